@@ -1,0 +1,84 @@
+#pragma once
+// The one immutable Config value (SPEC §2). Parsed once by load_config(),
+// then passed down explicitly; nothing in shiplog reads configuration from a
+// global. Paths are absolute (relative ones were resolved against the config
+// file's folder at load time) and secrets are already read from their files,
+// environment variables or systemd credentials.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/secret.hpp"
+
+namespace shiplog::config {
+
+struct ServerConfig {
+    std::string listen_host = "127.0.0.1";  // from server.listen "host:port"; brackets stripped for IPv6
+    std::uint16_t listen_port = 8080;       // 0 = pick an ephemeral port (tests)
+    std::string public_url;                 // base URL Azure DevOps calls; empty = unset
+    std::size_t max_body_bytes = 26214400;  // requests with larger bodies get 413
+    std::optional<std::filesystem::path> tls_certificate;  // both set => HTTPS only
+    std::optional<std::filesystem::path> tls_private_key;
+};
+
+struct StorageConfig {
+    std::filesystem::path path;      // LMDB environment directory, created if missing
+    std::size_t max_size_mb = 4096;  // LMDB map size in MiB
+};
+
+struct AzureDevOpsConfig {
+    std::string organization_url;  // https://dev.azure.com/{org} or https://host/tfs/{collection}, no trailing '/'
+    Secret token;                  // the PAT
+    std::optional<std::filesystem::path> ca_file;  // extra CA bundle for on-prem servers
+};
+
+struct WebhookConfig {
+    std::string username;
+    std::vector<Secret> passwords;  // [0] current, [1] previous (rotation); both accepted
+};
+
+struct ApiConfig {
+    Secret token;  // Bearer / apikey token for /api/*
+};
+
+enum class Trigger { push, build, stage, release, manual };
+const char* to_string(Trigger t);
+
+struct DeploymentConfig {
+    std::string name;         // slug [a-z0-9-]+
+    std::string environment;  // (name, environment) is unique
+    std::string project;      // Azure DevOps project name
+    std::string repository;   // Git repository name in that project
+    std::string branch = "main";  // without "refs/heads/"
+    Trigger trigger = Trigger::push;
+    std::string pipeline;             // build, stage: pipeline (build definition) name
+    std::string stage;                // stage: YAML stage name
+    std::string release_definition;   // release: classic release definition name
+    std::string release_environment;  // release: classic release stage name
+    std::string incident_area_path;   // optional: only incidents under this area blame this deployment
+};
+
+struct FailuresConfig {
+    std::vector<std::string> incident_work_item_types{"Bug"};
+    std::vector<std::string> incident_tags{"incident"};  // case-insensitive; empty = any
+    std::vector<std::string> incident_closed_states{"Closed", "Done", "Resolved"};
+};
+
+struct Config {
+    std::filesystem::path source_file;  // absolute path of the file this came from
+    ServerConfig server;
+    StorageConfig storage;
+    std::optional<AzureDevOpsConfig> azure_devops;
+    std::optional<WebhookConfig> webhook;  // absent => /hooks/* accepts loopback clients only
+    std::optional<ApiConfig> api;          // absent => /api/* accepts loopback clients only
+    std::vector<DeploymentConfig> deployments;
+    FailuresConfig failures;
+    std::vector<std::string> warnings;  // non-fatal findings, printed by `config check` and at start
+};
+
+}  // namespace shiplog::config

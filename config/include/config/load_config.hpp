@@ -1,0 +1,40 @@
+#pragma once
+// Reading and validating the TOML config file (SPEC §2). toml++ stays inside
+// the .cpp: this header is cheap to include.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.hpp"
+#include "config/config.hpp"
+
+namespace shiplog::config {
+
+// Where secrets and defaults come from besides the file; injectable for tests.
+struct Environment {
+    // Returns the value of an environment variable, or nullopt when unset.
+    std::function<std::optional<std::string>(std::string_view)> getenv;
+
+    static Environment process();  // the real process environment
+};
+
+// Parses and validates `path`. On failure the error message is one line of the
+// form "<file>:<line>: <key>: <problem>" (line omitted when not known), e.g.
+//   shiplog.toml:14: deployment[1].trigger: "pushh" is not one of push, build, stage, release, manual
+// Secrets are read here (file, then environment variable, then systemd
+// credential $CREDENTIALS_DIRECTORY/<name>); a secret file readable by group
+// or others is an error. Never puts a secret value in an error message.
+Result<Config> load_config(const std::filesystem::path& path, const Environment& env);
+
+// Same, from TOML text already in memory (used by the fuzzer and unit tests);
+// `path` is used for messages and to resolve relative paths.
+Result<Config> parse_config(std::string_view toml_text, const std::filesystem::path& path,
+                            const Environment& env);
+
+// The default config path: $SHIPLOG_CONFIG, else /etc/shiplog/shiplog.toml.
+std::filesystem::path default_config_path(const Environment& env);
+
+}  // namespace shiplog::config
