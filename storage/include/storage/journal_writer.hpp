@@ -7,10 +7,15 @@
 // only then resolves the futures. A failed batch (map full, I/O error)
 // resolves every future in it with the error; nothing is acknowledged that is
 // not on disk.
+//
+// A failed batch does not stop the writer: the next submission starts a new
+// batch (so once the operator frees space, writes succeed again). Failed
+// entries are not retried; their submitters got the error and decide.
 
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <string>
 
 #include <lmdb++.h>
 
@@ -22,10 +27,15 @@
 namespace shiplog::storage {
 
 // Derived-data hook, called on the writer thread inside the batch transaction
-// right after an entry is appended. A failure rolls back only this entry's
-// derived changes (nested transaction); the journal entry itself stays.
+// right after an entry is appended (never for duplicates). A failure rolls
+// back only this entry's derived changes (nested transaction); the journal
+// entry itself stays, and WriterStats::observer_failures counts it. The one
+// exception is ErrorCode::store_full (or an lmdb::map_full_error thrown): the
+// whole batch then fails with store_full, because silently missing derived
+// data would only be found by a reindex. on_append must not call submit()
+// and wait, nor stop().
 class AppendObserver {
-public:
+  public:
     virtual ~AppendObserver() = default;
     virtual Status on_append(lmdb::txn& txn, const JournalEntry& entry) = 0;
 };
@@ -38,29 +48,38 @@ struct AppendResult {
 };
 
 struct WriterStats {
-    std::uint64_t batches = 0;          // committed transactions
-    std::uint64_t events = 0;           // entries appended (not duplicates)
+    std::uint64_t batches = 0;  // committed transactions
+    std::uint64_t events = 0;   // entries appended (not duplicates)
     std::uint64_t duplicates = 0;
     std::uint64_t failed_batches = 0;
-    std::uint64_t last_batch_size = 0;  // submissions in the last committed batch
+    std::uint64_t last_batch_size = 0;    // submissions in the last committed batch
+    std::uint64_t observer_failures = 0;  // entries whose derived changes were rolled back
+    std::string last_observer_error;      // message of the latest observer failure, for logs
 };
 
 class JournalWriter {
-public:
+  public:
     // Starts the writer thread. `store`, `clock` and `observer` (may be null)
-    // must outlive the writer.
-    static std::unique_ptr<JournalWriter> start(Store& store, Clock& clock, AppendObserver* observer);
+    // must outlive the writer. `store` must be writable (on a read-only store
+    // every batch fails with ErrorCode::store).
+    static std::unique_ptr<JournalWriter> start(Store& store, Clock& clock,
+                                                AppendObserver* observer);
 
+    // Calls stop().
     virtual ~JournalWriter() = default;
 
-    // Thread-safe. `entry.received_at` is set by the writer if zero. The future
-    // resolves after the batch holding the entry committed (or failed). After
+    // Thread-safe. `entry.received_at` is set from the clock if zero. The
+    // future resolves after the batch holding the entry committed (or failed).
+    // An entry that cannot be journaled (empty or over-long event id) resolves
+    // with ErrorCode::invalid_argument without failing its batch. After
     // stop(), resolves at once with ErrorCode::unavailable.
     virtual std::future<Result<AppendResult>> submit(JournalEntry entry) = 0;
 
-    // Commits what is queued, then stops the thread. Idempotent.
+    // Commits what is queued, then stops the thread. Idempotent, thread-safe;
+    // not from the writer thread (an observer).
     virtual void stop() = 0;
 
+    // Thread-safe.
     virtual WriterStats stats() const = 0;
 };
 

@@ -3,9 +3,19 @@
 // databases ("tables"); functions that read or write take the transaction as
 // their first argument so the caller owns the atomic unit.
 //
+// Durability: the environment is opened without MDB_NOSYNC, MDB_NOMETASYNC or
+// MDB_WRITEMAP, so every write-transaction commit is on disk (fsync'd) when
+// it returns; SPEC §8 ("an acknowledged event is never lost") rests on this.
+//
 // Threading: a Store may be shared by all threads. Read transactions may be
-// opened from any thread; write transactions only by the JournalWriter thread
-// (or by a single-threaded CLI command such as `ingest` or `reindex`).
+// opened from any thread (the env uses MDB_NOTLS, so a read transaction is not
+// tied to the thread that began it, but it must not be used by two threads at
+// once); write transactions only by the JournalWriter thread (or by a
+// single-threaded CLI command such as `ingest` or `reindex`).
+//
+// LMDB allows one open of a given environment per process: do not open the
+// same path twice at the same time in one process (closing one would drop the
+// other's locks). Other processes may open it read-only at any time.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,27 +30,39 @@
 namespace shiplog::storage {
 
 struct StoreOptions {
-    std::filesystem::path path;   // environment directory; created (0700) if missing
+    std::filesystem::path path;  // environment directory; created (0700) if missing
+    // LMDB map size: the most the store can ever hold (storage.max_size_mb).
+    // A larger existing store keeps its size; a smaller value never truncates.
     std::size_t map_size_bytes = std::size_t{4096} << 20;
-    bool read_only = false;       // read-only commands (deploys, metrics) while serve runs
+    bool read_only = false;  // read-only commands (deploys, metrics) while serve runs
 };
 
 struct StoreUsage {
     std::size_t map_size_bytes = 0;  // configured map size
-    std::size_t used_bytes = 0;      // pages in use (last page number * page size)
+    std::size_t used_bytes = 0;      // pages in use ((last page number + 1) * page size)
     double fill_ratio() const {
-        return map_size_bytes == 0 ? 0.0 : static_cast<double>(used_bytes) / static_cast<double>(map_size_bytes);
+        return map_size_bytes == 0
+                   ? 0.0
+                   : static_cast<double>(used_bytes) / static_cast<double>(map_size_bytes);
     }
 };
 
 class Store {
-public:
-    // The schema this build reads and writes; stored as meta/schema_version.
+  public:
+    // The schema this build reads and writes; stored as meta/schema_version
+    // (4 bytes, big-endian).
     static constexpr std::uint32_t k_schema_version = 1;
+
+    // Key of the schema version in meta_table().
+    static constexpr std::string_view k_schema_version_key = "schema_version";
 
     // Opens (creating when missing and not read_only) the environment and its
     // tables, and checks meta/schema_version: a newer store fails with
-    // "store schema N is newer than this shiplog (M): upgrade shiplog".
+    // "store schema N is newer than this shiplog (M): upgrade shiplog", an
+    // older one with "store schema N is older than this shiplog (M): run
+    // `shiplog reindex`". A read-only open of a missing store fails with
+    // ErrorCode::not_found naming the path; a path that is not a directory or
+    // holds something other than an LMDB store fails with ErrorCode::store.
     static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
 
     ~Store();
@@ -52,7 +74,9 @@ public:
     bool read_only() const { return m_read_only; }
 
     // Opens (creating if needed, in its own write transaction) a named table.
-    // Call at start-up, before concurrent use; the handle stays valid.
+    // On a read-only store a missing table is ErrorCode::not_found.
+    // Call at start-up, before concurrent use (mdb_dbi_open is not
+    // thread-safe, and it waits for the write lock); the handle stays valid.
     Result<MDB_dbi> open_table(std::string_view name, unsigned int flags = 0);
 
     // Tables owned by storage itself.
@@ -60,10 +84,16 @@ public:
     MDB_dbi journal_table() const { return m_journal; }
     MDB_dbi event_ids_table() const { return m_event_ids; }
 
-    StoreUsage usage();
+    // How full the map is, as of the last committed transaction. Thread-safe.
+    // All zero if LMDB cannot say (it cannot fail on an open environment).
+    StoreUsage usage() const;
 
-private:
+  private:
     Store(lmdb::env env, std::filesystem::path path, bool read_only);
+
+    // Opens the storage-owned tables and checks (or, on creation, writes)
+    // meta/schema_version, all in one transaction.
+    Status init_tables();
 
     lmdb::env m_env;
     std::filesystem::path m_path;
@@ -72,5 +102,13 @@ private:
     MDB_dbi m_journal = 0;
     MDB_dbi m_event_ids = 0;
 };
+
+// The one mapping from LMDB failures to shiplog errors, for storage and for
+// the layers that write their own tables (observers): MDB_MAP_FULL becomes
+// ErrorCode::store_full with a message telling the operator to raise
+// storage.max_size_mb; anything else ErrorCode::store. `context` says what was
+// being done ("append to the journal").
+Error store_error(int rc, std::string_view context);
+Error store_error(const lmdb::error& e, std::string_view context);
 
 }  // namespace shiplog::storage

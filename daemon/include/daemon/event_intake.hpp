@@ -1,0 +1,57 @@
+#pragma once
+// The event sink between the HTTP edge (and `shiplog ingest`) and the
+// journal writer: validates the envelope, decides stored vs ignored against
+// the config in force, hands the raw bytes to the group-commit writer and
+// waits until they are durable. Used by POST /hooks/azure-devops, `ingest`
+// and (later) backfill, so every path applies the same rules.
+//
+// Threading: submit() may be called from any thread concurrently.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "daemon/config_holder.hpp"
+#include "daemon/metrics.hpp"
+#include "storage/journal.hpp"
+#include "storage/journal_writer.hpp"
+
+namespace shiplog::daemon {
+
+enum class IntakeStatus { stored, duplicate, ignored };
+const char* to_string(IntakeStatus status);
+
+struct IntakeResult {
+    IntakeStatus status = IntakeStatus::stored;
+    std::uint64_t seq = 0;  // journal sequence number (of the first delivery for a duplicate)
+    std::string event_id;
+    std::string event_type;
+};
+
+class EventIntake {
+public:
+    EventIntake(storage::JournalWriter& writer, const ConfigHolder& config, Clock& clock, Metrics* metrics);
+
+    // Errors: ErrorCode::invalid_argument for a body that is not a valid
+    // envelope (answer 400); unavailable / store_full / store when the event
+    // could not be made durable within `timeout` (answer 503: Azure DevOps
+    // retries, and a late commit is then answered "duplicate").
+    Result<IntakeResult> submit(std::string_view body, storage::EventSource source,
+                                std::chrono::milliseconds timeout);
+
+    // False after a store-full failure until the next successful commit.
+    bool store_writable() const { return !m_store_full.load(std::memory_order_relaxed); }
+
+private:
+    storage::JournalWriter& m_writer;
+    const ConfigHolder& m_config;
+    Clock& m_clock;
+    Metrics* m_metrics;
+    std::atomic<bool> m_store_full{false};
+};
+
+}  // namespace shiplog::daemon

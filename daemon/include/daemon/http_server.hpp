@@ -1,0 +1,51 @@
+#pragma once
+// The HTTP edge of `shiplog serve` (SPEC §3). httplib.h stays in the .cpp.
+//
+// Threading: create() and run() on the main thread; stop() from any thread
+// (the signal thread). Handlers run on a bounded pool of worker threads.
+
+#include <memory>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "config/config.hpp"
+#include "daemon/config_holder.hpp"
+#include "daemon/event_intake.hpp"
+#include "daemon/metrics.hpp"
+#include "storage/journal_writer.hpp"
+#include "storage/store.hpp"
+
+namespace shiplog::daemon {
+
+struct HttpServerDeps {
+    const ConfigHolder& config;
+    EventIntake& intake;
+    storage::Store& store;
+    storage::JournalWriter& writer;
+    Metrics& metrics;
+    Clock& clock;
+};
+
+class HttpServer {
+public:
+    virtual ~HttpServer() = default;
+
+    // Binds the listener of `config.server` (HTTPS when a certificate and key
+    // are configured). Fails with a clear message when it cannot bind or the
+    // TLS files are unusable.
+    static Result<std::unique_ptr<HttpServer>> create(const config::Config& config, HttpServerDeps deps);
+
+    virtual int port() const = 0;
+    virtual std::string url() const = 0;  // e.g. "http://127.0.0.1:8080"
+
+    // Serves until stop(); in-flight requests finish before it returns.
+    virtual void run() = 0;
+    virtual void stop() = 0;
+};
+
+// /readyz logic, shared with STATUS= lines: the store is open, writable and
+// under 95 % full. `reason` gets a short explanation when not ready.
+bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason);
+
+}  // namespace shiplog::daemon

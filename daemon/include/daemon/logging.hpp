@@ -1,0 +1,19 @@
+#pragma once
+// Process-wide logging setup (spdlog): stderr, with journald priority
+// prefixes ("<6>...") when stderr is connected to the journal
+// (JOURNAL_STREAM), a human format otherwise. Never log secrets or bodies.
+
+#include <string>
+#include <string_view>
+
+#include "common/error.hpp"
+
+namespace shiplog::daemon {
+
+// Installs the default logger. `level` is one of trace, debug, info, warn, error.
+Status init_logging(std::string_view level);
+
+// Changes the level at run time (SIGHUP). Unknown names are an error.
+Status set_log_level(std::string_view level);
+
+}  // namespace shiplog::daemon

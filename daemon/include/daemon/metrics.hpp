@@ -1,0 +1,76 @@
+#pragma once
+// In-process counters for GET /metrics (Prometheus text format 0.0.4).
+// Lock-free on the request path: counters are atomics in fixed arrays, so
+// label cardinality is bounded by construction (unknown event types count
+// as "other").
+//
+// Threading: record_* may be called from any thread; render() from any thread.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace shiplog::daemon {
+
+enum class EventOutcome : int { stored = 0, duplicate, ignored, rejected, unavailable, count };
+enum class HttpRoute : int { webhook = 0, healthz, readyz, metrics, api, other, count };
+
+// Store and writer figures sampled at scrape time.
+struct StoreGauges {
+    std::uint64_t journal_events = 0;
+    std::uint64_t map_size_bytes = 0;
+    std::uint64_t used_bytes = 0;
+    std::uint64_t writer_batches = 0;
+    std::uint64_t writer_last_batch_size = 0;
+    std::uint64_t writer_failed_batches = 0;
+    bool ready = false;
+};
+
+class Metrics {
+public:
+    static constexpr std::array<std::string_view, 13> k_event_types = {
+        "git.push",
+        "git.pullrequest.created",
+        "git.pullrequest.updated",
+        "git.pullrequest.merged",
+        "build.complete",
+        "ms.vss-pipelines.run-state-changed-event",
+        "ms.vss-pipelines.stage-state-changed-event",
+        "ms.vss-pipelines.job-state-changed-event",
+        "ms.vss-release.deployment-completed-event",
+        "workitem.created",
+        "workitem.updated",
+        "workitem.deleted",
+        "workitem.restored",
+    };
+    static constexpr std::size_t k_other_type = k_event_types.size();  // index of "other"
+    // Request-duration histogram bucket upper bounds, in seconds.
+    static constexpr std::array<double, 12> k_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                         0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+
+    void record_event(std::string_view event_type, EventOutcome outcome);
+    void record_request(HttpRoute route, int status, std::chrono::nanoseconds duration);
+    void record_auth_failure() { m_auth_failures.fetch_add(1, std::memory_order_relaxed); }
+
+    std::string render(const StoreGauges& gauges) const;
+
+private:
+    static std::size_t type_index(std::string_view event_type);
+
+    std::array<std::array<std::atomic<std::uint64_t>, static_cast<int>(EventOutcome::count)>,
+               k_event_types.size() + 1>
+        m_events{};
+    struct Histogram {
+        std::array<std::atomic<std::uint64_t>, k_buckets.size()> buckets{};
+        std::atomic<std::uint64_t> count{0};
+        std::atomic<std::uint64_t> sum_nanos{0};
+    };
+    std::array<Histogram, static_cast<int>(HttpRoute::count)> m_durations{};
+    std::array<std::array<std::atomic<std::uint64_t>, 5>, static_cast<int>(HttpRoute::count)> m_status_classes{};
+    std::atomic<std::uint64_t> m_auth_failures{0};
+};
+
+}  // namespace shiplog::daemon

@@ -1,0 +1,302 @@
+#include "daemon/http_server.hpp"
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <thread>
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/request_auth.hpp"
+
+namespace shiplog::daemon {
+namespace {
+
+using Clock_ = std::chrono::steady_clock;
+
+constexpr auto k_webhook_commit_timeout = std::chrono::milliseconds{8000};  // Azure DevOps waits ~10 s
+constexpr time_t k_read_timeout_s = 5;
+constexpr time_t k_write_timeout_s = 5;
+constexpr time_t k_keep_alive_timeout_s = 5;
+constexpr std::size_t k_keep_alive_max_requests = 10000;
+constexpr std::size_t k_worker_threads = 64;  // most wait on a group commit, not the CPU
+constexpr double k_ready_fill_limit = 0.95;
+
+// Per-request context for the access log line (one worker thread handles one
+// request at a time, so thread_local is exact).
+struct RequestContext {
+    Clock_::time_point started;
+    std::string event_id;
+    const char* outcome = "";
+};
+thread_local RequestContext t_request;
+
+const char* json_content_type = "application/json";
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
+void json_error(httplib::Response& res, int status, std::string_view message) {
+    res.status = status;
+    res.set_content("{\"error\":\"" + json_escape(message) + "\"}", json_content_type);
+}
+
+// SPEC §3: a Content-Type that is present and not JSON gets 415.
+bool content_type_acceptable(const httplib::Request& req) {
+    if (!req.has_header("Content-Type")) return true;
+    std::string type = req.get_header_value("Content-Type");
+    auto semi = type.find(';');
+    if (semi != std::string::npos) type.resize(semi);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (type == "application/json" || type == "text/json") return true;
+    return type.starts_with("application/") && type.ends_with("+json");
+}
+
+HttpRoute route_of(const std::string& path) {
+    if (path == "/hooks/azure-devops") return HttpRoute::webhook;
+    if (path == "/healthz") return HttpRoute::healthz;
+    if (path == "/readyz") return HttpRoute::readyz;
+    if (path == "/metrics") return HttpRoute::metrics;
+    if (path.starts_with("/api/")) return HttpRoute::api;
+    return HttpRoute::other;
+}
+
+class HttplibServer final : public HttpServer {
+public:
+    HttplibServer(std::unique_ptr<httplib::Server> server, HttpServerDeps deps, std::string scheme)
+        : m_server(std::move(server)), m_deps(deps), m_scheme(std::move(scheme)), m_auth_log(deps.clock) {
+        configure();
+    }
+
+    Status bind(const std::string& host, int port) {
+        if (port == 0) {
+            m_port = m_server->bind_to_any_port(host);
+            if (m_port < 0) return fail(ErrorCode::io, "cannot listen on " + host + ":0");
+        } else {
+            if (!m_server->bind_to_port(host, port))
+                return fail(ErrorCode::io, "cannot listen on " + display_host(host) + ":" + std::to_string(port) +
+                                               " (address in use or not available)");
+            m_port = port;
+        }
+        m_host = host;
+        return {};
+    }
+
+    int port() const override { return m_port; }
+    std::string url() const override { return m_scheme + "://" + display_host(m_host) + ":" + std::to_string(m_port); }
+
+    void run() override { m_server->listen_after_bind(); }
+    void stop() override { m_server->stop(); }
+
+private:
+    static std::string display_host(const std::string& host) {
+        return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    }
+
+    void configure() {
+        auto& s = *m_server;
+        s.new_task_queue = [] { return new httplib::ThreadPool(k_worker_threads); };
+        s.set_read_timeout(k_read_timeout_s, 0);
+        s.set_write_timeout(k_write_timeout_s, 0);
+        s.set_keep_alive_timeout(k_keep_alive_timeout_s);
+        s.set_keep_alive_max_count(k_keep_alive_max_requests);
+        s.set_payload_max_length(m_deps.config.get()->server.max_body_bytes);
+
+        s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+            t_request = RequestContext{Clock_::now(), {}, ""};
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+        // Library-generated errors (404, 413, 400 on malformed requests) get a JSON body too.
+        s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            const char* message = res.status == 404   ? "not found"
+                                  : res.status == 413 ? "request body too large"
+                                  : res.status == 405 ? "method not allowed"
+                                                      : "bad request";
+            json_error(res, res.status, message);
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+        s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+            // Never 500 to Azure DevOps: a 500 puts the subscription on probation.
+            json_error(res, 503, "internal error; retry later");
+        });
+        s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+
+        s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content("{\"status\":\"ok\"}", json_content_type);
+        });
+        s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+            std::string reason;
+            if (store_ready(m_deps.store, m_deps.intake, reason)) {
+                res.set_content("{\"status\":\"ready\"}", json_content_type);
+            } else {
+                res.status = 503;
+                res.set_content("{\"status\":\"not ready\",\"reason\":\"" + json_escape(reason) + "\"}",
+                                json_content_type);
+            }
+        });
+        s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+            res.set_content(render_metrics(), "text/plain; version=0.0.4; charset=utf-8");
+        });
+        s.Post("/hooks/azure-devops",
+               [this](const httplib::Request& req, httplib::Response& res) { handle_webhook(req, res); });
+    }
+
+    void handle_webhook(const httplib::Request& req, httplib::Response& res) {
+        auto config = m_deps.config.get();
+        if (!webhook_authorized(config->webhook, req.get_header_value("Authorization"), req.remote_addr)) {
+            m_deps.metrics.record_auth_failure();
+            std::uint64_t suppressed = 0;
+            if (m_auth_log.should_log(req.remote_addr, suppressed))
+                spdlog::warn("webhook: refused unauthenticated request from {} ({} more since last report)",
+                             req.remote_addr, suppressed);
+            t_request.outcome = "unauthorized";
+            res.set_header("WWW-Authenticate", "Basic realm=\"shiplog\"");
+            json_error(res, 401, "missing or wrong credentials");
+            return;
+        }
+        if (!content_type_acceptable(req)) {
+            t_request.outcome = "rejected";
+            json_error(res, 415, "Content-Type must be application/json");
+            return;
+        }
+        auto result = m_deps.intake.submit(req.body, storage::EventSource::webhook, k_webhook_commit_timeout);
+        if (!result) {
+            if (result.error().code == ErrorCode::invalid_argument) {
+                t_request.outcome = "rejected";
+                json_error(res, 400, result.error().message);
+            } else {
+                t_request.outcome = "unavailable";
+                spdlog::warn("webhook: event not stored: {}", result.error().message);
+                json_error(res, 503, "event not stored; retry later");
+            }
+            return;
+        }
+        t_request.event_id = result->event_id;
+        t_request.outcome = to_string(result->status);
+        res.set_content(std::string("{\"status\":\"") + to_string(result->status) + "\"}", json_content_type);
+    }
+
+    std::string render_metrics() {
+        StoreGauges g;
+        auto usage = m_deps.store.usage();
+        g.map_size_bytes = usage.map_size_bytes;
+        g.used_bytes = usage.used_bytes;
+        auto stats = m_deps.writer.stats();
+        g.writer_batches = stats.batches;
+        g.writer_last_batch_size = stats.last_batch_size;
+        g.writer_failed_batches = stats.failed_batches;
+        try {
+            lmdb::txn txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
+            if (auto n = storage::journal_size(txn, m_deps.store)) g.journal_events = *n;
+        } catch (const lmdb::error&) {
+        }
+        std::string reason;
+        g.ready = store_ready(m_deps.store, m_deps.intake, reason);
+        return m_deps.metrics.render(g);
+    }
+
+    void log_request(const httplib::Request& req, const httplib::Response& res) {
+        auto elapsed = Clock_::now() - t_request.started;
+        m_deps.metrics.record_request(route_of(req.path), res.status,
+                                      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+        // Path only (never the query string, never headers or bodies).
+        spdlog::info("{} {} {} {:.1f}ms{}{}{}{}", req.method, req.path, res.status,
+                     std::chrono::duration<double, std::milli>(elapsed).count(),
+                     t_request.event_id.empty() ? "" : " event=", t_request.event_id,
+                     *t_request.outcome ? " outcome=" : "", t_request.outcome);
+    }
+
+    std::unique_ptr<httplib::Server> m_server;
+    HttpServerDeps m_deps;
+    std::string m_scheme;
+    AuthFailureLogLimiter m_auth_log;
+    std::string m_host;
+    int m_port = 0;
+};
+
+// Loads certificate and key ourselves so a bad file is a clear startup error,
+// and pins the protocol floor at TLS 1.2.
+Result<std::unique_ptr<httplib::Server>> make_tls_server(const config::ServerConfig& server) {
+    std::string error;
+    auto cert = server.tls_certificate->string();
+    auto key = server.tls_private_key->string();
+    auto tls = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+        SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+        SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1) {
+            error = "server.tls_certificate: cannot load certificate chain from " + cert;
+            return false;
+        }
+        if (SSL_CTX_use_PrivateKey_file(&ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+            error = "server.tls_private_key: cannot load private key from " + key;
+            return false;
+        }
+        if (SSL_CTX_check_private_key(&ctx) != 1) {
+            error = "server.tls_private_key: does not match server.tls_certificate";
+            return false;
+        }
+        return true;
+    });
+    if (!tls->is_valid())
+        return fail(ErrorCode::config, error.empty() ? "cannot set up TLS" : error);
+    return std::unique_ptr<httplib::Server>(std::move(tls));
+}
+
+}  // namespace
+
+bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason) {
+    if (!intake.store_writable()) {
+        reason = "store full: raise storage.max_size_mb and restart";
+        return false;
+    }
+    auto usage = store.usage();
+    if (usage.fill_ratio() >= k_ready_fill_limit) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "store %.1f%% full: raise storage.max_size_mb", usage.fill_ratio() * 100);
+        reason = buf;
+        return false;
+    }
+    return true;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& config, HttpServerDeps deps) {
+    std::unique_ptr<httplib::Server> server;
+    std::string scheme = "http";
+    if (config.server.tls_certificate && config.server.tls_private_key) {
+        auto tls = make_tls_server(config.server);
+        if (!tls) return tl::unexpected(tls.error());
+        server = std::move(*tls);
+        scheme = "https";
+    } else {
+        server = std::make_unique<httplib::Server>();
+    }
+    auto http = std::make_unique<HttplibServer>(std::move(server), deps, scheme);
+    if (auto bound = http->bind(config.server.listen_host, config.server.listen_port); !bound)
+        return tl::unexpected(bound.error());
+    return std::unique_ptr<HttpServer>(std::move(http));
+}
+
+}  // namespace shiplog::daemon

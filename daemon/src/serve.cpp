@@ -1,0 +1,161 @@
+// `shiplog serve`: the daemon's lifecycle. Threads, each with one job:
+//   main      - binds, then runs the HTTP server until stopped;
+//   signals   - waits for SIGTERM/SIGINT (stop) and SIGHUP (reload);
+//   watchdog  - pings systemd's watchdog and refreshes STATUS=;
+//   writer    - the journal's group-commit thread (storage::JournalWriter);
+//   workers   - the HTTP pool.
+// Signals are blocked before any thread starts so only the signal thread
+// receives them; RAII closes the store once run() returns.
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "config/load_config.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/config_holder.hpp"
+#include "daemon/event_intake.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/notifier.hpp"
+#include "daemon/reload.hpp"
+#include "storage/journal_writer.hpp"
+#include "storage/store.hpp"
+
+namespace shiplog::daemon {
+namespace {
+
+sigset_t lifecycle_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);  // internal: wakes the signal thread at shutdown
+    return set;
+}
+
+// Pings the watchdog at the interval systemd asked for, until stopped.
+class WatchdogLoop {
+public:
+    WatchdogLoop(Notifier& notifier, std::function<std::string()> status_line)
+        : m_notifier(notifier), m_status_line(std::move(status_line)) {
+        auto interval = m_notifier.watchdog_interval();
+        if (!interval) return;
+        m_thread = std::thread([this, interval] { loop(*interval); });
+    }
+    ~WatchdogLoop() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_cv.notify_all();
+        if (m_thread.joinable()) m_thread.join();
+    }
+
+private:
+    void loop(std::chrono::microseconds interval) {
+        std::unique_lock lock(m_mutex);
+        while (!m_stopping) {
+            lock.unlock();
+            m_notifier.watchdog();
+            m_notifier.status(m_status_line());
+            lock.lock();
+            m_cv.wait_for(lock, interval, [this] { return m_stopping; });
+        }
+    }
+
+    Notifier& m_notifier;
+    std::function<std::string()> m_status_line;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+}  // namespace
+
+int run_serve(const std::filesystem::path& config_path) {
+    sigset_t signals = lifecycle_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto env = config::Environment::process();
+    auto loaded = config::load_config(config_path, env);
+    if (!loaded) {
+        spdlog::error("{}", loaded.error().message);
+        return 1;
+    }
+    for (const auto& warning : loaded->warnings) spdlog::warn("config: {}", warning);
+    ConfigHolder config(std::move(*loaded));
+    auto initial = config.get();
+
+    auto store = storage::Store::open({initial->storage.path, initial->storage.max_size_mb << 20, false});
+    if (!store) {
+        spdlog::error("store {}: {}", initial->storage.path.string(), store.error().message);
+        return 1;
+    }
+    Clock& clock = system_clock();
+    Metrics metrics;
+    auto writer = storage::JournalWriter::start(**store, clock, nullptr);
+    EventIntake intake(*writer, config, clock, &metrics);
+
+    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock});
+    if (!server) {
+        spdlog::error("{}", server.error().message);
+        return 1;
+    }
+    auto notifier = make_systemd_notifier();
+    spdlog::info("shiplog listening on {} (store {}, {} deployments)", (*server)->url(),
+                 initial->storage.path.string(), initial->deployments.size());
+
+    std::atomic<bool> stopping{false};
+    std::thread signal_thread([&] {
+        for (;;) {
+            int sig = 0;
+            if (sigwait(&signals, &sig) != 0) continue;
+            if (sig == SIGHUP) {
+                notifier->reloading();
+                reload_config(config_path, env, config);
+                notifier->ready();
+                continue;
+            }
+            if (sig == SIGUSR1 && !stopping) continue;
+            if (sig == SIGTERM || sig == SIGINT) spdlog::info("received {}, shutting down", strsignal(sig));
+            stopping = true;
+            notifier->stopping();
+            (*server)->stop();
+            return;
+        }
+    });
+
+    WatchdogLoop watchdog(*notifier, [&] {
+        std::string reason;
+        bool ready = store_ready(**store, intake, reason);
+        auto stats = writer->stats();
+        return std::to_string(stats.events) + " events stored since start" +
+               (ready ? std::string() : "; NOT READY: " + reason);
+    });
+    notifier->ready();
+    (*server)->run();
+
+    // Run returned: either the signal thread stopped us, or the listener died.
+    if (!stopping.exchange(true)) pthread_kill(signal_thread.native_handle(), SIGUSR1);
+    signal_thread.join();
+    watchdog.stop();
+    writer->stop();
+    spdlog::info("shiplog stopped");
+    return 0;
+}
+
+}  // namespace shiplog::daemon

@@ -1,0 +1,93 @@
+#include "daemon_harness.hpp"
+
+#include <signal.h>
+
+#include <sstream>
+
+#include "storage/journal.hpp"
+#include "storage/store.hpp"
+
+namespace shiplog::testing {
+
+DaemonHarness::DaemonHarness(DaemonOptions options) : m_options(std::move(options)) {
+    std::ostringstream toml;
+    toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n"
+         << "max_body_bytes = " << m_options.max_body_bytes << "\n\n"
+         << "[storage]\npath = \"store\"\nmax_size_mb = " << m_options.max_size_mb << "\n\n";
+    if (m_options.webhook_auth) {
+        m_dir.write("webhook-password", std::string(k_webhook_password) + "\n");
+        toml << "[webhook]\nusername = \"" << k_webhook_user << "\"\npassword_file = \"webhook-password\"\n\n";
+    }
+    toml << "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Contoso\"\n"
+         << "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
+         << m_options.extra_toml;
+    m_config = m_dir.write("shiplog.toml", toml.str());
+}
+
+bool DaemonHarness::start() {
+    m_serve = std::make_unique<ServeProcess>(SHIPLOG_BINARY, m_config.string());
+    return m_serve->started();
+}
+
+httplib::Client DaemonHarness::client() const {
+    httplib::Client c("127.0.0.1", port());
+    c.set_connection_timeout(5);
+    c.set_read_timeout(15);
+    return c;
+}
+
+httplib::Result DaemonHarness::post_event(const std::string& body, const std::string& content_type) const {
+    auto c = client();
+    c.set_basic_auth(k_webhook_user, k_webhook_password);
+    return c.Post("/hooks/azure-devops", body, content_type.c_str());
+}
+
+int DaemonHarness::stop() {
+    m_serve->process().send_signal(SIGTERM);
+    return m_serve->process().wait();
+}
+
+std::vector<std::string> DaemonHarness::journal_event_ids() const {
+    std::vector<std::string> ids;
+    auto store = storage::Store::open({store_path(), m_options.max_size_mb << 20, true});
+    if (!store) {
+        ADD_FAILURE() << "cannot open store: " << store.error().message;
+        return ids;
+    }
+    auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
+    auto visited = storage::for_each_entry(txn, **store, 0, [&](const storage::JournalEntry& e) {
+        ids.push_back(e.event_id);
+        return true;
+    });
+    if (!visited) ADD_FAILURE() << visited.error().message;
+    return ids;
+}
+
+std::string make_push_event(const std::string& event_id, const std::string& repository, const std::string& branch,
+                            int commits) {
+    auto sha = [](int n) {
+        char buf[41];
+        std::snprintf(buf, sizeof buf, "%040x", n);
+        return std::string(buf);
+    };
+    std::ostringstream j;
+    j << R"({"subscriptionId":"5c9d6f3e-0a51-4f8e-9a57-0c4f2b1d7e11","notificationId":7,"id":")" << event_id
+      << R"(","eventType":"git.push","publisherId":"tfs","message":{"text":"pushed"},)"
+      << R"("resource":{"commits":[)";
+    for (int i = 0; i < commits; ++i) {
+        if (i) j << ',';
+        j << R"({"commitId":")" << sha(1000 + i) << R"(","author":{"name":"Ada","email":"ada@contoso.example","date":"2026-11-19T08:00:00Z"},)"
+          << R"("committer":{"name":"Ada","email":"ada@contoso.example","date":"2026-11-19T08:00:00Z"},"comment":"Fix #12 thing )"
+          << i << R"("})";
+    }
+    j << R"(],"refUpdates":[{"name":"refs/heads/)" << branch << R"(","oldObjectId":")" << sha(1)
+      << R"(","newObjectId":")" << sha(1000) << R"("}],)"
+      << R"("repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":")" << repository
+      << R"(","project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}},)"
+      << R"("pushedBy":{"displayName":"Ada","uniqueName":"ada@contoso.example"},"pushId":42,"date":"2026-11-20T10:00:00Z"},)"
+      << R"("resourceVersion":"1.0","resourceContainers":{"project":{"id":"1f2e3d4c-0000-4000-8000-000000000002"}},)"
+      << R"("createdDate":"2026-11-20T10:00:01.1234567Z"})";
+    return j.str();
+}
+
+}  // namespace shiplog::testing
