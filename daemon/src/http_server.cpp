@@ -1,6 +1,7 @@
 #include "daemon/http_server.hpp"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -117,6 +118,12 @@ private:
 
     void configure() {
         auto& s = *m_server;
+        // httplib's default adds SO_REUSEPORT, which would let a second shiplog
+        // silently share our port; keep only SO_REUSEADDR (fast restarts).
+        s.set_socket_options([](int sock) {
+            int yes = 1;
+            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
         s.new_task_queue = [] { return new httplib::ThreadPool(k_worker_threads); };
         s.set_read_timeout(k_read_timeout_s, 0);
         s.set_write_timeout(k_write_timeout_s, 0);
