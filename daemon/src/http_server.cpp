@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -108,7 +109,15 @@ public:
     int port() const override { return m_port; }
     std::string url() const override { return m_scheme + "://" + display_host(m_host) + ":" + std::to_string(m_port); }
 
-    void run() override { m_server->listen_after_bind(); }
+    void run() override {
+        m_server->listen_after_bind();
+        m_run_ended = true;
+    }
+    void wait_until_running() override {
+        // httplib 0.11 has no readiness callback; this polls only at start-up.
+        while (!m_server->is_running() && !m_run_ended)
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    }
     void stop() override { m_server->stop(); }
 
 private:
@@ -242,6 +251,7 @@ private:
     AuthFailureLogLimiter m_auth_log;
     std::string m_host;
     int m_port = 0;
+    std::atomic<bool> m_run_ended{false};
 };
 
 // Loads certificate and key ourselves so a bad file is a clear startup error,

@@ -1,11 +1,12 @@
 // `shiplog serve`: the daemon's lifecycle. Threads, each with one job:
-//   main      - binds, then runs the HTTP server until stopped;
-//   signals   - waits for SIGTERM/SIGINT (stop) and SIGHUP (reload);
+//   main      - binds, then becomes the signal thread: waits for
+//               SIGTERM/SIGINT (stop) and SIGHUP (reload);
+//   http      - runs the HTTP server's accept loop until stopped;
 //   watchdog  - pings systemd's watchdog and refreshes STATUS=;
 //   writer    - the journal's group-commit thread (storage::JournalWriter);
 //   workers   - the HTTP pool.
 // Signals are blocked before any thread starts so only the signal thread
-// receives them; RAII closes the store once run() returns.
+// receive them (in sigwait); RAII closes the store at the end.
 #include <pthread.h>
 #include <signal.h>
 
@@ -119,25 +120,16 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::info("shiplog listening on {} (store {}, {} deployments)", (*server)->url(),
                  initial->storage.path.string(), initial->deployments.size());
 
-    std::atomic<bool> stopping{false};
-    std::thread signal_thread([&] {
-        for (;;) {
-            int sig = 0;
-            if (sigwait(&signals, &sig) != 0) continue;
-            if (sig == SIGHUP) {
-                notifier->reloading();
-                reload_config(config_path, env, config);
-                notifier->ready();
-                continue;
-            }
-            if (sig == SIGUSR1 && !stopping) continue;
-            if (sig == SIGTERM || sig == SIGINT) spdlog::info("received {}, shutting down", strsignal(sig));
-            stopping = true;
-            notifier->stopping();
-            (*server)->stop();
-            return;
-        }
+    // The HTTP server runs on its own thread; this thread becomes the signal
+    // thread once the listener is accepting (a stop() before that is lost).
+    pthread_t signal_thread = pthread_self();
+    std::atomic<bool> server_ended{false};
+    std::thread http_thread([&] {
+        (*server)->run();
+        server_ended = true;
+        pthread_kill(signal_thread, SIGUSR1);  // wake the signal loop if it is still waiting
     });
+    (*server)->wait_until_running();
 
     WatchdogLoop watchdog(*notifier, [&] {
         std::string reason;
@@ -147,11 +139,24 @@ int run_serve(const std::filesystem::path& config_path) {
                (ready ? std::string() : "; NOT READY: " + reason);
     });
     notifier->ready();
-    (*server)->run();
 
-    // Run returned: either the signal thread stopped us, or the listener died.
-    if (!stopping.exchange(true)) pthread_kill(signal_thread.native_handle(), SIGUSR1);
-    signal_thread.join();
+    while (!server_ended) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            notifier->reloading();
+            reload_config(config_path, env, config);
+            notifier->ready();
+            continue;
+        }
+        if (sig == SIGTERM || sig == SIGINT) {
+            spdlog::info("received {}, shutting down", strsignal(sig));
+            break;
+        }
+    }
+    notifier->stopping();
+    (*server)->stop();  // in-flight requests finish; their events are committed below at the latest
+    http_thread.join();
     watchdog.stop();
     writer->stop();
     spdlog::info("shiplog stopped");

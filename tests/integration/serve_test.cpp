@@ -33,6 +33,16 @@ TEST(Serve, SigtermStopsCleanlyAndStoreOpensWithMdbStat) {
     EXPECT_NE(stat.out.find("Environment Info"), std::string::npos) << stat.out;
 }
 
+// Regression: a SIGTERM that arrived before the accept loop was running used
+// to be lost (httplib's stop() is a no-op then) and the daemon never exited.
+TEST(Serve, SigtermRightAfterStartStillStops) {
+    for (int round = 0; round < 5; ++round) {
+        DaemonHarness daemon;
+        ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
+        EXPECT_EQ(daemon.stop(), 0) << "round " << round;
+    }
+}
+
 TEST(Serve, SigintAlsoStopsWithExitZero) {
     DaemonHarness daemon;
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();

@@ -41,6 +41,10 @@ public:
 
     // Serves until stop(); in-flight requests finish before it returns.
     virtual void run() = 0;
+    // Blocks until run() is accepting connections (or has ended). A stop()
+    // before that point would be lost, so callers wait here before they
+    // start handling shutdown requests.
+    virtual void wait_until_running() = 0;
     virtual void stop() = 0;
 };
 
