@@ -1,0 +1,42 @@
+#include "config/config.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "config/load_config.hpp"
+
+namespace shiplog::config {
+
+const char* to_string(Trigger t) {
+    switch (t) {
+        case Trigger::push:
+            return "push";
+        case Trigger::build:
+            return "build";
+        case Trigger::stage:
+            return "stage";
+        case Trigger::release:
+            return "release";
+        case Trigger::manual:
+            return "manual";
+    }
+    return "unknown";
+}
+
+Environment Environment::process() {
+    // std::getenv is safe here: shiplog never calls setenv/putenv after start.
+    return Environment{[](std::string_view name) -> std::optional<std::string> {
+        const char* value = std::getenv(std::string(name).c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+    }};
+}
+
+std::filesystem::path default_config_path(const Environment& env) {
+    if (env.getenv) {
+        if (auto value = env.getenv("SHIPLOG_CONFIG"); value && !value->empty()) return *value;
+    }
+    return "/etc/shiplog/shiplog.toml";
+}
+
+}  // namespace shiplog::config

@@ -24,6 +24,7 @@ constexpr time_t k_keep_alive_timeout_s = 5;
 constexpr std::size_t k_keep_alive_max_requests = 10000;
 constexpr std::size_t k_worker_threads = 64;  // most wait on a group commit, not the CPU
 constexpr double k_ready_fill_limit = 0.95;
+constexpr int k_listen_backlog = 1024;
 
 // Per-request context for the access log line (one worker thread handles one
 // request at a time, so thread_local is exact).
@@ -103,6 +104,9 @@ public:
             m_port = port;
         }
         m_host = host;
+        // Linux applies a new backlog when listen() is called again on a
+        // listening socket; 5 overflowed under bursts of new connections.
+        if (m_listen_fd >= 0) ::listen(m_listen_fd, k_listen_backlog);
         return {};
     }
 
@@ -129,10 +133,16 @@ private:
         auto& s = *m_server;
         // httplib's default adds SO_REUSEPORT, which would let a second shiplog
         // silently share our port; keep only SO_REUSEADDR (fast restarts).
-        s.set_socket_options([](int sock) {
+        // The listening socket's fd is remembered so bind() can raise the
+        // backlog that Debian's compiled httplib fixes at 5.
+        s.set_socket_options([this](int sock) {
             int yes = 1;
             ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+            m_listen_fd = sock;
         });
+        // Headers and body go out in separate writes; with Nagle on, keep-alive
+        // responses waited ~40 ms for the client's delayed ACK.
+        s.set_tcp_nodelay(true);
         s.new_task_queue = [] { return new httplib::ThreadPool(k_worker_threads); };
         s.set_read_timeout(k_read_timeout_s, 0);
         s.set_write_timeout(k_write_timeout_s, 0);
@@ -252,6 +262,7 @@ private:
     std::string m_host;
     int m_port = 0;
     std::atomic<bool> m_run_ended{false};
+    int m_listen_fd = -1;
 };
 
 // Loads certificate and key ourselves so a bad file is a clear startup error,

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "daemon_harness.hpp"
 #include "support/process.hpp"
 
@@ -79,6 +81,21 @@ TEST(Serve, PortInUseIsAClearStartupError) {
     EXPECT_NE(result.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos)
         << result.err;
     EXPECT_EQ(first.stop(), 0);
+}
+
+// Debian's compiled httplib listens with a backlog of 5; bursts of new
+// connections overflowed it. serve raises it (ss shows it as Send-Q).
+TEST(Serve, ListenBacklogIsRaised) {
+    DaemonHarness daemon;
+    ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
+    auto ss = run_command("/usr/bin/ss", {"-ltnH", "sport = :" + std::to_string(daemon.port())});
+    ASSERT_EQ(ss.exit_code, 0) << ss.err;
+    std::istringstream line(ss.out);
+    std::string state, recv_q, send_q;
+    line >> state >> recv_q >> send_q;
+    EXPECT_EQ(state, "LISTEN") << ss.out;
+    EXPECT_EQ(send_q, "1024") << ss.out;
+    EXPECT_EQ(daemon.stop(), 0);
 }
 
 TEST(Cli, VersionHelpAndUsageErrors) {

@@ -24,9 +24,14 @@ struct Environment {
 // Parses and validates `path`. On failure the error message is one line of the
 // form "<file>:<line>: <key>: <problem>" (line omitted when not known), e.g.
 //   shiplog.toml:14: deployment[1].trigger: "pushh" is not one of push, build, stage, release, manual
+// where <file> is `path` as given, <line> is 1-based, and [[deployment]]
+// entries are indexed from 0 (deployment[0] is the first one in the file).
+// Only the first problem found is reported; non-fatal findings (no [webhook] /
+// [api], a non-https public_url, ...) land in Config::warnings in that same form.
 // Secrets are read here (file, then environment variable, then systemd
 // credential $CREDENTIALS_DIRECTORY/<name>); a secret file readable by group
-// or others is an error. Never puts a secret value in an error message.
+// or others is an error (credential files are systemd's to protect and are
+// not mode-checked). Never puts a secret value in an error message.
 Result<Config> load_config(const std::filesystem::path& path, const Environment& env);
 
 // Same, from TOML text already in memory (used by the fuzzer and unit tests);

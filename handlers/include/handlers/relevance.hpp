@@ -1,0 +1,39 @@
+#pragma once
+// Whether an event concerns anything configured (SPEC §3: "stored" versus
+// "ignored"). Every event is journaled either way; this only decides the
+// answer and whether derived data may change.
+
+#include <string_view>
+
+#include "config/config.hpp"
+#include "handlers/envelope.hpp"
+
+namespace shiplog::handlers {
+
+enum class Relevance { tracked, ignored };
+const char* to_string(Relevance relevance);  // "tracked", "ignored"
+
+// Per event type, tracked when (names compare case-insensitively, like
+// Azure DevOps does; refs compare exactly):
+//  - git.push: repository + project of a [[deployment]] and some refUpdate
+//    is refs/heads/<that deployment's branch>;
+//  - build.complete: the definition is a build/stage deployment's pipeline
+//    (and the project matches when the payload names one), or the build's
+//    repository + project + sourceBranch are a deployment's;
+//  - ms.vss-pipelines.stage-state-changed-event / run-state-changed-event:
+//    the pipeline is a stage deployment's pipeline (runs: or a build one's);
+//  - ms.vss-release.deployment-completed-event: release definition and
+//    environment of a release deployment (and project when named);
+//  - workitem.created/updated/deleted/restored: System.TeamProject is a
+//    deployment's project;
+//  - git.pullrequest.merged: repository + project of a deployment.
+// Everything else is ignored: other event types, bodies the typed parser
+// rejects, and "Test" deliveries from the Azure DevOps UI.
+Relevance classify_event(const Envelope& envelope, std::string_view body,
+                         const config::Config& config);
+
+// True when `ref` is refs/heads/<branch>; `branch` may also be given as a
+// full "refs/heads/..." name.
+bool ref_matches_branch(std::string_view ref, std::string_view branch);
+
+}  // namespace shiplog::handlers

@@ -1,0 +1,136 @@
+#include "handlers/relevance.hpp"
+
+#include "handlers/build_event.hpp"
+#include "handlers/pull_request_event.hpp"
+#include "handlers/push_event.hpp"
+#include "handlers/release_deployment_event.hpp"
+#include "handlers/run_event.hpp"
+#include "handlers/stage_event.hpp"
+#include "handlers/work_item_event.hpp"
+#include "json.hpp"
+
+namespace shiplog::handlers {
+namespace {
+
+using config::DeploymentConfig;
+using config::Trigger;
+using detail::iequals;
+
+bool same_repository(const DeploymentConfig& d, std::string_view project,
+                     std::string_view repository) {
+    return iequals(d.project, project) && iequals(d.repository, repository);
+}
+
+// Payloads without a project name (build.complete 1.0) match any project.
+bool project_matches(const DeploymentConfig& d, std::string_view project) {
+    return project.empty() || iequals(d.project, project);
+}
+
+Relevance classify_push(std::string_view body, const config::Config& config) {
+    auto push = parse_push_event(body);
+    if (!push) return Relevance::ignored;
+    for (const auto& d : config.deployments) {
+        if (!same_repository(d, push->project_name, push->repository_name)) continue;
+        for (const auto& ref : push->ref_updates)
+            if (ref_matches_branch(ref.name, d.branch)) return Relevance::tracked;
+    }
+    return Relevance::ignored;
+}
+
+Relevance classify_build(std::string_view body, const config::Config& config) {
+    auto build = parse_build_event(body);
+    if (!build) return Relevance::ignored;
+    for (const auto& d : config.deployments) {
+        bool pipeline_deployment = d.trigger == Trigger::build || d.trigger == Trigger::stage;
+        if (pipeline_deployment && iequals(d.pipeline, build->definition_name) &&
+            project_matches(d, build->project_name))
+            return Relevance::tracked;
+        // A build of a tracked repository's branch: its sha and time help
+        // whatever trigger that deployment uses.
+        if (!build->repository_name.empty() &&
+            same_repository(d, build->project_name, build->repository_name) &&
+            ref_matches_branch(build->source_branch, d.branch))
+            return Relevance::tracked;
+    }
+    return Relevance::ignored;
+}
+
+Relevance classify_stage(std::string_view body, const config::Config& config) {
+    auto stage = parse_stage_event(body);
+    if (!stage) return Relevance::ignored;
+    for (const auto& d : config.deployments)
+        if (d.trigger == Trigger::stage && iequals(d.pipeline, stage->pipeline_name))
+            return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+Relevance classify_run(std::string_view body, const config::Config& config) {
+    auto run = parse_run_event(body);
+    if (!run) return Relevance::ignored;
+    for (const auto& d : config.deployments)
+        if ((d.trigger == Trigger::stage || d.trigger == Trigger::build) &&
+            iequals(d.pipeline, run->pipeline_name))
+            return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+Relevance classify_release(std::string_view body, const config::Config& config) {
+    auto release = parse_release_deployment_event(body);
+    if (!release) return Relevance::ignored;
+    for (const auto& d : config.deployments)
+        if (d.trigger == Trigger::release &&
+            iequals(d.release_definition, release->release_definition_name) &&
+            iequals(d.release_environment, release->environment_name) &&
+            project_matches(d, release->project_name))
+            return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+Relevance classify_work_item(std::string_view body, const config::Config& config) {
+    auto item = parse_work_item_event(body);
+    if (!item) return Relevance::ignored;
+    for (const auto& d : config.deployments)
+        if (iequals(d.project, item->team_project)) return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+Relevance classify_pull_request(std::string_view body, const config::Config& config) {
+    auto pr = parse_pull_request_event(body);
+    if (!pr) return Relevance::ignored;
+    for (const auto& d : config.deployments)
+        if (same_repository(d, pr->project_name, pr->repository_name)) return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+}  // namespace
+
+const char* to_string(Relevance relevance) {
+    return relevance == Relevance::tracked ? "tracked" : "ignored";
+}
+
+bool ref_matches_branch(std::string_view ref, std::string_view branch) {
+    constexpr std::string_view k_heads = "refs/heads/";
+    if (branch.empty()) return false;
+    if (branch.starts_with("refs/")) return ref == branch;
+    return ref.size() == k_heads.size() + branch.size() && ref.starts_with(k_heads) &&
+           ref.ends_with(branch);
+}
+
+Relevance classify_event(const Envelope& envelope, std::string_view body,
+                         const config::Config& config) {
+    // "Test" deliveries carry documentation sample data, never real changes.
+    if (is_test_delivery(envelope)) return Relevance::ignored;
+    const std::string& type = envelope.event_type;
+    if (type == "git.push") return classify_push(body, config);
+    if (type == "build.complete") return classify_build(body, config);
+    if (type == "ms.vss-pipelines.stage-state-changed-event") return classify_stage(body, config);
+    if (type == "ms.vss-pipelines.run-state-changed-event") return classify_run(body, config);
+    if (type == "ms.vss-release.deployment-completed-event") return classify_release(body, config);
+    if (type == "git.pullrequest.merged") return classify_pull_request(body, config);
+    if (type == "workitem.created" || type == "workitem.updated" || type == "workitem.deleted" ||
+        type == "workitem.restored")
+        return classify_work_item(body, config);
+    return Relevance::ignored;
+}
+
+}  // namespace shiplog::handlers

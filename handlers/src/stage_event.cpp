@@ -1,0 +1,48 @@
+#include "handlers/stage_event.hpp"
+
+#include "json.hpp"
+
+namespace shiplog::handlers {
+
+using namespace detail;
+
+Result<StageEvent> parse_stage_event(std::string_view body) {
+    SHIPLOG_TRY(document, Document::parse(body));
+    SHIPLOG_TRY(root, document.root());
+    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    StageEvent stage;
+    {
+        SHIPLOG_TRY(obj, required_object(resource, "resource", "stage"));
+        SHIPLOG_TRY(name, required_name(obj, "resource.stage", "name"));
+        SHIPLOG_TRY(state, required_name(obj, "resource.stage", "state"));
+        stage.stage_name = std::move(name);
+        stage.state = std::move(state);
+        stage.stage_display_name = optional_string(obj, "displayName").value_or("");
+        stage.result = optional_string(obj, "result").value_or("");
+        stage.attempt = optional_int(obj, "attempt");
+    }
+    {
+        SHIPLOG_TRY(run, required_object(resource, "resource", "run"));
+        SHIPLOG_TRY(run_id, required_int(run, "resource.run", "id"));
+        stage.run_id = run_id;
+        stage.run_name = optional_string(run, "name").value_or("");
+        // The pipeline is normally resource.pipeline; older payloads only
+        // nest it in the run.
+        if (auto pipeline = optional_object(run, "pipeline")) {
+            stage.pipeline_id = optional_int(*pipeline, "id").value_or(0);
+            stage.pipeline_name = optional_string(*pipeline, "name").value_or("");
+        }
+    }
+    if (auto pipeline = optional_object(resource, "pipeline")) {
+        SHIPLOG_TRY(id, required_int(*pipeline, "resource.pipeline", "id"));
+        SHIPLOG_TRY(name, required_name(*pipeline, "resource.pipeline", "name"));
+        stage.pipeline_id = id;
+        stage.pipeline_name = std::move(name);
+    } else if (stage.pipeline_name.empty()) {
+        return fail(ErrorCode::invalid_argument, "resource.pipeline: missing object");
+    }
+    if (!stage.attempt) stage.attempt = optional_int(resource, "attempt");
+    return finish(std::move(stage));
+}
+
+}  // namespace shiplog::handlers

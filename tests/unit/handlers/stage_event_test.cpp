@@ -1,0 +1,82 @@
+#include "handlers/stage_event.hpp"
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/expect_ok.hpp"
+#include "support/temp_dir.hpp"
+
+namespace shiplog::handlers {
+namespace {
+
+std::string fixture(const std::string& name) {
+    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
+}
+
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+    auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+std::string error_of(const std::string& body) {
+    auto stage = parse_stage_event(body);
+    EXPECT_FALSE(stage.has_value());
+    return stage ? "" : stage.error().message;
+}
+
+const char* k_file = "ms.vss-pipelines.stage-state-changed-event.json";
+
+TEST(StageEvent, ExtractsEveryField) {
+    auto stage = parse_stage_event(fixture(k_file));
+    ASSERT_OK(stage);
+    EXPECT_EQ(stage->pipeline_id, 42);
+    EXPECT_EQ(stage->pipeline_name, "web-api-cd");
+    EXPECT_EQ(stage->run_id, 30513);
+    EXPECT_EQ(stage->run_name, "20261119.8");
+    EXPECT_EQ(stage->stage_name, "Production");
+    EXPECT_EQ(stage->stage_display_name, "Deploy to production");
+    EXPECT_EQ(stage->state, "completed");
+    EXPECT_EQ(stage->result, "succeeded");
+    EXPECT_EQ(stage->attempt, 2);
+}
+
+TEST(StageEvent, AttemptAndResultAreOptional) {
+    auto body = replaced(fixture(k_file), "\"attempt\": 2", "\"attemptX\": 2");
+    body = replaced(body, "\"result\": \"succeeded\"", "\"result\": null");
+    auto stage = parse_stage_event(body);
+    ASSERT_OK(stage);
+    EXPECT_FALSE(stage->attempt.has_value());
+    EXPECT_EQ(stage->result, "");
+}
+
+TEST(StageEvent, FallsBackToTheRunsPipeline) {
+    auto body = fixture(k_file);
+    auto at = body.rfind("\"pipeline\"");  // resource.pipeline comes last
+    body.replace(at, 10, "\"pipelineX\"");
+    auto stage = parse_stage_event(body);
+    ASSERT_OK(stage);
+    EXPECT_EQ(stage->pipeline_name, "web-api-cd");
+    EXPECT_EQ(stage->pipeline_id, 42);
+}
+
+TEST(StageEvent, NamesEachMissingRequiredField) {
+    const auto body = fixture(k_file);
+    EXPECT_EQ(error_of(replaced(body, "\"stage\"", "\"stageX\"")),
+              "resource.stage: missing object");
+    EXPECT_EQ(error_of(replaced(body, "\"name\": \"Production\"", "\"nameX\": 1")),
+              "resource.stage.name: missing string");
+    EXPECT_EQ(error_of(replaced(body, "\"state\": \"completed\"", "\"state\": 3")),
+              "resource.stage.state: not a string");
+    EXPECT_EQ(error_of(replaced(body, "\"run\"", "\"runX\"")), "resource.run: missing object");
+    EXPECT_EQ(error_of(replaced(body, "\"id\": 30513", "\"id\": null")),
+              "resource.run.id: missing integer");
+    auto no_pipeline = replaced(replaced(body, "\"pipeline\"", "\"p1\""), "\"pipeline\"", "\"p2\"");
+    EXPECT_EQ(error_of(no_pipeline), "resource.pipeline: missing object");
+}
+
+}  // namespace
+}  // namespace shiplog::handlers
