@@ -1,0 +1,77 @@
+#pragma once
+// Projector keeps tracking's derived tables in step with the journal. It is
+// the JournalWriter's AppendObserver: for every new entry it re-parses the
+// raw event with the handlers' parsers, records the facts it holds under
+// their natural keys (so a fact delivered twice counts once), and then
+// recomputes the derived state of every deployment+environment the fact can
+// affect. Derived data is therefore a pure function of (journal, deployments
+// config): arrival order does not matter.
+//
+// Recompute cost: one deployment+environment is recomputed as a whole:
+// O(its deploys + the pushes on its branch that commit chains walk + the
+// incidents of its project) LMDB reads, and writes only the deploys whose
+// derived record changed. reindex() defers recomputes to the end, so a
+// replay costs one recompute per deployment+environment, not one per event.
+//
+// Threading: on_append runs on the writer thread only (one at a time); the
+// config callback is called from there.
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <lmdb++.h>
+
+#include "common/error.hpp"
+#include "config/config.hpp"
+#include "storage/journal.hpp"
+#include "storage/journal_writer.hpp"
+#include "storage/store.hpp"
+#include "tracking/tables.hpp"
+
+namespace shiplog::tracking {
+
+class Projector final : public storage::AppendObserver {
+  public:
+    using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
+
+    // Opens tracking's tables (creating them). `current_config` returns the
+    // config in force; it is called once per entry.
+    static Result<std::unique_ptr<Projector>> open(storage::Store& store,
+                                                   ConfigSource current_config);
+
+    // Records the entry's facts and recomputes what they affect. Entries that
+    // concern nothing configured, or do not parse, change nothing and succeed
+    // (they stay in the journal; a config change plus reindex picks them up).
+    Status on_append(lmdb::txn& txn, const storage::JournalEntry& entry) override;
+
+    const Tables& tables() const { return m_tables; }
+
+    // Deferred mode (reindex): on_append only records facts and remembers
+    // which deployment+environments are dirty; flush() recomputes them.
+    void set_deferred(bool deferred) { m_deferred = deferred; }
+    Status flush(lmdb::txn& txn);
+
+    // Recomputes one deployment+environment from the facts (config lookup by name).
+    Status recompute(lmdb::txn& txn, const config::Config& config,
+                     const config::DeploymentConfig& deployment);
+
+  private:
+    Projector(Tables tables, ConfigSource current_config)
+        : m_tables(tables), m_current_config(std::move(current_config)) {}
+
+    Tables m_tables;
+    ConfigSource m_current_config;
+    bool m_deferred = false;
+    std::set<std::pair<std::string, std::string>> m_dirty;  // (deployment, environment)
+};
+
+// Drops every derived table and replays the whole journal through the same
+// code, committing facts in chunks and the recompute at the end. The result
+// equals what live ingestion of the same journal produced. Refuses a
+// read-only store. Not while a JournalWriter runs on `store`.
+Status reindex(storage::Store& store, const config::Config& config);
+
+}  // namespace shiplog::tracking

@@ -1,0 +1,56 @@
+#pragma once
+// The LMDB tables tracking owns. Everything in them is derived from the
+// journal (plus the configured deployments) and can be dropped and rebuilt
+// by reindex(); docs/architecture.md describes the layout. Keys are built
+// from '\0'-separated parts and big-endian integers so that LMDB's byte
+// order groups and sorts them usefully.
+//
+//   tr_repos       repo key (lower "project/repo")            -> names and ids
+//   tr_pushes      repo key \0 pushId(u64 BE)                 -> push fact (first delivery wins)
+//   tr_ref_links   repo key \0 ref \0 new sha \0 pushId(u64)  -> old sha (ref-update chain)
+//   tr_commits     repo key \0 sha                            -> author, time, summary, #refs
+//   tr_builds      buildId(u64 BE)                            -> build fact
+//   tr_stages      runId(u64 BE) \0 stage name                -> the latest attempt's completion
+//   tr_releases    releaseId \0 environmentId \0 attempt      -> deployment-completed fact
+//   tr_release_shas releaseId(u64 BE)                         -> primary artifact sha (REST result)
+//   tr_work_items  id(u64 BE) rev(u64 BE) change(u8)          -> one revision
+//   tr_wi_links    sha \0 workItemId(u64 BE)                  -> newest added / removed rev
+//   tr_wi_index    lower project \0 lower type \0 id(u64 BE)   -> "" (incident candidates)
+//   tr_sources     deployment \0 environment \0 seq(u64 BE)   -> deploy candidate (raw facts)
+//   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
+//   tr_queue       item key                                   -> work-queue item
+//
+// Threading: a Tables value is immutable after open() and may be shared.
+
+#include <lmdb++.h>
+
+#include "common/error.hpp"
+#include "storage/store.hpp"
+
+namespace shiplog::tracking {
+
+struct Tables {
+    MDB_dbi repos = 0;
+    MDB_dbi pushes = 0;
+    MDB_dbi ref_links = 0;
+    MDB_dbi commits = 0;
+    MDB_dbi builds = 0;
+    MDB_dbi stages = 0;
+    MDB_dbi releases = 0;
+    MDB_dbi release_shas = 0;
+    MDB_dbi work_items = 0;
+    MDB_dbi wi_links = 0;
+    MDB_dbi wi_index = 0;
+    MDB_dbi sources = 0;
+    MDB_dbi deploys = 0;
+    MDB_dbi queue = 0;
+    // False on a read-only store where tracking never ran: every query then
+    // answers "nothing" instead of failing.
+    bool present = true;
+
+    // Opens (creating on a writable store) every table. Call at start-up,
+    // before concurrent use (Store::open_table's rule).
+    static Result<Tables> open(storage::Store& store);
+};
+
+}  // namespace shiplog::tracking

@@ -1,0 +1,68 @@
+#pragma once
+// The persistent work queue: things only Azure DevOps' REST API can answer
+// (a stage run's sha, a release's artifact, the commits between two shas).
+// Recompute enqueues what a deploy is waiting for; the REST worker (a later
+// layer) lists, executes, journals the answer, and completes the item.
+// Items are idempotent by key, so recomputing enqueues nothing twice.
+//
+// Functions take the transaction first; a write transaction for enqueue and
+// complete. LMDB failures come back as storage::store_error().
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <lmdb++.h>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "tracking/tables.hpp"
+
+namespace shiplog::tracking {
+
+// Kinds of work, as stored.
+inline constexpr const char* k_queue_build_lookup = "build_lookup";  // {project, run_id}
+inline constexpr const char* k_queue_release_artifact_lookup =
+    "release_artifact_lookup";                                             // {project, release_id}
+inline constexpr const char* k_queue_commits_between = "commits_between";  // {repo, from, to}
+
+struct QueueItem {
+    std::string key;      // unique: kind + ":" + the payload's identifying fields
+    std::string kind;     // one of the k_queue_* names
+    std::string payload;  // a JSON object with the kind's fields
+    std::uint32_t attempts = 0;
+    Timestamp created_at{};  // the deployed_at of the deploy that first needed it
+                             // (derived data carries no wall-clock time, so that
+                             // reindex reproduces it)
+
+    friend bool operator==(const QueueItem&, const QueueItem&) = default;
+};
+
+// The queue items below, keyed so that one item serves every deploy needing it.
+QueueItem make_build_lookup(std::string_view project, std::int64_t run_id, Timestamp at);
+QueueItem make_release_artifact_lookup(std::string_view project, std::int64_t release_id,
+                                       Timestamp at);
+// `repo` is the repository key (lower-case "project/repo"); `from` may be
+// empty (a first deploy whose commit is unknown).
+QueueItem make_commits_between(std::string_view repo, std::string_view from, std::string_view to,
+                               Timestamp at);
+
+// Adds `item` unless an item with its key exists (then nothing changes).
+Status enqueue(lmdb::txn& txn, const Tables& tables, const QueueItem& item);
+
+// Every item, in key order.
+Result<std::vector<QueueItem>> list_pending(lmdb::txn& txn, const Tables& tables);
+
+// The item with this key, if queued.
+Result<std::optional<QueueItem>> find_queue_item(lmdb::txn& txn, const Tables& tables,
+                                                 std::string_view key);
+
+// Counts a failed attempt (for back-off); not_found when absent.
+Status record_attempt(lmdb::txn& txn, const Tables& tables, std::string_view key);
+
+// Removes the item; removing an absent key is not an error.
+Status complete(lmdb::txn& txn, const Tables& tables, std::string_view key);
+
+}  // namespace shiplog::tracking

@@ -1,0 +1,130 @@
+#pragma once
+// Private to tracking: the fact records (what the journal said, normalised
+// and keyed by natural key) and small LMDB helpers over them.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <lmdb++.h>
+
+#include "codec.hpp"
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "config/config.hpp"
+#include "tracking/deploy.hpp"
+#include "tracking/tables.hpp"
+
+namespace shiplog::tracking::detail {
+
+inline constexpr std::string_view k_zero_sha = "0000000000000000000000000000000000000000";
+
+struct PushFact {
+    std::uint64_t seq = 0;  // first delivery
+    Timestamp date{};
+    std::vector<std::string> commit_shas;  // as listed by the payload
+    bool comments_truncated = false;
+};
+
+struct CommitFact {
+    std::string author_name;
+    std::string author_email;
+    Timestamp authored_at{};
+    std::string summary;
+    bool comment_truncated = false;
+    std::vector<std::int64_t> work_item_refs;
+};
+
+struct BuildFact {
+    std::uint64_t seq = 0;
+    std::string definition;
+    std::string project;
+    std::string branch;  // "refs/heads/main"
+    std::string sha;
+    std::uint8_t result = 0;  // handlers::BuildResult
+    Timestamp finish_time{};
+};
+
+struct StageFact {
+    std::uint64_t seq = 0;
+    std::int64_t attempt = 0;  // 0 when the payload had none
+    std::string pipeline;
+    std::string result;
+    Timestamp created_at{};
+};
+
+struct ReleaseFact {
+    std::uint64_t seq = 0;
+    std::string definition;
+    std::string environment;
+    std::string status;
+    std::string project;
+    std::int64_t release_id = 0;
+    Timestamp created_at{};
+};
+
+struct WorkItemRev {
+    std::uint8_t change = 0;  // handlers::WorkItemChange
+    std::string type;
+    std::string state;
+    std::vector<std::string> tags;
+    std::string area_path;
+    std::string project;
+    std::optional<Timestamp> created_at;
+    std::optional<Timestamp> changed_at;
+};
+
+struct WiLink {
+    std::int64_t added_rev = -1;
+    std::int64_t removed_rev = -1;
+};
+
+enum class SourceKind : std::uint8_t { push = 1, build, stage, release, registration };
+
+// A deploy candidate of one deployment+environment, before derivation.
+struct DeploySource {
+    SourceKind kind = SourceKind::push;
+    std::uint64_t seq = 0;
+    std::string sha;  // empty for stage/release: resolved at recompute
+    Timestamp deployed_at{};
+    DeployStatus status = DeployStatus::succeeded;
+    std::int64_t ref_id = 0;  // stage: run id; release: release id
+    std::string project;      // for the work-queue payloads
+};
+
+std::string encode(const PushFact& f);
+std::optional<PushFact> decode_push(std::string_view b);
+std::string encode(const CommitFact& f);
+std::optional<CommitFact> decode_commit(std::string_view b);
+std::string encode(const BuildFact& f);
+std::optional<BuildFact> decode_build(std::string_view b);
+std::string encode(const StageFact& f);
+std::optional<StageFact> decode_stage(std::string_view b);
+std::string encode(const ReleaseFact& f);
+std::optional<ReleaseFact> decode_release(std::string_view b);
+std::string encode(const WorkItemRev& f);
+std::optional<WorkItemRev> decode_work_item(std::string_view b);
+std::string encode(const WiLink& f);
+std::optional<WiLink> decode_wi_link(std::string_view b);
+std::string encode(const DeploySource& f);
+std::optional<DeploySource> decode_source(std::string_view b);
+
+// LMDB helpers; errors become storage::store_error().
+Result<std::optional<std::string>> get(lmdb::txn& txn, MDB_dbi dbi, std::string_view key);
+Status put(lmdb::txn& txn, MDB_dbi dbi, std::string_view key, std::string_view value);
+Status del(lmdb::txn& txn, MDB_dbi dbi, std::string_view key);
+// Calls visit(key, value) for every key starting with `prefix`, in order,
+// until it returns false.
+Status scan_prefix(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& visit);
+
+// Keys.
+std::string repo_key(std::string_view project, std::string_view repository);
+std::string deploy_prefix(std::string_view deployment, std::string_view environment);
+std::string deploy_key(std::string_view deployment, std::string_view environment,
+                       std::uint64_t seq);
+
+}  // namespace shiplog::tracking::detail

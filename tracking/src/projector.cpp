@@ -1,0 +1,457 @@
+#include "tracking/projector.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "facts.hpp"
+#include "handlers/build_event.hpp"
+#include "handlers/push_event.hpp"
+#include "handlers/release_deployment_event.hpp"
+#include "handlers/relevance.hpp"
+#include "handlers/stage_event.hpp"
+#include "handlers/work_item_event.hpp"
+#include "handlers/work_item_refs.hpp"
+#include "recompute.hpp"
+#include "tracking/register_deploy.hpp"
+
+namespace shiplog::tracking {
+
+using namespace detail;
+using config::DeploymentConfig;
+using config::Trigger;
+
+namespace {
+
+using Dirty = std::set<std::pair<std::string, std::string>>;
+
+void mark(Dirty& dirty, const DeploymentConfig& d) {
+    dirty.emplace(d.name, d.environment);
+}
+
+std::string first_line(std::string_view message) {
+    const auto end = message.find_first_of("\r\n");
+    return std::string(message.substr(0, end));
+}
+
+// When the event says when it happened, that; else when we received it.
+Timestamp event_time(const storage::JournalEntry& entry) {
+    return entry.created_date.value_or(entry.received_at);
+}
+
+Status put_source(lmdb::txn& txn, const Tables& t, const DeploymentConfig& d,
+                  const DeploySource& source) {
+    return put(txn, t.sources, deploy_key(d.name, d.environment, source.seq), encode(source));
+}
+
+// ---- git.push --------------------------------------------------------------
+
+Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                   const storage::JournalEntry& entry, Dirty& dirty) {
+    auto push = handlers::parse_push_event(entry.raw);
+    if (!push) return {};
+    std::vector<const DeploymentConfig*> repo_deployments;
+    for (const auto& d : config.deployments)
+        if (iequals(d.project, push->project_name) && iequals(d.repository, push->repository_name))
+            repo_deployments.push_back(&d);
+    if (repo_deployments.empty()) return {};
+
+    const std::string rk = repo_key(push->project_name, push->repository_name);
+    if (rk.size() > 200) return {};  // keeps every key below LMDB's limit
+    Writer repo;
+    repo.str(push->project_name)
+        .str(push->repository_name)
+        .str(push->project_id)
+        .str(push->repository_id);
+    if (auto s = put(txn, t.repos, rk, repo.take()); !s) return s;
+
+    const std::string push_key =
+        KeyBuilder().str(rk).u64(static_cast<std::uint64_t>(push->push_id)).bytes();
+    auto existing = get(txn, t.pushes, push_key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};  // the same push again (hook + REST): counts once
+
+    PushFact fact;
+    fact.seq = entry.seq;
+    fact.date = push->date;
+    fact.comments_truncated = push->comments_truncated;
+    bool upgraded_commit = false;
+    for (const auto& c : push->commits) {
+        fact.commit_shas.push_back(c.commit_id);
+        const std::string commit_key = KeyBuilder().str(rk).str(c.commit_id).bytes();
+        auto known = get(txn, t.commits, commit_key);
+        if (!known) return tl::unexpected(known.error());
+        if (*known) {
+            auto old = decode_commit(**known);
+            // Commits are content-addressed: only a fuller message adds anything.
+            if (!old || !old->comment_truncated || c.comment_truncated) continue;
+            upgraded_commit = true;
+        }
+        CommitFact commit;
+        commit.author_name = c.author_name;
+        commit.author_email = c.author_email;
+        commit.authored_at = c.author_date;
+        commit.summary = first_line(c.comment);
+        commit.comment_truncated = c.comment_truncated;
+        commit.work_item_refs = handlers::extract_work_item_ids(c.comment);
+        if (auto s = put(txn, t.commits, commit_key, encode(commit)); !s) return s;
+    }
+    if (auto s = put(txn, t.pushes, push_key, encode(fact)); !s) return s;
+
+    for (const auto& update : push->ref_updates) {
+        const std::string link = KeyBuilder()
+                                     .str(rk)
+                                     .str(update.name)
+                                     .str(update.new_object_id)
+                                     .u64(static_cast<std::uint64_t>(push->push_id))
+                                     .bytes();
+        // An absurdly long ref name is not indexed: chains through it go to REST.
+        if (link.size() <= k_max_key_bytes) {
+            if (auto s = put(txn, t.ref_links, link, update.old_object_id); !s) return s;
+        }
+        for (const auto* d : repo_deployments) {
+            if (!handlers::ref_matches_branch(update.name, d->branch)) continue;
+            mark(dirty, *d);
+            if (d->trigger != Trigger::push || update.new_object_id == k_zero_sha) continue;
+            DeploySource source;
+            source.kind = SourceKind::push;
+            source.seq = entry.seq;
+            source.sha = update.new_object_id;
+            source.deployed_at = push->date;
+            source.project = d->project;
+            if (auto s = put_source(txn, t, *d, source); !s) return s;
+        }
+    }
+    if (upgraded_commit)
+        for (const auto* d : repo_deployments) mark(dirty, *d);
+    return {};
+}
+
+// ---- build.complete --------------------------------------------------------
+
+bool project_matches(std::string_view configured, std::string_view sent) {
+    return sent.empty() || iequals(configured, sent);
+}
+
+Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                    const storage::JournalEntry& entry, Dirty& dirty) {
+    auto build = handlers::parse_build_event(entry.raw);
+    if (!build) return {};
+    std::vector<const DeploymentConfig*> matching;
+    for (const auto& d : config.deployments)
+        if ((d.trigger == Trigger::build || d.trigger == Trigger::stage) &&
+            iequals(d.pipeline, build->definition_name) &&
+            project_matches(d.project, build->project_name))
+            matching.push_back(&d);
+    if (matching.empty()) return {};
+
+    const std::string key = KeyBuilder().u64(static_cast<std::uint64_t>(build->build_id)).bytes();
+    auto existing = get(txn, t.builds, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};
+
+    BuildFact fact;
+    fact.seq = entry.seq;
+    fact.definition = build->definition_name;
+    fact.project = build->project_name;
+    fact.branch = build->source_branch;
+    fact.sha = build->source_version;
+    fact.result = static_cast<std::uint8_t>(build->result);
+    fact.finish_time = build->finish_time;
+    if (auto s = put(txn, t.builds, key, encode(fact)); !s) return s;
+
+    for (const auto* d : matching) {
+        // A stage deployment's runs are builds of its pipeline: the build
+        // gives their sha and branch.
+        mark(dirty, *d);
+        if (d->trigger != Trigger::build) continue;
+        if (!handlers::ref_matches_branch(build->source_branch, d->branch)) continue;
+        DeploySource source;
+        source.kind = SourceKind::build;
+        source.seq = entry.seq;
+        source.sha = build->source_version;
+        source.deployed_at = build->finish_time;
+        source.project = d->project;
+        switch (build->result) {
+            case handlers::BuildResult::succeeded:
+            case handlers::BuildResult::partially_succeeded:
+                source.status = DeployStatus::succeeded;
+                break;
+            case handlers::BuildResult::failed:
+                source.status = DeployStatus::failed;
+                break;
+            default:
+                continue;  // canceled (or unknown): no deploy
+        }
+        if (auto s = put_source(txn, t, *d, source); !s) return s;
+    }
+    return {};
+}
+
+// ---- stage-state-changed ---------------------------------------------------
+
+Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                    const storage::JournalEntry& entry, Dirty& dirty) {
+    auto stage = handlers::parse_stage_event(entry.raw);
+    if (!stage || !iequals(stage->state, "completed")) return {};
+    std::vector<const DeploymentConfig*> matching;
+    for (const auto& d : config.deployments)
+        if (d.trigger == Trigger::stage && iequals(d.pipeline, stage->pipeline_name) &&
+            iequals(d.stage, stage->stage_name))
+            matching.push_back(&d);
+    if (matching.empty()) return {};
+
+    const std::string key = KeyBuilder()
+                                .u64(static_cast<std::uint64_t>(stage->run_id))
+                                .str(lower(stage->stage_name))
+                                .bytes();
+    if (key.size() > k_max_key_bytes) return {};
+    StageFact fact;
+    fact.seq = entry.seq;
+    fact.attempt = stage->attempt.value_or(0);
+    fact.pipeline = stage->pipeline_name;
+    fact.result = stage->result;
+    fact.created_at = event_time(entry);
+
+    auto existing = get(txn, t.stages, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) {
+        auto old = decode_stage(**existing);
+        // A re-run replaces the earlier attempt: the latest by (attempt,
+        // time) stands, whatever order they were journaled in.
+        // Ties (the same completion delivered twice) keep the first.
+        if (old &&
+            std::tie(old->attempt, old->created_at) >= std::tie(fact.attempt, fact.created_at))
+            return {};
+        if (old)
+            for (const auto* d : matching)
+                if (auto s = del(txn, t.sources, deploy_key(d->name, d->environment, old->seq)); !s)
+                    return s;
+    }
+    if (auto s = put(txn, t.stages, key, encode(fact)); !s) return s;
+
+    for (const auto* d : matching) {
+        mark(dirty, *d);
+        DeploySource source;
+        source.kind = SourceKind::stage;
+        source.seq = entry.seq;
+        source.deployed_at = fact.created_at;
+        source.ref_id = stage->run_id;
+        source.project = d->project;
+        if (iequals(stage->result, "succeeded"))
+            source.status = DeployStatus::succeeded;
+        else if (iequals(stage->result, "failed"))
+            source.status = DeployStatus::failed;
+        else
+            continue;  // skipped, canceled: no deploy
+        if (auto s = put_source(txn, t, *d, source); !s) return s;
+    }
+    return {};
+}
+
+// ---- deployment-completed --------------------------------------------------
+
+Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                      const storage::JournalEntry& entry, Dirty& dirty) {
+    auto release = handlers::parse_release_deployment_event(entry.raw);
+    if (!release) return {};
+    std::vector<const DeploymentConfig*> matching;
+    for (const auto& d : config.deployments)
+        if (d.trigger == Trigger::release &&
+            iequals(d.release_definition, release->release_definition_name) &&
+            iequals(d.release_environment, release->environment_name) &&
+            project_matches(d.project, release->project_name))
+            matching.push_back(&d);
+    if (matching.empty()) return {};
+
+    const std::string key = KeyBuilder()
+                                .u64(static_cast<std::uint64_t>(release->release_id))
+                                .u64(static_cast<std::uint64_t>(release->environment_id))
+                                .u64(static_cast<std::uint64_t>(release->attempt.value_or(0)))
+                                .bytes();
+    auto existing = get(txn, t.releases, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};
+    ReleaseFact fact;
+    fact.seq = entry.seq;
+    fact.definition = release->release_definition_name;
+    fact.environment = release->environment_name;
+    fact.status = release->status;
+    fact.project = release->project_name;
+    fact.release_id = release->release_id;
+    fact.created_at = event_time(entry);
+    if (auto s = put(txn, t.releases, key, encode(fact)); !s) return s;
+
+    for (const auto* d : matching) {
+        mark(dirty, *d);
+        DeploySource source;
+        source.kind = SourceKind::release;
+        source.seq = entry.seq;
+        source.deployed_at = fact.created_at;
+        source.ref_id = release->release_id;
+        source.project = d->project;
+        const std::string& status = release->status;
+        if (iequals(status, "succeeded") || iequals(status, "partiallySucceeded"))
+            source.status = DeployStatus::succeeded;
+        else if (iequals(status, "failed") || iequals(status, "rejected"))
+            source.status = DeployStatus::failed;
+        else
+            continue;  // canceled (or anything unknown): no deploy
+        if (auto s = put_source(txn, t, *d, source); !s) return s;
+    }
+    return {};
+}
+
+Status ingest_release_artifact(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                               const storage::JournalEntry& entry, Dirty& dirty) {
+    auto artifact = parse_release_artifact_record(entry.raw);
+    if (!artifact) return {};
+    const std::string key =
+        KeyBuilder().u64(static_cast<std::uint64_t>(artifact->release_id)).bytes();
+    auto existing = get(txn, t.release_shas, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};  // first answer wins, like every other fact
+    if (auto s = put(txn, t.release_shas, key, artifact->sha); !s) return s;
+    for (const auto& d : config.deployments)
+        if (d.trigger == Trigger::release) mark(dirty, d);
+    return {};
+}
+
+// ---- register_deploy -------------------------------------------------------
+
+Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                           const storage::JournalEntry& entry, Dirty& dirty) {
+    auto record = parse_register_deploy_record(entry.raw);
+    if (!record) return {};
+    for (const auto& d : config.deployments) {
+        if (d.name != record->deployment || d.environment != record->environment) continue;
+        DeploySource source;
+        source.kind = SourceKind::registration;
+        source.seq = entry.seq;
+        source.sha = record->sha;
+        source.deployed_at = record->date;
+        source.status = record->status;
+        source.project = d.project;
+        if (auto s = put_source(txn, t, d, source); !s) return s;
+        mark(dirty, d);
+    }
+    return {};
+}
+
+// ---- workitem.* --------------------------------------------------------------
+
+Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                        const storage::JournalEntry& entry, Dirty& dirty) {
+    auto item = handlers::parse_work_item_event(entry.raw);
+    if (!item || item->id <= 0) return {};
+    std::vector<const DeploymentConfig*> matching;
+    for (const auto& d : config.deployments)
+        if (iequals(d.project, item->team_project)) matching.push_back(&d);
+    if (matching.empty()) return {};
+
+    const auto id = static_cast<std::uint64_t>(item->id);
+    std::string key = KeyBuilder().u64(id).bytes();
+    append_u64_be(key, static_cast<std::uint64_t>(item->rev));
+    key.push_back(static_cast<char>(item->change));
+    auto existing = get(txn, t.work_items, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};
+
+    WorkItemRev rev;
+    rev.change = static_cast<std::uint8_t>(item->change);
+    rev.type = item->work_item_type;
+    rev.state = item->state;
+    rev.tags = item->tags;
+    rev.area_path = item->area_path;
+    rev.project = item->team_project;
+    rev.created_at = item->created_date;
+    rev.changed_at = item->changed_date;
+    if (auto s = put(txn, t.work_items, key, encode(rev)); !s) return s;
+
+    const std::string index = KeyBuilder()
+                                  .str(lower(item->team_project))
+                                  .str(lower(item->work_item_type))
+                                  .u64(id)
+                                  .bytes();
+    if (index.size() <= k_max_key_bytes)
+        if (auto s = put(txn, t.wi_index, index, ""); !s) return s;
+
+    auto link = [&](const handlers::CommitArtifact& artifact, bool added) -> Status {
+        const std::string link_key = KeyBuilder().str(lower(artifact.sha)).u64(id).bytes();
+        auto stored = get(txn, t.wi_links, link_key);
+        if (!stored) return tl::unexpected(stored.error());
+        WiLink value;
+        if (*stored) value = decode_wi_link(**stored).value_or(WiLink{});
+        auto& rev_slot = added ? value.added_rev : value.removed_rev;
+        if (item->rev <= rev_slot) return {};
+        rev_slot = item->rev;
+        return put(txn, t.wi_links, link_key, encode(value));
+    };
+    for (const auto& artifact : item->commit_links)
+        if (auto s = link(artifact, true); !s) return s;
+    for (const auto& artifact : item->removed_commit_links)
+        if (auto s = link(artifact, false); !s) return s;
+
+    for (const auto* d : matching) mark(dirty, *d);
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Projector>> Projector::open(storage::Store& store,
+                                                   ConfigSource current_config) {
+    auto tables = Tables::open(store);
+    if (!tables) return tl::unexpected(tables.error());
+    return std::unique_ptr<Projector>(new Projector(*tables, std::move(current_config)));
+}
+
+Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) {
+    auto config = m_current_config ? m_current_config() : nullptr;
+    if (!config || config->deployments.empty()) return {};
+    Dirty dirty;
+    Status ingested;
+    const std::string_view type = entry.event_type;
+    if (type == "git.push")
+        ingested = ingest_push(txn, m_tables, *config, entry, dirty);
+    else if (type == "build.complete")
+        ingested = ingest_build(txn, m_tables, *config, entry, dirty);
+    else if (type == "ms.vss-pipelines.stage-state-changed-event")
+        ingested = ingest_stage(txn, m_tables, *config, entry, dirty);
+    else if (type == "ms.vss-release.deployment-completed-event")
+        ingested = ingest_release(txn, m_tables, *config, entry, dirty);
+    else if (type == k_register_deploy_event_type)
+        ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
+    else if (type == k_release_artifact_event_type)
+        ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
+    else if (type == "workitem.created" || type == "workitem.updated" ||
+             type == "workitem.deleted" || type == "workitem.restored")
+        ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
+    if (!ingested) return ingested;
+
+    if (m_deferred) {
+        m_dirty.insert(dirty.begin(), dirty.end());
+        return {};
+    }
+    for (const auto& [name, environment] : dirty)
+        for (const auto& d : config->deployments)
+            if (d.name == name && d.environment == environment)
+                if (auto s = recompute_deployment(txn, m_tables, *config, d); !s) return s;
+    return {};
+}
+
+Status Projector::flush(lmdb::txn& txn) {
+    auto config = m_current_config ? m_current_config() : nullptr;
+    if (!config) return {};
+    for (const auto& [name, environment] : m_dirty)
+        for (const auto& d : config->deployments)
+            if (d.name == name && d.environment == environment)
+                if (auto s = recompute_deployment(txn, m_tables, *config, d); !s) return s;
+    m_dirty.clear();
+    return {};
+}
+
+Status Projector::recompute(lmdb::txn& txn, const config::Config& config,
+                            const config::DeploymentConfig& deployment) {
+    return recompute_deployment(txn, m_tables, config, deployment);
+}
+
+}  // namespace shiplog::tracking

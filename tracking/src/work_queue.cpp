@@ -1,0 +1,106 @@
+#include "tracking/work_queue.hpp"
+
+#include "facts.hpp"
+
+namespace shiplog::tracking {
+
+using namespace detail;
+
+namespace {
+
+QueueItem make_item(std::string kind, std::string key_tail, std::string payload, Timestamp at) {
+    QueueItem item;
+    item.key = kind + ":" + key_tail;
+    item.kind = std::move(kind);
+    item.payload = std::move(payload);
+    item.created_at = at;
+    return item;
+}
+
+}  // namespace
+
+QueueItem make_build_lookup(std::string_view project, std::int64_t run_id, Timestamp at) {
+    std::string payload = "{\"project\":";
+    append_json_string(payload, project);
+    payload += ",\"run_id\":" + std::to_string(run_id) + "}";
+    return make_item(k_queue_build_lookup, lower(project) + ":" + std::to_string(run_id),
+                     std::move(payload), at);
+}
+
+QueueItem make_release_artifact_lookup(std::string_view project, std::int64_t release_id,
+                                       Timestamp at) {
+    std::string payload = "{\"project\":";
+    append_json_string(payload, project);
+    payload += ",\"release_id\":" + std::to_string(release_id) + "}";
+    return make_item(k_queue_release_artifact_lookup,
+                     lower(project) + ":" + std::to_string(release_id), std::move(payload), at);
+}
+
+QueueItem make_commits_between(std::string_view repo, std::string_view from, std::string_view to,
+                               Timestamp at) {
+    std::string payload = "{\"repo\":";
+    append_json_string(payload, repo);
+    payload += ",\"from\":";
+    append_json_string(payload, from);
+    payload += ",\"to\":";
+    append_json_string(payload, to);
+    payload += "}";
+    return make_item(k_queue_commits_between,
+                     std::string(repo) + ":" + std::string(from) + ".." + std::string(to),
+                     std::move(payload), at);
+}
+
+Status enqueue(lmdb::txn& txn, const Tables& tables, const QueueItem& item) {
+    if (item.key.empty() || item.key.size() > k_max_key_bytes)
+        return fail(ErrorCode::invalid_argument,
+                    "work-queue key of " + std::to_string(item.key.size()) + " bytes");
+    auto existing = get(txn, tables.queue, item.key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};
+    return put(txn, tables.queue, item.key, encode_queue_item(item));
+}
+
+Result<std::vector<QueueItem>> list_pending(lmdb::txn& txn, const Tables& tables) {
+    std::vector<QueueItem> items;
+    if (!tables.present) return items;
+    std::optional<Error> bad;
+    auto scanned = scan_prefix(txn, tables.queue, "", [&](std::string_view k, std::string_view v) {
+        auto item = decode_queue_item(k, v);
+        if (!item) {
+            bad = item.error();
+            return false;
+        }
+        items.push_back(std::move(*item));
+        return true;
+    });
+    if (!scanned) return tl::unexpected(scanned.error());
+    if (bad) return tl::unexpected(*bad);
+    return items;
+}
+
+Result<std::optional<QueueItem>> find_queue_item(lmdb::txn& txn, const Tables& tables,
+                                                 std::string_view key) {
+    if (!tables.present || key.empty() || key.size() > k_max_key_bytes)
+        return std::optional<QueueItem>{};
+    auto value = get(txn, tables.queue, key);
+    if (!value) return tl::unexpected(value.error());
+    if (!*value) return std::optional<QueueItem>{};
+    auto item = decode_queue_item(key, **value);
+    if (!item) return tl::unexpected(item.error());
+    return std::optional<QueueItem>{std::move(*item)};
+}
+
+Status record_attempt(lmdb::txn& txn, const Tables& tables, std::string_view key) {
+    auto item = find_queue_item(txn, tables, key);
+    if (!item) return tl::unexpected(item.error());
+    if (!*item) return fail(ErrorCode::not_found, "no work-queue item '" + std::string(key) + "'");
+    ++(*item)->attempts;
+    return put(txn, tables.queue, key, encode_queue_item(**item));
+}
+
+Status complete(lmdb::txn& txn, const Tables& tables, std::string_view key) {
+    if (key.empty() || key.size() > k_max_key_bytes) return {};
+    return del(txn, tables.queue, key);
+}
+
+}  // namespace shiplog::tracking
