@@ -40,6 +40,32 @@ int run_cli(int argc, char** argv) {
     add_config_option(ingest);
     ingest->add_option("FILE", files, "saved Azure DevOps event payloads (JSON)")->required();
 
+    DeploysOptions deploys_options;
+    auto* deploys = app.add_subcommand("deploys", "list recorded deploys, newest first");
+    add_config_option(deploys);
+    deploys->add_option("--deployment", deploys_options.deployment, "only this [[deployment]] name");
+    deploys->add_option("--environment", deploys_options.environment, "only this environment");
+    deploys->add_option("--limit", deploys_options.limit, "at most N deploys (default 50)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    deploys->add_flag("--json", deploys_options.json, "print SPEC §4's JSON array");
+
+    std::string deploy_id;
+    bool show_json = false;
+    auto* deploy_cmd = app.add_subcommand("deploy", "one deploy");
+    deploy_cmd->require_subcommand(1);
+    auto* show = deploy_cmd->add_subcommand("show", "a deploy with its commits, work items and pending look-ups");
+    add_config_option(show);
+    show->add_option("ID", deploy_id, "deploy id, e.g. web-api:production:1042")->required();
+    show->add_flag("--json", show_json, "print SPEC §4's JSON object");
+
+    auto* reindex = app.add_subcommand("reindex", "rebuild all derived data from the event journal");
+    add_config_option(reindex);
+
+    std::string backup_dir;
+    auto* backup = app.add_subcommand("backup", "consistent, compacted copy of the store (works while serving)");
+    add_config_option(backup);
+    backup->add_option("DEST_DIR", backup_dir, "empty or new directory for the copy")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -53,6 +79,10 @@ int run_cli(int argc, char** argv) {
     if (serve->parsed()) return run_serve(config_path);
     if (check->parsed()) return run_config_check(config_path);
     if (ingest->parsed()) return run_ingest(config_path, files);
+    if (deploys->parsed()) return run_deploys(config_path, deploys_options);
+    if (show->parsed()) return run_deploy_show(config_path, deploy_id, show_json);
+    if (reindex->parsed()) return run_reindex(config_path);
+    if (backup->parsed()) return run_backup(config_path, backup_dir);
     return 2;
 }
 

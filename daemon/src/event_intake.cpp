@@ -42,9 +42,27 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSo
     entry.created_date = envelope->created_date;
     entry.raw.assign(body.data(), body.size());
 
+    return commit(std::move(entry), tracked, timeout);
+}
+
+Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type, std::string raw,
+                                                storage::EventSource source, std::chrono::milliseconds timeout) {
+    storage::JournalEntry entry;
+    entry.received_at = m_clock.now();
+    entry.source = source;
+    entry.event_id = std::move(event_id);
+    entry.event_type = std::string(event_type);
+    entry.publisher_id = "shiplog";
+    entry.resource_version = "1";
+    entry.created_date = entry.received_at;
+    entry.raw = std::move(raw);
+    return commit(std::move(entry), true, timeout);
+}
+
+Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool tracked, std::chrono::milliseconds timeout) {
     IntakeResult result;
-    result.event_id = std::move(envelope->id);
-    result.event_type = std::move(envelope->event_type);
+    result.event_id = entry.event_id;
+    result.event_type = entry.event_type;
 
     auto future = m_writer.submit(std::move(entry));
     if (future.wait_for(timeout) != std::future_status::ready) {

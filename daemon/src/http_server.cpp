@@ -11,9 +11,16 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/request_auth.hpp"
+#include "api_routes.hpp"
+#include "http_util.hpp"
 
 namespace shiplog::daemon {
 namespace {
+
+using http::content_type_acceptable;
+using http::json_content_type;
+using http::json_error;
+using http::json_escape;
 
 using Clock_ = std::chrono::steady_clock;
 
@@ -34,48 +41,6 @@ struct RequestContext {
     const char* outcome = "";
 };
 thread_local RequestContext t_request;
-
-const char* json_content_type = "application/json";
-
-std::string json_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
-
-void json_error(httplib::Response& res, int status, std::string_view message) {
-    res.status = status;
-    res.set_content("{\"error\":\"" + json_escape(message) + "\"}", json_content_type);
-}
-
-// SPEC §3: a Content-Type that is present and not JSON gets 415.
-bool content_type_acceptable(const httplib::Request& req) {
-    if (!req.has_header("Content-Type")) return true;
-    std::string type = req.get_header_value("Content-Type");
-    auto semi = type.find(';');
-    if (semi != std::string::npos) type.resize(semi);
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
-    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (type == "application/json" || type == "text/json") return true;
-    return type.starts_with("application/") && type.ends_with("+json");
-}
 
 HttpRoute route_of(const std::string& path) {
     if (path == "/hooks/azure-devops") return HttpRoute::webhook;
@@ -186,6 +151,7 @@ private:
         s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
             res.set_content(render_metrics(), "text/plain; version=0.0.4; charset=utf-8");
         });
+        install_api_routes(s, ApiDeps{m_deps.config, m_deps.intake, m_deps.store, m_deps.tables, m_deps.clock});
         s.Post("/hooks/azure-devops",
                [this](const httplib::Request& req, httplib::Response& res) { handle_webhook(req, res); });
     }

@@ -6,8 +6,10 @@
 #include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
+#include "daemon/projection_sync.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
+#include "tracking/projector.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -27,7 +29,17 @@ int run_ingest(const std::filesystem::path& config_path, const std::vector<std::
         std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(), store.error().message.c_str());
         return 1;
     }
-    auto writer = storage::JournalWriter::start(**store, system_clock(), nullptr);
+    bool rebuilt = false;
+    if (auto synced = sync_projections(**store, *cfg, rebuilt); !synced) {
+        std::fprintf(stderr, "rebuilding derived data: %s\n", synced.error().message.c_str());
+        return 1;
+    }
+    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
+    if (!projector) {
+        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(), projector.error().message.c_str());
+        return 1;
+    }
+    auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());
     EventIntake intake(*writer, config, system_clock(), nullptr);
 
     bool any_error = false;

@@ -27,9 +27,12 @@
 #include "daemon/http_server.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/notifier.hpp"
+#include "daemon/projection_sync.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/serve_lock.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
+#include "tracking/projector.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -106,12 +109,30 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("store {}: {}", initial->storage.path.string(), store.error().message);
         return 1;
     }
+    auto lock = ServeLock::acquire(initial->storage.path);
+    if (!lock) {
+        spdlog::error("{}", lock.error().message);
+        return 1;
+    }
+    // Derived data must match the deployments in force before events flow.
+    bool rebuilt = false;
+    if (auto synced = sync_projections(**store, *initial, rebuilt); !synced) {
+        spdlog::error("rebuilding derived data: {}", synced.error().message);
+        return 1;
+    }
+    if (rebuilt) spdlog::info("deployments changed since the last run: derived data rebuilt from the journal");
+    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
+    if (!projector) {
+        spdlog::error("store {}: {}", initial->storage.path.string(), projector.error().message);
+        return 1;
+    }
+
     Clock& clock = system_clock();
     Metrics metrics;
-    auto writer = storage::JournalWriter::start(**store, clock, nullptr);
+    auto writer = storage::JournalWriter::start(**store, clock, projector->get());
     EventIntake intake(*writer, config, clock, &metrics);
 
-    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock});
+    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock, (*projector)->tables()});
     if (!server) {
         spdlog::error("{}", server.error().message);
         return 1;
@@ -145,7 +166,19 @@ int run_serve(const std::filesystem::path& config_path) {
         if (sigwait(&signals, &sig) != 0) continue;
         if (sig == SIGHUP) {
             notifier->reloading();
-            reload_config(config_path, env, config);
+            auto before = projection_fingerprint(*config.get());
+            if (reload_config(config_path, env, config) && projection_fingerprint(*config.get()) != before) {
+                // The writer runs the rebuild between batches: no event is
+                // projected against half-rebuilt data.
+                auto rebuilt_now = writer->run_exclusive([&]() -> Status {
+                    bool done = false;
+                    return sync_projections(**store, *config.get(), done);
+                });
+                if (auto status = rebuilt_now.get(); !status)
+                    spdlog::error("rebuilding derived data after reload: {}", status.error().message);
+                else
+                    spdlog::info("deployments changed: derived data rebuilt from the journal");
+            }
             notifier->ready();
             continue;
         }

@@ -58,6 +58,21 @@ class GroupCommitWriter final : public JournalWriter {
         return future;
     }
 
+    std::future<Status> run_exclusive(std::function<Status()> task) override {
+        std::promise<Status> promise;
+        auto future = promise.get_future();
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stopping) {
+                promise.set_value(fail(ErrorCode::unavailable, "the journal writer is stopped"));
+                return future;
+            }
+            m_tasks.emplace_back(std::move(task), std::move(promise));
+        }
+        m_wake.notify_one();
+        return future;
+    }
+
     void stop() override {
         {
             std::lock_guard lock(m_mutex);
@@ -78,14 +93,23 @@ class GroupCommitWriter final : public JournalWriter {
         for (;;) {
             {
                 std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
-                if (m_queue.empty()) return;  // stopping, and everything queued is committed
+                m_wake.wait(lock, [this] { return !m_queue.empty() || !m_tasks.empty() || m_stopping; });
+                if (m_queue.empty() && m_tasks.empty()) return;  // stopping, everything queued is done
                 // Take everything at once; both vectors keep their capacity
                 // across batches, so steady state allocates no vector storage.
                 std::swap(m_queue, m_batch);
+                std::swap(m_tasks, m_running_tasks);
             }
-            process_batch();
+            if (!m_batch.empty()) process_batch();
             m_batch.clear();
+            for (auto& [task, promise] : m_running_tasks) {
+                try {
+                    promise.set_value(task());
+                } catch (const std::exception& e) {
+                    promise.set_value(fail(ErrorCode::store, std::string("exclusive task: ") + e.what()));
+                }
+            }
+            m_running_tasks.clear();
         }
     }
 
@@ -200,6 +224,8 @@ class GroupCommitWriter final : public JournalWriter {
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;  // queue became non-empty, or stopping
     std::vector<Pending> m_queue;    // guarded by m_mutex
+    std::vector<std::pair<std::function<Status()>, std::promise<Status>>> m_tasks;  // guarded by m_mutex
+    std::vector<std::pair<std::function<Status()>, std::promise<Status>>> m_running_tasks;  // writer thread only
     bool m_stopping = false;         // guarded by m_mutex
     WriterStats m_stats;             // guarded by m_mutex
 

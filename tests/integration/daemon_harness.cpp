@@ -10,22 +10,31 @@
 namespace shiplog::testing {
 
 DaemonHarness::DaemonHarness(DaemonOptions options) : m_options(std::move(options)) {
+    if (m_options.webhook_auth) m_dir.write("webhook-password", std::string(k_webhook_password) + "\n");
+    m_config = m_dir.write("shiplog.toml", config_text(m_options.extra_toml));
+}
+
+std::string DaemonHarness::config_text(const std::string& extra_toml) const {
     std::ostringstream toml;
     toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n"
          << "max_body_bytes = " << m_options.max_body_bytes << "\n\n"
          << "[storage]\npath = \"store\"\nmax_size_mb = " << m_options.max_size_mb << "\n\n";
-    if (m_options.webhook_auth) {
-        m_dir.write("webhook-password", std::string(k_webhook_password) + "\n");
+    if (m_options.webhook_auth)
         toml << "[webhook]\nusername = \"" << k_webhook_user << "\"\npassword_file = \"webhook-password\"\n\n";
-    }
     toml << "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Contoso\"\n"
          << "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
-         << m_options.extra_toml;
-    m_config = m_dir.write("shiplog.toml", toml.str());
+         << extra_toml;
+    return toml.str();
 }
 
-bool DaemonHarness::start() {
-    m_serve = std::make_unique<ServeProcess>(SHIPLOG_BINARY, m_config.string());
+void DaemonHarness::rewrite_config(const std::string& extra_toml) {
+    m_dir.write("shiplog.toml", config_text(extra_toml));
+}
+
+bool DaemonHarness::start() { return start({}); }
+
+bool DaemonHarness::start(const std::map<std::string, std::string>& env) {
+    m_serve = std::make_unique<ServeProcess>(SHIPLOG_BINARY, m_config.string(), env);
     return m_serve->started();
 }
 

@@ -37,6 +37,12 @@ public:
 
     // Starts `shiplog serve`; returns false (with output in the failure message) when it did not come up.
     bool start();
+    // Same, with extra environment variables for the child (NOTIFY_SOCKET, ...).
+    bool start(const std::map<std::string, std::string>& env);
+
+    // Rewrites the config file as the constructor did, with `extra_toml`
+    // instead of DaemonOptions::extra_toml (for reload tests; send SIGHUP after).
+    void rewrite_config(const std::string& extra_toml);
     ServeProcess& serve() { return *m_serve; }
     int port() const { return m_serve->port(); }
     httplib::Client client() const;
@@ -50,6 +56,8 @@ public:
     std::vector<std::string> journal_event_ids() const;
 
 private:
+    std::string config_text(const std::string& extra_toml) const;
+
     DaemonOptions m_options;
     TempDir m_dir;
     std::filesystem::path m_config;

@@ -3,6 +3,7 @@
 // (0 ok, 1 operational failure) and prints its own one-line errors.
 
 #include <filesystem>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,24 @@ int run_config_check(const std::filesystem::path& config_path);
 
 // `shiplog ingest FILE...`: feeds saved payloads through the webhook's path.
 int run_ingest(const std::filesystem::path& config_path, const std::vector<std::string>& files);
+
+// `shiplog backup DEST_DIR`: a consistent, compacted copy of the store taken
+// while serve may be running (LMDB read transaction + mdb_env_copy2 with
+// MDB_CP_COMPACT). DEST_DIR is created if missing and must be empty.
+int run_backup(const std::filesystem::path& config_path, const std::filesystem::path& dest_dir);
+
+// `shiplog reindex`: rebuilds every projection from the journal; refuses
+// while a serve holds the store.
+int run_reindex(const std::filesystem::path& config_path);
+
+// `shiplog deploys` and `shiplog deploy show ID` (SPEC §1, §4).
+struct DeploysOptions {
+    std::string deployment;
+    std::string environment;
+    std::size_t limit = 50;
+    bool json = false;
+};
+int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& options);
+int run_deploy_show(const std::filesystem::path& config_path, const std::string& id, bool json);
 
 }  // namespace shiplog::daemon

@@ -43,10 +43,17 @@ public:
     Result<IntakeResult> submit(std::string_view body, storage::EventSource source,
                                 std::chrono::milliseconds timeout);
 
+    // Journals a record shiplog made itself (a register_deploy registration)
+    // under `event_id`; it counts as "stored". Same durability and errors as submit().
+    Result<IntakeResult> submit_record(std::string event_id, std::string_view event_type, std::string raw,
+                                       storage::EventSource source, std::chrono::milliseconds timeout);
+
     // False after a store-full failure until the next successful commit.
     bool store_writable() const { return !m_store_full.load(std::memory_order_relaxed); }
 
 private:
+    Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked, std::chrono::milliseconds timeout);
+
     storage::JournalWriter& m_writer;
     const ConfigHolder& m_config;
     Clock& m_clock;

@@ -15,6 +15,7 @@
 #include "daemon/metrics.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
+#include "tracking/tables.hpp"
 
 namespace shiplog::daemon {
 
@@ -25,6 +26,7 @@ struct HttpServerDeps {
     storage::JournalWriter& writer;
     Metrics& metrics;
     Clock& clock;
+    const tracking::Tables& tables;  // derived data for /api/*
 };
 
 class HttpServer {

@@ -13,6 +13,7 @@
 // entries are not retried; their submitters got the error and decide.
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -74,6 +75,12 @@ class JournalWriter {
     // with ErrorCode::invalid_argument without failing its batch. After
     // stop(), resolves at once with ErrorCode::unavailable.
     virtual std::future<Result<AppendResult>> submit(JournalEntry entry) = 0;
+
+    // Runs `task` on the writer thread between batches, when no write
+    // transaction is open, so it may open its own (e.g. a reindex after the
+    // deployments changed). Entries submitted meanwhile wait for it. After
+    // stop(), resolves at once with ErrorCode::unavailable.
+    virtual std::future<Status> run_exclusive(std::function<Status()> task) = 0;
 
     // Commits what is queued, then stops the thread. Idempotent, thread-safe;
     // not from the writer thread (an observer).

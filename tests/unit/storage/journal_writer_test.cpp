@@ -441,6 +441,39 @@ TEST_F(JournalWriterTest, StopCommitsWhatIsQueuedThenRefuses) {
     EXPECT_EQ(journal_count(), 50U);
 }
 
+TEST_F(JournalWriterTest, ExclusiveTaskRunsOnTheWriterWithItsOwnTransaction) {
+    m_writer = JournalWriter::start(*m_store, m_clock, nullptr);
+    auto before = m_writer->submit(make_entry("before"));
+    std::uint64_t seen_in_task = 0;
+    auto task = m_writer->run_exclusive([&]() -> Status {
+        // No batch transaction is open: a write transaction of our own works.
+        auto txn = lmdb::txn::begin(m_store->env());
+        auto n = journal_size(txn, *m_store);
+        if (!n) return tl::unexpected(n.error());
+        seen_in_task = *n;
+        txn.commit();
+        return {};
+    });
+    auto after = m_writer->submit(make_entry("after"));
+    ASSERT_OK(before.get());
+    ASSERT_OK(task.get());
+    ASSERT_OK(after.get());
+    EXPECT_GE(seen_in_task, 1U);  // the entry submitted before the task was committed first
+    EXPECT_EQ(journal_count(), 2U);
+
+    auto failing = m_writer->run_exclusive([]() -> Status { return fail(ErrorCode::store, "boom"); });
+    auto failed = failing.get();
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_EQ(failed.error().message, "boom");
+
+    m_writer->stop();
+    auto refused = m_writer->run_exclusive([]() -> Status { return {}; });
+    ASSERT_EQ(refused.wait_for(0s), std::future_status::ready);
+    auto result = refused.get();
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, ErrorCode::unavailable);
+}
+
 TEST_F(JournalWriterTest, DestructorStopsAndCommits) {
     auto writer = JournalWriter::start(*m_store, m_clock, nullptr);
     auto future = writer->submit(make_entry("last"));
