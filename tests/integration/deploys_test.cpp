@@ -7,38 +7,12 @@
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
+#include "event_builders.hpp"
 
 namespace shiplog::testing {
 namespace {
 
 constexpr const char* k_api_token = "api-token-4d2c8e1f0a9b";
-
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
-
-// A git.push to Contoso/web-api main moving old -> new with the given commits (oldest first).
-std::string push(const std::string& id, int push_id, int old_sha, int new_sha, const std::vector<int>& commits,
-                 const std::string& date) {
-    std::ostringstream j;
-    j << R"({"id":")" << id << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
-      << R"("createdDate":")" << date << R"(","resource":{"commits":[)";
-    // Azure DevOps lists a push's commits newest first.
-    for (std::size_t i = commits.size(); i-- > 0;) {
-        j << R"({"commitId":")" << sha(commits[i]) << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"committer":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"( for AB#)" << (100 + commits[i])
-          << R"("})" << (i ? "," : "");
-    }
-    j << R"(],"refUpdates":[{"name":"refs/heads/main","oldObjectId":")" << sha(old_sha) << R"(","newObjectId":")"
-      << sha(new_sha) << R"("}],"repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":"web-api",)"
-      << R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}},)"
-      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")" << date
-      << R"("}})";
-    return j.str();
-}
 
 class DeploysTest : public ::testing::Test {
 protected:
@@ -75,9 +49,9 @@ protected:
 TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     // First deploy: ships only its own push's commits (never all history).
-    ASSERT_EQ(daemon.post_event(push("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body, R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body, R"({"status":"stored"})");
     // Two pushes, then a third: each push is a deploy with push trigger.
-    ASSERT_EQ(daemon.post_event(push("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body, R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body, R"({"status":"stored"})");
     // A push to another branch is ignored and creates nothing.
     ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body, R"({"status":"ignored"})");
 
