@@ -9,7 +9,9 @@
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
 #include "http_util.hpp"
+#include "common/time_format.hpp"
 #include "tracking/deploy.hpp"
+#include "tracking/dora.hpp"
 #include "tracking/register_deploy.hpp"
 
 namespace shiplog::daemon {
@@ -92,6 +94,41 @@ public:
         }
     }
 
+    // GET /api/v1/metrics: the same JSON as `shiplog metrics --json`.
+    void metrics(const httplib::Request& req, httplib::Response& res) const {
+        if (!authorized(req, res)) return;
+        auto query = tracking::default_window(m_deps.clock.now());
+        auto param = [&](const char* name) -> std::optional<std::string> {
+            if (!req.has_param(name) || req.get_param_value(name).empty()) return std::nullopt;
+            return req.get_param_value(name);
+        };
+        if (auto until = param("until")) {
+            auto parsed = parse_cli_time(*until);
+            if (!parsed) return json_error(res, 400, "until: " + parsed.error().message);
+            query.until = *parsed;
+            query.since = *parsed - std::chrono::days{30};
+        }
+        if (auto since = param("since")) {
+            auto parsed = parse_cli_time(*since);
+            if (!parsed) return json_error(res, 400, "since: " + parsed.error().message);
+            query.since = *parsed;
+        }
+        query.deployment = param("deployment");
+        query.environment = param("environment");
+        auto config = m_deps.config.get();
+        try {
+            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
+            auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
+            if (!figures) return json_error(res, status_for(figures.error()), figures.error().message);
+            const bool explain = req.has_param("explain") && req.get_param_value("explain") != "false" &&
+                                 req.get_param_value("explain") != "0";
+            res.set_content(explain ? tracking::dora_json_with_explain(*figures) : tracking::dora_json(*figures),
+                            json_content_type);
+        } catch (const lmdb::error& e) {
+            json_error(res, 503, "store unavailable");
+        }
+    }
+
     void register_deploy(const httplib::Request& req, httplib::Response& res) const {
         if (!authorized(req, res)) return;
         if (!http::content_type_acceptable(req)) return json_error(res, 415, "Content-Type must be application/json");
@@ -159,6 +196,8 @@ void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
                [routes](const httplib::Request& req, httplib::Response& res) { routes->list(req, res); });
     server.Get(R"(/api/v1/deploys/([^/]+))",
                [routes](const httplib::Request& req, httplib::Response& res) { routes->show(req, res); });
+    server.Get("/api/v1/metrics",
+               [routes](const httplib::Request& req, httplib::Response& res) { routes->metrics(req, res); });
     server.Post(R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)",
                 [routes](const httplib::Request& req, httplib::Response& res) { routes->register_deploy(req, res); });
 }

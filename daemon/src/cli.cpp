@@ -58,6 +58,16 @@ int run_cli(int argc, char** argv) {
     show->add_option("ID", deploy_id, "deploy id, e.g. web-api:production:1042")->required();
     show->add_flag("--json", show_json, "print SPEC §4's JSON object");
 
+    MetricsOptions metrics_options;
+    auto* metrics = app.add_subcommand("metrics", "DORA metrics over a window (default: the last 30 days)");
+    add_config_option(metrics);
+    metrics->add_option("--deployment", metrics_options.deployment, "only this [[deployment]] name");
+    metrics->add_option("--environment", metrics_options.environment, "only this environment");
+    metrics->add_option("--since", metrics_options.since, "window start, RFC 3339 or YYYY-MM-DD (included)");
+    metrics->add_option("--until", metrics_options.until, "window end, RFC 3339 or YYYY-MM-DD (excluded; default now)");
+    metrics->add_flag("--explain", metrics_options.explain, "list the deploys, commits and failures behind each figure");
+    metrics->add_flag("--json", metrics_options.json, "print SPEC §4's JSON object");
+
     auto* reindex = app.add_subcommand("reindex", "rebuild all derived data from the event journal");
     add_config_option(reindex);
 
@@ -65,6 +75,19 @@ int run_cli(int argc, char** argv) {
     auto* backup = app.add_subcommand("backup", "consistent, compacted copy of the store (works while serving)");
     add_config_option(backup);
     backup->add_option("DEST_DIR", backup_dir, "empty or new directory for the copy")->required();
+
+    HooksOptions hooks_options;
+    auto* hooks = app.add_subcommand("hooks", "manage the Azure DevOps service hooks this instance owns");
+    hooks->require_subcommand(1);
+    auto* hooks_sync = hooks->add_subcommand("sync", "create/update/delete our service hooks to match the config");
+    add_config_option(hooks_sync);
+    hooks_sync->add_flag("--dry-run", hooks_options.dry_run, "print the plan, change nothing");
+    hooks_sync->add_flag("--json", hooks_options.json, "print the plan as JSON");
+    auto* hooks_list = hooks->add_subcommand("list", "our subscriptions and their status");
+    add_config_option(hooks_list);
+    hooks_list->add_flag("--json", hooks_options.json, "print a JSON array");
+    auto* hooks_remove = hooks->add_subcommand("remove", "delete every subscription this instance created");
+    add_config_option(hooks_remove);
 
     try {
         app.parse(argc, argv);
@@ -81,8 +104,12 @@ int run_cli(int argc, char** argv) {
     if (ingest->parsed()) return run_ingest(config_path, files);
     if (deploys->parsed()) return run_deploys(config_path, deploys_options);
     if (show->parsed()) return run_deploy_show(config_path, deploy_id, show_json);
+    if (metrics->parsed()) return run_metrics(config_path, metrics_options);
     if (reindex->parsed()) return run_reindex(config_path);
     if (backup->parsed()) return run_backup(config_path, backup_dir);
+    if (hooks_sync->parsed()) return run_hooks_sync(config_path, hooks_options);
+    if (hooks_list->parsed()) return run_hooks_list(config_path, hooks_options);
+    if (hooks_remove->parsed()) return run_hooks_remove(config_path, hooks_options);
     return 2;
 }
 

@@ -1,8 +1,11 @@
 #include "daemon/http_server.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -10,7 +13,9 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
+#include "tracking/dora.hpp"
 #include "api_routes.hpp"
 #include "http_util.hpp"
 
@@ -49,6 +54,78 @@ HttpRoute route_of(const std::string& path) {
     if (path == "/metrics") return HttpRoute::metrics;
     if (path.starts_with("/api/")) return HttpRoute::api;
     return HttpRoute::other;
+}
+
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string prometheus_label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+// DORA gauges per configured deployment+environment over the trailing 7 and
+// 30 days (SPEC §3 /metrics; names in docs/metrics.md). A series whose value
+// is null (denominator 0) is left out.
+std::string render_dora_gauges(storage::Store& store, const tracking::Tables& tables, const config::Config& config,
+                               Timestamp now) {
+    struct Family {
+        const char* name;
+        const char* help;
+        std::string samples;
+    };
+    std::array<Family, 8> families = {{
+        {"shiplog_dora_deploys", "Succeeded deploys in the trailing window.", {}},
+        {"shiplog_dora_deploys_per_day", "Succeeded deploys per day over the trailing window.", {}},
+        {"shiplog_dora_deploy_day", "Number of UTC days with at least one succeeded deploy in the trailing window (deploy_days; named so promtool accepts it).", {}},
+        {"shiplog_dora_lead_time_median_seconds", "Median lead time of commits first shipped in the window.", {}},
+        {"shiplog_dora_lead_time_p90_seconds", "90th percentile (nearest rank) lead time of commits first shipped in the window.", {}},
+        {"shiplog_dora_change_failure_rate", "Deploys with a failure / (succeeded + failed deploys) in the window.", {}},
+        {"shiplog_dora_time_to_restore_median_seconds", "Median time to restore of failures restored in the window.", {}},
+        {"shiplog_dora_restored_failures", "Failures restored in the trailing window.", {}},
+    }};
+    try {
+        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
+        for (const auto& d : config.deployments) {
+            for (int days : {7, 30}) {
+                tracking::DoraQuery query{d.name, d.environment, now - std::chrono::days{days}, now};
+                auto f = tracking::query_dora(txn, tables, config, query);
+                if (!f) continue;
+                const std::string labels = "{deployment=\"" + prometheus_label(d.name) + "\",environment=\"" +
+                                           prometheus_label(d.environment) + "\",window=\"" + std::to_string(days) +
+                                           "d\"} ";
+                auto add = [&](std::size_t i, const std::optional<double>& v, bool rate) {
+                    if (!v) return;
+                    families[i].samples += std::string(families[i].name) + labels +
+                                           (rate ? tracking::format_rate(*v) : tracking::format_seconds(*v)) + "\n";
+                };
+                add(0, static_cast<double>(f->deploys), false);
+                add(1, f->deploys_per_day, true);
+                add(2, static_cast<double>(f->deploy_days), false);
+                add(3, f->lead_time_median, false);
+                add(4, f->lead_time_p90 ? std::optional<double>(static_cast<double>(*f->lead_time_p90)) : std::nullopt,
+                    false);
+                add(5, f->change_failure_rate, true);
+                add(6, f->time_to_restore_median, false);
+                add(7, static_cast<double>(f->time_to_restore_failures), false);
+            }
+        }
+    } catch (const lmdb::error&) {
+        return {};
+    }
+    std::string out;
+    for (const auto& family : families) {
+        out += std::string("# HELP ") + family.name + " " + family.help + "\n";
+        out += std::string("# TYPE ") + family.name + " gauge\n";
+        out += family.samples;
+    }
+    return out;
 }
 
 class HttplibServer final : public HttpServer {
@@ -174,6 +251,14 @@ private:
             json_error(res, 415, "Content-Type must be application/json");
             return;
         }
+        // httplib 0.11.4 enforces payload_max_length only for Content-Length
+        // bodies; a chunked body of any size reached this handler and was
+        // stored (found by tests/integration/hostile_clients_test.cpp).
+        if (req.body.size() > config->server.max_body_bytes) {
+            t_request.outcome = "rejected";
+            json_error(res, 413, "request body too large");
+            return;
+        }
         auto result = m_deps.intake.submit(req.body, storage::EventSource::webhook, k_webhook_commit_timeout);
         if (!result) {
             if (result.error().code == ErrorCode::invalid_argument) {
@@ -207,7 +292,8 @@ private:
         }
         std::string reason;
         g.ready = store_ready(m_deps.store, m_deps.intake, reason);
-        return m_deps.metrics.render(g);
+        return m_deps.metrics.render(g) +
+               render_dora_gauges(m_deps.store, m_deps.tables, *m_deps.config.get(), m_deps.clock.now());
     }
 
     void log_request(const httplib::Request& req, const httplib::Response& res) {
@@ -245,7 +331,13 @@ Result<std::unique_ptr<httplib::Server>> make_tls_server(const config::ServerCon
             return false;
         }
         if (SSL_CTX_use_PrivateKey_file(&ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-            error = "server.tls_private_key: cannot load private key from " + key;
+            // OpenSSL already rejects a key that does not belong to the loaded
+            // certificate here (X509_R_KEY_VALUES_MISMATCH); say so instead of
+            // "cannot load" (found by tests/integration/tls_test.cpp).
+            bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+            ERR_clear_error();
+            error = mismatch ? "server.tls_private_key: " + key + " does not match server.tls_certificate " + cert
+                             : "server.tls_private_key: cannot load private key from " + key;
             return false;
         }
         if (SSL_CTX_check_private_key(&ctx) != 1) {

@@ -22,6 +22,7 @@
 
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
+#include "azure/hook_sync_worker.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/http_server.hpp"
@@ -36,6 +37,8 @@
 
 namespace shiplog::daemon {
 namespace {
+
+constexpr std::chrono::seconds k_status_interval{10};
 
 sigset_t lifecycle_signals() {
     sigset_t set;
@@ -52,9 +55,11 @@ class WatchdogLoop {
 public:
     WatchdogLoop(Notifier& notifier, std::function<std::string()> status_line)
         : m_notifier(notifier), m_status_line(std::move(status_line)) {
-        auto interval = m_notifier.watchdog_interval();
-        if (!interval) return;
-        m_thread = std::thread([this, interval] { loop(*interval); });
+        // STATUS= is refreshed even without a watchdog, so `systemctl status` shows it.
+        auto watchdog = m_notifier.watchdog_interval();
+        m_ping = watchdog.has_value();
+        auto interval = watchdog.value_or(std::chrono::microseconds{k_status_interval});
+        m_thread = std::thread([this, interval] { loop(interval); });
     }
     ~WatchdogLoop() { stop(); }
 
@@ -72,7 +77,7 @@ private:
         std::unique_lock lock(m_mutex);
         while (!m_stopping) {
             lock.unlock();
-            m_notifier.watchdog();
+            if (m_ping) m_notifier.watchdog();
             m_notifier.status(m_status_line());
             lock.lock();
             m_cv.wait_for(lock, interval, [this] { return m_stopping; });
@@ -84,6 +89,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_stopping = false;
+    bool m_ping = false;
     std::thread m_thread;
 };
 
@@ -114,7 +120,9 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("{}", lock.error().message);
         return 1;
     }
+    auto notifier = make_systemd_notifier();
     // Derived data must match the deployments in force before events flow.
+    notifier->status("checking derived data against the deployments (may rebuild from the journal)");
     bool rebuilt = false;
     if (auto synced = sync_projections(**store, *initial, rebuilt); !synced) {
         spdlog::error("rebuilding derived data: {}", synced.error().message);
@@ -137,7 +145,6 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("{}", server.error().message);
         return 1;
     }
-    auto notifier = make_systemd_notifier();
     spdlog::info("shiplog listening on {} (store {}, {} deployments)", (*server)->url(),
                  initial->storage.path.string(), initial->deployments.size());
 
@@ -161,6 +168,21 @@ int run_serve(const std::filesystem::path& config_path) {
     });
     notifier->ready();
 
+    // SPEC §7: serve runs hooks sync at start, on SIGHUP and periodically, in
+    // the background; failing to reach Azure DevOps never stops the receiver.
+    azure::HookSyncWorker hook_sync(
+        [&config] { return config.get(); },
+        [](azure::HookSyncWorker::Level level, const std::string& line) {
+            if (level == azure::HookSyncWorker::Level::error)
+                spdlog::error("{}", line);
+            else if (level == azure::HookSyncWorker::Level::warn)
+                spdlog::warn("{}", line);
+            else
+                spdlog::info("{}", line);
+        },
+        {});
+
+    bool asked_to_stop = false;
     while (!server_ended) {
         int sig = 0;
         if (sigwait(&signals, &sig) != 0) continue;
@@ -179,19 +201,27 @@ int run_serve(const std::filesystem::path& config_path) {
                 else
                     spdlog::info("deployments changed: derived data rebuilt from the journal");
             }
+            hook_sync.trigger();
             notifier->ready();
             continue;
         }
         if (sig == SIGTERM || sig == SIGINT) {
             spdlog::info("received {}, shutting down", strsignal(sig));
+            asked_to_stop = true;
             break;
         }
     }
     notifier->stopping();
     (*server)->stop();  // in-flight requests finish; their events are committed below at the latest
     http_thread.join();
+    hook_sync.stop();
     watchdog.stop();
     writer->stop();
+    if (!asked_to_stop) {
+        // The accept loop ended on its own: exit non-zero so Restart=on-failure restarts us.
+        spdlog::error("the HTTP listener stopped unexpectedly; exiting");
+        return 1;
+    }
     spdlog::info("shiplog stopped");
     return 0;
 }

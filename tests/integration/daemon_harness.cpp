@@ -1,6 +1,13 @@
 #include "daemon_harness.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <sstream>
 
@@ -25,6 +32,11 @@ std::string DaemonHarness::config_text(const std::string& extra_toml) const {
          << "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
          << extra_toml;
     return toml.str();
+}
+
+void DaemonHarness::set_max_size_mb(std::size_t max_size_mb) {
+    m_options.max_size_mb = max_size_mb;
+    m_dir.write("shiplog.toml", config_text(m_options.extra_toml));
 }
 
 void DaemonHarness::rewrite_config(const std::string& extra_toml) {
@@ -97,6 +109,79 @@ std::string make_push_event(const std::string& event_id, const std::string& repo
       << R"("resourceVersion":"1.0","resourceContainers":{"project":{"id":"1f2e3d4c-0000-4000-8000-000000000002"}},)"
       << R"("createdDate":"2026-11-20T10:00:01.1234567Z"})";
     return j.str();
+}
+
+int raw_connect(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    timeval tv{10, 0};  // a send never blocks longer than this
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+bool raw_send(int fd, const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout) {
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buf[8192];
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{fd, POLLIN, 0};
+        int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) break;
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // closed (or reset)
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
+    int fd = raw_connect(port);
+    if (fd < 0) return {};
+    raw_send(fd, bytes);  // the server may close early (e.g. 413); read what it said anyway
+    auto out = raw_read_until_close(fd, timeout);
+    ::close(fd);
+    return out;
+}
+
+std::vector<int> response_statuses(const std::string& stream) {
+    std::vector<int> statuses;
+    for (std::size_t pos = 0; (pos = stream.find("HTTP/1.", pos)) != std::string::npos; ++pos) {
+        // "HTTP/1.1 200 " at a line start only (not inside a body).
+        if (pos != 0 && stream[pos - 1] != '\n') continue;
+        if (pos + 12 > stream.size() || stream[pos + 8] != ' ') continue;
+        int code = std::atoi(stream.substr(pos + 9, 3).c_str());
+        if (code >= 100 && code <= 599) statuses.push_back(code);
+    }
+    return statuses;
+}
+
+std::size_t count_occurrences(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos; pos += needle.size()) ++n;
+    return n;
 }
 
 }  // namespace shiplog::testing

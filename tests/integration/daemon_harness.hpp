@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -40,6 +41,10 @@ public:
     // Same, with extra environment variables for the child (NOTIFY_SOCKET, ...).
     bool start(const std::map<std::string, std::string>& env);
 
+    // Rewrites the config file with a new storage.max_size_mb (and the
+    // original extra_toml); journal_event_ids() then opens with that size.
+    void set_max_size_mb(std::size_t max_size_mb);
+
     // Rewrites the config file as the constructor did, with `extra_toml`
     // instead of DaemonOptions::extra_toml (for reload tests; send SIGHUP after).
     void rewrite_config(const std::string& extra_toml);
@@ -67,5 +72,23 @@ private:
 // A git.push delivery to Contoso/web-api refs/heads/<branch> with a unique id.
 std::string make_push_event(const std::string& event_id, const std::string& repository = "web-api",
                             const std::string& branch = "main", int commits = 1);
+
+// Raw-socket helpers for malformed or hostile HTTP (no client library
+// normalising what is sent). All waits are bounded by poll() deadlines.
+
+// Connects to 127.0.0.1:port; returns the fd or -1.
+int raw_connect(int port);
+// Sends all of `bytes` (false when the peer closed or the send timed out).
+bool raw_send(int fd, const std::string& bytes);
+// Reads until the peer closes or `timeout` passes; returns what arrived.
+std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout);
+// Connects, sends `bytes`, reads until close/timeout, closes.
+std::string raw_exchange(int port, const std::string& bytes,
+                         std::chrono::milliseconds timeout = std::chrono::seconds{10});
+// Status codes of every "HTTP/1.x NNN" response in `stream`, in order.
+std::vector<int> response_statuses(const std::string& stream);
+
+// Number of times `needle` occurs in `haystack`.
+std::size_t count_occurrences(const std::string& haystack, const std::string& needle);
 
 }  // namespace shiplog::testing

@@ -37,4 +37,28 @@ struct DeploysOptions {
 int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& options);
 int run_deploy_show(const std::filesystem::path& config_path, const std::string& id, bool json);
 
+// `shiplog metrics` (SPEC §1, §4, §5): DORA figures over [since, until)
+// (default: the last 30 days). Bad times or an unknown deployment/environment
+// exit 2.
+struct MetricsOptions {
+    std::string deployment;
+    std::string environment;
+    std::string since;  // RFC 3339 or a date; empty = until - 30 days
+    std::string until;  // empty = now
+    bool explain = false;
+    bool json = false;
+};
+int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& options);
+
+// `shiplog hooks sync|list|remove` (SPEC §1, §7): need [azure_devops] and
+// [server] public_url; sync also needs [webhook]. Only subscriptions carrying
+// this instance's X-Shiplog-Hook marker are ever changed or listed.
+struct HooksOptions {
+    bool dry_run = false;  // sync: print the plan, change nothing
+    bool json = false;     // print JSON instead of text
+};
+int run_hooks_sync(const std::filesystem::path& config_path, const HooksOptions& options);
+int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions& options);
+int run_hooks_remove(const std::filesystem::path& config_path, const HooksOptions& options);
+
 }  // namespace shiplog::daemon

@@ -1,0 +1,106 @@
+#pragma once
+// The Azure DevOps REST client: the one seam between shiplog and Azure DevOps
+// (Services `https://dev.azure.com/{org}` or Server
+// `https://host/tfs/{collection}`). make_http_client() returns the real
+// implementation over cpp-httplib; tests drive it against
+// tests/support/fake_azure_devops and may substitute their own
+// AzureDevOpsClient.
+//
+// Every call: PAT as basic auth with an empty user name, `api-version=7.1`,
+// connect/read timeouts, retries with exponential backoff and jitter on 429,
+// 5xx and connection failures (honouring `Retry-After`), and continuation-token
+// paging for lists. Failures are ErrorCode::remote (or not_found for a name
+// that does not exist, unauthorized for 401/403) with a one-line message naming
+// the call and the status, e.g. "GET _apis/hooks/subscriptions: HTTP 401";
+// never the token.
+//
+// Threading: one client object serves one thread at a time (callers that share
+// it must serialise); distinct client objects are independent.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "config/config.hpp"
+
+namespace shiplog::azure {
+
+struct Project {
+    std::string id;  // GUID
+    std::string name;
+};
+
+struct Repository {
+    std::string id;  // GUID
+    std::string name;
+    std::string project_id;
+};
+
+struct BuildDefinition {
+    std::int64_t id = 0;  // also the pipeline id of a YAML pipeline
+    std::string name;
+};
+
+// A service-hook subscription as Azure DevOps holds it (SPEC §7). Confidential
+// consumer inputs (basicAuthPassword) read back as "********".
+struct Subscription {
+    std::string id;                // empty on create
+    std::string status;            // enabled, onProbation, disabledByUser, ...; "enabled" when absent
+    std::string publisher_id;      // tfs, pipelines, rm
+    std::string event_type;        // git.push, build.complete, ...
+    std::string resource_version;  // pinned per event type
+    std::string consumer_id = "webHooks";
+    std::string consumer_action_id = "httpRequest";
+    std::map<std::string, std::string> publisher_inputs;  // filters (+ server-added hostId, tfsSubscriptionId)
+    std::map<std::string, std::string> consumer_inputs;   // url, basicAuthUsername, basicAuthPassword, httpHeaders
+    std::int64_t probation_retries = 0;
+};
+
+// Waits for `d`; injected so tests never really sleep.
+using SleepFunction = std::function<void(std::chrono::milliseconds d)>;
+
+struct ClientOptions {
+    std::chrono::seconds connect_timeout{10};
+    std::chrono::seconds read_timeout{30};
+    int max_attempts = 5;                             // per call, including the first
+    std::chrono::milliseconds initial_backoff{500};   // doubled per retry, with jitter
+    std::chrono::milliseconds max_backoff{30'000};    // cap for the computed backoff
+    std::chrono::milliseconds max_retry_after{120'000};  // cap for a server's Retry-After
+    SleepFunction sleep;                              // default: std::this_thread::sleep_for
+    std::function<double()> jitter;                   // uniform [0,1); default: random
+};
+
+class AzureDevOpsClient {
+public:
+    virtual ~AzureDevOpsClient() = default;
+
+    // GET _apis/projects (all pages).
+    virtual Result<std::vector<Project>> list_projects() = 0;
+    // GET _apis/projects/{name}; not_found names the project.
+    virtual Result<Project> get_project(const std::string& name) = 0;
+    // GET {project}/_apis/git/repositories/{name}; not_found names both.
+    virtual Result<Repository> get_repository(const std::string& project, const std::string& name) = 0;
+    // GET {project}/_apis/build/definitions?name={name}; not_found names both.
+    virtual Result<BuildDefinition> get_build_definition(const std::string& project, const std::string& name) = 0;
+
+    // GET _apis/hooks/subscriptions (all pages).
+    virtual Result<std::vector<Subscription>> list_subscriptions() = 0;
+    // POST _apis/hooks/subscriptions; returns what Azure DevOps stored (with its id).
+    virtual Result<Subscription> create_subscription(const Subscription& s) = 0;
+    // PUT _apis/hooks/subscriptions/{s.id}.
+    virtual Result<Subscription> replace_subscription(const Subscription& s) = 0;
+    // DELETE _apis/hooks/subscriptions/{id}; an already deleted one (404) is success.
+    virtual Status delete_subscription(const std::string& id) = 0;
+};
+
+// The real client. Fails (config error) only when organization_url cannot be
+// parsed as http(s)://host[:port][/path].
+Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureDevOpsConfig& config,
+                                                            ClientOptions options = {});
+
+}  // namespace shiplog::azure

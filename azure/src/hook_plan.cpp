@@ -1,0 +1,322 @@
+#include "azure/hook_plan.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <set>
+
+#include "json_text.hpp"
+
+namespace shiplog::azure {
+namespace {
+
+// Pinned resource versions (SPEC §7; docs/azure-devops.md).
+constexpr const char* k_rv_tfs = "1.0";                  // git.push, build.complete, workitem.*
+constexpr const char* k_rv_pipelines = "5.1-preview.1";  // ms.vss-pipelines.*
+constexpr const char* k_rv_release = "3.0-preview.1";    // ms.vss-release.*
+
+std::string to_hex(const unsigned char* data, std::size_t n) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(n * 2);
+    for (std::size_t i = 0; i < n; ++i) {
+        out += hex[data[i] >> 4];
+        out += hex[data[i] & 15];
+    }
+    return out;
+}
+
+std::string sha256_hex(std::string_view s) {
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+    return to_hex(d, sizeof d);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), d, &n);
+    return to_hex(d, n);
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string digest(const HookIdentity& id, const std::string& event_type, const std::string& resource_version,
+                   const std::string& filter) {
+    std::string material = id.url + '\n' + event_type + '\n' + resource_version + '\n' + filter + '\n' +
+                           id.username + '\n' + id.password_mac;
+    return sha256_hex(material).substr(0, 16);
+}
+
+std::string marker_instance(const std::string& marker) { return marker.substr(0, marker.find('/')); }
+
+std::string key_of(const std::string& event_type, const std::string& filter) { return event_type + '\n' + filter; }
+
+}  // namespace
+
+HookIdentity make_identity(const config::Config& config) {
+    HookIdentity id;
+    std::string base = config.server.public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    id.instance = sha256_hex(base).substr(0, 12);
+    id.url = base + "/hooks/azure-devops";
+    if (config.webhook) {
+        id.username = config.webhook->username;
+        if (!config.webhook->passwords.empty()) id.password = config.webhook->passwords.front().reveal();
+    }
+    if (!id.password.empty()) id.password_mac = hmac_sha256_hex(id.password, id.instance);
+    return id;
+}
+
+std::string canonical_filter(const std::map<std::string, std::string>& inputs) {
+    std::string out;
+    for (const auto& [k, v] : inputs) {  // std::map: sorted by key
+        if (v.empty() || k == "hostId" || k == "tfsSubscriptionId") continue;
+        if (!out.empty()) out += ';';
+        out += k + '=' + v;
+    }
+    return out;
+}
+
+std::string marker_of(const Subscription& s) {
+    auto it = s.consumer_inputs.find("httpHeaders");
+    if (it == s.consumer_inputs.end()) return {};
+    std::string_view text = it->second;
+    while (!text.empty()) {
+        auto eol = text.find_first_of("\r\n\f");
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        if (iequals(trim(line.substr(0, colon)), k_marker_header)) return trim(line.substr(colon + 1));
+    }
+    return {};
+}
+
+bool is_owned(const Subscription& s, const std::string& instance) {
+    std::string marker = marker_of(s);
+    return !marker.empty() && marker_instance(marker) == instance;
+}
+
+const char* to_string(PlanItem::Action a) {
+    switch (a) {
+        case PlanItem::Action::create: return "create";
+        case PlanItem::Action::replace: return "replace";
+        case PlanItem::Action::remove: return "remove";
+    }
+    return "?";
+}
+
+Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, const HookIdentity& identity,
+                                               const ResolvedNames& ids, std::vector<std::string>* warnings) {
+    std::vector<DesiredHook> out;
+    std::map<std::string, std::size_t> index;  // key_of -> position in out
+
+    auto add = [&](const std::string& publisher, const std::string& event_type, const char* resource_version,
+                   std::map<std::string, std::string> inputs, const std::string& deployment) {
+        std::string filter = canonical_filter(inputs);
+        std::string key = key_of(event_type, filter);
+        if (auto it = index.find(key); it != index.end()) {
+            auto& deps = out[it->second].deployments;
+            if (std::find(deps.begin(), deps.end(), deployment) == deps.end()) deps.push_back(deployment);
+            return;
+        }
+        DesiredHook h;
+        h.filter = filter;
+        h.marker = identity.instance + "/" + event_type + "/" + digest(identity, event_type, resource_version, filter);
+        h.deployments.push_back(deployment);
+        auto& s = h.subscription;
+        s.publisher_id = publisher;
+        s.event_type = event_type;
+        s.resource_version = resource_version;
+        s.publisher_inputs = std::move(inputs);
+        s.consumer_inputs["url"] = identity.url;
+        if (!identity.username.empty()) s.consumer_inputs["basicAuthUsername"] = identity.username;
+        if (!identity.password.empty()) s.consumer_inputs["basicAuthPassword"] = identity.password;
+        s.consumer_inputs["httpHeaders"] = std::string(k_marker_header) + ":" + h.marker;
+        s.consumer_inputs["messagesToSend"] = "none";
+        s.consumer_inputs["detailedMessagesToSend"] = "none";
+        index.emplace(key, out.size());
+        out.push_back(std::move(h));
+    };
+
+    std::vector<std::string> projects_in_order;
+    for (const auto& d : config.deployments) {
+        const std::string who = d.name + ":" + d.environment;
+        auto project = ids.project_ids.find(d.project);
+        if (project == ids.project_ids.end())
+            return fail(ErrorCode::not_found, "deployment " + who + ": project \"" + d.project + "\" not resolved");
+        const std::string& project_id = project->second;
+        if (std::find(projects_in_order.begin(), projects_in_order.end(), d.project) == projects_in_order.end())
+            projects_in_order.push_back(d.project);
+
+        auto repo = ids.repository_ids.find({d.project, d.repository});
+        if (repo == ids.repository_ids.end())
+            return fail(ErrorCode::not_found, "deployment " + who + ": repository \"" + d.repository +
+                                                  "\" in project \"" + d.project + "\" not resolved");
+        add("tfs", "git.push", k_rv_tfs, {{"projectId", project_id}, {"repository", repo->second}, {"branch", d.branch}},
+            who);
+
+        switch (d.trigger) {
+            case config::Trigger::build:
+                add("tfs", "build.complete", k_rv_tfs, {{"projectId", project_id}, {"definitionName", d.pipeline}}, who);
+                break;
+            case config::Trigger::stage: {
+                auto pipeline = ids.pipeline_ids.find({d.project, d.pipeline});
+                if (pipeline == ids.pipeline_ids.end())
+                    return fail(ErrorCode::not_found, "deployment " + who + ": pipeline \"" + d.pipeline +
+                                                          "\" in project \"" + d.project + "\" not resolved");
+                add("pipelines", "ms.vss-pipelines.stage-state-changed-event", k_rv_pipelines,
+                    {{"projectId", project_id}, {"PipelineId", std::to_string(pipeline->second)}}, who);
+                break;
+            }
+            case config::Trigger::release: {
+                auto release = ids.release_ids.find({d.project, d.release_definition, d.release_environment});
+                if (release == ids.release_ids.end()) {
+                    if (warnings)
+                        warnings->push_back("deployment " + who + ": release definition \"" + d.release_definition +
+                                            "\" is not looked up yet; no ms.vss-release.deployment-completed-event "
+                                            "subscription (create it by hand or use register_deploy)");
+                    break;
+                }
+                add("rm", "ms.vss-release.deployment-completed-event", k_rv_release,
+                    {{"projectId", project_id},
+                     {"releaseDefinitionId", std::to_string(release->second.first)},
+                     {"releaseEnvironmentId", std::to_string(release->second.second)}},
+                    who);
+                break;
+            }
+            case config::Trigger::push:
+            case config::Trigger::manual:
+                break;
+        }
+    }
+    for (const auto& name : projects_in_order) {
+        const std::string& project_id = ids.project_ids.at(name);
+        for (const char* event : {"workitem.created", "workitem.updated", "workitem.deleted"}) {
+            std::vector<std::string> users;
+            for (const auto& d : config.deployments)
+                if (d.project == name) users.push_back(d.name + ":" + d.environment);
+            for (const auto& u : users) add("tfs", event, k_rv_tfs, {{"projectId", project_id}}, u);
+        }
+    }
+    return out;
+}
+
+SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Subscription>& existing,
+                   const std::string& instance) {
+    SyncPlan plan;
+    std::map<std::string, const DesiredHook*> wanted;
+    for (const auto& h : desired) wanted.emplace(key_of(h.subscription.event_type, h.filter), &h);
+
+    std::set<std::string> satisfied;
+    std::vector<PlanItem> replaces, removes;
+    for (const auto& s : existing) {
+        if (!is_owned(s, instance)) continue;  // never touch what is not ours
+        std::string filter = canonical_filter(s.publisher_inputs);
+        std::string key = key_of(s.event_type, filter);
+        auto it = wanted.find(key);
+        if (it == wanted.end() || satisfied.contains(key)) {
+            removes.push_back({PlanItem::Action::remove, it == wanted.end() ? "obsolete" : "duplicate", s, filter, {}});
+            continue;
+        }
+        satisfied.insert(key);
+        const DesiredHook& h = *it->second;
+        std::string reason;
+        auto url = s.consumer_inputs.find("url");
+        // The marker's digest already covers the resource version, the URL,
+        // the user name and the password; the resource version is not compared
+        // directly in case the server normalises it.
+        if (marker_of(s) != h.marker || url == s.consumer_inputs.end() ||
+            url->second != h.subscription.consumer_inputs.at("url") || s.consumer_id != h.subscription.consumer_id ||
+            s.consumer_action_id != h.subscription.consumer_action_id)
+            reason = "drift";
+        else if (s.status == "onProbation" || s.status == "disabledBySystem")
+            reason = "re-enable (" + s.status + ")";
+        if (reason.empty()) {
+            ++plan.unchanged;
+            continue;
+        }
+        Subscription body = h.subscription;
+        body.id = s.id;
+        body.status = "enabled";
+        replaces.push_back({PlanItem::Action::replace, reason, std::move(body), h.filter, h.deployments});
+    }
+    for (const auto& h : desired) {
+        std::string key = key_of(h.subscription.event_type, h.filter);
+        if (!satisfied.contains(key))
+            plan.items.push_back({PlanItem::Action::create, "missing", h.subscription, h.filter, h.deployments});
+    }
+    for (auto& r : replaces) plan.items.push_back(std::move(r));
+    for (auto& r : removes) plan.items.push_back(std::move(r));
+    return plan;
+}
+
+SyncPlan plan_remove_all(const std::vector<Subscription>& existing, const std::string& instance) {
+    SyncPlan plan;
+    for (const auto& s : existing)
+        if (is_owned(s, instance))
+            plan.items.push_back({PlanItem::Action::remove, "remove", s, canonical_filter(s.publisher_inputs), {}});
+    return plan;
+}
+
+namespace {
+
+std::map<std::string, std::string> public_consumer_inputs(const Subscription& s) {
+    auto inputs = s.consumer_inputs;
+    if (auto it = inputs.find("basicAuthPassword"); it != inputs.end()) it->second = "********";
+    return inputs;
+}
+
+}  // namespace
+
+std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments) {
+    using detail::json_string;
+    std::string out = "{\"id\":" + json_string(s.id) + ",\"status\":" + json_string(s.status) +
+                      ",\"publisherId\":" + json_string(s.publisher_id) + ",\"eventType\":" + json_string(s.event_type) +
+                      ",\"resourceVersion\":" + json_string(s.resource_version) +
+                      ",\"filter\":" + json_string(canonical_filter(s.publisher_inputs)) +
+                      ",\"marker\":" + json_string(marker_of(s)) +
+                      ",\"url\":" + json_string(s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "") +
+                      ",\"probationRetries\":" + std::to_string(s.probation_retries) +
+                      ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs) +
+                      ",\"consumerInputs\":" + detail::json_object(public_consumer_inputs(s)) + ",\"deployments\":[";
+    for (std::size_t i = 0; i < deployments.size(); ++i) out += (i ? "," : "") + json_string(deployments[i]);
+    out += "]}";
+    return out;
+}
+
+std::string plan_json(const SyncPlan& plan) {
+    using detail::json_string;
+    std::size_t counts[3] = {0, 0, 0};
+    std::string items;
+    for (const auto& item : plan.items) {
+        ++counts[static_cast<int>(item.action)];
+        if (!items.empty()) items += ',';
+        items += "{\"action\":" + json_string(to_string(item.action)) + ",\"reason\":" + json_string(item.reason) +
+                 ",\"id\":" + json_string(item.subscription.id) +
+                 ",\"eventType\":" + json_string(item.subscription.event_type) +
+                 ",\"filter\":" + json_string(item.filter) + ",\"deployments\":[";
+        for (std::size_t i = 0; i < item.deployments.size(); ++i)
+            items += (i ? "," : "") + json_string(item.deployments[i]);
+        items += "]}";
+    }
+    return "{\"create\":" + std::to_string(counts[0]) + ",\"replace\":" + std::to_string(counts[1]) +
+           ",\"remove\":" + std::to_string(counts[2]) + ",\"unchanged\":" + std::to_string(plan.unchanged) +
+           ",\"items\":[" + items + "]}";
+}
+
+}  // namespace shiplog::azure

@@ -1,0 +1,104 @@
+#include "azure/hook_sync_worker.hpp"
+
+#include "azure/hook_sync.hpp"
+
+namespace shiplog::azure {
+
+HookSyncWorker::HookSyncWorker(ConfigSource config, Log log, Options options)
+    : m_config(std::move(config)), m_log(std::move(log)), m_options(std::move(options)) {
+    if (!m_options.make_client) {
+        m_options.make_client = [this](const config::AzureDevOpsConfig& c) {
+            ClientOptions client_options;
+            // Backoff waits end early on stop(), so SIGTERM is not held up by a retry.
+            client_options.sleep = [this](std::chrono::milliseconds d) {
+                std::unique_lock lock(m_mutex);
+                m_cv.wait_for(lock, d, [this] { return m_stop; });
+            };
+            return make_http_client(c, client_options);
+        };
+    }
+    m_thread = std::thread([this] { loop(); });
+}
+
+HookSyncWorker::~HookSyncWorker() { stop(); }
+
+void HookSyncWorker::trigger() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_triggered = true;
+    }
+    m_cv.notify_all();
+}
+
+void HookSyncWorker::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable() && m_thread.get_id() != std::this_thread::get_id()) m_thread.join();
+}
+
+HookSyncWorker::Stats HookSyncWorker::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void HookSyncWorker::loop() {
+    auto retry = m_options.retry_initial;
+    std::unique_lock lock(m_mutex);
+    while (!m_stop) {
+        m_triggered = false;
+        lock.unlock();
+        bool ok = run_once();
+        lock.lock();
+        auto wait = m_options.interval;
+        if (ok) {
+            retry = m_options.retry_initial;
+        } else {
+            wait = retry;
+            retry = std::min(retry * 2, m_options.retry_max);
+        }
+        m_cv.wait_for(lock, wait, [this] { return m_stop || m_triggered; });
+    }
+}
+
+bool HookSyncWorker::run_once() {
+    auto config = m_config();
+    if (!config->azure_devops) return true;  // nothing to manage
+    if (config->server.public_url.empty() || !config->webhook) {
+        m_log(Level::warn, "hooks sync skipped: it needs [server] public_url and [webhook]");
+        return true;
+    }
+    auto client = m_options.make_client(*config->azure_devops);
+    Result<SyncReport> report = client ? sync_hooks(**client, *config, true) : Result<SyncReport>(tl::unexpected(client.error()));
+    std::lock_guard lock(m_mutex);
+    if (!report) {
+        ++m_stats.runs_failed;
+        m_log(Level::error, "hooks sync failed (will retry): " + report.error().message);
+        return false;
+    }
+    ++m_stats.runs_ok;
+    for (const auto& w : report->warnings) m_log(Level::warn, "hooks sync: " + w);
+    m_stats.disabled_seen = 0;
+    for (const auto& s : report->owned)
+        if (s.status == "disabledByUser" || s.status == "disabledByInactiveIdentity") {
+            ++m_stats.disabled_seen;
+            m_log(Level::warn, "subscription " + s.id + " (" + s.event_type + ") is " + s.status +
+                                   ": left alone (an admin's decision or a PAT owner who left)");
+        }
+    std::size_t changes = 0;
+    for (const auto& item : report->plan.items) {
+        ++changes;
+        if (item.reason.starts_with("re-enable")) {
+            ++m_stats.reenabled;
+            m_log(Level::warn, "subscription " + item.subscription.id + " (" + item.subscription.event_type +
+                                   ") was " + item.reason.substr(11, item.reason.size() - 12) + ": re-enabled");
+        }
+    }
+    m_log(Level::info, "hooks sync: " + std::to_string(changes) + " change(s), " +
+                           std::to_string(report->plan.unchanged) + " unchanged");
+    return true;
+}
+
+}  // namespace shiplog::azure

@@ -1,0 +1,408 @@
+// The real AzureDevOpsClient over cpp-httplib (HTTPS via OpenSSL).
+#include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <random>
+#include <thread>
+
+#include "azure/client.hpp"
+#include "json_text.hpp"
+
+namespace shiplog::azure {
+namespace {
+
+constexpr const char* k_api_version = "7.1";
+constexpr std::size_t k_max_pages = 10'000;  // a server that never stops paging is a bug, not data
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+std::string percent_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+struct BaseUrl {
+    std::string origin;  // scheme://host[:port]
+    std::string path;    // "" or "/tfs/DefaultCollection", no trailing '/'
+    bool https = false;
+};
+
+Result<BaseUrl> parse_base_url(const std::string& url) {
+    BaseUrl base;
+    std::string_view rest = url;
+    if (rest.starts_with("https://")) {
+        base.https = true;
+        rest.remove_prefix(8);
+    } else if (rest.starts_with("http://")) {
+        rest.remove_prefix(7);
+    } else {
+        return fail(ErrorCode::config, "azure_devops.organization_url: \"" + url + "\" is not an http(s) URL");
+    }
+    auto slash = rest.find('/');
+    std::string_view host = rest.substr(0, slash);
+    if (host.empty() || host.find('@') != std::string_view::npos)
+        return fail(ErrorCode::config, "azure_devops.organization_url: \"" + url + "\" has no usable host");
+    base.origin = std::string(base.https ? "https://" : "http://") + std::string(host);
+    if (slash != std::string_view::npos) base.path = std::string(rest.substr(slash));
+    while (!base.path.empty() && base.path.back() == '/') base.path.pop_back();
+    return base;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
+    long seconds = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc{} || ptr != value.data() + value.size() || seconds < 0) return std::nullopt;
+    return std::chrono::milliseconds{seconds * 1000};
+}
+
+std::string get_string(simdjson::dom::element e, std::string_view key) {
+    auto v = e[key];
+    if (v.error()) return {};
+    std::string_view s;
+    if (v.get(s) != simdjson::SUCCESS) return {};
+    return std::string(s);
+}
+
+std::int64_t get_int(simdjson::dom::element e, std::string_view key) {
+    auto v = e[key];
+    if (v.error()) return 0;
+    std::int64_t i = 0;
+    if (v.get(i) != simdjson::SUCCESS) return 0;
+    return i;
+}
+
+std::map<std::string, std::string> get_inputs(simdjson::dom::element e, std::string_view key) {
+    std::map<std::string, std::string> out;
+    simdjson::dom::object obj;
+    if (e[key].get(obj) != simdjson::SUCCESS) return out;
+    for (auto field : obj) {
+        std::string_view s;
+        if (field.value.get(s) == simdjson::SUCCESS) out.emplace(std::string(field.key), std::string(s));
+    }
+    return out;
+}
+
+Subscription parse_subscription(simdjson::dom::element e) {
+    Subscription s;
+    s.id = get_string(e, "id");
+    s.status = get_string(e, "status");
+    if (s.status.empty()) s.status = "enabled";  // list examples omit it for enabled ones
+    s.publisher_id = get_string(e, "publisherId");
+    s.event_type = get_string(e, "eventType");
+    s.resource_version = get_string(e, "resourceVersion");
+    s.consumer_id = get_string(e, "consumerId");
+    s.consumer_action_id = get_string(e, "consumerActionId");
+    s.publisher_inputs = get_inputs(e, "publisherInputs");
+    s.consumer_inputs = get_inputs(e, "consumerInputs");
+    s.probation_retries = get_int(e, "probationRetries");
+    return s;
+}
+
+std::string subscription_body(const Subscription& s) {
+    using detail::json_string;
+    std::string out = "{";
+    if (!s.id.empty()) out += "\"id\":" + json_string(s.id) + ",";
+    if (!s.status.empty()) out += "\"status\":" + json_string(s.status) + ",";
+    out += "\"publisherId\":" + json_string(s.publisher_id);
+    out += ",\"eventType\":" + json_string(s.event_type);
+    out += ",\"resourceVersion\":" + json_string(s.resource_version);
+    out += ",\"consumerId\":" + json_string(s.consumer_id);
+    out += ",\"consumerActionId\":" + json_string(s.consumer_action_id);
+    out += ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs);
+    out += ",\"consumerInputs\":" + detail::json_object(s.consumer_inputs);
+    out += "}";
+    return out;
+}
+
+struct Response {
+    int status = 0;
+    std::string body;
+    std::string continuation;  // x-ms-continuationtoken
+};
+
+class HttpClient final : public AzureDevOpsClient {
+public:
+    HttpClient(BaseUrl base, const config::AzureDevOpsConfig& config, ClientOptions options)
+        : m_base(std::move(base)), m_token(config.token), m_options(std::move(options)), m_client(m_base.origin) {
+        if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+        if (!m_options.jitter) {
+            m_options.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())]() {
+                return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
+            };
+        }
+        if (m_options.max_attempts < 1) m_options.max_attempts = 1;
+        m_client.set_connection_timeout(m_options.connect_timeout);
+        m_client.set_read_timeout(m_options.read_timeout);
+        m_client.set_write_timeout(m_options.read_timeout);
+        m_client.set_url_encode(false);  // paths are percent-encoded here, once
+        m_client.set_follow_location(false);
+        m_client.set_keep_alive(true);
+        if (m_base.https) {
+            m_client.enable_server_certificate_verification(true);
+            if (config.ca_file) {
+                // Extra CA bundle *on top of* the system trust store.
+                X509_STORE* store = X509_STORE_new();
+                X509_STORE_set_default_paths(store);
+                if (X509_STORE_load_locations(store, config.ca_file->c_str(), nullptr) != 1) {
+                    m_ca_error = true;
+                    ERR_clear_error();
+                }
+                m_client.set_ca_cert_store(store);  // the SSL context takes ownership
+            }
+        }
+        m_ca_file = config.ca_file ? config.ca_file->string() : std::string();
+    }
+
+    Result<std::vector<Project>> list_projects() override {
+        std::vector<Project> out;
+        auto st = for_each_value("_apis/projects", {}, [&](simdjson::dom::element e) {
+            out.push_back({get_string(e, "id"), get_string(e, "name")});
+        });
+        if (!st) return tl::unexpected(st.error());
+        return out;
+    }
+
+    Result<Project> get_project(const std::string& name) override {
+        auto r = call("GET", "_apis/projects/" + percent_encode(name), {}, "");
+        if (!r) return not_found_as(r.error(), "project \"" + name + "\" not found in " + display_org());
+        Project p;
+        auto st = parse(*r, "GET _apis/projects/" + name, [&](simdjson::dom::element e) {
+            p = {get_string(e, "id"), get_string(e, "name")};
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (p.id.empty()) return fail(ErrorCode::remote, "GET _apis/projects/" + name + ": response has no id");
+        return p;
+    }
+
+    Result<Repository> get_repository(const std::string& project, const std::string& name) override {
+        std::string path = percent_encode(project) + "/_apis/git/repositories/" + percent_encode(name);
+        auto r = call("GET", path, {}, "");
+        if (!r)
+            return not_found_as(r.error(), "repository \"" + name + "\" not found in project \"" + project + "\"");
+        Repository repo;
+        auto st = parse(*r, "GET " + project + "/_apis/git/repositories/" + name, [&](simdjson::dom::element e) {
+            repo.id = get_string(e, "id");
+            repo.name = get_string(e, "name");
+            auto proj = e["project"];
+            if (!proj.error()) repo.project_id = get_string(proj.value_unsafe(), "id");
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (repo.id.empty()) return fail(ErrorCode::remote, "GET " + project + "/_apis/git/repositories/" + name + ": response has no id");
+        return repo;
+    }
+
+    Result<BuildDefinition> get_build_definition(const std::string& project, const std::string& name) override {
+        std::vector<BuildDefinition> found;
+        auto st = for_each_value(percent_encode(project) + "/_apis/build/definitions", {{"name", name}},
+                                 [&](simdjson::dom::element e) {
+                                     found.push_back({get_int(e, "id"), get_string(e, "name")});
+                                 });
+        if (!st) return not_found_as(st.error(), "project \"" + project + "\" not found in " + display_org());
+        for (const auto& d : found)
+            if (d.name == name) return d;
+        if (found.size() == 1) return found.front();  // the server matched case-insensitively
+        return fail(ErrorCode::not_found, "pipeline \"" + name + "\" not found in project \"" + project + "\"");
+    }
+
+    Result<std::vector<Subscription>> list_subscriptions() override {
+        std::vector<Subscription> out;
+        auto st = for_each_value("_apis/hooks/subscriptions", {},
+                                 [&](simdjson::dom::element e) { out.push_back(parse_subscription(e)); });
+        if (!st) return tl::unexpected(st.error());
+        return out;
+    }
+
+    Result<Subscription> create_subscription(const Subscription& s) override {
+        Subscription body = s;
+        body.id.clear();
+        body.status.clear();
+        auto r = call("POST", "_apis/hooks/subscriptions", {}, subscription_body(body));
+        if (!r) return tl::unexpected(r.error());
+        return parsed_subscription(*r, "POST _apis/hooks/subscriptions");
+    }
+
+    Result<Subscription> replace_subscription(const Subscription& s) override {
+        std::string path = "_apis/hooks/subscriptions/" + percent_encode(s.id);
+        auto r = call("PUT", path, {}, subscription_body(s));
+        if (!r) return tl::unexpected(r.error());
+        return parsed_subscription(*r, "PUT " + path);
+    }
+
+    Status delete_subscription(const std::string& id) override {
+        auto r = call("DELETE", "_apis/hooks/subscriptions/" + percent_encode(id), {}, "");
+        if (!r && r.error().code != ErrorCode::not_found) return tl::unexpected(r.error());
+        return {};
+    }
+
+private:
+    std::string display_org() const { return m_base.origin + m_base.path; }
+
+    // Never let the token into a message, whatever the server echoed.
+    std::string scrub(std::string text) const {
+        const std::string& token = m_token.reveal();
+        if (token.empty()) return text;
+        for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos))
+            text.replace(pos, token.size(), "***");
+        return text;
+    }
+
+    tl::unexpected<Error> not_found_as(const Error& e, std::string message) const {
+        if (e.code == ErrorCode::not_found) return fail(ErrorCode::not_found, std::move(message));
+        return tl::unexpected(e);
+    }
+
+    // Azure DevOps' own one-line reason from an error body, if it has one.
+    static std::string remote_reason(const std::string& body) {
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        if (parser.parse(simdjson::padded_string(body)).get(doc) != simdjson::SUCCESS) return {};
+        std::string message = get_string(doc, "message");
+        std::replace(message.begin(), message.end(), '\n', ' ');
+        std::replace(message.begin(), message.end(), '\r', ' ');
+        if (message.size() > 300) message = message.substr(0, 300) + "...";
+        return message;
+    }
+
+    std::chrono::milliseconds backoff(int attempt) const {
+        auto d = m_options.initial_backoff;
+        for (int i = 1; i < attempt && d < m_options.max_backoff; ++i) d *= 2;
+        d = std::min(d, m_options.max_backoff);
+        double j = std::clamp(m_options.jitter(), 0.0, 1.0);
+        return std::chrono::milliseconds{static_cast<std::int64_t>(d.count() / 2 + d.count() / 2.0 * j)};
+    }
+
+    // One REST call with retries. `path` is relative to the organization URL
+    // and already percent-encoded; errors show it without the query.
+    Result<Response> call(const std::string& method, const std::string& path, const Query& query,
+                          const std::string& body) {
+        const std::string what = method + " " + path;
+        if (m_ca_error)
+            return fail(ErrorCode::config, "azure_devops.ca_file: cannot load CA bundle " + m_ca_file);
+        std::string target = m_base.path + "/" + path + "?api-version=" + k_api_version;
+        for (const auto& [k, v] : query) target += "&" + percent_encode(k) + "=" + percent_encode(v);
+        httplib::Headers headers{{"Accept", "application/json"}};
+        // PAT as basic auth with an empty user name: "Basic base64(':' + PAT)".
+        headers.emplace(httplib::make_basic_authentication_header("", m_token.reveal()));
+
+        Error last{ErrorCode::remote, what + ": no attempt made"};
+        for (int attempt = 1; attempt <= m_options.max_attempts; ++attempt) {
+            httplib::Result res = [&] {
+                if (method == "GET") return m_client.Get(target, headers);
+                if (method == "POST") return m_client.Post(target, headers, body, "application/json");
+                if (method == "PUT") return m_client.Put(target, headers, body, "application/json");
+                return m_client.Delete(target, headers);
+            }();
+            std::optional<std::chrono::milliseconds> retry_after;
+            if (!res) {
+                last = {ErrorCode::unavailable, scrub(what + ": no answer from " + display_org() + " (" +
+                                                      httplib::to_string(res.error()) + " error)")};
+            } else {
+                int status = res->status;
+                if (status >= 200 && status < 300) {
+                    Response out{status, std::move(res->body), res->get_header_value("x-ms-continuationtoken")};
+                    return out;
+                }
+                std::string message = what + ": HTTP " + std::to_string(status);
+                std::string reason = remote_reason(res->body);
+                if (!reason.empty()) message += ": " + reason;
+                bool retriable = status == 429 || status >= 500;
+                ErrorCode code = status == 404                    ? ErrorCode::not_found
+                                 : (status == 401 || status == 403) ? ErrorCode::unauthorized
+                                 : retriable                        ? ErrorCode::unavailable
+                                                                    : ErrorCode::remote;
+                if (status == 401 || status == 403) message += " (check the PAT and its scopes)";
+                last = {code, scrub(message)};
+                if (!retriable) return tl::unexpected(last);
+                if (res->has_header("Retry-After")) retry_after = parse_retry_after(res->get_header_value("Retry-After"));
+            }
+            if (attempt == m_options.max_attempts) break;
+            auto delay = retry_after ? std::min(*retry_after, m_options.max_retry_after) : backoff(attempt);
+            m_options.sleep(delay);
+        }
+        if (m_options.max_attempts > 1)
+            last.message += " (gave up after " + std::to_string(m_options.max_attempts) + " attempts)";
+        return tl::unexpected(last);
+    }
+
+    // Parses a 2xx body as JSON and hands the root to `fn`. A 2xx that is not
+    // JSON is what Azure DevOps Services answers to a rejected PAT (203 with a
+    // sign-in page).
+    Status parse(const Response& r, const std::string& what,
+                 const std::function<void(simdjson::dom::element)>& fn) const {
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        if (parser.parse(simdjson::padded_string(r.body)).get(doc) != simdjson::SUCCESS)
+            return fail(ErrorCode::remote, scrub(what + ": HTTP " + std::to_string(r.status) +
+                                                 " with a body that is not JSON (a rejected PAT gets a sign-in page)"));
+        fn(doc);
+        return {};
+    }
+
+    Result<Subscription> parsed_subscription(const Response& r, const std::string& what) const {
+        Subscription s;
+        auto st = parse(r, what, [&](simdjson::dom::element e) { s = parse_subscription(e); });
+        if (!st) return tl::unexpected(st.error());
+        if (s.id.empty()) return fail(ErrorCode::remote, what + ": response has no subscription id");
+        return s;
+    }
+
+    // GETs every page of a `{count, value:[...]}` list, following
+    // x-ms-continuationtoken, and hands each element of `value` to `fn`.
+    Status for_each_value(const std::string& path, Query query,
+                          const std::function<void(simdjson::dom::element)>& fn) {
+        std::string token;
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            Query q = query;
+            if (!token.empty()) q.emplace_back("continuationToken", token);
+            auto r = call("GET", path, q, "");
+            if (!r) return tl::unexpected(r.error());
+            bool shaped = true;
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) {
+                    shaped = false;
+                    return;
+                }
+                for (auto v : values) fn(v);
+            });
+            if (!st) return st;
+            if (!shaped) return fail(ErrorCode::remote, "GET " + path + ": response has no \"value\" list");
+            if (r->continuation.empty() || r->continuation == token) return {};
+            token = r->continuation;
+        }
+        return fail(ErrorCode::remote, "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
+    BaseUrl m_base;
+    Secret m_token;
+    ClientOptions m_options;
+    httplib::Client m_client;
+    bool m_ca_error = false;
+    std::string m_ca_file;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureDevOpsConfig& config,
+                                                            ClientOptions options) {
+    auto base = parse_base_url(config.organization_url);
+    if (!base) return tl::unexpected(base.error());
+    return std::unique_ptr<AzureDevOpsClient>(std::make_unique<HttpClient>(std::move(*base), config, std::move(options)));
+}
+
+}  // namespace shiplog::azure

@@ -1,0 +1,218 @@
+// `shiplog hooks sync|list|remove` through the real binary against the fake
+// Azure DevOps (SPEC §1, §7).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "support/fake_azure_devops.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace shiplog::testing {
+namespace {
+
+constexpr const char* k_pat = "pat-integration-7c1d9e2f4a6b8c0d1e3f5a7b9c";
+constexpr const char* k_password = "hook-pass-9a8b7c6d5e";
+
+class HooksTest : public ::testing::Test {
+protected:
+    HooksTest() : fake(k_pat) {
+        fake.add_project("Fabrikam", "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c");
+        fake.add_repository("Fabrikam", "web-api", "5febef5a-833d-4e14-b9c0-14cb638f91e6");
+        fake.add_repository("Fabrikam", "worker", "7a1b2c3d-0000-4000-8000-000000000001");
+        fake.add_build_definition("Fabrikam", "site-cd", 17);
+        dir.write("azure-token", std::string(k_pat) + "\n");
+        dir.write("webhook-password", std::string(k_password) + "\n");
+        write_config(deployments());
+    }
+
+    static std::string deployments() {
+        return "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+               "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
+               "[[deployment]]\nname = \"web-api\"\nenvironment = \"staging\"\nproject = \"Fabrikam\"\n"
+               "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
+               "[[deployment]]\nname = \"worker\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+               "repository = \"worker\"\nbranch = \"main\"\ntrigger = \"build\"\npipeline = \"worker-ci\"\n\n";
+    }
+
+    void write_config(const std::string& deployments_toml, const std::string& azure = "") {
+        std::ostringstream toml;
+        toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n\n"
+             << "[storage]\npath = \"store\"\nmax_size_mb = 64\n\n";
+        if (azure.empty())
+            toml << "[azure_devops]\norganization_url = \"" << fake.organization_url() << "\"\ntoken_file = \"azure-token\"\n\n";
+        else
+            toml << azure;
+        toml << "[webhook]\nusername = \"shiplog\"\npassword_file = \"webhook-password\"\n\n" << deployments_toml;
+        config = dir.write("shiplog.toml", toml.str());
+    }
+
+    CommandResult shiplog(std::vector<std::string> args) {
+        args.push_back("--config");
+        args.push_back(config.string());
+        auto r = run_command(SHIPLOG_BINARY, args);
+        all_output += r.out + r.err;
+        return r;
+    }
+
+    std::set<std::string> ours() const {
+        std::set<std::string> out;
+        for (const auto& s : fake.subscriptions()) {
+            auto h = s.consumer_inputs.find("httpHeaders");
+            if (h == s.consumer_inputs.end() || h->second.find("X-Shiplog-Hook:") == std::string::npos) continue;
+            std::string filter;
+            for (const auto& [k, v] : s.publisher_inputs) filter += k + "=" + v + ";";
+            out.insert(s.event_type + " " + filter);
+        }
+        return out;
+    }
+
+    void TearDown() override {
+        EXPECT_EQ(all_output.find(k_pat), std::string::npos) << "the PAT leaked into output";
+        EXPECT_EQ(all_output.find(k_password), std::string::npos) << "the webhook password leaked into output";
+    }
+
+    FakeAzureDevOps fake;
+    TempDir dir;
+    std::filesystem::path config;
+    std::string all_output;
+};
+
+TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
+    FakeSubscription jenkins;
+    jenkins.event_type = "git.push";
+    jenkins.publisher_inputs = {{"projectId", "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c"}};
+    jenkins.consumer_inputs = {{"url", "https://jenkins.example/hook"}, {"basicAuthPassword", "theirs"}};
+    auto foreign_id = fake.add_subscription(jenkins);
+
+    auto dry = shiplog({"hooks", "sync", "--dry-run"});
+    ASSERT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_NE(dry.out.find("6 to create, 0 to replace, 0 to remove"), std::string::npos) << dry.out;
+    EXPECT_EQ(fake.subscriptions().size(), 1u) << "--dry-run changes nothing";
+
+    auto sync = shiplog({"hooks", "sync"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+    const std::string p = "projectId=6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c;";
+    std::set<std::string> want = {
+        "git.push branch=main;" + p + "repository=5febef5a-833d-4e14-b9c0-14cb638f91e6;",
+        "git.push branch=main;" + p + "repository=7a1b2c3d-0000-4000-8000-000000000001;",
+        "build.complete definitionName=worker-ci;" + p,
+        "workitem.created " + p,
+        "workitem.updated " + p,
+        "workitem.deleted " + p,
+    };
+    // web-api production and staging share one git.push subscription.
+    std::set<std::string> got = ours();
+    EXPECT_EQ(got.size(), 6u);
+    EXPECT_EQ(got, want);
+    for (const auto& s : fake.subscriptions()) {
+        if (s.id == foreign_id) continue;
+        EXPECT_EQ(s.consumer_id, "webHooks");
+        EXPECT_EQ(s.consumer_action_id, "httpRequest");
+        EXPECT_EQ(s.consumer_inputs.at("url"), "https://shiplog.example.com/hooks/azure-devops");
+        EXPECT_EQ(s.consumer_inputs.at("basicAuthUsername"), "shiplog");
+        EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), k_password);
+        EXPECT_EQ(s.resource_version, "1.0");
+    }
+
+    fake.clear_requests();
+    auto again = shiplog({"hooks", "sync"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 6 unchanged"), std::string::npos) << again.out;
+    for (const auto& r : fake.requests()) EXPECT_EQ(r.method, "GET") << r.method << " " << r.path;
+
+    bool still_there = false;
+    for (const auto& s : fake.subscriptions())
+        if (s.id == foreign_id) {
+            still_there = true;
+            EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), "theirs");
+        }
+    EXPECT_TRUE(still_there);
+}
+
+TEST_F(HooksTest, PasswordRotationAndConfigChangeRepairDrift) {
+    ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
+    dir.write("webhook-password", "rotated-password-123\nhook-pass-9a8b7c6d5e\n");
+    // The worker deployment goes away: its push and build hooks are obsolete.
+    write_config(deployments().substr(0, deployments().find("[[deployment]]\nname = \"worker\"")));
+    auto sync = shiplog({"hooks", "sync", "--json"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.err;
+    EXPECT_NE(sync.out.find("\"create\":0,\"replace\":4,\"remove\":2,\"unchanged\":0"), std::string::npos) << sync.out;
+    EXPECT_EQ(fake.subscriptions().size(), 4u);
+    for (const auto& s : fake.subscriptions())
+        EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), "rotated-password-123");
+    auto again = shiplog({"hooks", "sync", "--json"});
+    EXPECT_NE(again.out.find("\"create\":0,\"replace\":0,\"remove\":0,\"unchanged\":4"), std::string::npos) << again.out;
+    EXPECT_EQ(all_output.find("rotated-password-123"), std::string::npos);
+}
+
+TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
+    FakeSubscription other;
+    other.event_type = "build.complete";
+    other.consumer_inputs = {{"url", "https://elsewhere.example/"}, {"httpHeaders", "X-Shiplog-Hook:0123456789ab/build.complete/00"}};
+    auto other_id = fake.add_subscription(other);  // another shiplog instance's
+    ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
+    std::string probation_id;
+    for (const auto& s : fake.subscriptions())
+        if (s.event_type == "workitem.updated") probation_id = s.id;
+    fake.set_status(probation_id, "onProbation");
+
+    auto list = shiplog({"hooks", "list"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_NE(list.out.find("onProbation"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find(other_id), std::string::npos) << list.out;
+    auto json = shiplog({"hooks", "list", "--json"});
+    ASSERT_EQ(json.exit_code, 0);
+    EXPECT_EQ(json.out.front(), '[');
+    EXPECT_NE(json.out.find("\"status\":\"onProbation\""), std::string::npos);
+    EXPECT_NE(json.out.find("\"basicAuthPassword\":\"********\""), std::string::npos);
+    EXPECT_NE(json.out.find("\"deployments\":[\"web-api:production\",\"web-api:staging\"]"), std::string::npos)
+        << json.out;
+    EXPECT_NE(list.out.find("web-api:production,web-api:staging"), std::string::npos) << list.out;
+
+    // A sync re-enables the one on probation.
+    auto sync = shiplog({"hooks", "sync"});
+    EXPECT_NE(sync.out.find("re-enable (onProbation)"), std::string::npos) << sync.out;
+    for (const auto& s : fake.subscriptions())
+        if (s.id == probation_id) {
+            EXPECT_EQ(s.status, "enabled");
+        }
+
+    auto remove = shiplog({"hooks", "remove"});
+    ASSERT_EQ(remove.exit_code, 0) << remove.err;
+    EXPECT_NE(remove.out.find("6 subscription(s) removed"), std::string::npos) << remove.out;
+    auto left = fake.subscriptions();
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].id, other_id);
+}
+
+TEST_F(HooksTest, NameThatDoesNotExistIsAClearError) {
+    write_config("[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+                 "repository = \"web-apj\"\nbranch = \"main\"\ntrigger = \"push\"\n");
+    auto r = shiplog({"hooks", "sync"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "deployment web-api:production: repository \"web-apj\" not found in project \"Fabrikam\"\n");
+    EXPECT_TRUE(fake.subscriptions().empty());
+}
+
+TEST_F(HooksTest, WrongTokenNamesCallAndStatusOnly) {
+    dir.write("azure-token", "not-the-right-pat-1234567890\n");
+    auto r = shiplog({"hooks", "list"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err.rfind("GET _apis/hooks/subscriptions: HTTP 401", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.find("not-the-right-pat"), std::string::npos);
+}
+
+TEST_F(HooksTest, WithoutAzureDevOpsSection) {
+    write_config(deployments(), "\n");
+    for (const char* sub : {"sync", "list", "remove"}) {
+        auto r = shiplog({"hooks", sub});
+        EXPECT_EQ(r.exit_code, 1) << sub;
+        EXPECT_EQ(r.err, "hooks need [azure_devops] in the config\n") << sub;
+    }
+}
+
+}  // namespace
+}  // namespace shiplog::testing

@@ -1,0 +1,80 @@
+#pragma once
+// An in-process fake of the Azure DevOps REST endpoints shiplog uses, on
+// 127.0.0.1:<ephemeral port> (cpp-httplib server on its own thread).
+//
+// Shapes follow ../shared/fixtures/azure-devops/rest: lists are
+// {count, value:[...]}, subscriptions read back with basicAuthPassword masked
+// as "********", server-added publisherInputs hostId/tfsSubscriptionId and a
+// `status` field. Lists page with x-ms-continuationtoken /
+// continuationToken; failures (429 with Retry-After, 5xx) can be injected;
+// every request is recorded, Authorization header included. Every request
+// must carry api-version and `Authorization: Basic base64(":" + token)` or
+// gets 401.
+//
+// Thread-safe: tests call it while the server thread serves.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shiplog::testing {
+
+struct FakeRequest {
+    std::string method;
+    std::string path;  // decoded, without query
+    std::map<std::string, std::string> params;
+    std::string authorization;
+    std::string body;
+};
+
+struct FakeSubscription {
+    std::string id;
+    std::string status = "enabled";
+    std::string publisher_id = "tfs";
+    std::string event_type;
+    std::string resource_version;
+    std::string consumer_id = "webHooks";
+    std::string consumer_action_id = "httpRequest";
+    std::map<std::string, std::string> publisher_inputs;  // as sent (no server-added keys)
+    std::map<std::string, std::string> consumer_inputs;   // as sent, password in clear
+    std::int64_t probation_retries = 0;
+};
+
+class FakeAzureDevOps {
+public:
+    // Serves http://127.0.0.1:<port>/<collection>; `token` is the PAT it accepts.
+    explicit FakeAzureDevOps(std::string token, std::string collection = "contoso");
+    ~FakeAzureDevOps();
+    FakeAzureDevOps(const FakeAzureDevOps&) = delete;
+    FakeAzureDevOps& operator=(const FakeAzureDevOps&) = delete;
+
+    int port() const { return m_port; }
+    std::string organization_url() const;  // http://127.0.0.1:<port>/<collection>
+
+    void add_project(const std::string& name, const std::string& id);
+    void add_repository(const std::string& project, const std::string& name, const std::string& id);
+    void add_build_definition(const std::string& project, const std::string& name, std::int64_t id);
+    // Adds a subscription as if someone created it; returns its id (generated when empty).
+    std::string add_subscription(FakeSubscription s);
+    void set_status(const std::string& id, const std::string& status);
+
+    // Lists return at most `n` items per page (default 100).
+    void set_page_size(std::size_t n);
+    // The next `count` requests get `status` (with Retry-After when given).
+    void fail_next(int count, int status, std::optional<int> retry_after_seconds = std::nullopt);
+
+    std::vector<FakeSubscription> subscriptions() const;
+    std::vector<FakeRequest> requests() const;
+    void clear_requests();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+    int m_port = 0;
+};
+
+}  // namespace shiplog::testing

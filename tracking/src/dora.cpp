@@ -1,0 +1,341 @@
+// DORA figures (SPEC §5). The definitions live in compute_dora(); the
+// rollback rule is the projector's (recompute.cpp), re-walked here to find
+// each rollback's first rolled-back deploy.
+#include "tracking/dora.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "codec.hpp"
+#include "common/time_format.hpp"
+
+namespace shiplog::tracking {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+constexpr std::int64_t k_seconds_per_day = 86400;
+
+bool in_window(Timestamp t, Timestamp since, Timestamp until) { return t >= since && t < until; }
+
+// Whole seconds from `from` to `to`, clamped at 0.
+std::int64_t seconds_between(Timestamp from, Timestamp to) {
+    if (to <= from) return 0;
+    return duration_cast<seconds>(to - from).count();
+}
+
+// The middle value, or the mean of the two middle values; nullopt when empty.
+std::optional<double> median(std::vector<std::int64_t> values) {
+    if (values.empty()) return std::nullopt;
+    std::sort(values.begin(), values.end());
+    const auto n = values.size();
+    if (n % 2 == 1) return static_cast<double>(values[n / 2]);
+    return (static_cast<double>(values[n / 2 - 1]) + static_cast<double>(values[n / 2])) / 2.0;
+}
+
+// Nearest rank: the value at rank ceil(0.9 n) (1-based).
+std::optional<std::int64_t> p90(std::vector<std::int64_t> values) {
+    if (values.empty()) return std::nullopt;
+    std::sort(values.begin(), values.end());
+    const auto rank = (values.size() * 9 + 9) / 10;
+    return values[rank - 1];
+}
+
+std::int64_t utc_day(Timestamp t) {
+    return std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
+}
+
+void append_optional_number(std::string& out, const std::optional<double>& v, bool rate) {
+    if (!v) {
+        out += "null";
+        return;
+    }
+    out += rate ? format_rate(*v) : format_seconds(*v);
+}
+
+void append_optional_string(std::string& out, const std::optional<std::string>& s) {
+    if (s)
+        detail::append_json_string(out, *s);
+    else
+        out += "null";
+}
+
+}  // namespace
+
+const char* to_string(RestoreKind kind) {
+    switch (kind) {
+        case RestoreKind::failed_deploy: return "failed_deploy";
+        case RestoreKind::rollback: return "rollback";
+        case RestoreKind::incident: return "incident";
+    }
+    return "failed_deploy";
+}
+
+std::string format_rate(double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f", value);
+    std::string s = buf;
+    while (s.size() > 1 && s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
+    return s;
+}
+
+std::string format_seconds(double value) {
+    char buf[64];
+    if (value == std::floor(value) && std::fabs(value) < 9.0e15) {
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(value));
+        return buf;
+    }
+    std::snprintf(buf, sizeof buf, "%.1f", value);  // medians of whole seconds end in .5
+    return buf;
+}
+
+DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vector<IncidentView>& incidents,
+                         Timestamp since, Timestamp until) {
+    DoraFigures f;
+    f.since = since;
+    f.until = until;
+
+    std::set<std::int64_t> days;
+    std::int64_t changes = 0;
+    std::int64_t failed_changes = 0;
+    std::vector<std::int64_t> lead_times;
+    std::vector<std::int64_t> restore_times;
+    std::set<std::int64_t> blamed_incidents;
+
+    for (const auto& s : series) {
+        const auto& d = s.deploys;
+        std::set<std::string> shipped;  // commits shipped by an earlier succeeded deploy
+        std::optional<std::string> previous_sha;
+        std::map<std::string, std::size_t> last_index_of_sha;
+
+        for (std::size_t k = 0; k < d.size(); ++k) {
+            const auto& v = d[k];
+            for (auto id : v.incidents) blamed_incidents.insert(id);
+            const bool window = in_window(v.deployed_at, since, until);
+
+            // deploys, deploy days, change failure rate.
+            if (window) {
+                ++changes;
+                if (v.failure != Failure::none) ++failed_changes;
+                f.explain.changes.push_back({v.id(), v.status, v.failure, v.incidents});
+                if (v.status == DeployStatus::succeeded) {
+                    ++f.deploys;
+                    days.insert(utc_day(v.deployed_at));
+                }
+            }
+
+            if (v.status == DeployStatus::failed) {
+                // Restored by the next succeeded deploy of the same deployment+environment.
+                for (std::size_t j = k + 1; j < d.size(); ++j) {
+                    if (d[j].status != DeployStatus::succeeded) continue;
+                    if (in_window(d[j].deployed_at, since, until)) {
+                        RestoreRecord r{RestoreKind::failed_deploy, v.id(), d[j].id(), v.deployed_at,
+                                        d[j].deployed_at, seconds_between(v.deployed_at, d[j].deployed_at)};
+                        restore_times.push_back(r.seconds);
+                        f.explain.restores.push_back(std::move(r));
+                    }
+                    break;
+                }
+                continue;
+            }
+
+            // Lead time: commits this succeeded deploy ships first.
+            for (const auto& c : v.commits) {
+                if (!shipped.insert(c.sha).second) continue;
+                if (!window || !c.authored_at) continue;
+                LeadTimeRecord r{c.sha, v.id(), *c.authored_at, v.deployed_at,
+                                 seconds_between(*c.authored_at, v.deployed_at)};
+                lead_times.push_back(r.seconds);
+                f.explain.commits.push_back(std::move(r));
+            }
+
+            // Rollbacks (the projector's rule): restored by this deploy, failed
+            // since the first succeeded deploy it skipped back over.
+            if (v.sha.empty()) continue;
+            auto seen = last_index_of_sha.find(v.sha);
+            if (seen != last_index_of_sha.end() && previous_sha && *previous_sha != v.sha) {
+                for (std::size_t i = seen->second + 1; i < k; ++i) {
+                    if (d[i].status != DeployStatus::succeeded) continue;
+                    if (window) {
+                        RestoreRecord r{RestoreKind::rollback, d[i].id(), v.id(), d[i].deployed_at, v.deployed_at,
+                                        seconds_between(d[i].deployed_at, v.deployed_at)};
+                        restore_times.push_back(r.seconds);
+                        f.explain.restores.push_back(std::move(r));
+                    }
+                    break;
+                }
+            }
+            last_index_of_sha[v.sha] = k;
+            previous_sha = v.sha;
+        }
+    }
+
+    // Incidents blamed on these deploys, each once.
+    for (const auto& incident : incidents) {
+        if (!blamed_incidents.contains(incident.id) || !incident.restored_at) continue;
+        blamed_incidents.erase(incident.id);  // duplicates in the input count once
+        if (!in_window(*incident.restored_at, since, until)) continue;
+        RestoreRecord r{RestoreKind::incident, "incident " + std::to_string(incident.id), incident.state,
+                        incident.created_at, *incident.restored_at,
+                        seconds_between(incident.created_at, *incident.restored_at)};
+        restore_times.push_back(r.seconds);
+        f.explain.restores.push_back(std::move(r));
+    }
+
+    auto by_time = [](const auto& a, const auto& b) { return a.restored_at < b.restored_at; };
+    std::stable_sort(f.explain.restores.begin(), f.explain.restores.end(), by_time);
+    std::stable_sort(f.explain.commits.begin(), f.explain.commits.end(),
+                     [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
+
+    f.deploy_days = static_cast<std::int64_t>(days.size());
+    const auto window_ns = (until - since).count();
+    if (window_ns > 0)
+        f.deploys_per_day = static_cast<double>(f.deploys) /
+                            (static_cast<double>(window_ns) / 1e9 / static_cast<double>(k_seconds_per_day));
+    f.lead_time_commits = static_cast<std::int64_t>(lead_times.size());
+    f.lead_time_median = median(lead_times);
+    f.lead_time_p90 = p90(lead_times);
+    if (changes > 0)
+        f.change_failure_rate =
+            std::round(static_cast<double>(failed_changes) / static_cast<double>(changes) * 10000.0) / 10000.0;
+    f.time_to_restore_failures = static_cast<std::int64_t>(restore_times.size());
+    f.time_to_restore_median = median(restore_times);
+    return f;
+}
+
+DoraQuery default_window(Timestamp now) {
+    DoraQuery q;
+    q.until = now;
+    q.since = now - std::chrono::days{30};
+    return q;
+}
+
+Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const config::Config& config,
+                               const DoraQuery& query) {
+    if (query.since > query.until)
+        return fail(ErrorCode::invalid_argument,
+                    "since " + format_rfc3339(query.since) + " is after until " + format_rfc3339(query.until));
+    std::vector<const config::DeploymentConfig*> selected;
+    bool deployment_known = false;
+    bool environment_known = false;
+    for (const auto& d : config.deployments) {
+        const bool dep_ok = !query.deployment || d.name == *query.deployment;
+        const bool env_ok = !query.environment || d.environment == *query.environment;
+        deployment_known |= dep_ok;
+        environment_known |= env_ok;
+        if (dep_ok && env_ok) selected.push_back(&d);
+    }
+    if (query.deployment && !deployment_known)
+        return fail(ErrorCode::not_found, "no [[deployment]] named \"" + *query.deployment + "\"");
+    if (query.environment && !environment_known)
+        return fail(ErrorCode::not_found, "no [[deployment]] with environment \"" + *query.environment + "\"");
+    if (selected.empty())
+        return fail(ErrorCode::not_found, "deployment \"" + query.deployment.value_or("") +
+                                              "\" has no environment \"" + query.environment.value_or("") + "\"");
+
+    std::vector<DeploySeries> series;
+    std::vector<IncidentView> incidents;
+    std::set<std::string> projects;
+    for (const auto* d : selected) {
+        auto deploys = deploys_of(txn, tables, d->name, d->environment);
+        if (!deploys) return tl::unexpected(deploys.error());
+        series.push_back({d->name, d->environment, std::move(*deploys)});
+        const auto project = detail::lower(d->project);
+        if (!projects.insert(project).second) continue;
+        auto found = list_incidents(txn, tables, d->project, config.failures);
+        if (!found) return tl::unexpected(found.error());
+        incidents.insert(incidents.end(), found->begin(), found->end());
+    }
+    auto figures = compute_dora(series, incidents, query.since, query.until);
+    figures.deployment = query.deployment;
+    figures.environment = query.environment;
+    return figures;
+}
+
+std::string dora_json(const DoraFigures& f) {
+    std::string out = "{\"deployment\":";
+    append_optional_string(out, f.deployment);
+    out += ",\"environment\":";
+    append_optional_string(out, f.environment);
+    out += ",\"since\":";
+    detail::append_json_string(out, format_rfc3339(f.since));
+    out += ",\"until\":";
+    detail::append_json_string(out, format_rfc3339(f.until));
+    out += ",\"deploys\":" + std::to_string(f.deploys);
+    out += ",\"deploys_per_day\":";
+    append_optional_number(out, f.deploys_per_day, true);
+    out += ",\"deploy_days\":" + std::to_string(f.deploy_days);
+    out += ",\"lead_time_seconds\":{\"median\":";
+    append_optional_number(out, f.lead_time_median, false);
+    out += ",\"p90\":";
+    out += f.lead_time_p90 ? std::to_string(*f.lead_time_p90) : "null";
+    out += ",\"commits\":" + std::to_string(f.lead_time_commits);
+    out += "},\"change_failure_rate\":";
+    append_optional_number(out, f.change_failure_rate, true);
+    out += ",\"time_to_restore_seconds\":{\"median\":";
+    append_optional_number(out, f.time_to_restore_median, false);
+    out += ",\"failures\":" + std::to_string(f.time_to_restore_failures);
+    out += "}}";
+    return out;
+}
+
+std::string dora_json_with_explain(const DoraFigures& f) {
+    std::string out = dora_json(f);
+    out.pop_back();  // the closing brace
+    out += ",\"explain\":{\"changes\":[";
+    bool first = true;
+    for (const auto& c : f.explain.changes) {
+        out += first ? "{\"id\":" : ",{\"id\":";
+        first = false;
+        detail::append_json_string(out, c.deploy_id);
+        out += ",\"status\":\"";
+        out += to_string(c.status);
+        out += "\",\"failure\":";
+        if (c.failure == Failure::none)
+            out += "null";
+        else
+            detail::append_json_string(out, to_string(c.failure));
+        out += ",\"incidents\":[";
+        for (std::size_t i = 0; i < c.incidents.size(); ++i)
+            out += (i ? "," : "") + std::to_string(c.incidents[i]);
+        out += "]}";
+    }
+    out += "],\"commits\":[";
+    first = true;
+    for (const auto& c : f.explain.commits) {
+        out += first ? "{\"sha\":" : ",{\"sha\":";
+        first = false;
+        detail::append_json_string(out, c.sha);
+        out += ",\"deploy\":";
+        detail::append_json_string(out, c.deploy_id);
+        out += ",\"authored_at\":";
+        detail::append_json_string(out, format_rfc3339(c.authored_at));
+        out += ",\"deployed_at\":";
+        detail::append_json_string(out, format_rfc3339(c.deployed_at));
+        out += ",\"lead_time_seconds\":" + std::to_string(c.seconds) + "}";
+    }
+    out += "],\"failures\":[";
+    first = true;
+    for (const auto& r : f.explain.restores) {
+        out += first ? "{\"kind\":\"" : ",{\"kind\":\"";
+        first = false;
+        out += to_string(r.kind);
+        out += "\",\"failure\":";
+        detail::append_json_string(out, r.failure);
+        out += ",\"restored_by\":";
+        detail::append_json_string(out, r.restored_by);
+        out += ",\"failed_at\":";
+        detail::append_json_string(out, format_rfc3339(r.failed_at));
+        out += ",\"restored_at\":";
+        detail::append_json_string(out, format_rfc3339(r.restored_at));
+        out += ",\"seconds\":" + std::to_string(r.seconds) + "}";
+    }
+    out += "]}}";
+    return out;
+}
+
+}  // namespace shiplog::tracking
