@@ -132,9 +132,12 @@ public:
     void register_deploy(const httplib::Request& req, httplib::Response& res) const {
         if (!authorized(req, res)) return;
         if (!http::content_type_acceptable(req)) return json_error(res, 415, "Content-Type must be application/json");
+        auto config = m_deps.config.get();
+        // httplib 0.11 enforces the payload limit only for Content-Length
+        // bodies; a chunked one arrives here whatever its size.
+        if (req.body.size() > config->server.max_body_bytes) return json_error(res, 413, "request body too large");
         auto parsed = handlers::parse_register_deploy_request(req.body);
         if (!parsed) return json_error(res, 400, parsed.error().message);
-        auto config = m_deps.config.get();
         std::string deployment = req.matches[2].str();
         auto environment = tracking::default_environment(
             *config, deployment,

@@ -194,6 +194,17 @@ TEST(Hostile, ChunkedBodyBeyondTheLimitIs413AndNothingStored) {
                            10s);
     ASSERT_FALSE(response_statuses(ok).empty()) << ok;
     EXPECT_EQ(response_statuses(ok).front(), 200) << ok;
+    // register_deploy reads bodies the same way (loopback: no [api] section here).
+    std::string registration = R"({"sha":"0123456789abcdef0123456789abcdef01234567","tags":")" +
+                               std::string(6000, 'x') + R"("})";
+    auto api = raw_exchange(daemon.port(),
+                            "POST /api/1/deployments/contoso/web-api/register_deploy HTTP/1.1\r\nHost: x\r\n"
+                            "Connection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                chunked(registration, 1000),
+                            10s);
+    ASSERT_FALSE(response_statuses(api).empty()) << api;
+    EXPECT_EQ(response_statuses(api).front(), 413) << api;
+
     ASSERT_EQ(daemon.stop(), 0);
     EXPECT_EQ(daemon.journal_event_ids(), std::vector<std::string>{"ev-chunked-ok"});
 }
