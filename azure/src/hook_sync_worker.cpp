@@ -44,6 +44,28 @@ HookSyncWorker::Stats HookSyncWorker::stats() const {
     return m_stats;
 }
 
+HookSyncWorker::LastRun HookSyncWorker::last_run() const {
+    std::lock_guard lock(m_mutex);
+    return m_last_run;
+}
+
+namespace {
+
+// Our subscriptions once `plan` has been applied to `owned` (as listed before).
+std::vector<Subscription> after_plan(std::vector<Subscription> owned, const SyncPlan& plan) {
+    for (const auto& item : plan.items) {
+        std::erase_if(owned, [&](const Subscription& s) {
+            return !s.id.empty() && s.id == item.subscription.id && item.action != PlanItem::Action::create;
+        });
+        if (item.action == PlanItem::Action::remove) continue;
+        owned.push_back(item.subscription);
+        owned.back().status = "enabled";
+    }
+    return owned;
+}
+
+}  // namespace
+
 void HookSyncWorker::loop() {
     auto retry = m_options.retry_initial;
     std::unique_lock lock(m_mutex);
@@ -65,20 +87,37 @@ void HookSyncWorker::loop() {
 
 bool HookSyncWorker::run_once() {
     auto config = m_config();
-    if (!config->azure_devops) return true;  // nothing to manage
+    auto record = [this](LastRun::Outcome outcome, std::string message) {
+        std::lock_guard lock(m_mutex);
+        m_last_run.outcome = outcome;
+        m_last_run.finished_at = std::chrono::system_clock::now();
+        m_last_run.message = std::move(message);
+        if (outcome != LastRun::Outcome::failed) m_last_run.subscriptions.clear();
+    };
+    if (!config->azure_devops) {
+        record(LastRun::Outcome::not_configured, "no [azure_devops] section: service hooks are not managed");
+        return true;  // nothing to manage
+    }
     if (config->server.public_url.empty() || !config->webhook) {
         m_log(Level::warn, "hooks sync skipped: it needs [server] public_url and [webhook]");
+        record(LastRun::Outcome::skipped, "hooks sync needs [server] public_url and [webhook]");
         return true;
     }
     auto client = m_options.make_client(*config->azure_devops);
     Result<SyncReport> report = client ? sync_hooks(**client, *config, true) : Result<SyncReport>(tl::unexpected(client.error()));
     std::lock_guard lock(m_mutex);
+    m_last_run.finished_at = std::chrono::system_clock::now();
     if (!report) {
         ++m_stats.runs_failed;
+        m_last_run.outcome = LastRun::Outcome::failed;  // keeps the subscriptions of the last good run
+        m_last_run.message = report.error().message;
         m_log(Level::error, "hooks sync failed (will retry): " + report.error().message);
         return false;
     }
     ++m_stats.runs_ok;
+    m_last_run.outcome = LastRun::Outcome::ok;
+    m_last_run.message.clear();
+    m_last_run.subscriptions = after_plan(report->owned, report->plan);
     for (const auto& w : report->warnings) m_log(Level::warn, "hooks sync: " + w);
     m_stats.disabled_seen = 0;
     for (const auto& s : report->owned)

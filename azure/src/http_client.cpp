@@ -249,7 +249,168 @@ public:
         return {};
     }
 
+    Result<Build> get_build(const std::string& project, std::int64_t id) override {
+        const std::string path = percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
+        auto r = call("GET", path, {}, "");
+        if (!r)
+            return not_found_as(r.error(), "build " + std::to_string(id) + " not found in project \"" + project + "\"");
+        Build b;
+        auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
+            b.id = get_int(e, "id");
+            b.source_branch = get_string(e, "sourceBranch");
+            b.source_version = get_string(e, "sourceVersion");
+            b.status = get_string(e, "status");
+            b.result = get_string(e, "result");
+            if (auto d = e["definition"]; !d.error()) b.definition = get_string(d.value_unsafe(), "name");
+            if (auto p = e["project"]; !p.error()) b.project = get_string(p.value_unsafe(), "name");
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (b.id != id || b.source_version.empty())
+            return fail(ErrorCode::remote, "GET " + path + ": response has no id or sourceVersion");
+        return b;
+    }
+
+    Result<std::vector<Commit>> commits_between(const std::string& project, const std::string& repository,
+                                                const std::string& from, const std::string& to) override {
+        const std::string repo_path =
+            percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository);
+        std::vector<Commit> out;
+        if (from.empty()) {
+            const std::string path = repo_path + "/commits/" + percent_encode(to);
+            auto r = call("GET", path, {}, "");
+            if (!r) return not_found_as(r.error(), "commit " + to + " not found in " + repository);
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) { out.push_back(parse_commit(e)); });
+            if (!st) return tl::unexpected(st.error());
+            return out;
+        }
+        const std::string path = repo_path + "/commitsbatch";
+        const std::string body = "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + detail::json_string(to) +
+                                 "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
+                                 detail::json_string(from) + "}}";
+        const int top = std::max(1, m_options.commits_page_size);
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            auto r = call("POST", path, {{"$top", std::to_string(top)}, {"$skip", std::to_string(page * top)}}, body);
+            if (!r) return not_found_as(r.error(), "commits " + from + ".." + to + " not found in " + repository);
+            std::size_t got = 0;
+            bool shaped = true;
+            auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) {
+                    shaped = false;
+                    return;
+                }
+                for (auto v : values) {
+                    out.push_back(parse_commit(v));
+                    ++got;
+                }
+            });
+            if (!st) return tl::unexpected(st.error());
+            if (!shaped) return fail(ErrorCode::remote, "POST " + path + ": response has no \"value\" list");
+            if (got < static_cast<std::size_t>(top)) return out;
+        }
+        return fail(ErrorCode::remote, "POST " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
+    Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& ids,
+                                                          const std::string& min_created_date) override {
+        std::string body = "{\"subscriptionIds\":[";
+        for (std::size_t i = 0; i < ids.size(); ++i) body += (i ? "," : "") + detail::json_string(ids[i]);
+        body += "],\"minCreatedDate\":" + detail::json_string(min_created_date) + ",\"includeDetails\":true}";
+        const std::string path = "_apis/hooks/notificationsquery";
+        auto r = call("POST", path, {}, body);
+        if (!r) return tl::unexpected(r.error());
+        std::vector<Notification> out;
+        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
+            simdjson::dom::array results;
+            if (doc["results"].get(results) != simdjson::SUCCESS) return;
+            for (auto e : results) {
+                Notification n;
+                n.id = get_int(e, "id");
+                n.subscription_id = get_string(e, "subscriptionId");
+                n.event_id = get_string(e, "eventId");
+                n.result = get_string(e, "result");
+                n.created_date = get_string(e, "createdDate");
+                simdjson::dom::element event;
+                if (e["details"]["event"].get(event) == simdjson::SUCCESS && event.is_object())
+                    n.event_json = simdjson::to_string(event);
+                out.push_back(std::move(n));
+            }
+        });
+        if (!st) return tl::unexpected(st.error());
+        return out;
+    }
+
+    Result<std::vector<std::int64_t>> list_push_ids(const std::string& project, const std::string& repository,
+                                                    const std::string& ref_name, const std::string& from_date) override {
+        const std::string path =
+            percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository) + "/pushes";
+        constexpr int top = 100;
+        std::vector<std::int64_t> out;
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            auto r = call("GET", path,
+                          {{"searchCriteria.fromDate", from_date},
+                           {"searchCriteria.refName", ref_name},
+                           {"$top", std::to_string(top)},
+                           {"$skip", std::to_string(page * top)}},
+                          "");
+            if (!r) return tl::unexpected(r.error());
+            std::size_t got = 0;
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) return;
+                for (auto v : values) {
+                    out.push_back(get_int(v, "pushId"));
+                    ++got;
+                }
+            });
+            if (!st) return tl::unexpected(st.error());
+            if (got < static_cast<std::size_t>(top)) return out;
+        }
+        return fail(ErrorCode::remote, "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
+    Result<std::string> get_push_json(const std::string& project, const std::string& repository,
+                                      std::int64_t push_id) override {
+        const std::string path = percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository) +
+                                 "/pushes/" + std::to_string(push_id);
+        auto r = call("GET", path, {{"includeCommits", "1000"}, {"includeRefUpdates", "true"}}, "");
+        if (!r) return tl::unexpected(r.error());
+        std::string json;
+        auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
+        if (!st) return tl::unexpected(st.error());
+        return json;
+    }
+
+    Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
+        const std::string& project, std::int64_t definition_id, const std::string& min_time) override {
+        std::vector<std::pair<std::int64_t, std::string>> out;
+        auto st = for_each_value(percent_encode(project) + "/_apis/build/builds",
+                                 {{"definitions", std::to_string(definition_id)},
+                                  {"minTime", min_time},
+                                  {"statusFilter", "completed"},
+                                  {"queryOrder", "finishTimeAscending"}},
+                                 [&](simdjson::dom::element e) {
+                                     out.emplace_back(get_int(e, "id"), simdjson::to_string(e));
+                                 });
+        if (!st) return tl::unexpected(st.error());
+        return out;
+    }
+
 private:
+    static Commit parse_commit(simdjson::dom::element e) {
+        Commit c;
+        c.sha = get_string(e, "commitId");
+        c.comment = get_string(e, "comment");
+        bool truncated = false;
+        if (e["commentTruncated"].get(truncated) == simdjson::SUCCESS) c.comment_truncated = truncated;
+        if (auto a = e["author"]; !a.error()) {
+            c.author_name = get_string(a.value_unsafe(), "name");
+            c.author_email = get_string(a.value_unsafe(), "email");
+            c.author_date = get_string(a.value_unsafe(), "date");
+        }
+        return c;
+    }
+
     std::string display_org() const { return m_base.origin + m_base.path; }
 
     // Never let the token into a message, whatever the server echoed.
@@ -397,6 +558,34 @@ private:
 };
 
 }  // namespace
+
+Result<Build> AzureDevOpsClient::get_build(const std::string&, std::int64_t) {
+    return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
+}
+
+Result<std::vector<Commit>> AzureDevOpsClient::commits_between(const std::string&, const std::string&,
+                                                               const std::string&, const std::string&) {
+    return fail(ErrorCode::remote, "POST git/commitsbatch: not supported by this client");
+}
+
+Result<std::vector<Notification>> AzureDevOpsClient::query_notifications(const std::vector<std::string>&,
+                                                                         const std::string&) {
+    return fail(ErrorCode::remote, "POST hooks/notificationsquery: not supported by this client");
+}
+
+Result<std::vector<std::int64_t>> AzureDevOpsClient::list_push_ids(const std::string&, const std::string&,
+                                                                   const std::string&, const std::string&) {
+    return fail(ErrorCode::remote, "GET git/pushes: not supported by this client");
+}
+
+Result<std::string> AzureDevOpsClient::get_push_json(const std::string&, const std::string&, std::int64_t) {
+    return fail(ErrorCode::remote, "GET git/pushes/{id}: not supported by this client");
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> AzureDevOpsClient::list_completed_builds_json(
+    const std::string&, std::int64_t, const std::string&) {
+    return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
+}
 
 Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureDevOpsConfig& config,
                                                             ClientOptions options) {

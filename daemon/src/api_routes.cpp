@@ -8,6 +8,7 @@
 
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
+#include "hooks_api.hpp"
 #include "http_util.hpp"
 #include "common/time_format.hpp"
 #include "tracking/deploy.hpp"
@@ -72,10 +73,26 @@ public:
                 return json_error(res, 400, "limit: must be a whole number from 1 to 10000");
             filter.limit = limit;
         }
+        // since/until (an addition for the dashboard): deployed_at in [since, until).
+        std::optional<Timestamp> since, until;
+        for (auto [name, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+            if (!req.has_param(name) || req.get_param_value(name).empty()) continue;
+            auto parsed = parse_cli_time(req.get_param_value(name));
+            if (!parsed) return json_error(res, 400, std::string(name) + ": " + parsed.error().message);
+            *bound = *parsed;
+        }
+        const std::size_t limit = filter.limit;
+        if (since || until) filter.limit = 0;  // filter first, then apply the limit
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
             auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
             if (!deploys) return json_error(res, status_for(deploys.error()), deploys.error().message);
+            if (since || until) {
+                std::erase_if(*deploys, [&](const tracking::DeployView& d) {
+                    return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until);
+                });
+                if (limit && deploys->size() > limit) deploys->resize(limit);
+            }
             res.set_content(tracking::deploys_json(*deploys), json_content_type);
         } catch (const lmdb::error& e) {
             json_error(res, 503, "store unavailable");
@@ -89,6 +106,47 @@ public:
             auto deploy = tracking::get_deploy(txn, m_deps.tables, req.matches[1].str());
             if (!deploy) return json_error(res, status_for(deploy.error()), deploy.error().message);
             res.set_content(tracking::deploy_json(*deploy), json_content_type);
+        } catch (const lmdb::error& e) {
+            json_error(res, 503, "store unavailable");
+        }
+    }
+
+    // GET /api/v1/deploys/{id}/pending (an addition for the dashboard): the
+    // REST look-ups the deploy still waits for, as `deploy show` lists them.
+    void pending(const httplib::Request& req, httplib::Response& res) const {
+        if (!authorized(req, res)) return;
+        try {
+            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
+            auto deploy = tracking::get_deploy(txn, m_deps.tables, req.matches[1].str());
+            if (!deploy) return json_error(res, status_for(deploy.error()), deploy.error().message);
+            auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
+            if (!items) return json_error(res, status_for(items.error()), items.error().message);
+            std::string out = "[";
+            for (const auto& item : *items) {
+                if (out.size() > 1) out += ",";
+                out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" + http::json_escape(item.kind) +
+                       "\",\"attempts\":" + std::to_string(item.attempts) + ",\"created_at\":\"" +
+                       format_rfc3339(item.created_at) + "\",\"failed\":" +
+                       (item.failed.empty() ? std::string("null") : "\"" + http::json_escape(item.failed) + "\"") + "}";
+            }
+            res.set_content(out + "]", json_content_type);
+        } catch (const lmdb::error& e) {
+            json_error(res, 503, "store unavailable");
+        }
+    }
+
+    // GET /api/v1/hooks (an addition for the dashboard): hook sync state and
+    // the last push received per configured repository.
+    void hooks(const httplib::Request& req, httplib::Response& res) const {
+        if (!authorized(req, res)) return;
+        auto config = m_deps.config.get();
+        std::optional<HookStatusBoard::State> state;
+        if (m_deps.hooks) state = m_deps.hooks->get();
+        try {
+            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
+            auto body = hooks_json(state, *config, txn, m_deps.store);
+            if (!body) return json_error(res, 503, "store unavailable");
+            res.set_content(*body, json_content_type);
         } catch (const lmdb::error& e) {
             json_error(res, 503, "store unavailable");
         }
@@ -118,10 +176,11 @@ public:
         auto config = m_deps.config.get();
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
-            if (!figures) return json_error(res, status_for(figures.error()), figures.error().message);
             const bool explain = req.has_param("explain") && req.get_param_value("explain") != "false" &&
                                  req.get_param_value("explain") != "0";
+            query.explain = explain;  // without it only index rows are read
+            auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
+            if (!figures) return json_error(res, status_for(figures.error()), figures.error().message);
             res.set_content(explain ? tracking::dora_json_with_explain(*figures) : tracking::dora_json(*figures),
                             json_content_type);
         } catch (const lmdb::error& e) {
@@ -129,13 +188,14 @@ public:
         }
     }
 
-    void register_deploy(const httplib::Request& req, httplib::Response& res) const {
+    void register_deploy(const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& content) const {
         if (!authorized(req, res)) return;
         if (!http::content_type_acceptable(req)) return json_error(res, 415, "Content-Type must be application/json");
         auto config = m_deps.config.get();
-        // httplib 0.11 enforces the payload limit only for Content-Length
-        // bodies; a chunked one arrives here whatever its size.
-        if (req.body.size() > config->server.max_body_bytes) return json_error(res, 413, "request body too large");
+        // Authenticated first, then read: an anonymous client never gets a
+        // body buffered, and a chunked one stops at max_body_bytes.
+        if (!http::read_body_capped(req, res, content, config->server.max_body_bytes)) return;
         auto parsed = handlers::parse_register_deploy_request(req.body);
         if (!parsed) return json_error(res, 400, parsed.error().message);
         std::string deployment = req.matches[2].str();
@@ -199,10 +259,16 @@ void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
                [routes](const httplib::Request& req, httplib::Response& res) { routes->list(req, res); });
     server.Get(R"(/api/v1/deploys/([^/]+))",
                [routes](const httplib::Request& req, httplib::Response& res) { routes->show(req, res); });
+    server.Get(R"(/api/v1/deploys/([^/]+)/pending)",
+               [routes](const httplib::Request& req, httplib::Response& res) { routes->pending(req, res); });
+    server.Get("/api/v1/hooks",
+               [routes](const httplib::Request& req, httplib::Response& res) { routes->hooks(req, res); });
     server.Get("/api/v1/metrics",
                [routes](const httplib::Request& req, httplib::Response& res) { routes->metrics(req, res); });
     server.Post(R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)",
-                [routes](const httplib::Request& req, httplib::Response& res) { routes->register_deploy(req, res); });
+                [routes](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+                    routes->register_deploy(req, res, content);
+                });
 }
 
 }  // namespace shiplog::daemon

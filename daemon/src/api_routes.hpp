@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
+#include "daemon/hook_status.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -18,6 +19,7 @@ struct ApiDeps {
     storage::Store& store;
     const tracking::Tables& tables;
     Clock& clock;
+    const HookStatusBoard* hooks = nullptr;  // /api/v1/hooks; null: no hook sync worker
 };
 
 // Thread-safe handlers; `deps` must outlive the server.

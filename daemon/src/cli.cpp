@@ -89,6 +89,13 @@ int run_cli(int argc, char** argv) {
     auto* hooks_remove = hooks->add_subcommand("remove", "delete every subscription this instance created");
     add_config_option(hooks_remove);
 
+    BackfillOptions backfill_options;
+    auto* backfill = app.add_subcommand("backfill", "recover missed events from Azure DevOps history (safe to repeat)");
+    add_config_option(backfill);
+    backfill->add_option("--deployment", backfill_options.deployment, "only this [[deployment]] name's REST history");
+    backfill->add_option("--since", backfill_options.since,
+                         "RFC 3339 or YYYY-MM-DD (default: the last delivery received, minus an hour)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -110,6 +117,7 @@ int run_cli(int argc, char** argv) {
     if (hooks_sync->parsed()) return run_hooks_sync(config_path, hooks_options);
     if (hooks_list->parsed()) return run_hooks_list(config_path, hooks_options);
     if (hooks_remove->parsed()) return run_hooks_remove(config_path, hooks_options);
+    if (backfill->parsed()) return run_backfill(config_path, backfill_options);
     return 2;
 }
 

@@ -114,7 +114,9 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
         auto pending = tracking::pending_for(txn, ctx->tables, d);
         if (pending && !pending->empty()) {
             std::printf("pending over REST:\n");
-            for (const auto& item : *pending) std::printf("  %s\n", item.key.c_str());
+            for (const auto& item : *pending)
+                std::printf("  %s%s%s\n", item.key.c_str(), item.failed.empty() ? "" : "  FAILED: ",
+                            item.failed.c_str());
         }
     } catch (const lmdb::error& e) {
         std::fprintf(stderr, "store: %s\n", e.what());

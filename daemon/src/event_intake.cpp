@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "handlers/envelope.hpp"
+#include "handlers/parsed_event.hpp"
 #include "handlers/relevance.hpp"
 
 namespace shiplog::daemon {
@@ -30,7 +31,9 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSo
         return tl::unexpected(envelope.error());
     }
     auto config = m_config.get();
-    bool tracked = handlers::classify_event(*envelope, body, *config) == handlers::Relevance::tracked;
+    handlers::ParsedEvent parsed;
+    bool tracked =
+        handlers::classify_event(*envelope, body, *config, &parsed) == handlers::Relevance::tracked;
 
     storage::JournalEntry entry;
     entry.received_at = m_clock.now();
@@ -42,7 +45,15 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSo
     entry.created_date = envelope->created_date;
     entry.raw.assign(body.data(), body.size());
 
-    return commit(std::move(entry), tracked, timeout);
+    // The projector reads the typed event parsed above instead of parsing
+    // entry.raw again in the writer's transaction (handlers/parsed_event.hpp).
+    // The entry is moved, never copied, so entry.raw's bytes stay put.
+    const std::string event_id = entry.event_id;
+    const std::string_view raw = entry.raw;
+    handlers::hand_off(event_id, raw, std::move(parsed));
+    auto result = commit(std::move(entry), tracked, timeout);
+    handlers::withdraw(event_id, raw);  // not taken: not projected, or timed out
+    return result;
 }
 
 Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type, std::string raw,

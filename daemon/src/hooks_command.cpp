@@ -1,14 +1,19 @@
 // `shiplog hooks sync|list|remove` (SPEC §1, §7).
 #include <cstdio>
+#include <chrono>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <string>
 
 #include "azure/client.hpp"
 #include "azure/hook_plan.hpp"
 #include "azure/hook_sync.hpp"
+#include "common/clock.hpp"
+#include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
+#include "http_util.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -99,19 +104,47 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
         auto it = users.find(s.event_type + "\n" + azure::canonical_filter(s.publisher_inputs));
         return it == users.end() ? std::vector<std::string>{} : it->second;
     };
+    // The last delivery of each, from Azure DevOps' notification history of
+    // the last 14 days (best effort: without it the column says "-").
+    std::map<std::string, azure::Notification> last;  // subscription id -> newest notification
+    if (!owned.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& s : owned) ids.push_back(s.id);
+        auto since = format_rfc3339(system_clock().now() - std::chrono::hours{24 * 14});
+        if (auto history = ctx->client->query_notifications(ids, since)) {
+            for (auto& n : *history) {
+                auto& slot = last[n.subscription_id];
+                if (std::tie(n.created_date, n.id) >= std::tie(slot.created_date, slot.id)) slot = std::move(n);
+            }
+        }
+    }
+    auto last_text = [&](const azure::Subscription& s) {
+        auto it = last.find(s.id);
+        return it == last.end() ? std::string("-") : it->second.result + " " + it->second.created_date;
+    };
     if (options.json) {
         std::string out = "[";
-        for (std::size_t i = 0; i < owned.size(); ++i)
-            out += (i ? "," : "") + azure::subscription_json(owned[i], deployments_of(owned[i]));
+        for (std::size_t i = 0; i < owned.size(); ++i) {
+            std::string one = azure::subscription_json(owned[i], deployments_of(owned[i]));
+            auto it = last.find(owned[i].id);
+            if (it != last.end() && !one.empty() && one.back() == '}') {
+                one.pop_back();
+                one += ",\"last_delivery\":{\"result\":\"" + http::json_escape(it->second.result) +
+                       "\",\"created_date\":\"" + http::json_escape(it->second.created_date) + "\"}}";
+            }
+            out += (i ? "," : "") + one;
+        }
         std::printf("%s]\n", out.c_str());
         return 0;
     }
-    std::printf("%-36s %-26s %-44s %-40s %s\n", "ID", "STATUS", "EVENT", "DEPLOYMENTS", "FILTER");
+    std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", "ID", "STATUS", "EVENT", "DEPLOYMENTS", "LAST DELIVERY",
+                "FILTER");
     for (const auto& s : owned) {
         std::string status = s.status;
         if (s.probation_retries > 0) status += " (" + std::to_string(s.probation_retries) + " retries)";
-        std::printf("%-36s %-26s %-44s %-40s %s\n", s.id.c_str(), status.c_str(), s.event_type.c_str(),
-                    deployments_text(deployments_of(s)).c_str(), azure::canonical_filter(s.publisher_inputs).c_str());
+        std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", s.id.c_str(), status.c_str(), s.event_type.c_str(),
+                    deployments_text(deployments_of(s)).c_str(), last_text(s).c_str(),
+                    azure::canonical_filter(s.publisher_inputs).c_str());
     }
     if (owned.empty()) std::printf("(no subscriptions owned by instance %s)\n", ctx->identity.instance.c_str());
     return 0;

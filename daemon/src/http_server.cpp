@@ -3,11 +3,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include <httplib.h>
@@ -17,6 +19,8 @@
 #include "daemon/request_auth.hpp"
 #include "tracking/dora.hpp"
 #include "api_routes.hpp"
+#include "hook_metrics.hpp"
+#include "ui_routes.hpp"
 #include "http_util.hpp"
 
 namespace shiplog::daemon {
@@ -26,6 +30,7 @@ using http::content_type_acceptable;
 using http::json_content_type;
 using http::json_error;
 using http::json_escape;
+using http::read_body_capped;
 
 using Clock_ = std::chrono::steady_clock;
 
@@ -34,7 +39,14 @@ constexpr time_t k_read_timeout_s = 5;
 constexpr time_t k_write_timeout_s = 5;
 constexpr time_t k_keep_alive_timeout_s = 5;
 constexpr std::size_t k_keep_alive_max_requests = 10000;
-constexpr std::size_t k_worker_threads = 64;  // most wait on a group commit, not the CPU
+// Most workers wait on a group commit, not the CPU. httplib holds one per open
+// connection, so the pool is also the number of idle/slow connections it takes
+// to make others wait (up to one read timeout); it stays below LMDB's 126
+// reader slots, which every worker's read transaction may need at once.
+constexpr std::size_t k_worker_threads = 100;
+// httplib 0.11 caps each header line (8 KiB) but not their number; Azure
+// DevOps sends about a dozen.
+constexpr std::size_t k_max_request_headers = 100;
 constexpr double k_ready_fill_limit = 0.95;
 constexpr int k_listen_backlog = 1024;
 
@@ -46,6 +58,47 @@ struct RequestContext {
     const char* outcome = "";
 };
 thread_local RequestContext t_request;
+
+// After these the rest of the byte stream cannot be trusted (a smuggled
+// request, the tail of a body we stopped reading), so the connection closes.
+bool closes_connection(int status) {
+    return status == 400 || status == 405 || status == 408 || status == 411 || status == 413 || status == 414 ||
+           status == 431 || status == 501 || status == 505;
+}
+
+// Sends the response, then makes httplib close the connection: a content
+// provider that fails after writing the whole body is the only per-response
+// way httplib 0.11 has to end a keep-alive connection (a "Connection: close"
+// response header alone is not honoured by the server side).
+void close_after_response(httplib::Response& res) {
+    if (res.body.empty()) return;
+    auto body = std::make_shared<std::string>(std::move(res.body));
+    res.body.clear();
+    auto type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    res.set_header("Connection", "close");
+    res.set_content_provider(body->size(), type,
+                             [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 sink.write(body->data() + offset, length);
+                                 return false;  // everything is written; failing closes the connection
+                             });
+}
+
+// Request framing that front ends and httplib could read differently
+// (RFC 9112 §6.1, §6.3): both Content-Length and Transfer-Encoding, repeated
+// framing headers, or a transfer coding other than chunked.
+bool ambiguous_framing(const httplib::Request& req) {
+    auto te = req.get_header_value_count("Transfer-Encoding");
+    auto cl = req.get_header_value_count("Content-Length");
+    if (te > 1 || cl > 1 || (te == 1 && cl == 1)) return true;
+    if (te == 1) {
+        auto v = req.get_header_value("Transfer-Encoding");
+        if (v.size() != 7 || strncasecmp(v.c_str(), "chunked", 7) != 0) return true;
+    }
+    for (const auto& [name, value] : req.headers)
+        if (name.find_first_of(" \t") != std::string::npos) return true;  // "Transfer-Encoding : chunked"
+    return false;
+}
 
 HttpRoute route_of(const std::string& path) {
     if (path == "/hooks/azure-devops") return HttpRoute::webhook;
@@ -95,6 +148,7 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
         for (const auto& d : config.deployments) {
             for (int days : {7, 30}) {
                 tracking::DoraQuery query{d.name, d.environment, now - std::chrono::days{days}, now};
+                query.explain = false;  // figures only: index rows alone
                 auto f = tracking::query_dora(txn, tables, config, query);
                 if (!f) continue;
                 const std::string labels = "{deployment=\"" + prometheus_label(d.name) + "\",environment=\"" +
@@ -192,18 +246,33 @@ private:
         s.set_keep_alive_max_count(k_keep_alive_max_requests);
         s.set_payload_max_length(m_deps.config.get()->server.max_body_bytes);
 
-        s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+        s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
             t_request = RequestContext{Clock_::now(), {}, ""};
+            // Runs before httplib reads any body, so these never reach a handler.
+            if (req.headers.size() > k_max_request_headers) {
+                t_request.outcome = "rejected";
+                json_error(res, 431, "too many request headers");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            if (ambiguous_framing(req)) {
+                t_request.outcome = "rejected";
+                json_error(res, 400, "ambiguous request framing (Content-Length / Transfer-Encoding)");
+                return httplib::Server::HandlerResponse::Handled;
+            }
             return httplib::Server::HandlerResponse::Unhandled;
         });
         // Library-generated errors (404, 413, 400 on malformed requests) get a JSON body too.
+        // Protocol-level errors also close the connection (closes_connection).
         s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            const char* message = res.status == 404   ? "not found"
-                                  : res.status == 413 ? "request body too large"
-                                  : res.status == 405 ? "method not allowed"
-                                                      : "bad request";
-            json_error(res, res.status, message);
+            if (res.body.empty()) {
+                const char* message = res.status == 404   ? "not found"
+                                      : res.status == 413 ? "request body too large"
+                                      : res.status == 414 ? "request target too long"
+                                      : res.status == 405 ? "method not allowed"
+                                                          : "bad request";
+                json_error(res, res.status, message);
+            }
+            if (closes_connection(res.status)) close_after_response(res);
             return httplib::Server::HandlerResponse::Handled;
         }));
         s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -228,9 +297,23 @@ private:
         s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
             res.set_content(render_metrics(), "text/plain; version=0.0.4; charset=utf-8");
         });
-        install_api_routes(s, ApiDeps{m_deps.config, m_deps.intake, m_deps.store, m_deps.tables, m_deps.clock});
-        s.Post("/hooks/azure-devops",
-               [this](const httplib::Request& req, httplib::Response& res) { handle_webhook(req, res); });
+        install_api_routes(s, ApiDeps{m_deps.config, m_deps.intake, m_deps.store, m_deps.tables, m_deps.clock,
+                                      m_deps.hooks});
+        install_ui_routes(s);
+        // The webhook reads its body itself: httplib 0.11 enforces
+        // payload_max_length only for Content-Length bodies, so a chunked
+        // upload would be buffered whole. Reading stops at the first byte
+        // beyond max_body_bytes (413, connection closed).
+        s.Post("/hooks/azure-devops", [this](const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& content) {
+            if (read_capped_body(req, res, content)) handle_webhook(req, res);
+        });
+    }
+
+    bool read_capped_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+        if (read_body_capped(req, res, content, m_deps.config.get()->server.max_body_bytes)) return true;
+        t_request.outcome = "rejected";
+        return false;
     }
 
     void handle_webhook(const httplib::Request& req, httplib::Response& res) {
@@ -293,7 +376,8 @@ private:
         std::string reason;
         g.ready = store_ready(m_deps.store, m_deps.intake, reason);
         return m_deps.metrics.render(g) +
-               render_dora_gauges(m_deps.store, m_deps.tables, *m_deps.config.get(), m_deps.clock.now());
+               render_dora_gauges(m_deps.store, m_deps.tables, *m_deps.config.get(), m_deps.clock.now()) +
+               render_hook_gauges(m_deps.hooks);
     }
 
     void log_request(const httplib::Request& req, const httplib::Response& res) {

@@ -44,4 +44,25 @@ bool content_type_acceptable(const httplib::Request& req) {
     return type.starts_with("application/") && type.ends_with("+json");
 }
 
+bool read_body_capped(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
+                      std::size_t limit) {
+    auto& body = const_cast<httplib::Request&>(req).body;
+    bool too_large = false;
+    const bool complete = content([&](const char* data, std::size_t n) {
+        if (body.size() + n > limit) {
+            too_large = true;
+            return false;
+        }
+        body.append(data, n);
+        return true;
+    });
+    if (complete && !too_large) return true;
+    // httplib itself sets 413 for a Content-Length beyond payload_max_length.
+    if (too_large || res.status == 413)
+        json_error(res, 413, "request body too large");
+    else
+        json_error(res, 400, "incomplete or malformed request body");
+    return false;
+}
+
 }  // namespace shiplog::daemon::http

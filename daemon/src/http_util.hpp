@@ -2,6 +2,7 @@
 // Small helpers shared by the HTTP route files (private to daemon/src; this
 // header includes httplib.h, so keep it out of daemon/include).
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,14 @@ void json_error(httplib::Response& res, int status, std::string_view message);
 
 // SPEC §3: a Content-Type that is present and not JSON gets 415.
 bool content_type_acceptable(const httplib::Request& req);
+
+// Reads the body of a route registered with a ContentReader into req.body,
+// stopping at the first byte beyond `limit`: httplib 0.11 enforces
+// payload_max_length only for Content-Length bodies, so a chunked upload
+// would otherwise be buffered whole. On failure answers 413 (too large) or
+// 400 (incomplete) and returns false. (httplib owns the mutable Request and
+// hands it to handlers as const; req.body is filled as for other routes.)
+bool read_body_capped(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
+                      std::size_t limit);
 
 }  // namespace shiplog::daemon::http

@@ -101,6 +101,7 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
     }
     if (!options.deployment.empty()) query.deployment = options.deployment;
     if (!options.environment.empty()) query.environment = options.environment;
+    query.explain = options.explain;  // without it only index rows are read
 
     auto loaded = config::load_config(config_path, config::Environment::process());
     if (!loaded) {

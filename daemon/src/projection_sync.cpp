@@ -5,6 +5,7 @@
 
 #include "storage/journal.hpp"
 #include "tracking/projector.hpp"
+#include "tracking/tables.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -71,7 +72,9 @@ std::string projection_fingerprint(const config::Config& config) {
         text += '|';
     }
     char digest[32];
-    std::snprintf(digest, sizeof digest, "v1-%016" PRIx64, fnv1a(text));
+    // The tracking layout version leads, so a build with new tr_ tables or
+    // records rebuilds an older store's derived data (tracking/tables.hpp).
+    std::snprintf(digest, sizeof digest, "v%d-%016" PRIx64, tracking::k_layout_version, fnv1a(text));
     return digest;
 }
 

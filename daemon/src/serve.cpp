@@ -31,6 +31,7 @@
 #include "daemon/projection_sync.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/serve_lock.hpp"
+#include "daemon/work_queue_runner.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
@@ -140,7 +141,9 @@ int run_serve(const std::filesystem::path& config_path) {
     auto writer = storage::JournalWriter::start(**store, clock, projector->get());
     EventIntake intake(*writer, config, clock, &metrics);
 
-    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock, (*projector)->tables()});
+    HookStatusBoard hook_status;  // the hook sync worker is attached once it runs
+    auto server = HttpServer::create(
+        *initial, {config, intake, **store, *writer, metrics, clock, (*projector)->tables(), &hook_status});
     if (!server) {
         spdlog::error("{}", server.error().message);
         return 1;
@@ -181,6 +184,20 @@ int run_serve(const std::filesystem::path& config_path) {
                 spdlog::info("{}", line);
         },
         {});
+    hook_status.attach(&hook_sync);
+    // The REST work queue (build look-ups, commit ranges): answers are
+    // journaled through the intake, like any event.
+    WorkQueueRunner work_queue(
+        **store, (*projector)->tables(), intake, [&config] { return config.get(); },
+        [](WorkQueueRunner::Level level, const std::string& line) {
+            if (level == WorkQueueRunner::Level::error)
+                spdlog::error("{}", line);
+            else if (level == WorkQueueRunner::Level::warn)
+                spdlog::warn("{}", line);
+            else
+                spdlog::info("{}", line);
+        },
+        {});
 
     bool asked_to_stop = false;
     while (!server_ended) {
@@ -214,7 +231,9 @@ int run_serve(const std::filesystem::path& config_path) {
     notifier->stopping();
     (*server)->stop();  // in-flight requests finish; their events are committed below at the latest
     http_thread.join();
+    hook_status.detach();
     hook_sync.stop();
+    work_queue.stop();  // before the writer: it journals answers
     watchdog.stop();
     writer->stop();
     if (!asked_to_stop) {

@@ -1,6 +1,7 @@
 #include "json.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "common/time_format.hpp"
 
@@ -10,11 +11,27 @@ namespace {
 // Deeper than anything Azure DevOps sends; bounds the validator's recursion.
 constexpr int k_max_depth = 256;
 
+// The DOM validator's depth limit (containers, the root object counting as
+// 1): a body it accepts has every value within validate_value's k_max_depth,
+// so the envelope need not walk it again (see Document::fully_validated).
+constexpr std::size_t k_shallow_depth = k_max_depth + 2;
+
 struct ThreadState {
-    simdjson::dom::parser validator;
+    ThreadState() {
+        // allocate() only sets the depth here; parse() grows the capacity and keeps it.
+        if (shallow.allocate(0, k_shallow_depth) != simdjson::SUCCESS) shallow_ok = false;
+    }
+    simdjson::dom::parser shallow;  // validates bodies up to k_shallow_depth deep
+    bool shallow_ok = true;
+    simdjson::dom::parser deep;  // simdjson's default depth: only for deeper bodies
     od::parser parser;
     od::document doc;
     std::string buffer;  // reused: grows to the largest body seen on this thread
+    // The body `doc` was last parsed from by Document::parse (a copy is in
+    // `buffer`), while `doc` may be rewound instead of parsed again; see there.
+    const char* source = nullptr;
+    bool reusable = false;
+    bool fully_validated = false;
 };
 
 ThreadState& thread_state() {
@@ -82,26 +99,51 @@ bool document_alive() {
 
 Result<Document> Document::parse(std::string_view body) {
     auto& state = thread_state();
+    // The same request body again on this thread (the webhook path parses
+    // it for the envelope, then for relevance): its copy in `buffer` is
+    // already validated and indexed, so rewind instead of copying, validating
+    // and indexing it again. Compared byte for byte, so a reused address with
+    // other content is parsed afresh.
+    if (state.reusable && body.data() == state.source && body.size() == state.buffer.size() &&
+        state.doc.is_alive() && std::memcmp(body.data(), state.buffer.data(), body.size()) == 0) {
+        state.doc.rewind();
+        return Document(&state.doc, state.fully_validated);
+    }
     // Copy into the reusable buffer; its spare capacity is the padding.
     state.buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
     state.buffer.assign(body.data(), body.size());
-    return parse_padded(state.buffer, state.buffer.capacity());
+    auto document = parse_padded(state.buffer, state.buffer.capacity());
+    state.source = body.data();
+    state.reusable = document.has_value();
+    return document;
 }
 
 Result<Document> Document::parse_padded(std::string_view body, std::size_t capacity) {
     if (capacity < body.size() + simdjson::SIMDJSON_PADDING) return parse(body);
     auto& state = thread_state();
+    state.reusable = false;  // `doc` is about to change
     // On-Demand (3.0.1) validates only what it reads and trusts brackets to
     // balance: unordered field lookups in a malformed document can read out
     // of bounds (found by fuzzing). The DOM parser first validates the whole
-    // body, including balance and trailing content.
-    if (state.validator.parse(body.data(), body.size(), false).error() != simdjson::SUCCESS)
+    // body, including balance and trailing content. Nearly every body passes
+    // the depth-limited validator; one it rejects only for its depth is
+    // validated again at simdjson's default depth, as before.
+    bool fully_validated = false;
+    auto error = state.shallow_ok ? state.shallow.parse(body.data(), body.size(), false).error()
+                                  : simdjson::DEPTH_ERROR;
+    if (error == simdjson::SUCCESS) {
+        fully_validated = true;
+    } else if (error == simdjson::DEPTH_ERROR) {
+        if (state.deep.parse(body.data(), body.size(), false).error() != simdjson::SUCCESS)
+            return invalid("body is not valid JSON");
+    } else {
         return invalid("body is not valid JSON");
-    auto error =
-        state.parser.iterate(simdjson::padded_string_view(body.data(), body.size(), capacity))
-            .get(state.doc);
+    }
+    error = state.parser.iterate(simdjson::padded_string_view(body.data(), body.size(), capacity))
+                .get(state.doc);
     if (error != simdjson::SUCCESS) return invalid("body is not valid JSON");
-    return Document(&state.doc);
+    state.fully_validated = fully_validated;
+    return Document(&state.doc, fully_validated);
 }
 
 Result<od::object> Document::root() {

@@ -14,7 +14,9 @@
 // Document::parse first validates the whole body with simdjson's DOM parser:
 // On-Demand alone trusts brackets to balance and can read out of bounds on
 // malformed input. Both parsers' buffers are reused per thread and grow to the
-// largest body seen (bounded by server.max_body_bytes).
+// largest body seen (bounded by server.max_body_bytes). Parsing the same
+// body (same address, same bytes) again on the same thread rewinds the
+// previous document instead of validating and indexing it again.
 
 #include <cstdint>
 #include <optional>
@@ -53,9 +55,16 @@ class Document {
 
     od::document& doc() { return *m_doc; }
 
+    // True when validation already proved every value of the body valid and
+    // within validate_value's depth limit, so a reader may skip values
+    // instead of validating them (the result would be the same).
+    bool fully_validated() const { return m_fully_validated; }
+
   private:
-    explicit Document(od::document* doc) : m_doc(doc) {}
+    Document(od::document* doc, bool fully_validated)
+        : m_doc(doc), m_fully_validated(fully_validated) {}
     od::document* m_doc;
+    bool m_fully_validated;
 };
 
 // False once simdjson hit an unrecoverable error in this thread's current

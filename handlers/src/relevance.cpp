@@ -1,6 +1,7 @@
 #include "handlers/relevance.hpp"
 
 #include "handlers/build_event.hpp"
+#include "handlers/parsed_event.hpp"
 #include "handlers/pull_request_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/release_deployment_event.hpp"
@@ -26,20 +27,30 @@ bool project_matches(const DeploymentConfig& d, std::string_view project) {
     return project.empty() || iequals(d.project, project);
 }
 
-Relevance classify_push(std::string_view body, const config::Config& config) {
-    auto push = parse_push_event(body);
-    if (!push) return Relevance::ignored;
+// Each classify_* keeps its typed event in `parsed` (when given) once the
+// decision is made, for the projector (parsed_event.hpp).
+template <class T>
+Relevance keep(Relevance relevance, Result<T>& event, ParsedEvent* parsed) {
+    if (parsed && event) *parsed = std::move(*event);
+    return relevance;
+}
+
+Relevance decide_push(const PushEvent& push, const config::Config& config) {
     for (const auto& d : config.deployments) {
-        if (!same_repository(d, push->project_name, push->repository_name)) continue;
-        for (const auto& ref : push->ref_updates)
+        if (!same_repository(d, push.project_name, push.repository_name)) continue;
+        for (const auto& ref : push.ref_updates)
             if (ref_matches_branch(ref.name, d.branch)) return Relevance::tracked;
     }
     return Relevance::ignored;
 }
 
-Relevance classify_build(std::string_view body, const config::Config& config) {
-    auto build = parse_build_event(body);
-    if (!build) return Relevance::ignored;
+Relevance classify_push(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
+    auto push = parse_push_event(body);
+    if (!push) return Relevance::ignored;
+    return keep(decide_push(*push, config), push, parsed);
+}
+
+Relevance decide_build(const BuildEvent* build, const config::Config& config) {
     for (const auto& d : config.deployments) {
         bool pipeline_deployment = d.trigger == Trigger::build || d.trigger == Trigger::stage;
         if (pipeline_deployment && iequals(d.pipeline, build->definition_name) &&
@@ -55,13 +66,23 @@ Relevance classify_build(std::string_view body, const config::Config& config) {
     return Relevance::ignored;
 }
 
-Relevance classify_stage(std::string_view body, const config::Config& config) {
-    auto stage = parse_stage_event(body);
-    if (!stage) return Relevance::ignored;
+Relevance classify_build(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
+    auto build = parse_build_event(body);
+    if (!build) return Relevance::ignored;
+    return keep(decide_build(&*build, config), build, parsed);
+}
+
+Relevance decide_stage(const StageEvent* stage, const config::Config& config) {
     for (const auto& d : config.deployments)
         if (d.trigger == Trigger::stage && iequals(d.pipeline, stage->pipeline_name))
             return Relevance::tracked;
     return Relevance::ignored;
+}
+
+Relevance classify_stage(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
+    auto stage = parse_stage_event(body);
+    if (!stage) return Relevance::ignored;
+    return keep(decide_stage(&*stage, config), stage, parsed);
 }
 
 Relevance classify_run(std::string_view body, const config::Config& config) {
@@ -74,9 +95,7 @@ Relevance classify_run(std::string_view body, const config::Config& config) {
     return Relevance::ignored;
 }
 
-Relevance classify_release(std::string_view body, const config::Config& config) {
-    auto release = parse_release_deployment_event(body);
-    if (!release) return Relevance::ignored;
+Relevance decide_release(const ReleaseDeploymentEvent* release, const config::Config& config) {
     for (const auto& d : config.deployments)
         if (d.trigger == Trigger::release &&
             iequals(d.release_definition, release->release_definition_name) &&
@@ -86,12 +105,21 @@ Relevance classify_release(std::string_view body, const config::Config& config) 
     return Relevance::ignored;
 }
 
-Relevance classify_work_item(std::string_view body, const config::Config& config) {
+Relevance classify_release(std::string_view body, const config::Config& config,
+                           ParsedEvent* parsed) {
+    auto release = parse_release_deployment_event(body);
+    if (!release) return Relevance::ignored;
+    return keep(decide_release(&*release, config), release, parsed);
+}
+
+Relevance classify_work_item(std::string_view body, const config::Config& config,
+                             ParsedEvent* parsed) {
     auto item = parse_work_item_event(body);
     if (!item) return Relevance::ignored;
+    Relevance relevance = Relevance::ignored;
     for (const auto& d : config.deployments)
-        if (iequals(d.project, item->team_project)) return Relevance::tracked;
-    return Relevance::ignored;
+        if (iequals(d.project, item->team_project)) relevance = Relevance::tracked;
+    return keep(relevance, item, parsed);
 }
 
 Relevance classify_pull_request(std::string_view body, const config::Config& config) {
@@ -118,18 +146,25 @@ bool ref_matches_branch(std::string_view ref, std::string_view branch) {
 
 Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config) {
+    return classify_event(envelope, body, config, nullptr);
+}
+
+Relevance classify_event(const Envelope& envelope, std::string_view body,
+                         const config::Config& config, ParsedEvent* parsed) {
     // "Test" deliveries carry documentation sample data, never real changes.
     if (is_test_delivery(envelope)) return Relevance::ignored;
     const std::string& type = envelope.event_type;
-    if (type == "git.push") return classify_push(body, config);
-    if (type == "build.complete") return classify_build(body, config);
-    if (type == "ms.vss-pipelines.stage-state-changed-event") return classify_stage(body, config);
+    if (type == "git.push") return classify_push(body, config, parsed);
+    if (type == "build.complete") return classify_build(body, config, parsed);
+    if (type == "ms.vss-pipelines.stage-state-changed-event")
+        return classify_stage(body, config, parsed);
     if (type == "ms.vss-pipelines.run-state-changed-event") return classify_run(body, config);
-    if (type == "ms.vss-release.deployment-completed-event") return classify_release(body, config);
+    if (type == "ms.vss-release.deployment-completed-event")
+        return classify_release(body, config, parsed);
     if (type == "git.pullrequest.merged") return classify_pull_request(body, config);
     if (type == "workitem.created" || type == "workitem.updated" || type == "workitem.deleted" ||
         type == "workitem.restored")
-        return classify_work_item(body, config);
+        return classify_work_item(body, config, parsed);
     return Relevance::ignored;
 }
 

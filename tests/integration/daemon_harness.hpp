@@ -15,11 +15,12 @@
 
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_secrets.hpp"
 
 namespace shiplog::testing {
 
-inline constexpr const char* k_webhook_user = "shiplog";
-inline constexpr const char* k_webhook_password = "hook-pass-7f3c9a1e2b";
+inline constexpr const char* k_webhook_user = secrets::webhook_user;
+inline constexpr const char* k_webhook_password = secrets::webhook_password;
 
 struct DaemonOptions {
     bool webhook_auth = true;          // write a [webhook] section with a password file

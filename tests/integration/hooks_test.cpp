@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <set>
 #include <sstream>
 
@@ -203,6 +204,39 @@ TEST_F(HooksTest, WrongTokenNamesCallAndStatusOnly) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err.rfind("GET _apis/hooks/subscriptions: HTTP 401", 0), 0u) << r.err;
     EXPECT_EQ(r.err.find("not-the-right-pat"), std::string::npos);
+}
+
+TEST_F(HooksTest, ListShowsTheLastDeliveryResultFromNotificationHistory) {
+    ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
+    std::string push_id;
+    for (const auto& s : fake.subscriptions())
+        if (s.event_type == "git.push") push_id = s.id;
+    ASSERT_FALSE(push_id.empty());
+    // Dates relative to now: the list asks for the last 14 days only.
+    auto ago = [](int minutes) {
+        std::time_t t = std::time(nullptr) - minutes * 60;
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return std::string(buf);
+    };
+    const std::string newest = ago(5);
+    fake.add_notification({1, push_id, "succeeded", ago(60), "{}"});
+    fake.add_notification({2, push_id, "failed", newest, "{}"});
+    auto list = shiplog({"hooks", "list"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_NE(list.out.find("LAST DELIVERY"), std::string::npos);
+    EXPECT_NE(list.out.find("failed " + newest), std::string::npos) << list.out;
+    auto json = shiplog({"hooks", "list", "--json"});
+    ASSERT_EQ(json.exit_code, 0);
+    EXPECT_NE(json.out.find("\"last_delivery\":{\"result\":\"failed\",\"created_date\":\"" + newest + "\"}"),
+              std::string::npos)
+        << json.out;
+    bool queried = false;
+    for (const auto& r : fake.requests())
+        queried = queried || r.path.ends_with("/_apis/hooks/notificationsquery");
+    EXPECT_TRUE(queried);
 }
 
 TEST_F(HooksTest, WithoutAzureDevOpsSection) {

@@ -3,7 +3,10 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
+#include <tuple>
 #include <stdexcept>
 #include <thread>
 
@@ -90,6 +93,10 @@ struct FakeAzureDevOps::State {
     std::map<std::pair<std::string, std::string>, std::string> repositories;
     std::map<std::pair<std::string, std::string>, std::int64_t> definitions;
     std::vector<FakeSubscription> subscriptions;
+    std::map<std::pair<std::string, std::string>, std::map<std::string, FakeCommit>> commits;  // (project, repo)
+    std::map<std::int64_t, FakeBuild> builds;
+    std::vector<FakeNotification> notifications;
+    std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePush>> pushes;  // (project, repo)
     int next_id = 1;
     std::size_t page_size = 100;
     int fail_count = 0;
@@ -170,6 +177,124 @@ struct FakeAzureDevOps::State {
         std::string status = str("status");
         if (!status.empty()) s.status = status;
         return !s.event_type.empty() && !s.publisher_id.empty();
+    }
+
+    static std::string commit_json(const FakeCommit& c) {
+        return "{\"commitId\":" + q(c.sha) + ",\"author\":{\"name\":" + q(c.author_name) + ",\"email\":" +
+               q(c.author_email) + ",\"date\":" + q(c.author_date) + "},\"committer\":{\"name\":" + q(c.author_name) +
+               ",\"email\":" + q(c.author_email) + ",\"date\":" + q(c.author_date) + "},\"comment\":" + q(c.comment) +
+               (c.comment_truncated ? ",\"commentTruncated\":true" : "") + ",\"url\":\"http://fake/commits/" + c.sha +
+               "\"}";
+    }
+
+    static std::set<std::string> reachable(const std::map<std::string, FakeCommit>& repo, const std::string& from) {
+        std::set<std::string> seen;
+        std::vector<std::string> todo{from};
+        while (!todo.empty()) {
+            auto sha = todo.back();
+            todo.pop_back();
+            auto it = repo.find(sha);
+            if (it == repo.end() || !seen.insert(sha).second) continue;
+            for (const auto& p : it->second.parents) todo.push_back(p);
+        }
+        return seen;
+    }
+
+    // Builds, single commits and commitsbatch; false when `parts` is none of them.
+    bool handle_history(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
+        auto not_found = [&](const std::string& message) {
+            res.status = 404;
+            res.set_content(error_body(message), "application/json");
+            return true;
+        };
+        std::string project_name;
+        for (const auto& [name, id] : projects)
+            if (name == parts[0] || id == parts[0]) project_name = name;
+        if (parts.size() == 5 && parts[2] == "build" && parts[3] == "builds" && req.method == "GET") {
+            if (project_name.empty()) return not_found("TF200016: The following project does not exist: " + parts[0]);
+            auto it = builds.find(std::stoll(parts[4]));
+            if (it == builds.end() || it->second.project != project_name)
+                return not_found("The requested build " + parts[4] + " could not be found.");
+            const auto& b = it->second;
+            res.set_content("{\"id\":" + std::to_string(b.id) + ",\"buildNumber\":\"20261120." + std::to_string(b.id) +
+                                "\",\"status\":" + q(b.status) + (b.result.empty() ? "" : ",\"result\":" + q(b.result)) +
+                                ",\"definition\":{\"id\":42,\"name\":" + q(b.definition) + "},\"project\":{\"id\":" +
+                                q(projects.at(project_name)) + ",\"name\":" + q(project_name) +
+                                "},\"sourceBranch\":" + q(b.source_branch) + ",\"sourceVersion\":" + q(b.source_version) +
+                                "}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        const bool git = parts.size() >= 6 && parts[2] == "git" && parts[3] == "repositories";
+        if (!git) return false;
+        if (parts[5] == "pushes" && req.method == "GET") {
+            auto history = pushes.find({project_name, parts[4]});
+            if (parts.size() == 7) {
+                auto id = std::stoll(parts[6]);
+                if (history == pushes.end() || !history->second.count(id))
+                    return not_found("TF401180: The requested push " + parts[6] + " could not be found.");
+                res.set_content(history->second.at(id).json, "application/json; charset=utf-8");
+                return true;
+            }
+            std::string from = req.has_param("searchCriteria.fromDate") ? req.get_param_value("searchCriteria.fromDate") : "";
+            std::string ref = req.has_param("searchCriteria.refName") ? req.get_param_value("searchCriteria.refName") : "";
+            std::size_t top = req.has_param("$top") ? std::stoul(req.get_param_value("$top")) : 100;
+            std::size_t skip = req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+            std::vector<const FakePush*> list;
+            if (history != pushes.end())
+                for (auto it = history->second.rbegin(); it != history->second.rend(); ++it)  // newest first
+                    if ((from.empty() || it->second.date >= from) && (ref.empty() || it->second.ref_name == ref))
+                        list.push_back(&it->second);
+            std::string values;
+            std::size_t n = 0;
+            for (std::size_t i = skip; i < list.size() && n < top; ++i, ++n)
+                values += std::string(n ? "," : "") + "{\"pushId\":" + std::to_string(list[i]->push_id) +
+                          ",\"date\":" + q(list[i]->date) + "}";
+            res.set_content("{\"count\":" + std::to_string(n) + ",\"value\":[" + values + "]}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        auto repo = commits.find({project_name, parts[4]});
+        if (parts.size() == 7 && parts[5] == "commits" && req.method == "GET") {
+            if (repo == commits.end() || !repo->second.count(parts[6]))
+                return not_found("TF401175: The commit " + parts[6] + " does not exist in the repository.");
+            res.set_content(commit_json(repo->second.at(parts[6])), "application/json; charset=utf-8");
+            return true;
+        }
+        if (parts.size() == 6 && parts[5] == "commitsbatch" && req.method == "POST") {
+            simdjson::dom::parser parser;
+            simdjson::dom::element doc;
+            std::string_view to, from;
+            if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS ||
+                doc["itemVersion"]["version"].get(to) != simdjson::SUCCESS) {
+                res.status = 400;
+                res.set_content(error_body("bad GitQueryCommitsCriteria"), "application/json");
+                return true;
+            }
+            if (doc["compareVersion"]["version"].get(from) != simdjson::SUCCESS) from = {};
+            if (repo == commits.end() || !repo->second.count(std::string(to)))
+                return not_found("TF401175: The commit " + std::string(to) + " does not exist in the repository.");
+            auto wanted = reachable(repo->second, std::string(to));
+            if (!from.empty())
+                for (const auto& sha : reachable(repo->second, std::string(from))) wanted.erase(sha);
+            std::vector<const FakeCommit*> list;
+            for (const auto& sha : wanted) list.push_back(&repo->second.at(sha));
+            // Newest first, as Azure DevOps lists history.
+            std::sort(list.begin(), list.end(), [](const FakeCommit* a, const FakeCommit* b) {
+                return std::tie(a->author_date, a->sha) > std::tie(b->author_date, b->sha);
+            });
+            std::size_t top = req.has_param("$top") ? std::stoul(req.get_param_value("$top")) : 100;
+            std::size_t skip = req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+            std::string body = "{\"count\":";
+            std::string values;
+            std::size_t n = 0;
+            for (std::size_t i = skip; i < list.size() && n < top; ++i, ++n)
+                values += (n ? "," : "") + commit_json(*list[i]);
+            body += std::to_string(n) + ",\"value\":[" + values + "]}";
+            res.set_content(body, "application/json; charset=utf-8");
+            return true;
+        }
+        return false;
     }
 
     void handle(const httplib::Request& req, httplib::Response& res) {
@@ -272,6 +397,41 @@ struct FakeAzureDevOps::State {
                 }
             }
         }
+        if (parts.size() >= 5 && parts[1] == "_apis" && handle_history(req, res, parts)) return;
+        if (parts.size() == 3 && parts[0] == "_apis" && parts[1] == "hooks" && parts[2] == "notificationsquery" &&
+            req.method == "POST") {
+            simdjson::dom::parser parser;
+            simdjson::dom::element doc;
+            if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS) {
+                res.status = 400;
+                res.set_content(error_body("bad NotificationsQuery"), "application/json");
+                return;
+            }
+            std::set<std::string> wanted;
+            simdjson::dom::array ids;
+            if (doc["subscriptionIds"].get(ids) == simdjson::SUCCESS)
+                for (auto id : ids) {
+                    std::string_view v;
+                    if (id.get(v) == simdjson::SUCCESS) wanted.insert(std::string(v));
+                }
+            std::string_view min_created;
+            if (doc["minCreatedDate"].get(min_created) != simdjson::SUCCESS) min_created = {};
+            bool details = false;
+            if (doc["includeDetails"].get(details) != simdjson::SUCCESS) details = false;
+            std::string results;
+            for (const auto& n : notifications) {
+                if (!wanted.empty() && !wanted.count(n.subscription_id)) continue;
+                if (!min_created.empty() && n.created_date < min_created) continue;
+                results += std::string(results.empty() ? "" : ",") + "{\"id\":" + std::to_string(n.id) +
+                           ",\"subscriptionId\":" + q(n.subscription_id) + ",\"result\":" + q(n.result) +
+                           ",\"status\":\"completed\",\"createdDate\":" + q(n.created_date) +
+                           (details ? ",\"details\":{\"event\":" + n.event_json + "}" : std::string()) + "}";
+            }
+            res.set_content("{\"subscriptionIds\":[],\"includeDetails\":" + std::string(details ? "true" : "false") +
+                                ",\"results\":[" + results + "],\"summary\":[]}",
+                            "application/json; charset=utf-8");
+            return;
+        }
         // {project}/_apis/git/repositories/{name} and {project}/_apis/build/definitions
         if (parts.size() >= 3 && parts[1] == "_apis" && req.method == "GET") {
             const std::string& project = parts[0];
@@ -355,6 +515,26 @@ void FakeAzureDevOps::set_status(const std::string& id, const std::string& statu
     std::lock_guard lock(m_state->mutex);
     for (auto& s : m_state->subscriptions)
         if (s.id == id) s.status = status;
+}
+
+void FakeAzureDevOps::add_commit(const std::string& project, const std::string& repository, FakeCommit commit) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->commits[{project, repository}][commit.sha] = commit;
+}
+
+void FakeAzureDevOps::add_build(FakeBuild build) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->builds[build.id] = build;
+}
+
+void FakeAzureDevOps::add_notification(FakeNotification n) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->notifications.push_back(std::move(n));
+}
+
+void FakeAzureDevOps::add_push(const std::string& project, const std::string& repository, FakePush push) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->pushes[{project, repository}][push.push_id] = std::move(push);
 }
 
 void FakeAzureDevOps::set_page_size(std::size_t n) {

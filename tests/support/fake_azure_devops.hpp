@@ -44,6 +44,45 @@ struct FakeSubscription {
     std::int64_t probation_retries = 0;
 };
 
+// A commit in a fake repository (GitCommitRef shape when served).
+struct FakeCommit {
+    std::string sha;
+    std::vector<std::string> parents;
+    std::string author_name = "Ada";
+    std::string author_email = "ada@contoso.example";
+    std::string author_date = "2026-11-19T08:00:00Z";
+    std::string comment;
+    bool comment_truncated = false;
+};
+
+// A build (= pipeline run) served by GET {project}/_apis/build/builds/{id}.
+struct FakeBuild {
+    std::int64_t id = 0;
+    std::string project;
+    std::string definition;
+    std::string source_branch = "refs/heads/main";
+    std::string source_version;
+    std::string status = "completed";
+    std::string result = "succeeded";
+};
+
+// A delivery in a subscription's history (POST _apis/hooks/notificationsquery).
+struct FakeNotification {
+    std::int64_t id = 0;
+    std::string subscription_id;
+    std::string result = "failed";  // pending, succeeded, failed, filtered
+    std::string created_date;       // RFC 3339, compared as text with minCreatedDate
+    std::string event_json;         // served as details.event
+};
+
+// A push in a repository's history (GET .../pushes, GET .../pushes/{id}).
+struct FakePush {
+    std::int64_t push_id = 0;
+    std::string ref_name;  // "refs/heads/main"
+    std::string date;      // RFC 3339, compared as text with searchCriteria.fromDate
+    std::string json;      // the GitPush served by GET .../pushes/{id} (commits and refUpdates included)
+};
+
 class FakeAzureDevOps {
 public:
     // Serves http://127.0.0.1:<port>/<collection>; `token` is the PAT it accepts.
@@ -61,6 +100,12 @@ public:
     // Adds a subscription as if someone created it; returns its id (generated when empty).
     std::string add_subscription(FakeSubscription s);
     void set_status(const std::string& id, const std::string& status);
+    // Git history for GET .../commits/{sha} and POST .../commitsbatch
+    // (itemVersion/compareVersion of versionType commit, $top/$skip paging).
+    void add_commit(const std::string& project, const std::string& repository, FakeCommit commit);
+    void add_build(FakeBuild build);
+    void add_notification(FakeNotification n);
+    void add_push(const std::string& project, const std::string& repository, FakePush push);
 
     // Lists return at most `n` items per page (default 100).
     void set_page_size(std::size_t n);

@@ -5,9 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <regex>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 namespace shiplog::testing {
 namespace {
@@ -45,6 +50,48 @@ std::string drain(int fd) {
     return out;
 }
 
+// Whole-suite secret scan (issue 8): every child's stdout/stderr is also
+// written to one file per child under the capture directory, which the CTest
+// `secrets.scan_test_output` greps for the suite's secrets after all
+// integration tests ran. $SHIPLOG_TEST_OUTPUT_DIR overrides the build's default.
+std::filesystem::path capture_dir() {
+    if (const char* env = std::getenv("SHIPLOG_TEST_OUTPUT_DIR"); env && *env) return env;
+#ifdef SHIPLOG_TEST_OUTPUT_DIR
+    return SHIPLOG_TEST_OUTPUT_DIR;
+#else
+    return {};
+#endif
+}
+
+// Opens a fresh capture file named after the running test and the command
+// (never its arguments, which are paths); -1 when capture is off.
+int open_capture(const std::string& binary, const std::vector<std::string>& args) {
+    auto dir = capture_dir();
+    if (dir.empty()) return -1;
+    static std::atomic<unsigned> counter{0};
+    std::string test = "no-test";
+    if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info())
+        test = std::string(info->test_suite_name()) + "." + info->name();
+    std::string name = test + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                       "-" + std::filesystem::path(binary).filename().string() +
+                       (args.empty() ? "" : "-" + args.front()) + ".log";
+    for (char& c : name)
+        if (c == '/' || c == ' ') c = '_';
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    return ::open((dir / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+void write_all(int fd, const char* data, std::size_t size) {
+    while (fd >= 0 && size > 0) {
+        ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
 int decode_status(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -56,7 +103,8 @@ int decode_status(int status) {
 CommandResult run_command(const std::string& binary, const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env) {
     int out_pipe[2], err_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe");
     pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(out_pipe[1], 1);
@@ -75,6 +123,11 @@ CommandResult run_command(const std::string& binary, const std::vector<std::stri
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (int capture = open_capture(binary, args); capture >= 0) {
+        write_all(capture, result.out.data(), result.out.size());
+        write_all(capture, result.err.data(), result.err.size());
+        ::close(capture);
+    }
     return result;
 }
 
@@ -89,6 +142,7 @@ ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::str
         exec_child(binary, args, env);
     }
     ::close(fds[1]);
+    m_capture_fd = open_capture(binary, args);
     m_reader = std::thread([this, fd = fds[0]] { read_loop(fd); });
 }
 
@@ -98,6 +152,7 @@ ChildProcess::~ChildProcess() {
         wait();
     }
     if (m_reader.joinable()) m_reader.join();
+    if (m_capture_fd >= 0) ::close(m_capture_fd);
 }
 
 void ChildProcess::read_loop(int fd) {
@@ -112,6 +167,7 @@ void ChildProcess::read_loop(int fd) {
             break;
         }
         m_output.append(buf, static_cast<std::size_t>(n));
+        write_all(m_capture_fd, buf, static_cast<std::size_t>(n));
         m_cv.notify_all();
     }
     ::close(fd);
@@ -124,9 +180,9 @@ std::string ChildProcess::output() const {
 
 bool ChildProcess::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) {
     std::unique_lock lock(m_mutex);
-    return m_cv.wait_for(lock, timeout,
-                         [&] { return m_output.find(needle) != std::string::npos || m_eof; }) &&
-           m_output.find(needle) != std::string::npos;
+    return m_cv.wait_for(lock, timeout, [&] {
+        return m_output.find(needle) != std::string::npos || m_eof;
+    }) && m_output.find(needle) != std::string::npos;
 }
 
 void ChildProcess::send_signal(int sig) {
@@ -145,8 +201,8 @@ int ChildProcess::wait() {
 
 ServeProcess::ServeProcess(const std::string& binary, const std::string& config_path,
                            const std::map<std::string, std::string>& env)
-    : m_child(std::make_unique<ChildProcess>(binary, std::vector<std::string>{"serve", "--config", config_path},
-                                             env)) {
+    : m_child(std::make_unique<ChildProcess>(
+          binary, std::vector<std::string>{"serve", "--config", config_path}, env)) {
     if (!m_child->wait_for_output("listening on ")) return;
     std::smatch m;
     std::string out = m_child->output();

@@ -1,7 +1,9 @@
 #pragma once
 // Runs the real `shiplog` binary as a child process for integration tests.
 // Output is collected by a reader thread; tests wait for lines with a
-// deadline (condition variable), never with sleeps.
+// deadline (condition variable), never with sleeps. Every child's output is
+// also copied to a capture directory for the whole-suite secret scan
+// (tests/tools/secret_scan.cpp).
 
 #include <sys/types.h>
 
@@ -27,7 +29,7 @@ CommandResult run_command(const std::string& binary, const std::vector<std::stri
                           const std::map<std::string, std::string>& env = {});
 
 class ChildProcess {
-public:
+  public:
     // Starts `binary args...`; stdout and stderr are merged into output().
     ChildProcess(const std::string& binary, const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
@@ -37,13 +39,14 @@ public:
     std::string output() const;
 
     // Waits until output() contains `needle`; false on timeout or child exit.
-    bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds{20});
+    bool wait_for_output(const std::string& needle,
+                         std::chrono::milliseconds timeout = std::chrono::seconds{20});
 
     void send_signal(int sig);
     // Waits for the child to exit; returns its exit code, or 128+signal.
     int wait();
 
-private:
+  private:
     void read_loop(int fd);
 
     pid_t m_pid = -1;
@@ -54,19 +57,20 @@ private:
     std::condition_variable m_cv;
     std::string m_output;
     bool m_eof = false;
+    int m_capture_fd = -1;  // copy of the output for the whole-suite secret scan
 };
 
 // `shiplog serve` started on a config whose listen port is 0; port() is the
 // one it bound, read from its "listening on" line.
 class ServeProcess {
-public:
+  public:
     ServeProcess(const std::string& binary, const std::string& config_path,
                  const std::map<std::string, std::string>& env = {});
     bool started() const { return m_port > 0; }
     int port() const { return m_port; }
     ChildProcess& process() { return *m_child; }
 
-private:
+  private:
     std::unique_ptr<ChildProcess> m_child;
     int m_port = 0;
 };

@@ -3,6 +3,7 @@
 #include <tuple>
 
 #include "common/time_format.hpp"
+#include "deploy_index.hpp"
 #include "facts.hpp"
 #include "tracking/deploy.hpp"
 
@@ -68,22 +69,47 @@ bool older(const DeployView& a, const DeployView& b) {
 
 Result<std::vector<DeployView>> list_deploys(lmdb::txn& txn, const Tables& tables,
                                              const DeployFilter& filter) {
-    std::string prefix;
-    if (filter.deployment) {
-        KeyBuilder key;
-        key.str(*filter.deployment);
-        if (filter.environment) key.str(*filter.environment);
-        prefix = key.sep().bytes();
+    std::vector<DeployView> out;
+    if (!tables.present) return out;
+    // The newest `limit` rows of each matching deployment+environment from
+    // the time index, merged; only the rows shown are decoded.
+    std::vector<std::pair<std::string, std::string>> series;
+    if (filter.deployment && filter.environment) {
+        series.emplace_back(*filter.deployment, *filter.environment);
+    } else {
+        auto all = indexed_series(txn, tables);
+        if (!all) return tl::unexpected(all.error());
+        for (auto& s : *all)
+            if ((!filter.deployment || s.first == *filter.deployment) &&
+                (!filter.environment || s.second == *filter.environment))
+                series.push_back(std::move(s));
     }
-    auto deploys = scan_deploys(txn, tables, prefix);
-    if (!deploys) return deploys;
-    if (filter.environment && !filter.deployment)
-        std::erase_if(*deploys,
-                      [&](const DeployView& d) { return d.environment != *filter.environment; });
-    std::sort(deploys->begin(), deploys->end(),
-              [](const DeployView& a, const DeployView& b) { return older(b, a); });
-    if (filter.limit != 0 && deploys->size() > filter.limit) deploys->resize(filter.limit);
-    return deploys;
+    struct Hit {
+        Timestamp deployed_at;
+        std::uint64_t seq;
+        std::size_t series;
+    };
+    std::vector<Hit> hits;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        auto rows = newest_rows(txn, tables, series[i].first, series[i].second, filter.limit);
+        if (!rows) return tl::unexpected(rows.error());
+        for (const auto& row : *rows) hits.push_back({row.deployed_at, row.seq, i});
+    }
+    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+        return std::tie(b.deployed_at, b.seq) < std::tie(a.deployed_at, a.seq);
+    });
+    if (filter.limit != 0 && hits.size() > filter.limit) hits.resize(filter.limit);
+    out.reserve(hits.size());
+    for (const auto& hit : hits) {
+        const auto& [deployment, environment] = series[hit.series];
+        auto value = get(txn, tables.deploys, deploy_key(deployment, environment, hit.seq));
+        if (!value) return tl::unexpected(value.error());
+        if (!*value) return fail(ErrorCode::store, "the deploy index names a missing deploy (run shiplog reindex)");
+        auto view = decode_deploy(**value);
+        if (!view) return tl::unexpected(view.error());
+        out.push_back(std::move(*view));
+    }
+    return out;
 }
 
 Result<std::vector<DeployView>> deploys_of(lmdb::txn& txn, const Tables& tables,
@@ -130,12 +156,15 @@ Result<std::vector<QueueItem>> pending_for(lmdb::txn& txn, const Tables& tables,
 Result<std::optional<std::string>> latest_succeeded_sha(lmdb::txn& txn, const Tables& tables,
                                                         std::string_view deployment,
                                                         std::string_view environment) {
-    auto deploys = deploys_of(txn, tables, deployment, environment);
-    if (!deploys) return tl::unexpected(deploys.error());
-    for (auto it = deploys->rbegin(); it != deploys->rend(); ++it)
-        if (it->status == DeployStatus::succeeded && !it->sha.empty())
-            return std::optional<std::string>{it->sha};
-    return std::optional<std::string>{};
+    // Newest first through the time index; stops at the first match.
+    for (std::size_t limit = 16;; limit *= 4) {
+        auto rows = newest_rows(txn, tables, deployment, environment, limit);
+        if (!rows) return tl::unexpected(rows.error());
+        for (const auto& row : *rows)
+            if (row.status == DeployStatus::succeeded && !row.sha.empty())
+                return std::optional<std::string>{row.sha};
+        if (rows->size() < limit) return std::optional<std::string>{};
+    }
 }
 
 std::string deploy_json(const DeployView& d) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "codec.hpp"
+#include "deploy_index.hpp"
 #include "common/time_format.hpp"
 
 namespace shiplog::tracking {
@@ -29,20 +30,49 @@ std::int64_t seconds_between(Timestamp from, Timestamp to) {
 }
 
 // The middle value, or the mean of the two middle values; nullopt when empty.
-std::optional<double> median(std::vector<std::int64_t> values) {
+// Reorders `values` (selection, not a sort: a year's window has millions).
+std::optional<double> median(std::vector<std::int64_t>& values) {
     if (values.empty()) return std::nullopt;
-    std::sort(values.begin(), values.end());
     const auto n = values.size();
-    if (n % 2 == 1) return static_cast<double>(values[n / 2]);
-    return (static_cast<double>(values[n / 2 - 1]) + static_cast<double>(values[n / 2])) / 2.0;
+    const auto upper = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::nth_element(values.begin(), upper, values.end());
+    if (n % 2 == 1) return static_cast<double>(*upper);
+    const auto lower = *std::max_element(values.begin(), upper);
+    return (static_cast<double>(lower) + static_cast<double>(*upper)) / 2.0;
 }
 
-// Nearest rank: the value at rank ceil(0.9 n) (1-based).
-std::optional<std::int64_t> p90(std::vector<std::int64_t> values) {
+// Nearest rank: the value at rank ceil(0.9 n) (1-based). Reorders `values`.
+std::optional<std::int64_t> p90(std::vector<std::int64_t>& values) {
     if (values.empty()) return std::nullopt;
-    std::sort(values.begin(), values.end());
     const auto rank = (values.size() * 9 + 9) / 10;
-    return values[rank - 1];
+    const auto at = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+    std::nth_element(values.begin(), at, values.end());
+    return *at;
+}
+
+// What compute_dora and the index path both count before the figures.
+struct Tally {
+    std::int64_t deploy_days = 0;
+    std::int64_t changes = 0;
+    std::int64_t failed_changes = 0;
+    std::vector<std::int64_t> lead_times;
+    std::vector<std::int64_t> restore_times;
+};
+
+void finish(DoraFigures& f, Tally& t) {
+    f.deploy_days = t.deploy_days;
+    const auto window_ns = (f.until - f.since).count();
+    if (window_ns > 0)
+        f.deploys_per_day = static_cast<double>(f.deploys) /
+                            (static_cast<double>(window_ns) / 1e9 / static_cast<double>(k_seconds_per_day));
+    f.lead_time_commits = static_cast<std::int64_t>(t.lead_times.size());
+    f.lead_time_median = median(t.lead_times);
+    f.lead_time_p90 = p90(t.lead_times);
+    if (t.changes > 0)
+        f.change_failure_rate =
+            std::round(static_cast<double>(t.failed_changes) / static_cast<double>(t.changes) * 10000.0) / 10000.0;
+    f.time_to_restore_failures = static_cast<std::int64_t>(t.restore_times.size());
+    f.time_to_restore_median = median(t.restore_times);
 }
 
 std::int64_t utc_day(Timestamp t) {
@@ -62,6 +92,57 @@ void append_optional_string(std::string& out, const std::optional<std::string>& 
         detail::append_json_string(out, *s);
     else
         out += "null";
+}
+
+// The figures from the window's tr_deploy_time rows alone: each row carries
+// what compute_dora would attribute to its deploy over the whole history
+// (deploy_index.hpp), so nothing before the window and no deploy record is
+// read. Allocations are per query, not per deploy.
+Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
+                                       const std::vector<const config::DeploymentConfig*>& selected,
+                                       const DoraQuery& query) {
+    DoraFigures f;
+    f.since = query.since;
+    f.until = query.until;
+    Tally t;
+    // Generous reservations: pages are touched only as values arrive, and
+    // growing by copying would fault every page in twice (~370k lead times
+    // in 30 days of 1M deploys).
+    t.lead_times.reserve(std::size_t{1} << 20);
+    t.restore_times.reserve(std::size_t{1} << 16);
+    std::vector<std::int64_t> days;
+    std::vector<std::pair<std::int64_t, std::int64_t>> incidents;  // id, seconds
+    for (const auto* d : selected) {
+        const std::size_t days_before = days.size();
+        auto scanned = detail::scan_window_rows(
+            txn, tables, d->name, d->environment, query.since, query.until, [&](const detail::RowFigures& row) {
+                ++t.changes;
+                if (row.failure != Failure::none) ++t.failed_changes;
+                if (row.status != DeployStatus::succeeded) return;
+                ++f.deploys;
+                const auto day = utc_day(row.deployed_at);
+                if (days.size() == days_before || days.back() != day) days.push_back(day);
+                t.lead_times.insert(t.lead_times.end(), row.lead_seconds.begin(), row.lead_seconds.end());
+                t.restore_times.insert(t.restore_times.end(), row.restore_seconds.begin(),
+                                       row.restore_seconds.end());
+            });
+        if (!scanned) return tl::unexpected(scanned.error());
+        auto restored = detail::restored_incidents(txn, tables, d->name, d->environment, query.since, query.until);
+        if (!restored) return tl::unexpected(restored.error());
+        for (const auto& incident : *restored)
+            if (incident.restored_at && in_window(*incident.restored_at, query.since, query.until))
+                incidents.emplace_back(incident.id, seconds_between(incident.created_at, *incident.restored_at));
+    }
+    // Series are time-ordered each; days shared by several count once.
+    std::sort(days.begin(), days.end());
+    t.deploy_days = static_cast<std::int64_t>(std::unique(days.begin(), days.end()) - days.begin());
+    // An incident blamed in several series is one failure.
+    std::sort(incidents.begin(), incidents.end());
+    auto last = std::unique(incidents.begin(), incidents.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; });
+    for (auto it = incidents.begin(); it != last; ++it) t.restore_times.push_back(it->second);
+    finish(f, t);
+    return f;
 }
 
 }  // namespace
@@ -108,6 +189,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
 
     for (const auto& s : series) {
         const auto& d = s.deploys;
+        blamed_incidents.insert(s.blamed_incidents.begin(), s.blamed_incidents.end());
         std::set<std::string> shipped;  // commits shipped by an earlier succeeded deploy
         std::optional<std::string> previous_sha;
         std::map<std::string, std::size_t> last_index_of_sha;
@@ -191,19 +273,9 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
     std::stable_sort(f.explain.commits.begin(), f.explain.commits.end(),
                      [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
 
-    f.deploy_days = static_cast<std::int64_t>(days.size());
-    const auto window_ns = (until - since).count();
-    if (window_ns > 0)
-        f.deploys_per_day = static_cast<double>(f.deploys) /
-                            (static_cast<double>(window_ns) / 1e9 / static_cast<double>(k_seconds_per_day));
-    f.lead_time_commits = static_cast<std::int64_t>(lead_times.size());
-    f.lead_time_median = median(lead_times);
-    f.lead_time_p90 = p90(lead_times);
-    if (changes > 0)
-        f.change_failure_rate =
-            std::round(static_cast<double>(failed_changes) / static_cast<double>(changes) * 10000.0) / 10000.0;
-    f.time_to_restore_failures = static_cast<std::int64_t>(restore_times.size());
-    f.time_to_restore_median = median(restore_times);
+    Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes, std::move(lead_times),
+                std::move(restore_times)};
+    finish(f, tally);
     return f;
 }
 
@@ -237,18 +309,29 @@ Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const confi
         return fail(ErrorCode::not_found, "deployment \"" + query.deployment.value_or("") +
                                               "\" has no environment \"" + query.environment.value_or("") + "\"");
 
+    if (!query.explain) {
+        auto figures = figures_from_index(txn, tables, selected, query);
+        if (figures) {
+            figures->deployment = query.deployment;
+            figures->environment = query.environment;
+        }
+        return figures;
+    }
+
+    // Only the window's deploys and what the definitions refer to before it,
+    // read through the indexes (deploy_index.hpp): the cost follows the
+    // window, not the history.
     std::vector<DeploySeries> series;
     std::vector<IncidentView> incidents;
-    std::set<std::string> projects;
     for (const auto* d : selected) {
-        auto deploys = deploys_of(txn, tables, d->name, d->environment);
-        if (!deploys) return tl::unexpected(deploys.error());
-        series.push_back({d->name, d->environment, std::move(*deploys)});
-        const auto project = detail::lower(d->project);
-        if (!projects.insert(project).second) continue;
-        auto found = list_incidents(txn, tables, d->project, config.failures);
-        if (!found) return tl::unexpected(found.error());
-        incidents.insert(incidents.end(), found->begin(), found->end());
+        auto inputs = detail::window_inputs(txn, tables, d->name, d->environment, query.since, query.until);
+        if (!inputs) return tl::unexpected(inputs.error());
+        DeploySeries s{d->name, d->environment, std::move(inputs->deploys), {}};
+        for (auto& incident : inputs->incidents) {
+            s.blamed_incidents.push_back(incident.id);
+            incidents.push_back(std::move(incident));
+        }
+        series.push_back(std::move(s));
     }
     auto figures = compute_dora(series, incidents, query.since, query.until);
     figures.deployment = query.deployment;

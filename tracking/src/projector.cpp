@@ -5,12 +5,14 @@
 
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
+#include "handlers/parsed_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/release_deployment_event.hpp"
 #include "handlers/relevance.hpp"
 #include "handlers/stage_event.hpp"
 #include "handlers/work_item_event.hpp"
 #include "handlers/work_item_refs.hpp"
+#include "lookup_ingest.hpp"
 #include "recompute.hpp"
 #include "tracking/register_deploy.hpp"
 
@@ -47,7 +49,7 @@ Status put_source(lmdb::txn& txn, const Tables& t, const DeploymentConfig& d,
 
 Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config,
                    const storage::JournalEntry& entry, Dirty& dirty) {
-    auto push = handlers::parse_push_event(entry.raw);
+    auto push = handlers::take_push_event(entry.event_id, entry.raw);
     if (!push) return {};
     std::vector<const DeploymentConfig*> repo_deployments;
     for (const auto& d : config.deployments)
@@ -134,7 +136,7 @@ bool project_matches(std::string_view configured, std::string_view sent) {
 
 Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& config,
                     const storage::JournalEntry& entry, Dirty& dirty) {
-    auto build = handlers::parse_build_event(entry.raw);
+    auto build = handlers::take_build_event(entry.event_id, entry.raw);
     if (!build) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -147,7 +149,11 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
     const std::string key = KeyBuilder().u64(static_cast<std::uint64_t>(build->build_id)).bytes();
     auto existing = get(txn, t.builds, key);
     if (!existing) return tl::unexpected(existing.error());
-    if (*existing) return {};
+    if (*existing) {
+        // A build look-up's answer (no definition) gives way to the delivery.
+        auto old = decode_build(**existing);
+        if (!old || !old->definition.empty()) return {};
+    }
 
     BuildFact fact;
     fact.seq = entry.seq;
@@ -191,7 +197,7 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
 
 Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& config,
                     const storage::JournalEntry& entry, Dirty& dirty) {
-    auto stage = handlers::parse_stage_event(entry.raw);
+    auto stage = handlers::take_stage_event(entry.event_id, entry.raw);
     if (!stage || !iequals(stage->state, "completed")) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -252,7 +258,7 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
 
 Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& config,
                       const storage::JournalEntry& entry, Dirty& dirty) {
-    auto release = handlers::parse_release_deployment_event(entry.raw);
+    auto release = handlers::take_release_deployment_event(entry.event_id, entry.raw);
     if (!release) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -341,7 +347,7 @@ Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config
 
 Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& config,
                         const storage::JournalEntry& entry, Dirty& dirty) {
-    auto item = handlers::parse_work_item_event(entry.raw);
+    auto item = handlers::take_work_item_event(entry.event_id, entry.raw);
     if (!item || item->id <= 0) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -422,6 +428,8 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
         ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
     else if (type == k_release_artifact_event_type)
         ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
+    else if (is_lookup_record(type))  // the REST work queue's answers
+        ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty);
     else if (type == "workitem.created" || type == "workitem.updated" ||
              type == "workitem.deleted" || type == "workitem.restored")
         ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);

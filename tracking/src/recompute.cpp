@@ -16,10 +16,12 @@
 #include <set>
 #include <tuple>
 
+#include "deploy_index.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/relevance.hpp"
 #include "handlers/work_item_event.hpp"
+#include "lookup_ingest.hpp"
 #include "tracking/incident.hpp"
 
 namespace shiplog::tracking::detail {
@@ -82,6 +84,7 @@ class Deriver {
     const DeploymentConfig& m_d;
     std::string m_repo;
     std::string m_ref;
+    std::vector<IncidentView> m_blamed;  // incidents blamed on a deploy, for the index
 };
 
 Status Deriver::load_candidates(std::vector<Candidate>& out) {
@@ -296,6 +299,7 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views) {
         if (blamed == nullptr) continue;  // before any deploy: nothing to blame
         blamed->incidents.push_back(incident.id);
         if (blamed->failure == Failure::none) blamed->failure = Failure::incident;
+        m_blamed.push_back(incident);
     }
     return {};
 }
@@ -376,7 +380,19 @@ Status Deriver::run() {
             if (!chained) return tl::unexpected(chained.error());
             shas = std::move(chained->shas);
             v.commits_complete = chained->complete;
-            if (!chained->complete) {
+            if (!chained->complete) {  // REST may have answered already (work queue)
+                auto answered = answered_range(m_txn, m_t, m_repo, previous_sha.value_or(""), v.sha);
+                if (!answered) return tl::unexpected(answered.error());
+                if (*answered) {
+                    // A first deploy's answer is just its own commit: keep the push's list too.
+                    if (previous_sha)
+                        shas = std::move(**answered);
+                    else
+                        shas.insert(shas.end(), (*answered)->begin(), (*answered)->end());
+                    v.commits_complete = true;
+                }
+            }
+            if (!v.commits_complete) {
                 auto item =
                     make_commits_between(m_repo, previous_sha.value_or(""), v.sha, v.deployed_at);
                 v.pending.push_back(item.key);
@@ -419,6 +435,11 @@ Status Deriver::write(std::vector<DeployView>& views, std::vector<QueueItem>& it
     }
     for (const auto& [key, bytes] : existing)
         if (auto s = del(m_txn, m_t.deploys, key); !s) return s;
+    // The query indexes, in the same transaction as the deploys they index.
+    if (auto s = write_series_index(m_txn, m_t, m_d.name, m_d.environment,
+                                    SeriesIndex{index_rows(views), std::move(m_blamed)});
+        !s)
+        return s;
     for (const auto& item : items)
         if (auto s = enqueue(m_txn, m_t, item); !s) return s;
     return {};

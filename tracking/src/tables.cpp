@@ -16,7 +16,10 @@ Result<Tables> Tables::open(storage::Store& store) {
         {"tr_releases", &tables.releases},     {"tr_release_shas", &tables.release_shas},
         {"tr_work_items", &tables.work_items}, {"tr_wi_links", &tables.wi_links},
         {"tr_wi_index", &tables.wi_index},     {"tr_sources", &tables.sources},
-        {"tr_deploys", &tables.deploys},       {"tr_queue", &tables.queue}};
+        {"tr_deploys", &tables.deploys},       {"tr_queue", &tables.queue},
+        {"tr_deploy_time", &tables.deploy_time}, {"tr_deploy_shas", &tables.deploy_shas},
+        {"tr_incident_blame", &tables.incident_blame},
+        {"tr_commit_ranges", &tables.commit_ranges}};
     for (const auto& [name, handle] : all) {
         auto opened = store.open_table(name);
         if (!opened) {

@@ -1,5 +1,7 @@
 #include "tracking/work_queue.hpp"
 
+#include <map>
+
 #include "facts.hpp"
 
 namespace shiplog::tracking {
@@ -7,6 +9,14 @@ namespace shiplog::tracking {
 using namespace detail;
 
 namespace {
+
+// Failure marks live in the queue table under this prefix ('~' sorts after
+// every kind name).
+constexpr std::string_view k_failed_prefix = "~failed:";
+
+std::string failed_key(std::string_view key) {
+    return std::string(k_failed_prefix) + std::string(key);
+}
 
 QueueItem make_item(std::string kind, std::string key_tail, std::string payload, Timestamp at) {
     QueueItem item;
@@ -64,7 +74,12 @@ Result<std::vector<QueueItem>> list_pending(lmdb::txn& txn, const Tables& tables
     std::vector<QueueItem> items;
     if (!tables.present) return items;
     std::optional<Error> bad;
+    std::map<std::string, std::string, std::less<>> failures;
     auto scanned = scan_prefix(txn, tables.queue, "", [&](std::string_view k, std::string_view v) {
+        if (k.starts_with(k_failed_prefix)) {
+            failures.emplace(std::string(k.substr(k_failed_prefix.size())), std::string(v));
+            return true;
+        }
         auto item = decode_queue_item(k, v);
         if (!item) {
             bad = item.error();
@@ -75,6 +90,8 @@ Result<std::vector<QueueItem>> list_pending(lmdb::txn& txn, const Tables& tables
     });
     if (!scanned) return tl::unexpected(scanned.error());
     if (bad) return tl::unexpected(*bad);
+    for (auto& item : items)
+        if (auto f = failures.find(item.key); f != failures.end()) item.failed = f->second;
     return items;
 }
 
@@ -87,6 +104,12 @@ Result<std::optional<QueueItem>> find_queue_item(lmdb::txn& txn, const Tables& t
     if (!*value) return std::optional<QueueItem>{};
     auto item = decode_queue_item(key, **value);
     if (!item) return tl::unexpected(item.error());
+    const std::string mark = failed_key(key);
+    if (mark.size() <= k_max_key_bytes) {
+        auto failed = get(txn, tables.queue, mark);
+        if (!failed) return tl::unexpected(failed.error());
+        if (*failed) item->failed = **failed;
+    }
     return std::optional<QueueItem>{std::move(*item)};
 }
 
@@ -100,7 +123,17 @@ Status record_attempt(lmdb::txn& txn, const Tables& tables, std::string_view key
 
 Status complete(lmdb::txn& txn, const Tables& tables, std::string_view key) {
     if (key.empty() || key.size() > k_max_key_bytes) return {};
-    return del(txn, tables.queue, key);
+    if (auto s = del(txn, tables.queue, key); !s) return s;
+    const std::string mark = failed_key(key);
+    if (mark.size() > k_max_key_bytes) return {};
+    return del(txn, tables.queue, mark);
+}
+
+Status mark_failed(lmdb::txn& txn, const Tables& tables, std::string_view key,
+                   std::string_view reason) {
+    const std::string mark = failed_key(key);
+    if (key.empty() || mark.size() > k_max_key_bytes) return {};
+    return put(txn, tables.queue, mark, reason);
 }
 
 }  // namespace shiplog::tracking

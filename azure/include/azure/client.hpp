@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -61,6 +62,38 @@ struct Subscription {
     std::int64_t probation_retries = 0;
 };
 
+// A build (pipeline run; a run id is a build id), from GET build/builds/{id}.
+struct Build {
+    std::int64_t id = 0;
+    std::string definition;      // definition.name
+    std::string project;         // project.name
+    std::string source_branch;   // "refs/heads/main"
+    std::string source_version;  // the commit sha
+    std::string status;          // inProgress, completed, ...
+    std::string result;          // succeeded, failed, ... (empty while running)
+};
+
+// A commit as the Git REST API lists it (GitCommitRef).
+struct Commit {
+    std::string sha;
+    std::string author_name;
+    std::string author_email;
+    std::string author_date;  // RFC 3339 as sent
+    std::string comment;
+    bool comment_truncated = false;
+};
+
+// One delivery of a subscription, from POST _apis/hooks/notificationsquery
+// with includeDetails: the event it carried, as JSON text.
+struct Notification {
+    std::int64_t id = 0;
+    std::string subscription_id;
+    std::string event_id;
+    std::string result;        // pending, succeeded, failed, filtered
+    std::string created_date;  // RFC 3339 as sent
+    std::string event_json;    // details.event, minified; "" when absent
+};
+
 // Waits for `d`; injected so tests never really sleep.
 using SleepFunction = std::function<void(std::chrono::milliseconds d)>;
 
@@ -73,6 +106,7 @@ struct ClientOptions {
     std::chrono::milliseconds max_retry_after{120'000};  // cap for a server's Retry-After
     SleepFunction sleep;                              // default: std::this_thread::sleep_for
     std::function<double()> jitter;                   // uniform [0,1); default: random
+    int commits_page_size = 1000;                     // $top of commitsbatch pages
 };
 
 class AzureDevOpsClient {
@@ -96,6 +130,35 @@ public:
     virtual Result<Subscription> replace_subscription(const Subscription& s) = 0;
     // DELETE _apis/hooks/subscriptions/{id}; an already deleted one (404) is success.
     virtual Status delete_subscription(const std::string& id) = 0;
+
+    // The work queue's look-ups (not pure: test doubles that do not need
+    // them answer "not supported").
+    // GET {project}/_apis/build/builds/{id}; not_found when it does not exist.
+    virtual Result<Build> get_build(const std::string& project, std::int64_t id);
+    // The commits reachable from `to` but not from `from`, newest first:
+    // POST {project}/_apis/git/repositories/{repo}/commitsbatch with
+    // itemVersion=to, compareVersion=from ($top/$skip pages). An empty
+    // `from` gives just the commit `to` (GET .../commits/{to}).
+    virtual Result<std::vector<Commit>> commits_between(const std::string& project, const std::string& repository,
+                                                        const std::string& from, const std::string& to);
+
+    // backfill's history (not pure, like the look-ups above).
+    // POST _apis/hooks/notificationsquery {subscriptionIds, minCreatedDate, includeDetails: true}.
+    virtual Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& subscription_ids,
+                                                                  const std::string& min_created_date);
+    // GET {project}/_apis/git/repositories/{repo}/pushes?searchCriteria.fromDate&searchCriteria.refName
+    // ($top/$skip pages): the push ids, in the order listed.
+    virtual Result<std::vector<std::int64_t>> list_push_ids(const std::string& project, const std::string& repository,
+                                                            const std::string& ref_name, const std::string& from_date);
+    // GET .../pushes/{id}?includeCommits=1000&includeRefUpdates=true: the GitPush as JSON text
+    // (the same resource a git.push delivery carries).
+    virtual Result<std::string> get_push_json(const std::string& project, const std::string& repository,
+                                              std::int64_t push_id);
+    // GET {project}/_apis/build/builds?definitions={id}&minTime=&statusFilter=completed
+    // (continuation pages): each Build's id and JSON text (a build.complete 2.0 resource).
+    virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(const std::string& project,
+                                                                        std::int64_t definition_id,
+                                                                        const std::string& min_time);
 };
 
 // The real client. Fails (config error) only when organization_url cannot be

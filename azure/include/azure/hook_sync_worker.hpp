@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "azure/client.hpp"
 #include "config/config.hpp"
@@ -51,9 +52,19 @@ public:
     HookSyncWorker(const HookSyncWorker&) = delete;
     HookSyncWorker& operator=(const HookSyncWorker&) = delete;
 
+    // What the latest finished run found, for the dashboard (/api/v1/hooks).
+    struct LastRun {
+        enum class Outcome { none, not_configured, skipped, ok, failed };
+        Outcome outcome = Outcome::none;  // none: no run has finished yet
+        std::chrono::system_clock::time_point finished_at{};
+        std::string message;                      // why it failed or was skipped; never a secret
+        std::vector<Subscription> subscriptions;  // ours after the last successful run (created ones have no id)
+    };
+
     void trigger();  // run again as soon as possible (config reloaded)
     void stop();     // idempotent
     Stats stats() const;
+    LastRun last_run() const;
 
 private:
     void loop();
@@ -67,6 +78,7 @@ private:
     bool m_stop = false;
     bool m_triggered = true;  // the first run happens at start
     Stats m_stats;
+    LastRun m_last_run;
     std::thread m_thread;
 };
 

@@ -32,8 +32,13 @@ template <class T>
 using Result = tl::expected<T, Error>;
 using Status = Result<void>;
 
+// Messages echo values from untrusted input (a bad sha, a bad date); a raw
+// newline in one would forge a second log line. Control characters are
+// therefore written as escapes: `\n`, `\r`, `\t`, `\xNN`.
+std::string one_line(std::string message);
+
 inline tl::unexpected<Error> fail(ErrorCode code, std::string message) {
-    return tl::unexpected<Error>(Error{code, std::move(message)});
+    return tl::unexpected<Error>(Error{code, one_line(std::move(message))});
 }
 
 }  // namespace shiplog

@@ -61,4 +61,15 @@ int run_hooks_sync(const std::filesystem::path& config_path, const HooksOptions&
 int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions& options);
 int run_hooks_remove(const std::filesystem::path& config_path, const HooksOptions& options);
 
+// `shiplog backfill`: recovers events missed while nothing received them,
+// from our subscriptions' notification history and REST history (pushes on
+// tracked branches, completed builds of tracked pipelines), through the same
+// intake as the webhook, under deterministic event ids (a second run is a
+// no-op). Works beside a running `serve` (LMDB serialises the writers).
+struct BackfillOptions {
+    std::string deployment;  // only this [[deployment]] name ("" = all)
+    std::string since;       // RFC 3339 or YYYY-MM-DD; "" = the last delivery received, minus an hour
+};
+int run_backfill(const std::filesystem::path& config_path, const BackfillOptions& options);
+
 }  // namespace shiplog::daemon

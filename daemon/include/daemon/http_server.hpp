@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
+#include "daemon/hook_status.hpp"
 #include "daemon/metrics.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
@@ -27,6 +28,7 @@ struct HttpServerDeps {
     Metrics& metrics;
     Clock& clock;
     const tracking::Tables& tables;  // derived data for /api/*
+    const HookStatusBoard* hooks = nullptr;  // hook sync state for /api/v1/hooks
 };
 
 class HttpServer {

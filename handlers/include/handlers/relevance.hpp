@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "handlers/envelope.hpp"
+#include "handlers/parsed_event.hpp"
 
 namespace shiplog::handlers {
 
@@ -31,6 +32,13 @@ const char* to_string(Relevance relevance);  // "tracked", "ignored"
 // rejects, and "Test" deliveries from the Azure DevOps UI.
 Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config);
+
+// Same, and leaves in `*parsed` the typed event it parsed to decide, for the
+// projector (parsed_event.hpp): git.push, build.complete, stage-state-changed,
+// release deployment-completed and workitem.* bodies the typed parser
+// accepted, tracked or not; otherwise `*parsed` is left as it was.
+Relevance classify_event(const Envelope& envelope, std::string_view body,
+                         const config::Config& config, ParsedEvent* parsed);
 
 // True when `ref` is refs/heads/<branch>; `branch` may also be given as a
 // full "refs/heads/..." name.

@@ -55,7 +55,7 @@ DeployView deploy(std::uint64_t seq, Timestamp at, std::string s, DeployStatus s
 
 DeploySeries series(std::vector<DeployView> deploys, std::string env = "production") {
     for (auto& d : deploys) d.environment = env;
-    return {"web-api", env, std::move(deploys)};
+    return {"web-api", env, std::move(deploys), {}};
 }
 
 IncidentView incident(std::int64_t id, Timestamp created, std::optional<Timestamp> restored) {

@@ -11,6 +11,8 @@
 #include <random>
 #include <set>
 
+#include "tracking/dora.hpp"
+#include "tracking/incident.hpp"
 #include "tracking_fixture.hpp"
 
 namespace shiplog::tracking::test {
@@ -45,6 +47,9 @@ class RandomHistoryTest : public TrackingTest {
     }
     void do_build(int id, const std::string& s, const std::string& result, Timestamp t) {
         build(id, s, result, t);
+    }
+    void do_work_item(const std::string& change, const WorkItem& w, Timestamp when) {
+        work_item(change, w, when);
     }
 };
 
@@ -231,6 +236,102 @@ TEST_F(RandomHistoryTest, CommitSetsMatchAReferenceWhateverTheDeliveryOrder) {
     std::printf(
         "random histories: %d deploys, %d incomplete, %d rolled back, %d failed, %d multi-commit\n",
         deploys_seen, incomplete, rollbacks, failed, multi_commit);
+}
+
+// query_dora reads only a window's deploys through the indexes kept beside
+// tr_deploys; the reference is compute_dora over every deploy and incident of
+// the store. Windows of every size cut through failures, rollbacks and
+// incidents opened before and closed inside them, live and after reindex.
+TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
+    m_config->deployments.push_back(deployment("web-api", "staging", config::Trigger::push));
+    int windows = 0, with_restores = 0, with_lead_times = 0, with_incidents = 0;
+    for (unsigned seed : {5u, 11u, 99u, 2026u}) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        m_projector.reset();
+        m_store.reset();
+        std::filesystem::remove_all(m_dir / "store");
+        reopen();
+
+        std::mt19937 rng(seed);
+        auto generated = generate(rng, 120);
+        auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+        for (int i = 0; i < 12; ++i) {  // incidents, some before any deploy, some still open
+            WorkItem bug{.id = 700 + i, .created = at(roll(130) - 10)};
+            const int closes = roll(3);
+            const Timestamp closed_at = bug.created + std::chrono::minutes{1 + roll(40)};
+            generated.events.push_back({[=](TrackingTest& f) {
+                static_cast<RandomHistoryTest&>(f).do_work_item("created", bug, bug.created);
+                if (closes == 0) return;
+                WorkItem closed = bug;
+                closed.rev = 2;
+                closed.state = "Closed";
+                closed.changed = closed_at;
+                static_cast<RandomHistoryTest&>(f).do_work_item("updated", closed, closed_at);
+            }});
+        }
+        std::shuffle(generated.events.begin(), generated.events.end(), rng);
+        begin_batch();
+        for (std::size_t i = 0; i < generated.events.size(); ++i) {
+            generated.events[i].deliver(*this);
+            if (i % 16 == 15) {
+                end_batch();
+                begin_batch();
+            }
+        }
+        end_batch();
+
+        for (int pass = 0; pass < 2; ++pass) {
+            if (pass == 1) ASSERT_OK(reindex(*m_store, *m_config));
+            auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+            const auto& tables = m_projector->tables();
+            std::vector<DeploySeries> all;
+            for (const auto& d : m_config->deployments) {
+                auto history = deploys_of(txn, tables, d.name, d.environment);
+                ASSERT_OK(history);
+                all.push_back({d.name, d.environment, *history, {}});
+            }
+            auto incidents = list_incidents(txn, tables, "Contoso", m_config->failures);
+            ASSERT_OK(incidents);
+            for (int w = 0; w < 60; ++w) {
+                int from = roll(150) - 15, length = w == 0 ? 200 : roll(w < 30 ? 20 : 90);
+                if (w == 0) from = -20;
+                const Timestamp since = at(from), until = at(from + length);
+                SCOPED_TRACE("window " + iso(since) + " .. " + iso(until));
+                const bool both = w % 3 == 0;
+                std::vector<DeploySeries> reference_series;
+                for (const auto& s : all)
+                    if (both || s.environment == "production") reference_series.push_back(s);
+                auto reference = compute_dora(reference_series, *incidents, since, until);
+                DoraQuery query;
+                query.deployment = "web-api";
+                if (!both) query.environment = "production";
+                query.since = since;
+                query.until = until;
+                reference.deployment = query.deployment;
+                reference.environment = query.environment;
+                auto indexed = query_dora(txn, tables, *m_config, query);
+                ASSERT_OK(indexed);
+                EXPECT_EQ(dora_json_with_explain(*indexed), dora_json_with_explain(reference));
+                // Without explain the figures come from the index rows alone.
+                query.explain = false;
+                auto rows_only = query_dora(txn, tables, *m_config, query);
+                ASSERT_OK(rows_only);
+                EXPECT_EQ(dora_json(*rows_only), dora_json(reference));
+                EXPECT_TRUE(rows_only->explain.changes.empty());
+                ++windows;
+                with_restores += reference.time_to_restore_failures > 0 ? 1 : 0;
+                with_lead_times += reference.lead_time_commits > 0 ? 1 : 0;
+                for (const auto& r : reference.explain.restores)
+                    with_incidents += r.kind == RestoreKind::incident ? 1 : 0;
+            }
+        }
+    }
+    // The windows must actually exercise what they are meant to.
+    EXPECT_GT(with_restores, windows / 4);
+    EXPECT_GT(with_lead_times, windows / 4);
+    EXPECT_GT(with_incidents, 10);
+    std::printf("windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores\n",
+                windows, with_restores, with_lead_times, with_incidents);
 }
 
 }  // namespace

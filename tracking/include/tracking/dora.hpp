@@ -31,6 +31,9 @@ struct DeploySeries {
     std::string deployment;
     std::string environment;
     std::vector<DeployView> deploys;
+    // Incidents blamed on deploys of this series that `deploys` leaves out
+    // (query_dora passes only the deploys a window needs).
+    std::vector<std::int64_t> blamed_incidents;
 };
 
 // One commit's lead time: shipped first by `deploy_id`.
@@ -103,6 +106,9 @@ struct DoraQuery {
     std::optional<std::string> environment;
     Timestamp since{};
     Timestamp until{};
+    // Fill DoraFigures::explain (reads the window's deploy records). Without
+    // it only the index rows of the window are read (deploy_index.hpp).
+    bool explain = true;
 };
 
 // The default window: the 30 days up to `now`.

@@ -19,6 +19,15 @@
 //   tr_sources     deployment \0 environment \0 seq(u64 BE)   -> deploy candidate (raw facts)
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
 //   tr_queue       item key                                   -> work-queue item
+//   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
+//   tr_deploy_time, tr_deploy_shas, tr_incident_blame: query indexes kept
+//                  with tr_deploys (src/deploy_index.hpp has their layout)
+//
+// k_layout_version names this layout. It is part of the projection
+// fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
+// tables were written by a build with another layout is rebuilt from the
+// journal when `serve` starts; bump it with every change to a tr_ table's
+// keys or records.
 //
 // Threading: a Tables value is immutable after open() and may be shared.
 
@@ -28,6 +37,11 @@
 #include "storage/store.hpp"
 
 namespace shiplog::tracking {
+
+// 2: query indexes (tr_deploy_time, tr_deploy_shas, tr_incident_blame).
+// 3: tr_deploy_time rows carry failure, lead and restore seconds (metrics
+//    read only index rows).
+inline constexpr int k_layout_version = 3;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -44,6 +58,10 @@ struct Tables {
     MDB_dbi sources = 0;
     MDB_dbi deploys = 0;
     MDB_dbi queue = 0;
+    MDB_dbi commit_ranges = 0;
+    MDB_dbi deploy_time = 0;
+    MDB_dbi deploy_shas = 0;
+    MDB_dbi incident_blame = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;

@@ -36,6 +36,8 @@ struct QueueItem {
     Timestamp created_at{};  // the deployed_at of the deploy that first needed it
                              // (derived data carries no wall-clock time, so that
                              // reindex reproduces it)
+    std::string failed;      // why Azure DevOps cannot answer (404); empty while
+                             // pending. A failed item is shown, not retried.
 
     friend bool operator==(const QueueItem&, const QueueItem&) = default;
 };
@@ -62,7 +64,32 @@ Result<std::optional<QueueItem>> find_queue_item(lmdb::txn& txn, const Tables& t
 // Counts a failed attempt (for back-off); not_found when absent.
 Status record_attempt(lmdb::txn& txn, const Tables& tables, std::string_view key);
 
-// Removes the item; removing an absent key is not an error.
+// Removes the item (and its failure mark); removing an absent key is not an error.
 Status complete(lmdb::txn& txn, const Tables& tables, std::string_view key);
+
+// Marks the item `key` as failed for good (a journaled lookup_failed record).
+// The mark is kept beside the item, not in it, so it holds whether the item
+// is enqueued before or after (reindex recomputes at the end).
+Status mark_failed(lmdb::txn& txn, const Tables& tables, std::string_view key,
+                   std::string_view reason);
+
+// The payload fields of each kind; invalid_argument for another kind or a
+// payload that does not parse.
+struct BuildLookup {
+    std::string project;
+    std::int64_t run_id = 0;
+};
+struct ReleaseArtifactLookup {
+    std::string project;
+    std::int64_t release_id = 0;
+};
+struct CommitsBetween {
+    std::string repo;  // lower-case "project/repo"
+    std::string from;  // may be empty
+    std::string to;
+};
+Result<BuildLookup> parse_build_lookup(const QueueItem& item);
+Result<ReleaseArtifactLookup> parse_release_artifact_lookup(const QueueItem& item);
+Result<CommitsBetween> parse_commits_between(const QueueItem& item);
 
 }  // namespace shiplog::tracking

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+
+// Azure DevOps service-hook bodies for the dashboard test, shaped like real
+// deliveries (see tests/fixtures/events/), placed relative to "now" so they
+// fall into the dashboard's default windows.
+
+export const PROJECT = { id: '1f2e3d4c-0000-4000-8000-000000000002', name: 'Contoso' };
+const REPOS = {
+  'web-api': '7a1b2c3d-0000-4000-8000-000000000001',
+  billing: '7a1b2c3d-0000-4000-8000-000000000003',
+};
+const AUTHORS = [
+  ['Ada Lovelace', 'ada@contoso.example'],
+  ['Grace Hopper', 'grace@contoso.example'],
+  ['Mira Okafor', 'mira.okafor@contoso.example'],
+];
+
+// A realistic-looking, stable 40-hex sha for commit number n (0: none).
+export function sha(n) {
+  return n === 0 ? '0'.repeat(40) : createHash('sha1').update(`commit ${n}`).digest('hex');
+}
+
+export function iso(ms) {
+  return new Date(ms).toISOString();
+}
+
+let eventCounter = 0;
+function eventId() {
+  eventCounter += 1;
+  return `e2e00000-0000-4000-8000-${String(eventCounter).padStart(12, '0')}`;
+}
+
+// A git.push moving refs/heads/main old -> new with `commits` (oldest first,
+// each {n, authoredAt}); Azure DevOps lists them newest first.
+export function push({ repo, pushId, oldSha, newSha, commits, at }) {
+  return {
+    id: eventId(),
+    eventType: 'git.push',
+    publisherId: 'tfs',
+    resourceVersion: '1.0',
+    createdDate: iso(at),
+    resource: {
+      commits: [...commits].reverse().map((c) => {
+        const [name, email] = AUTHORS[c.n % AUTHORS.length];
+        return {
+          commitId: sha(c.n),
+          author: { name, email, date: iso(c.authoredAt) },
+          committer: { name, email, date: iso(c.authoredAt) },
+          comment: `${c.summary || 'Change ' + c.n} (AB#${100 + c.n})`,
+        };
+      }),
+      refUpdates: [{ name: 'refs/heads/main', oldObjectId: sha(oldSha), newObjectId: sha(newSha) }],
+      repository: { id: REPOS[repo], name: repo, project: PROJECT },
+      pushedBy: { uniqueName: 'ada@contoso.example' },
+      pushId,
+      date: iso(at),
+    },
+  };
+}
+
+// A build.complete (resourceVersion 2.0) of `definition` on refs/heads/main.
+export function build({ buildId, result, sourceSha, at, definition = 'web-api-ci', repo = 'web-api' }) {
+  return {
+    id: eventId(),
+    eventType: 'build.complete',
+    publisherId: 'tfs',
+    resourceVersion: '2.0',
+    createdDate: iso(at + 5000),
+    resource: {
+      id: buildId,
+      buildNumber: `2026.${buildId}`,
+      status: 'completed',
+      result,
+      finishTime: iso(at),
+      definition: { id: 42, name: definition },
+      project: PROJECT,
+      sourceBranch: 'refs/heads/main',
+      sourceVersion: sha(sourceSha),
+      repository: { id: REPOS[repo], type: 'TfsGit', name: repo },
+    },
+  };
+}
+
+function bugFields(id, state, createdAt, changedAt) {
+  return {
+    'System.AreaPath': 'Contoso\\Web',
+    'System.TeamProject': 'Contoso',
+    'System.WorkItemType': 'Bug',
+    'System.State': state,
+    'System.CreatedDate': iso(createdAt),
+    'System.ChangedDate': iso(changedAt),
+    'System.Title': `Checkout fails with 503 (#${id})`,
+    'System.Tags': 'incident; Sev 2',
+  };
+}
+
+// An incident (Bug tagged "incident") created at `createdAt`.
+export function incidentCreated({ id, createdAt }) {
+  return {
+    id: eventId(),
+    eventType: 'workitem.created',
+    publisherId: 'tfs',
+    resourceVersion: '1.0',
+    createdDate: iso(createdAt),
+    resource: { id, rev: 1, fields: bugFields(id, 'Active', createdAt, createdAt), relations: [] },
+  };
+}
+
+// The same incident moved to Resolved at `resolvedAt`.
+export function incidentResolved({ id, createdAt, resolvedAt }) {
+  return {
+    id: eventId(),
+    eventType: 'workitem.updated',
+    publisherId: 'tfs',
+    resourceVersion: '1.0',
+    createdDate: iso(resolvedAt),
+    resource: {
+      id: 2,
+      workItemId: id,
+      rev: 2,
+      fields: {
+        'System.Rev': { oldValue: 1, newValue: 2 },
+        'System.State': { oldValue: 'Active', newValue: 'Resolved' },
+        'System.ChangedDate': { oldValue: iso(createdAt), newValue: iso(resolvedAt) },
+      },
+      revision: { id, rev: 2, fields: bugFields(id, 'Resolved', createdAt, resolvedAt) },
+    },
+  };
+}
+
+// The whole history, in delivery order (shuffled a little: order must not matter).
+export function history(now) {
+  const DAY = 86400000;
+  const HOUR = 3600000;
+  const events = [];
+  let n = 1;       // commit / sha counter
+  let pushId = 1;
+  const deployed = [];  // web-api tips in order
+  let tip = 0;
+  // web-api production: a push every 2-4 days over the last 60 days.
+  const days = [57, 52, 47, 41, 36, 33, 28, 25, 22, 19, 17, 14, 12, 9, 7, 5, 3, 2, 1];
+  for (const d of days) {
+    if (d === 9) {
+      // A rollback 10 days ago: main forced back to the tip deployed 14 days
+      // ago, so the deploy of 12 days ago counts as a failed change.
+      const back = deployed.find((x) => x.day === 14);
+      events.push(push({ repo: 'web-api', pushId: pushId++, oldSha: tip, newSha: back.sha, commits: [], at: now - 10 * DAY }));
+      tip = back.sha;
+    }
+    const at = now - d * DAY + 3 * HOUR;
+    const count = 1 + (d % 3);
+    const commits = [];
+    for (let i = 0; i < count; i++) {
+      commits.push({ n, authoredAt: at - (count - i) * (5 + (d % 7) * 4) * HOUR });
+      n += 1;
+    }
+    const newSha = n - 1;
+    events.push(push({ repo: 'web-api', pushId: pushId++, oldSha: tip, newSha, commits, at }));
+    tip = newSha;
+    deployed.push({ sha: newSha, at, day: d });
+  }
+  // An incident 4 days ago (blames the deploy before it), resolved 5 h later.
+  const createdAt = now - 4 * DAY - 6 * HOUR;
+  events.push(incidentCreated({ id: 4790, createdAt }));
+  events.push(incidentResolved({ id: 4790, createdAt, resolvedAt: createdAt + 5 * HOUR }));
+  // web-api staging is build-triggered: CI builds of some of those shas, one failed.
+  let buildId = 900;
+  for (const x of deployed.filter((_, i) => i % 2 === 0)) {
+    const failed = x.day === 17;
+    events.push(build({ buildId: buildId++, result: failed ? 'failed' : 'succeeded', sourceSha: x.sha, at: x.at + HOUR }));
+    if (failed) events.push(build({ buildId: buildId++, result: 'succeeded', sourceSha: x.sha, at: x.at + 4 * HOUR }));
+  }
+  // billing production: a few pushes.
+  let billingTip = 0;
+  for (const d of [26, 15, 8, 2]) {
+    const at = now - d * DAY + 9 * HOUR;
+    const commits = [{ n: 5000 + n, authoredAt: at - 20 * HOUR, summary: 'Invoice rounding' }, { n: 5001 + n, authoredAt: at - 3 * HOUR }];
+    n += 2;
+    events.push(push({ repo: 'billing', pushId: pushId++, oldSha: billingTip, newSha: commits[1].n, commits, at }));
+    billingTip = commits[1].n;
+  }
+  // Deliver the work items first and one push late: arrival order must not matter.
+  const late = events.splice(3, 1)[0];
+  events.push(late);
+  return events;
+}

@@ -1,0 +1,173 @@
+// The REST work queue executed by `serve` against the fake Azure DevOps:
+// a push whose commit list is truncated ends with the full commit set, a
+// stage deploy gets its sha from the run's build, a look-up Azure DevOps
+// answers 404 is shown as failed, and `reindex` (no network) reproduces
+// exactly what the daemon derived, because the answers are journaled.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "daemon_harness.hpp"
+#include "event_builders.hpp"
+#include "support/fake_azure_devops.hpp"
+
+namespace shiplog::testing {
+namespace {
+
+constexpr const char* k_pat = "pat-workqueue-3e5f7a9b1c2d4e6f8a0b";
+constexpr int k_history = 150;  // commits 1..150 on main, each the parent of the next
+
+std::string time_of(int n) {  // 2026-11-19T08:00:00Z + n seconds
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "2026-11-19T%02d:%02d:%02dZ", 8 + n / 3600, (n / 60) % 60,
+                  n % 60);
+    return buf;
+}
+
+std::string stage_event(const std::string& id, int run_id, const std::string& date) {
+    return R"({"id":")" + id +
+           R"(","eventType":"ms.vss-pipelines.stage-state-changed-event","publisherId":"pipelines",)"
+           R"("resourceVersion":"5.1-preview.1","createdDate":")" +
+           date +
+           R"(","resource":{"stage":{"id":"s1","name":"Production","displayName":null,)"
+           R"("state":"completed","result":"succeeded"},"run":{"pipeline":{"id":9,"name":"web-api-cd"},)"
+           R"("state":"inProgress","result":null,"id":)" +
+           std::to_string(run_id) + R"(,"name":"r"},"pipeline":{"id":9,"name":"web-api-cd"}}})";
+}
+
+DaemonOptions options_for(const FakeAzureDevOps& fake) {
+    DaemonOptions o;
+    o.extra_toml = "[azure_devops]\norganization_url = \"" + fake.organization_url() +
+                   "\"\ntoken_file = \"azure-token\"\n\n"
+                   "[[deployment]]\nname = \"web-api-cd\"\nenvironment = \"production\"\nproject = "
+                   "\"Contoso\"\n"
+                   "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"stage\"\npipeline = "
+                   "\"web-api-cd\"\n"
+                   "stage = \"Production\"\n\n";
+    return o;
+}
+
+// The JSON object of the deploy with `sha` in a `deploys --json` array ("" when absent).
+std::string deploy_with_sha(const std::string& json, const std::string& sha_) {
+    auto at = json.find("\"sha\":\"" + sha_ + "\"");
+    if (at == std::string::npos) return {};
+    auto start = json.rfind("{\"id\":", at);
+    auto end = json.find("{\"id\":", at);
+    return json.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+class WorkQueueTest : public ::testing::Test {
+  protected:
+    WorkQueueTest() : fake(k_pat), daemon(options_for(fake)) {
+        fake.add_project("Contoso", "1f2e3d4c-0000-4000-8000-000000000002");
+        fake.add_repository("Contoso", "web-api", "7a1b2c3d-0000-4000-8000-000000000001");
+        fake.add_build_definition("Contoso", "web-api-cd", 9);
+        for (int n = 1; n <= k_history; ++n) {
+            FakeCommit c;
+            c.sha = sha(n);
+            if (n > 1) c.parents = {sha(n - 1)};
+            c.author_date = time_of(n);
+            c.comment = "Change " + std::to_string(n);
+            fake.add_commit("Contoso", "web-api", c);
+        }
+        daemon.dir().write("azure-token", std::string(k_pat) + "\n");
+        daemon.dir().write("webhook-password", std::string(k_webhook_password) + "\n");
+    }
+
+    std::string deploys_json(const std::string& deployment) {
+        auto r = run_command(SHIPLOG_BINARY, {"deploys", "--json", "--deployment", deployment,
+                                              "--config", daemon.config_path().string()});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return r.out;
+    }
+
+    // Polls `deploys --json` until `pred` holds (deadline 30 s).
+    template <class Pred>
+    bool eventually(const std::string& deployment, Pred pred) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (pred(deploys_json(deployment))) return true;
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds{200});  // polling interval, not synchronisation
+        }
+        return false;
+    }
+
+    std::size_t requests_to(const std::string& method, const std::string& suffix) const {
+        std::size_t n = 0;
+        for (const auto& r : fake.requests())
+            if (r.method == method && r.path.size() >= suffix.size() &&
+                r.path.compare(r.path.size() - suffix.size(), suffix.size(), suffix) == 0)
+                ++n;
+        return n;
+    }
+
+    FakeAzureDevOps fake;
+    DaemonHarness daemon;
+};
+
+TEST_F(WorkQueueTest, TruncatedPushGetsItsFullCommitSetAndStageDeployItsShaThenReindexAgrees) {
+    ASSERT_TRUE(daemon.start());
+    auto first = daemon.post_event(push_event("p1", 1, 0, 1, {1}, time_of(1)));
+    ASSERT_TRUE(first && first->status == 200);
+    // Push 2 brought commits 2..150, but its payload lists only the newest 100.
+    std::vector<int> listed;
+    for (int n = 51; n <= k_history; ++n) listed.push_back(n);
+    auto second = daemon.post_event(push_event("p2", 2, 1, k_history, listed, time_of(200)));
+    ASSERT_TRUE(second && second->status == 200);
+
+    ASSERT_TRUE(eventually("web-api", [](const std::string& json) {
+        auto d = deploy_with_sha(json, sha(k_history));
+        return d.find("\"commits_complete\":true") != std::string::npos;
+    })) << deploys_json("web-api");
+    auto full = deploy_with_sha(deploys_json("web-api"), sha(k_history));
+    EXPECT_NE(full.find("\"commit_count\":149"), std::string::npos) << full;
+    EXPECT_NE(full.find(sha(2)), std::string::npos) << "the oldest commit REST added is in the set";
+    EXPECT_GE(requests_to("POST", "/commitsbatch"), 1u);
+
+    // A stage deploy: the run's build gives the sha.
+    FakeBuild run;
+    run.id = 77;
+    run.project = "Contoso";
+    run.definition = "web-api-cd";
+    run.source_version = sha(k_history);
+    fake.add_build(run);
+    auto stage = daemon.post_event(stage_event("s77", 77, time_of(300)));
+    ASSERT_TRUE(stage && stage->status == 200);
+    ASSERT_TRUE(eventually("web-api-cd", [](const std::string& json) {
+        return !deploy_with_sha(json, sha(k_history)).empty();
+    })) << deploys_json("web-api-cd");
+    EXPECT_EQ(requests_to("GET", "/_apis/build/builds/77"), 1u);
+
+    // A run Azure DevOps does not know (404): shown as failed, not retried forever.
+    auto unknown = daemon.post_event(stage_event("s78", 78, time_of(400)));
+    ASSERT_TRUE(unknown && unknown->status == 200);
+    std::string id;
+    ASSERT_TRUE(eventually("web-api-cd", [&](const std::string& json) {
+        auto at = json.find("\"sha\":\"\"");  // the pending deploy
+        if (at == std::string::npos) return false;
+        auto start = json.rfind("{\"id\":\"", at) + 7;
+        id = json.substr(start, json.find('"', start) - start);
+        auto show = run_command(SHIPLOG_BINARY,
+                                {"deploy", "show", id, "--config", daemon.config_path().string()});
+        return show.out.find("FAILED") != std::string::npos;
+    }));
+    const auto asked = requests_to("GET", "/_apis/build/builds/78");
+    EXPECT_EQ(asked, 1u);
+
+    const std::string live_push = deploys_json("web-api");
+    const std::string live_stage = deploys_json("web-api-cd");
+    ASSERT_EQ(daemon.stop(), 0);
+    auto reindex =
+        run_command(SHIPLOG_BINARY, {"reindex", "--config", daemon.config_path().string()});
+    ASSERT_EQ(reindex.exit_code, 0) << reindex.err;
+    EXPECT_EQ(deploys_json("web-api"), live_push);
+    EXPECT_EQ(deploys_json("web-api-cd"), live_stage);
+    auto show = run_command(SHIPLOG_BINARY,
+                            {"deploy", "show", id, "--config", daemon.config_path().string()});
+    EXPECT_NE(show.out.find("FAILED"), std::string::npos) << show.out;
+    EXPECT_EQ(requests_to("GET", "/_apis/build/builds/78"), asked) << "reindex needs no network";
+}
+
+}  // namespace
+}  // namespace shiplog::testing

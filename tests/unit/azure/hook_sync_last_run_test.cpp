@@ -1,0 +1,108 @@
+// HookSyncWorker::last_run(): what the dashboard's hooks view shows
+// (/api/v1/hooks): the outcome of the latest run and our subscriptions after it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "azure/hook_sync_worker.hpp"
+#include "support/fake_azure_devops.hpp"
+
+namespace shiplog::azure {
+namespace {
+
+using namespace std::chrono_literals;
+using Outcome = HookSyncWorker::LastRun::Outcome;
+
+constexpr const char* k_token = "pat-last-run-test-bbbbbbbbbbbbbbbbbbbbbbb";
+
+std::shared_ptr<const config::Config> make_config(const std::string& org_url) {
+    config::Config c;
+    c.server.public_url = "https://shiplog.example.com";
+    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}};
+    c.azure_devops = config::AzureDevOpsConfig{org_url, Secret(k_token), std::nullopt};
+    config::DeploymentConfig d;
+    d.name = "web-api";
+    d.environment = "production";
+    d.project = "Fabrikam";
+    d.repository = "web-api";
+    c.deployments.push_back(d);
+    return std::make_shared<const config::Config>(std::move(c));
+}
+
+// Polls `done` (with a deadline) against the worker's state.
+template <class Predicate>
+HookSyncWorker::LastRun wait_for(const HookSyncWorker& worker, Predicate done) {
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    auto run = worker.last_run();
+    while (!done(run) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+        run = worker.last_run();
+    }
+    return run;
+}
+
+TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
+    testing::FakeAzureDevOps fake{k_token};
+    fake.add_project("Fabrikam", "p-1");
+    fake.add_repository("Fabrikam", "web-api", "r-1");
+    auto config = make_config(fake.organization_url());
+    HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
+                          {});
+    auto first = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::ok; });
+    ASSERT_EQ(first.outcome, Outcome::ok);
+    ASSERT_EQ(first.subscriptions.size(), 4u);  // created in this run
+    for (const auto& s : first.subscriptions) EXPECT_EQ(s.status, "enabled") << s.event_type;
+
+    // A subscription on probation is re-enabled (replaced) by the next run;
+    // the list afterwards holds it once, enabled, with its id.
+    auto probation_id = fake.subscriptions().at(0).id;
+    fake.set_status(probation_id, "onProbation");
+    worker.trigger();
+    auto second = wait_for(worker, [&](const auto&) { return worker.stats().reenabled == 1; });
+    second = worker.last_run();
+    worker.stop();
+    ASSERT_EQ(second.outcome, Outcome::ok);
+    EXPECT_EQ(second.subscriptions.size(), 4u);
+    std::size_t with_id = 0;
+    for (const auto& s : second.subscriptions) {
+        EXPECT_EQ(s.status, "enabled") << s.event_type;
+        with_id += !s.id.empty();
+    }
+    EXPECT_EQ(with_id, 4u) << "listed subscriptions carry their ids";
+}
+
+TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {
+    std::string url;
+    {
+        testing::FakeAzureDevOps gone{k_token};
+        url = gone.organization_url();
+    }
+    auto config = make_config(url);
+    HookSyncWorker::Options options;
+    options.retry_initial = 10ms;
+    options.make_client = [](const config::AzureDevOpsConfig& c) {
+        ClientOptions o;
+        o.max_attempts = 1;
+        return make_http_client(c, o);
+    };
+    HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
+                          options);
+    auto run = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::failed; });
+    worker.stop();
+    ASSERT_EQ(run.outcome, Outcome::failed);
+    EXPECT_NE(run.message.find("Fabrikam"), std::string::npos) << run.message;
+    EXPECT_EQ(run.message.find(k_token), std::string::npos);
+    EXPECT_TRUE(run.subscriptions.empty());
+}
+
+TEST(HookSyncLastRun, WithoutAzureDevOpsTheRunSaysNotConfigured) {
+    auto config = std::make_shared<const config::Config>();
+    HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
+                          {});
+    EXPECT_EQ(wait_for(worker, [](const auto& r) { return r.outcome != Outcome::none; }).outcome,
+              Outcome::not_configured);
+}
+
+}  // namespace
+}  // namespace shiplog::azure

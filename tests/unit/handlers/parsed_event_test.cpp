@@ -1,0 +1,131 @@
+// The worker -> projector hand-off of typed events (handlers/parsed_event.hpp)
+// and the per-thread document reuse behind it (the same body parsed by the
+// envelope, then by the typed parser).
+#include "handlers/parsed_event.hpp"
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "handlers/envelope.hpp"
+#include "handlers/relevance.hpp"
+#include "support/expect_ok.hpp"
+#include "support/temp_dir.hpp"
+
+namespace shiplog::handlers {
+namespace {
+
+std::string fixture(const std::string& name) {
+    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
+}
+
+config::Config push_config(const PushEvent& push) {
+    config::DeploymentConfig d;
+    d.name = "web-api";
+    d.environment = "production";
+    d.project = push.project_name;
+    d.repository = push.repository_name;
+    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
+    config::Config config;
+    config.deployments.push_back(d);
+    return config;
+}
+
+TEST(ParsedEvent, TakeWithoutHandOffParsesTheRawBytes) {
+    const std::string raw = fixture("git.push.json");
+    auto expected = parse_push_event(raw);
+    ASSERT_TRUE(expected) << expected.error().message;
+    auto taken = take_push_event("no-such-id", raw);
+    ASSERT_TRUE(taken) << taken.error().message;
+    EXPECT_EQ(taken->push_id, expected->push_id);
+    EXPECT_EQ(taken->commits.size(), expected->commits.size());
+}
+
+TEST(ParsedEvent, TakeReturnsTheHandedOffEventOnceForExactlyThoseBytes) {
+    const std::string raw = fixture("git.push.json");
+    auto parsed = parse_push_event(raw);
+    ASSERT_TRUE(parsed);
+    const std::int64_t real_id = parsed->push_id;
+    // A marker the raw bytes do not contain: proves the event was not re-parsed.
+    parsed->push_id = real_id + 1000;
+    hand_off("event-1", raw, *parsed);
+
+    // Same content in another buffer: not the journaled entry, parsed afresh.
+    const std::string copy = raw;
+    auto other = take_push_event("event-1", copy);
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->push_id, real_id);
+
+    auto taken = take_push_event("event-1", raw);
+    ASSERT_TRUE(taken);
+    EXPECT_EQ(taken->push_id, real_id + 1000);
+    // Taken once: the next take parses.
+    auto again = take_push_event("event-1", raw);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->push_id, real_id);
+}
+
+TEST(ParsedEvent, WithdrawnOrMismatchedEventsAreNotUsed) {
+    const std::string raw = fixture("git.push.json");
+    auto parsed = parse_push_event(raw);
+    ASSERT_TRUE(parsed);
+    const std::int64_t real_id = parsed->push_id;
+    parsed->push_id = real_id + 1000;
+
+    hand_off("event-2", raw, *parsed);
+    withdraw("event-2", raw);
+    EXPECT_EQ(take_push_event("event-2", raw)->push_id, real_id);
+
+    // Another id, or another event type for the same bytes, parses.
+    hand_off("event-3", raw, *parsed);
+    EXPECT_EQ(take_push_event("event-4", raw)->push_id, real_id);
+    EXPECT_FALSE(take_build_event("event-3", raw));  // a push is no build: parse fails
+    withdraw("event-3", raw);
+    EXPECT_EQ(take_push_event("event-3", raw)->push_id, real_id);
+}
+
+TEST(ParsedEvent, ClassifyLeavesTheTypedEventItParsed) {
+    const std::string body = fixture("git.push.json");
+    auto expected = parse_push_event(body);
+    ASSERT_TRUE(expected);
+    auto envelope = parse_envelope(body);
+    ASSERT_TRUE(envelope) << envelope.error().message;
+    ParsedEvent parsed;
+    EXPECT_EQ(classify_event(*envelope, body, push_config(*expected), &parsed), Relevance::tracked);
+    auto* push = std::get_if<PushEvent>(&parsed);
+    ASSERT_NE(push, nullptr);
+    EXPECT_EQ(push->push_id, expected->push_id);
+    EXPECT_EQ(push->repository_name, expected->repository_name);
+    ASSERT_EQ(push->commits.size(), expected->commits.size());
+    for (std::size_t i = 0; i < push->commits.size(); ++i)
+        EXPECT_EQ(push->commits[i].commit_id, expected->commits[i].commit_id);
+}
+
+TEST(ParsedEvent, ReparsingTheSameBodyOnAThreadGivesTheSameResult) {
+    // The second parse of the same std::string rewinds the first document.
+    const std::string body = fixture("workitem.updated.json");
+    auto first = parse_work_item_event(body);
+    auto second = parse_work_item_event(body);
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->id, second->id);
+    EXPECT_EQ(first->rev, second->rev);
+    EXPECT_EQ(first->team_project, second->team_project);
+
+    // Same address, changed bytes: parsed afresh, not rewound.
+    std::string mutable_body = fixture("git.push.json");
+    auto before = parse_envelope(mutable_body);
+    ASSERT_TRUE(before);
+    auto at = mutable_body.find(before->id);
+    ASSERT_NE(at, std::string::npos);
+    mutable_body[at] = mutable_body[at] == 'a' ? 'b' : 'a';
+    auto after = parse_envelope(mutable_body);
+    ASSERT_TRUE(after);
+    EXPECT_NE(after->id, before->id);
+    // Broken bytes at the same address are rejected, not served from the old document.
+    mutable_body[0] = '[';
+    EXPECT_FALSE(parse_envelope(mutable_body));
+}
+
+}  // namespace
+}  // namespace shiplog::handlers

@@ -1,0 +1,155 @@
+#pragma once
+// Private to tracking: the query indexes beside tr_deploys, written by
+// recompute in the same transaction as the deploys they index, so that
+// queries read only the rows of their time window (docs/architecture.md).
+//
+//   tr_deploy_time   deployment \0 environment \0 time(u64 BE) seq(u64 BE)
+//                    -> status u8, failure u8, sha-seen-before u8, sha,
+//                       first-shipped flags (one bit per commit), lead
+//                       seconds, restore seconds (lengths, counts and seconds
+//                       as LEB128 varints: ~90 bytes a row)
+//   tr_deploy_shas   deployment \0 environment \0 sha \0 time(u64 BE) seq(u64 BE)
+//                    -> "" (succeeded deploys with a known sha)
+//   tr_incident_blame deployment \0 environment \0 restored(u64 BE) id(u64 BE)
+//                    -> the restored incident blamed on one of its deploys
+//
+// Times are nanoseconds since the epoch with the sign bit flipped, so byte
+// order is time order. "First-shipped" answers "commit -> first deploy"
+// inside the deploy that ships it: flag i says the deploy's commits[i] was
+// shipped by no earlier succeeded deploy of the deployment+environment
+// (lead time counts only those).
+//
+// A row also carries every figure SPEC §5 attributes to its deploy, derived
+// over the whole history of the series when the row is written, so that
+// `metrics` reads only the rows of its window, in key order, and never a
+// deploy record: the lead time of each commit it ships first, and the time
+// to restore of each failure it restores (the failed deploys since the
+// previous succeeded deploy, and the rollback it is). A failure counts in
+// the window of the deploy that restores it, as in compute_dora.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <lmdb++.h>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "tracking/deploy.hpp"
+#include "tracking/incident.hpp"
+#include "tracking/tables.hpp"
+
+namespace shiplog::tracking::detail {
+
+// One tr_deploy_time row, decoded.
+struct DeployIndexRow {
+    Timestamp deployed_at{};
+    std::uint64_t seq = 0;
+    DeployStatus status = DeployStatus::succeeded;
+    std::string sha;
+    std::string first_shipped;  // '\1' per commit shipped first by this deploy, else '\0'
+    Failure failure = Failure::none;
+    // An earlier succeeded deploy of the series had this sha (a rollback
+    // candidate; only those need the sha index).
+    bool sha_seen_before = false;
+    std::vector<std::int64_t> lead_seconds;     // commits shipped first with an authored time
+    std::vector<std::int64_t> restore_seconds;  // failures this deploy restores
+};
+
+// Builds rows from a series' deploys, oldest first, one at a time (compute_dora's
+// rules over the whole history: first-shipped commits, restores by the next
+// succeeded deploy, rollbacks).
+class SeriesIndexer {
+  public:
+    // `commits_new`: the caller guarantees no commit of a succeeded deploy was
+    // shipped before (bench/gen_store: saves a set of every commit).
+    explicit SeriesIndexer(bool commits_new = false) : m_commits_new(commits_new) {}
+    DeployIndexRow add(const DeployView& v);
+
+  private:
+    bool m_commits_new;
+    std::unordered_set<std::string> m_shipped;
+    std::unordered_map<std::string, std::size_t> m_last_of_sha;  // -> index in m_succeeded_at
+    std::vector<Timestamp> m_succeeded_at;                       // every succeeded deploy
+    std::vector<Timestamp> m_failed_since;  // failed deploys since the last succeeded one
+    std::optional<std::string> m_previous_sha;
+};
+
+std::uint64_t time_bits(Timestamp t);
+Timestamp time_from_bits(std::uint64_t bits);
+
+// Everything recompute derived for one deployment+environment's indexes.
+struct SeriesIndex {
+    std::vector<DeployIndexRow> rows;  // every deploy
+    // (blamed deploy is implicit: one of this series) restored incidents only
+    std::vector<IncidentView> restored_incidents;
+};
+
+// The first-shipped flags of every deploy in `views` (oldest first), as
+// SeriesIndex rows.
+std::vector<DeployIndexRow> index_rows(const std::vector<DeployView>& views);
+
+// Rewrites the three indexes of deployment+environment to `index`, touching
+// only rows that changed.
+Status write_series_index(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                          std::string_view environment, const SeriesIndex& index);
+
+// Appends rows without diffing (bench/gen_store: a fresh store, in order).
+Status put_index_row(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                     std::string_view environment, const DeployIndexRow& row);
+Status put_blamed_incident(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                           std::string_view environment, const IncidentView& incident);
+
+// The inputs compute_dora needs for one deployment+environment and a window
+// [since, until), read through the indexes: the window's deploys (commits
+// reduced to those they ship first), the deploys before the window that the
+// definitions refer to (failed deploys restored in the window, rollback
+// targets, the previous succeeded sha; their commits and incidents cleared),
+// oldest first; and the incidents blamed on the series restored in the window.
+struct WindowInputs {
+    std::vector<DeployView> deploys;
+    std::vector<IncidentView> incidents;
+};
+Result<WindowInputs> window_inputs(lmdb::txn& txn, const Tables& tables,
+                                   std::string_view deployment, std::string_view environment,
+                                   Timestamp since, Timestamp until);
+
+// What one tr_deploy_time row says for the figures. scan_window_rows reuses
+// one value for every row (the vectors keep their capacity).
+struct RowFigures {
+    Timestamp deployed_at{};
+    DeployStatus status = DeployStatus::succeeded;
+    Failure failure = Failure::none;
+    std::vector<std::int64_t> lead_seconds;
+    std::vector<std::int64_t> restore_seconds;
+};
+
+// Calls `each` for every tr_deploy_time row of deployment+environment in
+// [since, until), oldest first, without allocating per row.
+Status scan_window_rows(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                        std::string_view environment, Timestamp since, Timestamp until,
+                        const std::function<void(const RowFigures&)>& each);
+
+// The incidents blamed on deployment+environment restored in [since, until).
+Result<std::vector<IncidentView>> restored_incidents(lmdb::txn& txn, const Tables& tables,
+                                                     std::string_view deployment,
+                                                     std::string_view environment, Timestamp since,
+                                                     Timestamp until);
+
+// Up to `limit` (0 = all) tr_deploy_time rows of deployment+environment,
+// newest first.
+Result<std::vector<DeployIndexRow>> newest_rows(lmdb::txn& txn, const Tables& tables,
+                                                std::string_view deployment,
+                                                std::string_view environment, std::size_t limit);
+
+// The distinct (deployment, environment) pairs that have deploys, found by
+// skipping from one prefix to the next (cost: one seek per pair).
+Result<std::vector<std::pair<std::string, std::string>>> indexed_series(lmdb::txn& txn,
+                                                                        const Tables& tables);
+
+}  // namespace shiplog::tracking::detail

@@ -1,0 +1,173 @@
+// The work queue's answer records: writing and parsing their JSON.
+#include "tracking/lookup_records.hpp"
+
+#include <simdjson.h>
+
+#include "codec.hpp"
+
+namespace shiplog::tracking {
+
+using namespace detail;
+
+namespace {
+
+bool is_hex40(std::string_view s) {
+    if (s.size() != 40) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    return true;
+}
+
+// Records are small and parsed on the writer thread: a DOM parser per thread.
+Result<simdjson::dom::element> parse_root(std::string_view raw, const char* what) {
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(raw.data(), raw.size()).get(doc) != simdjson::SUCCESS || !doc.is_object())
+        return fail(ErrorCode::invalid_argument, std::string(what) + ": not a JSON object");
+    return doc;
+}
+
+Result<std::string> str(simdjson::dom::element e, const char* what, const char* key) {
+    std::string_view v;
+    if (e[key].get(v) != simdjson::SUCCESS)
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + "." + key + ": missing string");
+    return std::string(v);
+}
+
+void field(std::string& out, const char* key, std::string_view value, bool first = false) {
+    if (!first) out += ",";
+    append_json_string(out, key);
+    out += ":";
+    append_json_string(out, value);
+}
+
+}  // namespace
+
+std::string make_build_lookup_record(const BuildLookupAnswer& a) {
+    std::string out = "{";
+    field(out, "project", a.project, true);
+    out += ",\"run_id\":" + std::to_string(a.run_id);
+    field(out, "branch", a.branch);
+    field(out, "sha", a.sha);
+    return out + "}";
+}
+
+Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw) {
+    constexpr const char* what = "build look-up record";
+    auto doc = parse_root(raw, what);
+    if (!doc) return tl::unexpected(doc.error());
+    BuildLookupAnswer a;
+    if ((*doc)["run_id"].get(a.run_id) != simdjson::SUCCESS || a.run_id <= 0)
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + ".run_id: missing positive integer");
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"project", &a.project},
+                            {"branch", &a.branch},
+                            {"sha", &a.sha}}) {
+        auto v = str(*doc, what, key);
+        if (!v) return tl::unexpected(v.error());
+        *out = std::move(*v);
+    }
+    if (!is_hex40(a.sha))
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + ".sha: not a 40-hex commit id");
+    a.sha = lower(a.sha);
+    return a;
+}
+
+std::string make_commit_range_record(const CommitRangeAnswer& a) {
+    std::string out = "{";
+    field(out, "repo", a.repo, true);
+    field(out, "from", a.from);
+    field(out, "to", a.to);
+    out += ",\"commits\":[";
+    bool first = true;
+    for (const auto& c : a.commits) {
+        out += first ? "{" : ",{";
+        first = false;
+        field(out, "sha", c.sha, true);
+        field(out, "author_name", c.author_name);
+        field(out, "author_email", c.author_email);
+        field(out, "author_date", c.author_date);
+        field(out, "comment", c.comment);
+        out +=
+            std::string(",\"comment_truncated\":") + (c.comment_truncated ? "true" : "false") + "}";
+    }
+    return out + "]}";
+}
+
+Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
+    constexpr const char* what = "commit range record";
+    auto doc = parse_root(raw, what);
+    if (!doc) return tl::unexpected(doc.error());
+    CommitRangeAnswer a;
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"repo", &a.repo},
+                            {"from", &a.from},
+                            {"to", &a.to}}) {
+        auto v = str(*doc, what, key);
+        if (!v) return tl::unexpected(v.error());
+        *out = std::move(*v);
+    }
+    if (a.repo.empty() || !is_hex40(a.to) || !(a.from.empty() || is_hex40(a.from)))
+        return fail(ErrorCode::invalid_argument, std::string(what) + ": bad repo, from or to");
+    a.to = lower(a.to);
+    a.from = lower(a.from);
+    simdjson::dom::array commits;
+    if ((*doc)["commits"].get(commits) != simdjson::SUCCESS)
+        return fail(ErrorCode::invalid_argument, std::string(what) + ".commits: missing list");
+    for (auto e : commits) {
+        RangeCommit c;
+        for (auto [key, out] : {std::pair<const char*, std::string*>{"sha", &c.sha},
+                                {"author_name", &c.author_name},
+                                {"author_email", &c.author_email},
+                                {"author_date", &c.author_date},
+                                {"comment", &c.comment}}) {
+            auto v = str(e, what, key);
+            if (!v) return tl::unexpected(v.error());
+            *out = std::move(*v);
+        }
+        if (!is_hex40(c.sha))
+            return fail(ErrorCode::invalid_argument,
+                        std::string(what) + ".commits[].sha: not a 40-hex commit id");
+        c.sha = lower(c.sha);
+        bool truncated = false;
+        if (e["comment_truncated"].get(truncated) != simdjson::SUCCESS)
+            return fail(ErrorCode::invalid_argument,
+                        std::string(what) + ".commits[].comment_truncated: missing");
+        c.comment_truncated = truncated;
+        a.commits.push_back(std::move(c));
+    }
+    return a;
+}
+
+std::string make_lookup_failed_record(const LookupFailure& f) {
+    std::string out = "{";
+    field(out, "key", f.key, true);
+    field(out, "reason", f.reason);
+    return out + "}";
+}
+
+Result<LookupFailure> parse_lookup_failed_record(std::string_view raw) {
+    constexpr const char* what = "look-up failure record";
+    auto doc = parse_root(raw, what);
+    if (!doc) return tl::unexpected(doc.error());
+    LookupFailure f;
+    auto key = str(*doc, what, "key");
+    if (!key) return tl::unexpected(key.error());
+    auto reason = str(*doc, what, "reason");
+    if (!reason) return tl::unexpected(reason.error());
+    if (key->empty()) return fail(ErrorCode::invalid_argument, std::string(what) + ".key: empty");
+    f.key = std::move(*key);
+    f.reason = std::move(*reason);
+    return f;
+}
+
+std::string lookup_event_id(std::string_view key) {
+    return "shiplog-lookup:" + std::string(key);
+}
+std::string lookup_failed_event_id(std::string_view key) {
+    return "shiplog-lookup-failed:" + std::string(key);
+}
+
+}  // namespace shiplog::tracking
