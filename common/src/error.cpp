@@ -25,9 +25,15 @@ std::string one_line(std::string message) {
             continue;
         }
         switch (c) {
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default: {
                 const auto byte = static_cast<unsigned char>(c);
                 out += "\\x";

@@ -198,6 +198,30 @@ Result<MDB_dbi> Store::open_table(std::string_view name, unsigned int flags) {
     }
 }
 
+Status Store::open_tables(std::span<const std::string_view> names, std::span<MDB_dbi> handles) {
+    if (names.size() != handles.size())
+        return fail(ErrorCode::invalid_argument, "open_tables: one handle per table name");
+    std::string name_z;
+    try {
+        auto txn = lmdb::txn::begin(m_env.handle(), nullptr, m_read_only ? MDB_RDONLY : 0);
+        const unsigned int open_flags = m_read_only ? 0u : unsigned{MDB_CREATE};
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            name_z.assign(names[i]);
+            const int rc = ::mdb_dbi_open(txn.handle(), name_z.c_str(), open_flags, &handles[i]);
+            if (rc == MDB_NOTFOUND)
+                return fail(
+                    ErrorCode::not_found,
+                    "table '" + name_z + "' does not exist in the store at " + quoted(m_path));
+            if (rc != MDB_SUCCESS)
+                return tl::unexpected(store_error(rc, "open table '" + name_z + "'"));
+        }
+        txn.commit();
+        return {};
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store_error(e, "open table '" + name_z + "'"));
+    }
+}
+
 StoreUsage Store::usage() const {
     MDB_envinfo info{};
     MDB_stat stat{};

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include <lmdb++.h>
@@ -78,6 +79,11 @@ class Store {
     // Call at start-up, before concurrent use (mdb_dbi_open is not
     // thread-safe, and it waits for the write lock); the handle stays valid.
     Result<MDB_dbi> open_table(std::string_view name, unsigned int flags = 0);
+
+    // The same for several tables in one transaction: creating them on a new
+    // store costs one fsync instead of one per table. All or nothing: on
+    // error no handle is kept. `handles` receives one handle per name.
+    Status open_tables(std::span<const std::string_view> names, std::span<MDB_dbi> handles);
 
     // Tables owned by storage itself.
     MDB_dbi meta_table() const { return m_meta; }

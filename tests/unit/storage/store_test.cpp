@@ -287,6 +287,37 @@ TEST(Store, OpenTableCreatesOnceAndSurvivesReopen) {
     EXPECT_EQ(::mdb_get(txn.handle(), *table, &key, &value), MDB_SUCCESS);
 }
 
+TEST(Store, OpenTablesCreatesAllInOneTransactionAndReopensReadOnly) {
+    TempDir dir;
+    const auto path = dir / "store";
+    const std::string_view names[] = {"tr_a", "tr_b", "tr_c"};
+    MDB_dbi created[3] = {};
+    {
+        auto store = Store::open(options_for(path));
+        ASSERT_OK(store);
+        ASSERT_OK((*store)->open_tables(names, created));
+        EXPECT_NE(created[0], created[1]);
+        EXPECT_NE(created[1], created[2]);
+        // The same handles as opening them one by one.
+        auto b = (*store)->open_table("tr_b");
+        ASSERT_OK(b);
+        EXPECT_EQ(*b, created[1]);
+        MDB_dbi wrong_count[2] = {};
+        EXPECT_FALSE((*store)->open_tables(names, wrong_count).has_value());
+    }
+    auto store = Store::open(options_for(path, true));
+    ASSERT_OK(store);
+    MDB_dbi reopened[3] = {};
+    ASSERT_OK((*store)->open_tables(names, reopened));
+    // A read-only store with one table missing: not_found, naming it.
+    const std::string_view with_missing[] = {"tr_a", "tr_missing"};
+    MDB_dbi handles[2] = {};
+    auto missing = (*store)->open_tables(with_missing, handles);
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+    EXPECT_NE(missing.error().message.find("tr_missing"), std::string::npos);
+}
+
 TEST(Store, UsageGrowsWithData) {
     TempDir dir;
     auto store = Store::open(options_for(dir / "store"));
