@@ -18,6 +18,11 @@ if [[ ! -x $chromium ]]; then
   echo "SKIP: $chromium not installed (scripts/install-deps installs chromium)"
   exit 77
 fi
+# npm and node trust only their bundled CAs; a machine whose egress goes
+# through a TLS proxy (or a corporate CA) has it in the system bundle.
+if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -r /etc/ssl/certs/ca-certificates.crt ]]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 deps=$build/e2e-node
 if [[ ! -f $deps/node_modules/playwright-core/package.json ]] || ! cmp -s "$here/package-lock.json" "$deps/package-lock.json"; then
   rm -rf "$deps"
