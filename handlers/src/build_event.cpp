@@ -96,7 +96,7 @@ Result<BuildEvent> parse_build_event(std::string_view body) {
     } else {
         return fail(ErrorCode::invalid_argument, "resource.sourceVersion: missing string");
     }
-    return finish(std::move(build));
+    return build;
 }
 
 }  // namespace shiplog::handlers

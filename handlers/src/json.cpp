@@ -8,12 +8,13 @@
 namespace shiplog::handlers::detail {
 namespace {
 
-// Deeper than anything Azure DevOps sends; bounds the validator's recursion.
+// Deeper than anything Azure DevOps sends; bounds validate_value's recursion.
 constexpr int k_max_depth = 256;
 
-// The DOM validator's depth limit (containers, the root object counting as
-// 1): a body it accepts has every value within validate_value's k_max_depth,
-// so the envelope need not walk it again (see Document::fully_validated).
+// The parser's depth limit (containers, the root object counting as 1): a
+// body it accepts has every value within validate_value's k_max_depth, so
+// the envelope need not look at the values it skips (see
+// Document::fully_validated).
 constexpr std::size_t k_shallow_depth = k_max_depth + 2;
 
 struct ThreadState {
@@ -21,16 +22,15 @@ struct ThreadState {
         // allocate() only sets the depth here; parse() grows the capacity and keeps it.
         if (shallow.allocate(0, k_shallow_depth) != simdjson::SUCCESS) shallow_ok = false;
     }
-    simdjson::dom::parser shallow;  // validates bodies up to k_shallow_depth deep
+    dom::parser shallow;  // parses bodies up to k_shallow_depth deep
     bool shallow_ok = true;
-    simdjson::dom::parser deep;  // simdjson's default depth: only for deeper bodies
-    od::parser parser;
-    od::document doc;
+    dom::parser deep;    // simdjson's default depth: only for deeper bodies
     std::string buffer;  // reused: grows to the largest body seen on this thread
-    // The body `doc` was last parsed from by Document::parse (a copy is in
-    // `buffer`), while `doc` may be rewound instead of parsed again; see there.
+    // The body `root` was last parsed from by Document::parse (a copy is in
+    // `buffer`), while its tape may be reused instead of parsed again.
     const char* source = nullptr;
     bool reusable = false;
+    dom::element root;
     bool fully_validated = false;
 };
 
@@ -52,34 +52,28 @@ tl::unexpected<Error> wrong_type(std::string_view path, std::string_view key,
     return invalid(join(path, key) + ": not " + std::string(what));
 }
 
-// Looks `key` up; nullopt when absent or null. Other errors (structural
-// damage) also read as absent, because the caller reports the field.
-std::optional<od::value> lookup(od::object& obj, std::string_view key) {
-    if (!document_alive()) return std::nullopt;
-    od::value value;
-    if (obj.find_field_unordered(key).get(value) != simdjson::SUCCESS) return std::nullopt;
-    bool is_null = false;
-    if (value.is_null().get(is_null) != simdjson::SUCCESS || is_null) return std::nullopt;
+// Looks `key` up (first occurrence); nullopt when absent or null.
+std::optional<dom::element> lookup(const dom::object& obj, std::string_view key) {
+    dom::element value;
+    if (obj.at_key(key).get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
     return value;
 }
 
-std::optional<std::int64_t> int_of(od::value& value) {
-    od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
-    if (type == od::json_type::number) {
-        std::int64_t n = 0;
-        if (value.get_int64().get(n) != simdjson::SUCCESS) return std::nullopt;
-        return n;
+std::optional<std::int64_t> int_of(dom::element value) {
+    switch (value.type()) {
+        case dom::element_type::INT64:
+            return value.get_int64().value_unsafe();
+        case dom::element_type::STRING: {
+            std::string_view s = value.get_string().value_unsafe();
+            if (s.empty()) return std::nullopt;
+            std::int64_t n = 0;
+            auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+            if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+            return n;
+        }
+        default:  // fractions, exponents and integers beyond int64 are not ids
+            return std::nullopt;
     }
-    if (type == od::json_type::string) {
-        std::string_view s;
-        if (value.get_string().get(s) != simdjson::SUCCESS || s.empty()) return std::nullopt;
-        std::int64_t n = 0;
-        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-        return n;
-    }
-    return std::nullopt;
 }
 
 std::string shown(std::string_view text) {
@@ -91,67 +85,58 @@ std::string shown(std::string_view text) {
     return out;
 }
 
-}  // namespace
-
-bool document_alive() {
-    return thread_state().doc.is_alive();
+// Parses `body` (padded) into state.root; true when fully validated.
+Result<bool> parse_into(ThreadState& state, std::string_view body) {
+    // Nearly every body fits the depth-limited parser; one it rejects only
+    // for its depth is parsed again at simdjson's default depth, and its
+    // readers check the depth of what they skip (validate_value).
+    dom::element root;
+    auto error = state.shallow_ok ? state.shallow.parse(body.data(), body.size(), false).get(root)
+                                  : simdjson::DEPTH_ERROR;
+    bool fully_validated = error == simdjson::SUCCESS;
+    if (error == simdjson::DEPTH_ERROR)
+        error = state.deep.parse(body.data(), body.size(), false).get(root);
+    if (error != simdjson::SUCCESS) return invalid("body is not valid JSON");
+    state.root = root;
+    state.fully_validated = fully_validated;
+    return fully_validated;
 }
+
+}  // namespace
 
 Result<Document> Document::parse(std::string_view body) {
     auto& state = thread_state();
     // The same request body again on this thread (the webhook path parses
-    // it for the envelope, then for relevance): its copy in `buffer` is
-    // already validated and indexed, so rewind instead of copying, validating
-    // and indexing it again. Compared byte for byte, so a reused address with
-    // other content is parsed afresh.
+    // it for the envelope, then for relevance): its tape is still in the
+    // parser, so reuse it. Compared byte for byte with the copy in
+    // `buffer`, so a reused address with other content is parsed afresh.
     if (state.reusable && body.data() == state.source && body.size() == state.buffer.size() &&
-        state.doc.is_alive() && std::memcmp(body.data(), state.buffer.data(), body.size()) == 0) {
-        state.doc.rewind();
-        return Document(&state.doc, state.fully_validated);
-    }
+        std::memcmp(body.data(), state.buffer.data(), body.size()) == 0)
+        return Document(state.root, state.fully_validated);
+    state.reusable = false;  // the tape is about to change
     // Copy into the reusable buffer; its spare capacity is the padding.
     state.buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
     state.buffer.assign(body.data(), body.size());
-    auto document = parse_padded(state.buffer, state.buffer.capacity());
+    auto parsed = parse_into(state, state.buffer);
+    if (!parsed) return tl::unexpected(parsed.error());
     state.source = body.data();
-    state.reusable = document.has_value();
-    return document;
+    state.reusable = true;
+    return Document(state.root, *parsed);
 }
 
 Result<Document> Document::parse_padded(std::string_view body, std::size_t capacity) {
     if (capacity < body.size() + simdjson::SIMDJSON_PADDING) return parse(body);
     auto& state = thread_state();
-    state.reusable = false;  // `doc` is about to change
-    // On-Demand (3.0.1) validates only what it reads and trusts brackets to
-    // balance: unordered field lookups in a malformed document can read out
-    // of bounds (found by fuzzing). The DOM parser first validates the whole
-    // body, including balance and trailing content. Nearly every body passes
-    // the depth-limited validator; one it rejects only for its depth is
-    // validated again at simdjson's default depth, as before.
-    bool fully_validated = false;
-    auto error = state.shallow_ok ? state.shallow.parse(body.data(), body.size(), false).error()
-                                  : simdjson::DEPTH_ERROR;
-    if (error == simdjson::SUCCESS) {
-        fully_validated = true;
-    } else if (error == simdjson::DEPTH_ERROR) {
-        if (state.deep.parse(body.data(), body.size(), false).error() != simdjson::SUCCESS)
-            return invalid("body is not valid JSON");
-    } else {
-        return invalid("body is not valid JSON");
-    }
-    error = state.parser.iterate(simdjson::padded_string_view(body.data(), body.size(), capacity))
-                .get(state.doc);
-    if (error != simdjson::SUCCESS) return invalid("body is not valid JSON");
-    state.fully_validated = fully_validated;
-    return Document(&state.doc, fully_validated);
+    state.reusable = false;  // the tape is about to change
+    auto parsed = parse_into(state, body);
+    if (!parsed) return tl::unexpected(parsed.error());
+    return Document(state.root, *parsed);
 }
 
-Result<od::object> Document::root() {
-    od::json_type type;
-    if (m_doc->type().get(type) != simdjson::SUCCESS) return invalid("body is not valid JSON");
-    if (type != od::json_type::object) return invalid("body is not a JSON object");
-    od::object obj;
-    if (m_doc->get_object().get(obj) != simdjson::SUCCESS) return invalid("body is not valid JSON");
+Result<dom::object> Document::root() const {
+    dom::object obj;
+    if (m_root.get_object().get(obj) != simdjson::SUCCESS)
+        return invalid("body is not a JSON object");
     return obj;
 }
 
@@ -168,59 +153,85 @@ std::string index(std::string_view path, std::size_t i) {
     return std::string(path) + "[" + std::to_string(i) + "]";
 }
 
-Result<od::object> required_object(od::object& obj, std::string_view path, std::string_view key) {
+std::optional<std::string_view> string_value(const std::optional<dom::element>& value) {
+    std::string_view s;
+    if (!value || value->get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+    return s;
+}
+
+std::optional<dom::object> object_value(const std::optional<dom::element>& value) {
+    dom::object obj;
+    if (!value || value->get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+    return obj;
+}
+
+std::optional<bool> bool_value(const std::optional<dom::element>& value) {
+    bool b = false;
+    if (!value || value->get_bool().get(b) != simdjson::SUCCESS) return std::nullopt;
+    return b;
+}
+
+Result<dom::object> required_object(const dom::object& obj, std::string_view path,
+                                    std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return missing(path, key, "object");
-    od::object out;
+    dom::object out;
     if (value->get_object().get(out) != simdjson::SUCCESS)
         return wrong_type(path, key, "an object");
     return out;
 }
 
-std::optional<od::object> optional_object(od::object& obj, std::string_view key) {
+std::optional<dom::object> optional_object(const dom::object& obj, std::string_view key) {
     auto value = lookup(obj, key);
-    od::object out;
+    dom::object out;
     if (!value || value->get_object().get(out) != simdjson::SUCCESS) return std::nullopt;
     return out;
 }
 
-Result<od::array> required_array(od::object& obj, std::string_view path, std::string_view key) {
+Result<dom::array> required_array(const dom::object& obj, std::string_view path,
+                                  std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return missing(path, key, "array");
-    od::array out;
+    dom::array out;
     if (value->get_array().get(out) != simdjson::SUCCESS) return wrong_type(path, key, "an array");
     return out;
 }
 
-std::optional<od::array> optional_array(od::object& obj, std::string_view key) {
+std::optional<dom::array> optional_array(const dom::object& obj, std::string_view key) {
     auto value = lookup(obj, key);
-    od::array out;
+    dom::array out;
     if (!value || value->get_array().get(out) != simdjson::SUCCESS) return std::nullopt;
     return out;
 }
 
-Result<std::string> required_string(od::object& obj, std::string_view path, std::string_view key) {
+Result<std::string> required_string(const dom::object& obj, std::string_view path,
+                                    std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return missing(path, key, "string");
-    std::string_view s;
-    if (value->get_string().get(s) != simdjson::SUCCESS) return wrong_type(path, key, "a string");
-    return std::string(s);
+    auto s = string_value(value);
+    if (!s) return wrong_type(path, key, "a string");
+    return std::string(*s);
 }
 
-std::optional<std::string> optional_string(od::object& obj, std::string_view key) {
-    auto value = lookup(obj, key);
-    std::string_view s;
-    if (!value || value->get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-    return std::string(s);
+std::optional<std::string_view> optional_string_view(const dom::object& obj, std::string_view key) {
+    return string_value(lookup(obj, key));
 }
 
-Result<std::string> required_name(od::object& obj, std::string_view path, std::string_view key) {
+std::optional<std::string> optional_string(const dom::object& obj, std::string_view key) {
+    auto s = string_value(lookup(obj, key));
+    if (!s) return std::nullopt;
+    return std::string(*s);
+}
+
+Result<std::string> required_name(const dom::object& obj, std::string_view path,
+                                  std::string_view key) {
     auto s = required_string(obj, path, key);
     if (s && s->empty()) return invalid(join(path, key) + ": empty string");
     return s;
 }
 
-Result<std::int64_t> required_int(od::object& obj, std::string_view path, std::string_view key) {
+Result<std::int64_t> required_int(const dom::object& obj, std::string_view path,
+                                  std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return missing(path, key, "integer");
     auto n = int_of(*value);
@@ -228,29 +239,32 @@ Result<std::int64_t> required_int(od::object& obj, std::string_view path, std::s
     return *n;
 }
 
-std::optional<std::int64_t> optional_int(od::object& obj, std::string_view key) {
+std::optional<std::int64_t> optional_int(const dom::object& obj, std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return std::nullopt;
     return int_of(*value);
 }
 
-std::optional<bool> optional_bool(od::object& obj, std::string_view key) {
+std::optional<bool> optional_bool(const dom::object& obj, std::string_view key) {
     auto value = lookup(obj, key);
     bool b = false;
     if (!value || value->get_bool().get(b) != simdjson::SUCCESS) return std::nullopt;
     return b;
 }
 
-Result<Timestamp> required_time(od::object& obj, std::string_view path, std::string_view key) {
-    auto s = required_string(obj, path, key);
-    if (!s) return tl::unexpected(s.error());
+Result<Timestamp> required_time(const dom::object& obj, std::string_view path,
+                                std::string_view key) {
+    auto value = lookup(obj, key);
+    if (!value) return missing(path, key, "string");
+    auto s = string_value(value);
+    if (!s) return wrong_type(path, key, "a string");
     auto t = parse_rfc3339(*s);
     if (!t) return invalid(join(path, key) + ": " + shown(*s) + " is not an RFC 3339 time");
     return *t;
 }
 
-std::optional<Timestamp> optional_time(od::object& obj, std::string_view key) {
-    auto s = optional_string(obj, key);
+std::optional<Timestamp> optional_time(const dom::object& obj, std::string_view key) {
+    auto s = optional_string_view(obj, key);
     if (!s) return std::nullopt;
     auto t = parse_rfc3339(*s);
     if (!t) return std::nullopt;
@@ -259,114 +273,96 @@ std::optional<Timestamp> optional_time(od::object& obj, std::string_view key) {
 
 std::optional<std::string> normalize_sha(std::string_view text) {
     constexpr std::size_t k_sha_length = 40;
+    // Hex digit -> its lower-case form; 0 for anything else.
+    static constexpr auto k_lower_hex = [] {
+        std::array<char, 256> table{};
+        for (char c = '0'; c <= '9'; ++c) table[static_cast<unsigned char>(c)] = c;
+        for (char c = 'a'; c <= 'f'; ++c) {
+            table[static_cast<unsigned char>(c)] = c;
+            table[static_cast<unsigned char>(c - 'a' + 'A')] = c;
+        }
+        return table;
+    }();
     if (text.size() != k_sha_length) return std::nullopt;
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    char lower[k_sha_length];
+    bool bad = false;
+    for (std::size_t i = 0; i < k_sha_length; ++i) {
+        lower[i] = k_lower_hex[static_cast<unsigned char>(text[i])];
+        bad |= lower[i] == 0;
     }
-    return out;
+    if (bad) return std::nullopt;
+    return std::string(lower, k_sha_length);
 }
 
-Result<std::string> required_sha(od::object& obj, std::string_view path, std::string_view key) {
-    auto s = required_string(obj, path, key);
-    if (!s) return s;
+Result<std::string> required_sha(const dom::object& obj, std::string_view path,
+                                 std::string_view key) {
+    auto value = lookup(obj, key);
+    if (!value) return missing(path, key, "string");
+    auto s = string_value(value);
+    if (!s) return wrong_type(path, key, "a string");
     auto sha = normalize_sha(*s);
     if (!sha) return invalid(join(path, key) + ": " + shown(*s) + " is not a 40-hex commit id");
-    return *sha;
+    return std::move(*sha);
 }
 
-std::optional<std::string> identity_value(od::value value) {
-    if (!document_alive()) return std::nullopt;
-    od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
-    if (type == od::json_type::string) {
-        std::string_view s;
-        if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-        return std::string(s);
-    }
-    if (type != od::json_type::object) return std::nullopt;
-    od::object obj;
+std::optional<std::string> identity_value(dom::element value) {
+    std::string_view s;
+    if (value.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+    dom::object obj;
     if (value.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
-    auto display = optional_string(obj, "displayName");
-    auto unique = optional_string(obj, "uniqueName");
-    if (display && !display->empty() && unique && !unique->empty())
-        return *display + " <" + *unique + ">";
-    if (unique && !unique->empty()) return unique;
-    if (display && !display->empty()) return display;
+    auto display = optional_string_view(obj, "displayName");
+    auto unique = optional_string_view(obj, "uniqueName");
+    bool has_display = display && !display->empty(), has_unique = unique && !unique->empty();
+    if (has_display && has_unique) {
+        std::string out;
+        out.reserve(display->size() + unique->size() + 3);
+        out.append(*display).append(" <").append(*unique).append(">");
+        return out;
+    }
+    if (has_unique) return std::string(*unique);
+    if (has_display) return std::string(*display);
     return std::nullopt;
 }
 
-std::optional<std::string> optional_identity(od::object& obj, std::string_view key) {
+std::optional<std::string> optional_identity(const dom::object& obj, std::string_view key) {
     auto value = lookup(obj, key);
     if (!value) return std::nullopt;
     return identity_value(*value);
 }
 
-std::optional<std::string> scalar_text(od::value value) {
-    if (!document_alive()) return std::nullopt;
-    od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
-    if (type == od::json_type::string) {
-        std::string_view s;
-        if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-        return std::string(s);
+std::optional<std::string> scalar_text(dom::element value) {
+    switch (value.type()) {
+        case dom::element_type::STRING:
+            return std::string(value.get_string().value_unsafe());
+        case dom::element_type::INT64:
+            return std::to_string(value.get_int64().value_unsafe());
+        case dom::element_type::UINT64:
+            return std::to_string(value.get_uint64().value_unsafe());
+        case dom::element_type::DOUBLE:
+            return simdjson::to_string(value);
+        default:
+            return std::nullopt;
     }
-    if (type == od::json_type::number) {
-        std::string_view raw = value.raw_json_token();
-        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
-                                raw.back() == '\t'))
-            raw.remove_suffix(1);
-        return std::string(raw);
-    }
-    return std::nullopt;
 }
 
-bool validate_value(od::value value, int depth) {
-    if (depth > k_max_depth || !document_alive()) return false;
-    od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return false;
-    switch (type) {
-        case od::json_type::object: {
-            od::object obj;
-            if (value.get_object().get(obj) != simdjson::SUCCESS) return false;
-            for (auto field : obj) {
-                std::string_view key;
-                if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-                od::value child;
-                if (field.value().get(child) != simdjson::SUCCESS) return false;
-                if (!validate_value(child, depth + 1) || !document_alive()) return false;
-            }
+bool validate_value(dom::element value, int depth) {
+    if (depth > k_max_depth) return false;
+    switch (value.type()) {
+        case dom::element_type::OBJECT: {
+            dom::object obj = value.get_object().value_unsafe();
+            for (auto field : obj)
+                if (!validate_value(field.value, depth + 1)) return false;
             return true;
         }
-        case od::json_type::array: {
-            od::array arr;
-            if (value.get_array().get(arr) != simdjson::SUCCESS) return false;
-            for (auto element : arr) {
-                od::value child;
-                if (element.get(child) != simdjson::SUCCESS) return false;
-                if (!validate_value(child, depth + 1) || !document_alive()) return false;
-            }
+        case dom::element_type::ARRAY: {
+            dom::array arr = value.get_array().value_unsafe();
+            for (auto child : arr)
+                if (!validate_value(child, depth + 1)) return false;
             return true;
         }
-        case od::json_type::string: {
-            std::string_view s;
-            return value.get_string().get(s) == simdjson::SUCCESS;
-        }
-        case od::json_type::number: {
-            double d = 0;
-            return value.get_double().get(d) == simdjson::SUCCESS;
-        }
-        case od::json_type::boolean: {
-            bool b = false;
-            return value.get_bool().get(b) == simdjson::SUCCESS;
-        }
-        case od::json_type::null: {
-            bool is_null = false;
-            return value.is_null().get(is_null) == simdjson::SUCCESS && is_null;
-        }
+        default:
+            return true;
     }
-    return false;
 }
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -37,7 +37,7 @@ Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
         SHIPLOG_TRY(sha, required_sha(*commit, "resource.lastMergeCommit", "commitId"));
         pr.last_merge_commit = std::move(sha);
     }
-    return finish(std::move(pr));
+    return pr;
 }
 
 }  // namespace shiplog::handlers

@@ -1,5 +1,6 @@
 #include "handlers/push_event.hpp"
 
+#include "common/time_format.hpp"
 #include "json.hpp"
 
 namespace shiplog::handlers {
@@ -7,7 +8,7 @@ namespace {
 
 using namespace detail;
 
-Result<RefUpdate> parse_ref_update(od::object& obj, std::string_view path) {
+Result<RefUpdate> parse_ref_update(const dom::object& obj, std::string_view path) {
     RefUpdate ref;
     SHIPLOG_TRY(name, required_name(obj, path, "name"));
     SHIPLOG_TRY(old_id, required_sha(obj, path, "oldObjectId"));
@@ -18,22 +19,38 @@ Result<RefUpdate> parse_ref_update(od::object& obj, std::string_view path) {
     return ref;
 }
 
-Result<PushCommit> parse_commit(od::object& obj, std::string_view path) {
+// One pass over each commit's fields (a push may carry hundreds). The path
+// for an error message is built only on failure, where the lookup helpers
+// give the exact message for the same (failing) value.
+Result<PushCommit> parse_commit(const dom::object& obj, std::size_t i) {
+    static constexpr std::array<std::string_view, 5> k_keys = {"commitId", "author", "committer",
+                                                               "comment", "commentTruncated"};
+    enum { commit_id, author, committer, comment, comment_truncated };
+    auto path = [i] { return index("resource.commits", i); };
+    auto fields = fields_of(obj, k_keys);
     PushCommit commit;
-    SHIPLOG_TRY(id, required_sha(obj, path, "commitId"));
-    commit.commit_id = std::move(id);
+    auto id = string_value(fields[commit_id]);
+    auto sha = id ? normalize_sha(*id) : std::nullopt;
+    if (!sha) return tl::unexpected(required_sha(obj, path(), "commitId").error());
+    commit.commit_id = std::move(*sha);
     {
-        std::string author_path = join(path, "author");
-        SHIPLOG_TRY(author, required_object(obj, path, "author"));
-        commit.author_name = optional_string(author, "name").value_or("");
-        commit.author_email = optional_string(author, "email").value_or("");
-        SHIPLOG_TRY(date, required_time(author, author_path, "date"));
-        commit.author_date = date;
+        auto author_obj = object_value(fields[author]);
+        if (!author_obj) return tl::unexpected(required_object(obj, path(), "author").error());
+        static constexpr std::array<std::string_view, 3> k_author_keys = {"name", "email", "date"};
+        auto author_fields = fields_of(*author_obj, k_author_keys);
+        commit.author_name = string_value(author_fields[0]).value_or("");
+        commit.author_email = string_value(author_fields[1]).value_or("");
+        auto text = string_value(author_fields[2]);
+        auto date = text ? parse_rfc3339(*text) : fail(ErrorCode::invalid_argument, "");
+        if (!date)
+            return tl::unexpected(
+                required_time(*author_obj, join(path(), "author"), "date").error());
+        commit.author_date = *date;
     }
-    if (auto committer = optional_object(obj, "committer"))
-        commit.committer_date = optional_time(*committer, "date");
-    commit.comment = optional_string(obj, "comment").value_or("");
-    commit.comment_truncated = optional_bool(obj, "commentTruncated").value_or(false);
+    if (auto committer_obj = object_value(fields[committer]))
+        commit.committer_date = optional_time(*committer_obj, "date");
+    commit.comment = string_value(fields[comment]).value_or("");
+    commit.comment_truncated = bool_value(fields[comment_truncated]).value_or(false);
     return commit;
 }
 
@@ -71,28 +88,27 @@ Result<PushEvent> parse_push_event(std::string_view body) {
         std::size_t i = 0;
         for (auto element : refs) {
             std::string path = index("resource.refUpdates", i++);
-            od::object obj;
+            dom::object obj;
             if (element.get_object().get(obj) != simdjson::SUCCESS)
                 return fail(ErrorCode::invalid_argument, path + ": not an object");
             SHIPLOG_TRY(ref, parse_ref_update(obj, path));
             push.ref_updates.push_back(std::move(ref));
-            if (!document_alive()) break;
         }
     }
     if (auto commits = optional_array(resource, "commits")) {
+        push.commits.reserve(commits->size());
         std::size_t i = 0;
         for (auto element : *commits) {
-            std::string path = index("resource.commits", i++);
-            od::object obj;
+            dom::object obj;
             if (element.get_object().get(obj) != simdjson::SUCCESS)
-                return fail(ErrorCode::invalid_argument, path + ": not an object");
-            SHIPLOG_TRY(commit, parse_commit(obj, path));
+                return fail(ErrorCode::invalid_argument,
+                            index("resource.commits", i) + ": not an object");
+            SHIPLOG_TRY(commit, parse_commit(obj, i++));
             push.comments_truncated = push.comments_truncated || commit.comment_truncated;
             push.commits.push_back(std::move(commit));
-            if (!document_alive()) break;
         }
     }
-    return finish(std::move(push));
+    return push;
 }
 
 }  // namespace shiplog::handlers

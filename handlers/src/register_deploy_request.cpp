@@ -36,7 +36,7 @@ Result<RegisterDeployRequest> parse_register_deploy_request(std::string_view bod
             return fail(ErrorCode::invalid_argument,
                         "status: \"" + status->substr(0, 32) + "\" is not one of succeeded, failed");
     }
-    return finish(std::move(request));
+    return request;
 }
 
 }  // namespace shiplog::handlers

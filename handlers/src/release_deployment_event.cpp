@@ -17,7 +17,7 @@ struct Reference {
     bool found() const { return id.has_value() && !name.empty(); }
 };
 
-Reference read_reference(od::object& parent, std::string_view key) {
+Reference read_reference(const dom::object& parent, std::string_view key) {
     Reference ref;
     if (auto obj = optional_object(parent, key)) {
         ref.id = optional_int(*obj, "id");
@@ -50,11 +50,10 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
         // Each deploy step is one attempt; the last one is this deployment.
         if (auto steps = optional_array(environment, "deploySteps")) {
             for (auto step : *steps) {
-                od::object obj;
+                dom::object obj;
                 if (step.get_object().get(obj) != simdjson::SUCCESS) break;
                 if (auto attempt = optional_int(obj, "attempt"))
                     event.attempt = std::max(event.attempt.value_or(*attempt), *attempt);
-                if (!document_alive()) break;
             }
         }
     }
@@ -93,7 +92,7 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
     event.release_name = std::move(release.name);
     if (event.status.empty())
         return fail(ErrorCode::invalid_argument, "resource.environment.status: missing string");
-    return finish(std::move(event));
+    return event;
 }
 
 }  // namespace shiplog::handlers

@@ -34,7 +34,7 @@ Result<RunEvent> parse_run_event(std::string_view body) {
     } else if (event.pipeline_name.empty()) {
         return fail(ErrorCode::invalid_argument, "resource.pipeline: missing object");
     }
-    return finish(std::move(event));
+    return event;
 }
 
 }  // namespace shiplog::handlers

@@ -42,7 +42,7 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
         return fail(ErrorCode::invalid_argument, "resource.pipeline: missing object");
     }
     if (!stage.attempt) stage.attempt = optional_int(resource, "attempt");
-    return finish(std::move(stage));
+    return stage;
 }
 
 }  // namespace shiplog::handlers

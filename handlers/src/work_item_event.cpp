@@ -47,51 +47,35 @@ std::optional<std::size_t> field_index(std::string_view key) {
     return std::nullopt;
 }
 
-std::optional<std::string> field_text(std::size_t index, od::value value) {
-    if (!document_alive()) return std::nullopt;
-    bool is_null = false;
-    if (value.is_null().get(is_null) != simdjson::SUCCESS || is_null) return std::nullopt;
+std::optional<std::string> field_text(std::size_t index, dom::element value) {
+    if (value.is_null()) return std::nullopt;
     // Identity fields are strings in older payloads, objects in newer ones.
     if (index == f_changed_by) return identity_value(value);
     return scalar_text(value);
 }
 
-// One ordered pass over a fields object, keeping the fields we know.
-bool read_fields(od::object& fields, FieldValues& out) {
-    for (auto field : fields) {
-        std::string_view key;
-        if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-        if (auto index = field_index(key)) {
-            od::value value;
-            if (field.value().get(value) != simdjson::SUCCESS) return false;
-            out[*index] = field_text(*index, value);
-        }
-        // Stop before the loop advances a dead iterator.
-        if (!document_alive()) return false;
-    }
+// One ordered pass over a fields object, keeping the fields we know (a
+// duplicated key: the last occurrence).
+bool read_fields(const dom::object& fields, FieldValues& out) {
+    for (auto field : fields)
+        if (auto index = field_index(field.key)) out[*index] = field_text(*index, field.value);
     return true;
 }
 
 // resource.fields of workitem.updated: {"System.State": {"oldValue": ..., "newValue": ...}}.
-bool read_changes(od::object& fields, FieldChanges& out) {
+bool read_changes(const dom::object& fields, FieldChanges& out) {
     for (auto field : fields) {
-        std::string_view key;
-        if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-        auto index = field_index(key);
-        od::value value;
-        od::object change;
-        if (index && field.value().get(value) == simdjson::SUCCESS &&
-            value.get_object().get(change) == simdjson::SUCCESS) {
+        auto index = field_index(field.key);
+        dom::object change;
+        if (index && field.value.get_object().get(change) == simdjson::SUCCESS) {
             FieldChange& c = out[*index];
             c.present = true;
-            od::value v;
-            if (change.find_field_unordered("oldValue").get(v) == simdjson::SUCCESS)
+            dom::element v;
+            if (change.at_key("oldValue").get(v) == simdjson::SUCCESS)
                 c.old_value = field_text(*index, v);
-            if (document_alive() &&
-                change.find_field_unordered("newValue").get(v) == simdjson::SUCCESS)
+            if (change.at_key("newValue").get(v) == simdjson::SUCCESS)
                 c.new_value = field_text(*index, v);
         }
-        if (!document_alive()) return false;
     }
     return true;
 }
@@ -102,17 +86,16 @@ void add_link(std::vector<CommitArtifact>& links, CommitArtifact link) {
 }
 
 // An array of relations {rel, url, attributes}; keeps ArtifactLinks to commits.
-void read_relations(od::array& relations, std::vector<CommitArtifact>& links) {
+void read_relations(const dom::array& relations, std::vector<CommitArtifact>& links) {
     for (auto element : relations) {
-        od::object relation;
+        dom::object relation;
         if (element.get_object().get(relation) != simdjson::SUCCESS) return;
-        auto rel = optional_string(relation, "rel");
+        auto rel = optional_string_view(relation, "rel");
         if (rel && iequals(*rel, "ArtifactLink")) {
-            if (auto url = optional_string(relation, "url")) {
+            if (auto url = optional_string_view(relation, "url")) {
                 if (auto link = parse_commit_artifact_uri(*url)) add_link(links, std::move(*link));
             }
         }
-        if (!document_alive()) return;
     }
 }
 
@@ -243,7 +226,7 @@ Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
         if (auto t = parse_rfc3339(*values[f_created_date])) event.created_date = *t;
     if (values[f_changed_date])
         if (auto t = parse_rfc3339(*values[f_changed_date])) event.changed_date = *t;
-    return finish(std::move(event));
+    return event;
 }
 
 }  // namespace shiplog::handlers
