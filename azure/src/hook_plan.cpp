@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "json_text.hpp"
@@ -121,7 +122,7 @@ const char* to_string(PlanItem::Action a) {
 }
 
 Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, const HookIdentity& identity,
-                                               const ResolvedNames& ids, std::vector<std::string>* warnings) {
+                                               const ResolvedNames& ids, std::vector<std::string>* /*warnings: none any more*/) {
     std::vector<DesiredHook> out;
     std::map<std::string, std::size_t> index;  // key_of -> position in out
 
@@ -185,13 +186,14 @@ Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, con
             }
             case config::Trigger::release: {
                 auto release = ids.release_ids.find({d.project, d.release_definition, d.release_environment});
-                if (release == ids.release_ids.end()) {
-                    if (warnings)
-                        warnings->push_back("deployment " + who + ": release definition \"" + d.release_definition +
-                                            "\" is not looked up yet; no ms.vss-release.deployment-completed-event "
-                                            "subscription (create it by hand or use register_deploy)");
-                    break;
-                }
+                if (release == ids.release_ids.end())
+                    return fail(ErrorCode::not_found, "deployment " + who + ": release definition \"" +
+                                                          d.release_definition + "\" (environment \"" +
+                                                          d.release_environment + "\") in project \"" + d.project +
+                                                          "\" not resolved");
+                // No releaseEnvironmentStatus filter: it takes one status, and a
+                // deploy needs succeeded, partiallySucceeded and rejected/failed
+                // (canceled ones are journaled and make no deploy).
                 add("rm", "ms.vss-release.deployment-completed-event", k_rv_release,
                     {{"projectId", project_id},
                      {"releaseDefinitionId", std::to_string(release->second.first)},
@@ -317,6 +319,24 @@ std::string plan_json(const SyncPlan& plan) {
     return "{\"create\":" + std::to_string(counts[0]) + ",\"replace\":" + std::to_string(counts[1]) +
            ",\"remove\":" + std::to_string(counts[2]) + ",\"unchanged\":" + std::to_string(plan.unchanged) +
            ",\"items\":[" + items + "]}";
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient& client,
+                                                              const config::DeploymentConfig& d) {
+    auto definition = client.get_release_definition(d.project, d.release_definition);
+    if (!definition) return tl::unexpected(definition.error());
+    std::string known;
+    for (const auto& [id, name] : definition->environments) {
+        if (name.size() == d.release_environment.size() &&
+            std::equal(name.begin(), name.end(), d.release_environment.begin(), [](unsigned char a, unsigned char b) {
+                return std::tolower(a) == std::tolower(b);
+            }))
+            return std::pair{definition->id, id};
+        known += (known.empty() ? "" : ", ") + ("\"" + name + "\"");
+    }
+    return fail(ErrorCode::not_found, "release environment \"" + d.release_environment +
+                                          "\" not found in release definition \"" + d.release_definition +
+                                          "\" (it has " + (known.empty() ? std::string("none") : known) + ")");
 }
 
 }  // namespace shiplog::azure

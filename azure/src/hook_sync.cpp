@@ -21,6 +21,12 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
             if (!b) return fail(b.error().code, who + b.error().message);
             ids.pipeline_ids.emplace(std::pair{d.project, d.pipeline}, b->id);
         }
+        if (d.trigger == config::Trigger::release) {
+            // Release definitions live on the Release Management host (vsrm).
+            auto r = resolve_release(client, d);
+            if (!r) return fail(r.error().code, who + r.error().message);
+            ids.release_ids[{d.project, d.release_definition, d.release_environment}] = *r;
+        }
     }
     return ids;
 }

@@ -72,7 +72,9 @@ void HookSyncWorker::loop() {
     while (!m_stop) {
         m_triggered = false;
         lock.unlock();
+        m_reenabled_last_run = 0;
         bool ok = run_once();
+        if (m_options.after_run) m_options.after_run(ok, m_reenabled_last_run);
         lock.lock();
         auto wait = m_options.interval;
         if (ok) {
@@ -131,6 +133,7 @@ bool HookSyncWorker::run_once() {
         ++changes;
         if (item.reason.starts_with("re-enable")) {
             ++m_stats.reenabled;
+            ++m_reenabled_last_run;
             m_log(Level::warn, "subscription " + item.subscription.id + " (" + item.subscription.event_type +
                                    ") was " + item.reason.substr(11, item.reason.size() - 12) + ": re-enabled");
         }

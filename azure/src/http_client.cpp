@@ -8,9 +8,11 @@
 #include <cctype>
 #include <charconv>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "azure/client.hpp"
+#include "common/time_format.hpp"
 #include "json_text.hpp"
 
 namespace shiplog::azure {
@@ -61,6 +63,12 @@ Result<BaseUrl> parse_base_url(const std::string& url) {
     if (slash != std::string_view::npos) base.path = std::string(rest.substr(slash));
     while (!base.path.empty() && base.path.back() == '/') base.path.pop_back();
     return base;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+        return std::tolower(x) == std::tolower(y);
+    });
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
@@ -137,8 +145,12 @@ struct Response {
 
 class HttpClient final : public AzureDevOpsClient {
 public:
-    HttpClient(BaseUrl base, const config::AzureDevOpsConfig& config, ClientOptions options)
-        : m_base(std::move(base)), m_token(config.token), m_options(std::move(options)), m_client(m_base.origin) {
+    HttpClient(BaseUrl base, BaseUrl release_base, const config::AzureDevOpsConfig& config, ClientOptions options)
+        : m_base(std::move(base)),
+          m_release_base(std::move(release_base)),
+          m_token(config.token),
+          m_options(std::move(options)),
+          m_client(m_base.origin) {
         if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
         if (!m_options.jitter) {
             m_options.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())]() {
@@ -146,14 +158,24 @@ public:
             };
         }
         if (m_options.max_attempts < 1) m_options.max_attempts = 1;
-        m_client.set_connection_timeout(m_options.connect_timeout);
-        m_client.set_read_timeout(m_options.read_timeout);
-        m_client.set_write_timeout(m_options.read_timeout);
-        m_client.set_url_encode(false);  // paths are percent-encoded here, once
-        m_client.set_follow_location(false);
-        m_client.set_keep_alive(true);
-        if (m_base.https) {
-            m_client.enable_server_certificate_verification(true);
+        setup(m_client, m_base.https, config);
+        // Release Management REST on its own host (Services): its own connection.
+        if (m_release_base.origin != m_base.origin) {
+            m_release_client = std::make_unique<httplib::Client>(m_release_base.origin);
+            setup(*m_release_client, m_release_base.https, config);
+        }
+        m_ca_file = config.ca_file ? config.ca_file->string() : std::string();
+    }
+
+    void setup(httplib::Client& client, bool https, const config::AzureDevOpsConfig& config) {
+        client.set_connection_timeout(m_options.connect_timeout);
+        client.set_read_timeout(m_options.read_timeout);
+        client.set_write_timeout(m_options.read_timeout);
+        client.set_url_encode(false);  // paths are percent-encoded here, once
+        client.set_follow_location(false);
+        client.set_keep_alive(true);
+        if (https) {
+            client.enable_server_certificate_verification(true);
             if (config.ca_file) {
                 // Extra CA bundle *on top of* the system trust store.
                 X509_STORE* store = X509_STORE_new();
@@ -162,10 +184,9 @@ public:
                     m_ca_error = true;
                     ERR_clear_error();
                 }
-                m_client.set_ca_cert_store(store);  // the SSL context takes ownership
+                client.set_ca_cert_store(store);  // the SSL context takes ownership
             }
         }
-        m_ca_file = config.ca_file ? config.ca_file->string() : std::string();
     }
 
     Result<std::vector<Project>> list_projects() override {
@@ -313,31 +334,66 @@ public:
 
     Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& ids,
                                                           const std::string& min_created_date) override {
-        std::string body = "{\"subscriptionIds\":[";
-        for (std::size_t i = 0; i < ids.size(); ++i) body += (i ? "," : "") + detail::json_string(ids[i]);
-        body += "],\"minCreatedDate\":" + detail::json_string(min_created_date) + ",\"includeDetails\":true}";
         const std::string path = "_apis/hooks/notificationsquery";
-        auto r = call("POST", path, {}, body);
-        if (!r) return tl::unexpected(r.error());
+        const auto cap = static_cast<std::size_t>(std::max(1, m_options.notifications_page_size));
+        std::string subscriptions;
+        for (std::size_t i = 0; i < ids.size(); ++i) subscriptions += (i ? "," : "") + detail::json_string(ids[i]);
+        // The window [min, max] narrows after each full page; ids already seen
+        // (the boundary instant is asked for twice) are skipped.
+        std::string min = min_created_date, max;
         std::vector<Notification> out;
-        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
-            simdjson::dom::array results;
-            if (doc["results"].get(results) != simdjson::SUCCESS) return;
-            for (auto e : results) {
-                Notification n;
-                n.id = get_int(e, "id");
-                n.subscription_id = get_string(e, "subscriptionId");
-                n.event_id = get_string(e, "eventId");
-                n.result = get_string(e, "result");
-                n.created_date = get_string(e, "createdDate");
-                simdjson::dom::element event;
-                if (e["details"]["event"].get(event) == simdjson::SUCCESS && event.is_object())
-                    n.event_json = simdjson::to_string(event);
-                out.push_back(std::move(n));
+        std::set<std::int64_t> seen;
+        for (std::size_t round = 0; round < k_max_pages; ++round) {
+            std::string body = "{\"subscriptionIds\":[" + subscriptions + "],\"minCreatedDate\":" + detail::json_string(min);
+            if (!max.empty()) body += ",\"maxCreatedDate\":" + detail::json_string(max);
+            body += ",\"maxResults\":" + std::to_string(cap) + ",\"includeDetails\":true}";
+            auto r = call("POST", path, {}, body);
+            if (!r) return tl::unexpected(r.error());
+            std::vector<Notification> page;
+            auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array results;
+                if (doc["results"].get(results) != simdjson::SUCCESS) return;
+                for (auto e : results) {
+                    Notification n;
+                    n.id = get_int(e, "id");
+                    n.subscription_id = get_string(e, "subscriptionId");
+                    n.event_id = get_string(e, "eventId");
+                    n.result = get_string(e, "result");
+                    n.created_date = get_string(e, "createdDate");
+                    simdjson::dom::element event;
+                    if (e["details"]["event"].get(event) == simdjson::SUCCESS && event.is_object())
+                        n.event_json = simdjson::to_string(event);
+                    page.push_back(std::move(n));
+                }
+            });
+            if (!st) return tl::unexpected(st.error());
+            std::size_t fresh = 0;
+            for (auto& n : page)
+                if (seen.insert(n.id).second) {
+                    out.push_back(n);
+                    ++fresh;
+                }
+            // Azure DevOps may cap below maxResults: a window ends only when it
+            // brings nothing new (normally one extra, near-empty request).
+            if (fresh == 0) {
+                if (page.size() < cap) return out;
+                return fail(ErrorCode::remote, "POST " + path + ": " + std::to_string(cap) +
+                                                   " notifications share one createdDate; the time window cannot move");
             }
-        });
-        if (!st) return tl::unexpected(st.error());
-        return out;
+            // Which end of the window to move depends on the order Azure DevOps listed them in.
+            auto when = [](const Notification& n) {
+                auto t = parse_rfc3339(n.created_date);
+                return t ? *t : Timestamp{};
+            };
+            auto [oldest, newest] = std::minmax_element(page.begin(), page.end(), [&](const auto& a, const auto& b) {
+                return when(a) < when(b);
+            });
+            if (when(page.front()) > when(page.back()))
+                max = oldest->created_date;  // newest first: what is left is older
+            else
+                min = newest->created_date;  // oldest first: what is left is newer
+        }
+        return fail(ErrorCode::remote, "POST " + path + ": more than " + std::to_string(k_max_pages) + " windows");
     }
 
     Result<std::vector<std::int64_t>> list_push_ids(const std::string& project, const std::string& repository,
@@ -396,6 +452,122 @@ public:
         return out;
     }
 
+    // ---- backfill: work items (WIQL + workitems batch) ----
+
+    Result<std::vector<std::int64_t>> changed_work_item_ids(const std::string& project,
+                                                            const std::string& changed_since) override {
+        const std::string path = percent_encode(project) + "/_apis/wit/wiql";
+        // Without timePrecision WIQL compares dates by day: a later time of the
+        // same day would still match (harmless), an earlier one not at all.
+        const std::string query =
+            "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND [System.ChangedDate] >= '" +
+            changed_since + "' ORDER BY [System.ChangedDate] ASC";
+        auto r = call("POST", path, {{"timePrecision", "true"}}, "{\"query\":" + detail::json_string(query) + "}");
+        if (!r) return tl::unexpected(r.error());
+        std::vector<std::int64_t> out;
+        bool shaped = true;
+        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
+            simdjson::dom::array items;
+            if (doc["workItems"].get(items) != simdjson::SUCCESS) {
+                shaped = false;
+                return;
+            }
+            for (auto e : items)
+                if (auto id = get_int(e, "id"); id > 0) out.push_back(id);
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (!shaped) return fail(ErrorCode::remote, "POST " + path + ": response has no \"workItems\" list");
+        return out;
+    }
+
+    Result<std::vector<WorkItemJson>> get_work_items_json(const std::string& project,
+                                                          const std::vector<std::int64_t>& ids) override {
+        constexpr std::size_t batch = 200;  // the API's limit per call
+        const std::string path = percent_encode(project) + "/_apis/wit/workitems";
+        std::vector<WorkItemJson> out;
+        for (std::size_t first = 0; first < ids.size(); first += batch) {
+            std::string list;
+            for (std::size_t i = first; i < std::min(ids.size(), first + batch); ++i)
+                list += (i > first ? "," : "") + std::to_string(ids[i]);
+            auto r = call("GET", path, {{"ids", list}, {"$expand", "relations"}, {"errorPolicy", "omit"}}, "");
+            if (!r) return tl::unexpected(r.error());
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) return;
+                for (auto v : values) {
+                    if (!v.is_object()) continue;  // errorPolicy=omit: null for one that is gone
+                    WorkItemJson item{get_int(v, "id"), get_int(v, "rev"), simdjson::to_string(v)};
+                    if (item.id > 0) out.push_back(std::move(item));
+                }
+            });
+            if (!st) return tl::unexpected(st.error());
+        }
+        return out;
+    }
+
+    // ---- classic release: Release Management REST (release_management_url) ----
+
+    Result<ReleaseDefinition> get_release_definition(const std::string& project, const std::string& name) override {
+        const std::string path = percent_encode(project) + "/_apis/release/definitions";
+        std::vector<ReleaseDefinition> found;
+        auto st = for_each_value(
+            path, {{"searchText", name}, {"$expand", "environments"}},
+            [&](simdjson::dom::element e) {
+                ReleaseDefinition d{get_int(e, "id"), get_string(e, "name"), {}};
+                simdjson::dom::array environments;
+                if (e["environments"].get(environments) == simdjson::SUCCESS)
+                    for (auto env : environments) d.environments.emplace_back(get_int(env, "id"), get_string(env, "name"));
+                found.push_back(std::move(d));
+            },
+            true);
+        if (!st) return not_found_as(st.error(), "project \"" + project + "\" not found in " + display_org());
+        // searchText matches substrings: take the exact name, else a case-insensitive one.
+        for (const auto& d : found)
+            if (d.name == name) return d;
+        for (const auto& d : found)
+            if (equal_ignoring_case(d.name, name)) return d;
+        return fail(ErrorCode::not_found,
+                    "release definition \"" + name + "\" not found in project \"" + project + "\"");
+    }
+
+    Result<Release> get_release(const std::string& project, std::int64_t id) override {
+        const std::string path = percent_encode(project) + "/_apis/release/releases/" + std::to_string(id);
+        auto r = call("GET", path, {}, "", true);
+        if (!r)
+            return not_found_as(r.error(),
+                                "release " + std::to_string(id) + " not found in project \"" + project + "\"");
+        Release out;
+        auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
+            out.id = get_int(e, "id");
+            if (auto d = e["releaseDefinition"]; !d.error()) out.definition = get_string(d.value_unsafe(), "name");
+            simdjson::dom::array artifacts;
+            if (e["artifacts"].get(artifacts) != simdjson::SUCCESS) return;
+            for (auto a : artifacts) {
+                ReleaseArtifact artifact;
+                artifact.type = get_string(a, "type");
+                artifact.alias = get_string(a, "alias");
+                bool primary = false;
+                if (a["isPrimary"].get(primary) == simdjson::SUCCESS) artifact.is_primary = primary;
+                simdjson::dom::element ref;
+                if (a["definitionReference"].get(ref) == simdjson::SUCCESS) {
+                    auto source = [&](const char* key, const char* field) {
+                        simdjson::dom::element v;
+                        return ref[key].get(v) == simdjson::SUCCESS ? get_string(v, field) : std::string();
+                    };
+                    artifact.build_id = source("version", "id");
+                    artifact.definition = source("definition", "name");
+                    artifact.repository = source("repository", "name");
+                    artifact.branch = source("branch", "id");
+                    artifact.source_version = source("sourceVersion", "id");
+                }
+                out.artifacts.push_back(std::move(artifact));
+            }
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (out.id != id) return fail(ErrorCode::remote, "GET " + path + ": response has no id");
+        return out;
+    }
+
 private:
     static Commit parse_commit(simdjson::dom::element e) {
         Commit c;
@@ -449,12 +621,15 @@ private:
 
     // One REST call with retries. `path` is relative to the organization URL
     // and already percent-encoded; errors show it without the query.
+    // `release`: on the Release Management host (release_management_url).
     Result<Response> call(const std::string& method, const std::string& path, const Query& query,
-                          const std::string& body) {
+                          const std::string& body, bool release = false) {
         const std::string what = method + " " + path;
         if (m_ca_error)
             return fail(ErrorCode::config, "azure_devops.ca_file: cannot load CA bundle " + m_ca_file);
-        std::string target = m_base.path + "/" + path + "?api-version=" + k_api_version;
+        httplib::Client& client = release && m_release_client ? *m_release_client : m_client;
+        const BaseUrl& base = release ? m_release_base : m_base;
+        std::string target = base.path + "/" + path + "?api-version=" + k_api_version;
         for (const auto& [k, v] : query) target += "&" + percent_encode(k) + "=" + percent_encode(v);
         httplib::Headers headers{{"Accept", "application/json"}};
         // PAT as basic auth with an empty user name: "Basic base64(':' + PAT)".
@@ -463,10 +638,10 @@ private:
         Error last{ErrorCode::remote, what + ": no attempt made"};
         for (int attempt = 1; attempt <= m_options.max_attempts; ++attempt) {
             httplib::Result res = [&] {
-                if (method == "GET") return m_client.Get(target, headers);
-                if (method == "POST") return m_client.Post(target, headers, body, "application/json");
-                if (method == "PUT") return m_client.Put(target, headers, body, "application/json");
-                return m_client.Delete(target, headers);
+                if (method == "GET") return client.Get(target, headers);
+                if (method == "POST") return client.Post(target, headers, body, "application/json");
+                if (method == "PUT") return client.Put(target, headers, body, "application/json");
+                return client.Delete(target, headers);
             }();
             std::optional<std::chrono::milliseconds> retry_after;
             if (!res) {
@@ -525,12 +700,12 @@ private:
     // GETs every page of a `{count, value:[...]}` list, following
     // x-ms-continuationtoken, and hands each element of `value` to `fn`.
     Status for_each_value(const std::string& path, Query query,
-                          const std::function<void(simdjson::dom::element)>& fn) {
+                          const std::function<void(simdjson::dom::element)>& fn, bool release = false) {
         std::string token;
         for (std::size_t page = 0; page < k_max_pages; ++page) {
             Query q = query;
             if (!token.empty()) q.emplace_back("continuationToken", token);
-            auto r = call("GET", path, q, "");
+            auto r = call("GET", path, q, "", release);
             if (!r) return tl::unexpected(r.error());
             bool shaped = true;
             auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
@@ -550,9 +725,11 @@ private:
     }
 
     BaseUrl m_base;
+    BaseUrl m_release_base;
     Secret m_token;
     ClientOptions m_options;
     httplib::Client m_client;
+    std::unique_ptr<httplib::Client> m_release_client;  // null: same host as m_client
     bool m_ca_error = false;
     std::string m_ca_file;
 };
@@ -587,11 +764,51 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> AzureDevOpsClient::lis
     return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
 }
 
+Result<std::vector<std::int64_t>> AzureDevOpsClient::changed_work_item_ids(const std::string&, const std::string&) {
+    return fail(ErrorCode::remote, "POST wit/wiql: not supported by this client");
+}
+
+Result<std::vector<WorkItemJson>> AzureDevOpsClient::get_work_items_json(const std::string&,
+                                                                       const std::vector<std::int64_t>&) {
+    return fail(ErrorCode::remote, "GET wit/workitems: not supported by this client");
+}
+
+Result<ReleaseDefinition> AzureDevOpsClient::get_release_definition(const std::string&, const std::string&) {
+    return fail(ErrorCode::remote, "GET release/definitions: not supported by this client");
+}
+
+Result<Release> AzureDevOpsClient::get_release(const std::string&, std::int64_t) {
+    return fail(ErrorCode::remote, "GET release/releases/{id}: not supported by this client");
+}
+
+std::string release_management_url(const std::string& organization_url) {
+    // scheme://host[/path]: only the host changes.
+    const auto scheme = organization_url.find("://");
+    if (scheme == std::string::npos) return organization_url;
+    const auto host_start = scheme + 3;
+    const auto host_end = std::min(organization_url.find('/', host_start), organization_url.size());
+    std::string host = organization_url.substr(host_start, host_end - host_start);
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    constexpr std::string_view services = "dev.azure.com";
+    constexpr std::string_view legacy = ".visualstudio.com";
+    std::string release_host;
+    if (host == services)
+        release_host = "vsrm.dev.azure.com";
+    else if (host.size() > legacy.size() && host.ends_with(legacy) && !host.ends_with(".vsrm.visualstudio.com"))
+        release_host = host.substr(0, host.size() - legacy.size()) + ".vsrm" + std::string(legacy);
+    else
+        return organization_url;  // Azure DevOps Server: the collection URL serves release REST too
+    return organization_url.substr(0, host_start) + release_host + organization_url.substr(host_end);
+}
+
 Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureDevOpsConfig& config,
                                                             ClientOptions options) {
     auto base = parse_base_url(config.organization_url);
     if (!base) return tl::unexpected(base.error());
-    return std::unique_ptr<AzureDevOpsClient>(std::make_unique<HttpClient>(std::move(*base), config, std::move(options)));
+    auto release_base = parse_base_url(release_management_url(config.organization_url));
+    if (!release_base) return tl::unexpected(release_base.error());
+    return std::unique_ptr<AzureDevOpsClient>(
+        std::make_unique<HttpClient>(std::move(*base), std::move(*release_base), config, std::move(options)));
 }
 
 }  // namespace shiplog::azure

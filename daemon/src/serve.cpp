@@ -17,12 +17,15 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "azure/hook_sync_worker.hpp"
+#include "backfill.hpp"
+#include "backfill_worker.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/http_server.hpp"
@@ -135,6 +138,9 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("store {}: {}", initial->storage.path.string(), projector.error().message);
         return 1;
     }
+    // Where the journal ended before this run: the automatic backfill looks
+    // for the last delivery before the downtime at or before it.
+    const std::uint64_t seq_at_start = journal_last_seq(**store);
 
     Clock& clock = system_clock();
     Metrics metrics;
@@ -171,6 +177,29 @@ int run_serve(const std::filesystem::path& config_path) {
     });
     notifier->ready();
 
+    // SPEC §7: backfill after downtime and after a subscription was
+    // re-enabled, in the background, through this intake (bf).
+    BackfillWorker backfill(
+        [&config] { return config.get(); }, intake, &metrics,
+        [](BackfillWorker::Level level, const std::string& line) {
+            if (level == BackfillWorker::Level::error)
+                spdlog::error("{}", line);
+            else if (level == BackfillWorker::Level::warn)
+                spdlog::warn("{}", line);
+            else
+                spdlog::info("{}", line);
+        },
+        {});
+    azure::HookSyncWorker::Options hook_sync_options;
+    hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start,
+                                   first = true](bool, std::size_t reenabled) mutable {
+        if (!config.get()->azure_devops) return;
+        if (std::exchange(first, false) && seq_at_start > 0)
+            if (auto since = last_delivery(**store, seq_at_start)) backfill.request(*since, "downtime before start");
+        if (reenabled > 0)  // missed while on probation or disabled: as far back as Azure DevOps keeps history
+            backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
+                             std::to_string(reenabled) + " subscription(s) re-enabled");
+    };
     // SPEC §7: serve runs hooks sync at start, on SIGHUP and periodically, in
     // the background; failing to reach Azure DevOps never stops the receiver.
     azure::HookSyncWorker hook_sync(
@@ -183,7 +212,7 @@ int run_serve(const std::filesystem::path& config_path) {
             else
                 spdlog::info("{}", line);
         },
-        {});
+        std::move(hook_sync_options));
     hook_status.attach(&hook_sync);
     // The REST work queue (build look-ups, commit ranges): answers are
     // journaled through the intake, like any event.
@@ -233,6 +262,7 @@ int run_serve(const std::filesystem::path& config_path) {
     http_thread.join();
     hook_status.detach();
     hook_sync.stop();
+    backfill.stop();  // after the hook sync (which requests backfills), before the writer
     work_queue.stop();  // before the writer: it journals answers
     watchdog.stop();
     writer->stop();

@@ -2,7 +2,10 @@
 #include "daemon/work_queue_runner.hpp"
 
 #include <algorithm>
+#include <charconv>
 
+#include "common/time_format.hpp"
+#include "handlers/push_event.hpp"
 #include "tracking/lookup_records.hpp"
 
 namespace shiplog::daemon {
@@ -29,6 +32,53 @@ std::string configured_project(const config::Config& config, const std::string& 
         if (lower(d.project) == lower(project)) return d.project;
     return project;
 }
+
+bool is_hex40(std::string_view s) {
+    return s.size() == 40 &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    return lower(std::string(a)) == lower(std::string(b));
+}
+
+std::string ref_of(const std::string& branch) {
+    return branch.rfind("refs/", 0) == 0 ? branch : "refs/heads/" + branch;
+}
+
+// The artifact whose source version a classic release deployed (SPEC §6: the
+// primary artifact's): among Build (or Git) artifacts, the one of a matching
+// deployment's pipeline, else of its repository, else the primary one, else
+// the only one. nullptr when none fits.
+const azure::ReleaseArtifact* artifact_of(const config::Config& config,
+                                          const azure::Release& release,
+                                          const std::string& project) {
+    std::vector<const azure::ReleaseArtifact*> usable;
+    for (const auto& a : release.artifacts)
+        if (iequal(a.type, "Build") || iequal(a.type, "Git")) usable.push_back(&a);
+    for (const auto& d : config.deployments) {
+        if (d.trigger != config::Trigger::release || !iequal(d.project, project) ||
+            !iequal(d.release_definition, release.definition))
+            continue;
+        for (const auto* a : usable)
+            if (!d.pipeline.empty() && iequal(a->definition, d.pipeline)) return a;
+        for (const auto* a : usable)
+            if (!d.repository.empty() && iequal(a->repository, d.repository)) return a;
+    }
+    for (const auto* a : usable)
+        if (a->is_primary) return a;
+    return usable.size() == 1 ? usable.front() : nullptr;
+}
+
+std::int64_t to_int(std::string_view s) {
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc{} && ptr == s.data() + s.size() ? v : 0;
+}
+
+// The most commits GET .../pushes/{id}?includeCommits= returns (what the
+// client asks for): a push listing this many may have more.
+constexpr std::size_t k_push_commits_cap = 1000;
 
 }  // namespace
 
@@ -103,8 +153,7 @@ void WorkQueueRunner::run_once() {
     const auto now = std::chrono::steady_clock::now();
     std::unique_ptr<azure::AzureDevOpsClient> client;
     for (const auto& item : items) {
-        if (!item.failed.empty() || item.kind == tracking::k_queue_release_artifact_lookup)
-            continue;
+        if (!item.failed.empty()) continue;
         auto b = m_backoff.find(item.key);
         if (b != m_backoff.end() && b->second.next > now) continue;
         if (!client) {
@@ -188,11 +237,58 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         return answered(tracking::k_build_lookup_event_type,
                         tracking::make_build_lookup_record(answer));
     }
+    if (item.kind == tracking::k_queue_release_artifact_lookup) {
+        auto lookup = tracking::parse_release_artifact_lookup(item);
+        if (!lookup) return permanent(lookup.error().message);
+        const std::string project = configured_project(config, lookup->project);
+        const std::string what = "release " + std::to_string(lookup->release_id);
+        auto release = client.get_release(project, lookup->release_id);
+        if (!release) return retry(release.error());
+        const auto* artifact = artifact_of(config, *release, lookup->project);
+        if (artifact == nullptr)
+            return permanent(what + " has no Build artifact to take the deployed commit from");
+        tracking::ReleaseLookupAnswer answer{lookup->project, lookup->release_id, 0,
+                                             artifact->branch, ""};
+        const std::int64_t build_id =
+            iequal(artifact->type, "Build") ? to_int(artifact->build_id) : 0;
+        if (build_id > 0) {
+            auto build = client.get_build(project, build_id);
+            if (build && is_hex40(build->source_version)) {
+                answer.build_id = build_id;
+                answer.branch = build->source_branch;
+                answer.sha = lower(build->source_version);
+            } else if (!build && (build.error().code != ErrorCode::not_found ||
+                                  !is_hex40(artifact->source_version))) {
+                return retry(build.error());
+            }
+        }
+        // A build gone to retention (or a Git artifact): the release's own record of the commit.
+        if (answer.sha.empty()) {
+            const std::string& version =
+                iequal(artifact->type, "Git") && is_hex40(artifact->build_id)
+                    ? artifact->build_id
+                    : artifact->source_version;
+            if (!is_hex40(version))
+                return permanent(what + ": artifact " + artifact->alias + " names no commit");
+            answer.sha = lower(version);
+        }
+        return answered(tracking::k_release_lookup_event_type,
+                        tracking::make_release_lookup_record(answer));
+    }
     if (item.kind == tracking::k_queue_commits_between) {
         auto range = tracking::parse_commits_between(item);
         if (!range) return permanent(range.error().message);
         const auto* d = deployment_of_repo(config, range->repo);
         if (d == nullptr) return false;  // no deployment of that repository any more: leave it
+        if (range->from.empty()) {
+            // A first deploy ships the commits of the push that made its sha
+            // the tip (SPEC §6): when that push was truncated, take its full
+            // list from the push itself, not just the one commit.
+            auto push_id = first_deploy_push(config, range->repo, range->to);
+            if (!push_id) return false;  // store error: logged, retried
+            if (*push_id)
+                return answer_first_push(client, *d, *range, **push_id, answered, permanent, retry);
+        }
         auto commits = client.commits_between(d->project, d->repository, range->from, range->to);
         if (!commits) return retry(commits.error());
         tracking::CommitRangeAnswer answer{range->repo, range->from, range->to, {}};
@@ -204,6 +300,53 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
                         tracking::make_commit_range_record(answer));
     }
     return false;
+}
+
+Result<std::optional<std::int64_t>> WorkQueueRunner::first_deploy_push(const config::Config& config,
+                                                                       const std::string& repo,
+                                                                       const std::string& sha) {
+    try {
+        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
+        for (const auto& d : config.deployments) {
+            if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo) continue;
+            auto found = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
+            if (!found) {
+                m_log(Level::error, "work queue: " + found.error().message);
+                return tl::unexpected(found.error());
+            }
+            if (*found) return *found;
+        }
+    } catch (const lmdb::error& e) {
+        m_log(Level::error, std::string("work queue: ") + e.what());
+        return fail(ErrorCode::store, e.what());
+    }
+    return std::optional<std::int64_t>{};
+}
+
+template <class Answered, class Permanent, class Retry>
+bool WorkQueueRunner::answer_first_push(azure::AzureDevOpsClient& client,
+                                        const config::DeploymentConfig& d,
+                                        const tracking::CommitsBetween& range, std::int64_t push_id,
+                                        Answered& answered, Permanent& permanent, Retry& retry) {
+    auto json = client.get_push_json(d.project, d.repository, push_id);
+    if (!json) return retry(json.error());
+    // The GitPush is the resource a git.push delivery carries.
+    auto push = handlers::parse_push_event(
+        R"({"id":"shiplog-lookup","eventType":"git.push","publisherId":"tfs","resource":)" + *json +
+        "}");
+    const std::string what = "push " + std::to_string(push_id);
+    if (!push) return permanent(what + ": " + push.error().message);
+    if (push->commits.size() >= k_push_commits_cap)
+        return permanent(what + " lists " + std::to_string(k_push_commits_cap) +
+                         " commits or more (the most Azure DevOps returns): the first "
+                         "deploy's commit set stays incomplete");
+    tracking::CommitRangeAnswer answer{range.repo, range.from, range.to, {}};
+    for (auto& c : push->commits)
+        answer.commits.push_back({lower(c.commit_id), std::move(c.author_name),
+                                  std::move(c.author_email), format_rfc3339(c.author_date),
+                                  std::move(c.comment), c.comment_truncated});
+    return answered(tracking::k_commit_range_event_type,
+                    tracking::make_commit_range_record(answer));
 }
 
 }  // namespace shiplog::daemon

@@ -248,5 +248,66 @@ TEST_F(HooksTest, WithoutAzureDevOpsSection) {
     }
 }
 
+TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi) {
+    fake.add_release_definition({3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
+    fake.add_release_definition({5, "Fabrikam", "web-api", {{11, "Prod"}}});  // "web-api" is a substring of both
+    write_config(deployments() +
+                 "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+                 "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"release\"\n"
+                 "release_definition = \"web-api-classic\"\nrelease_environment = \"prod\"\n\n");
+    auto sync = shiplog({"hooks", "sync"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+    EXPECT_EQ(sync.err.find("not looked up"), std::string::npos) << sync.err;
+    const std::string p = "projectId=6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c;";
+    auto got = ours();
+    EXPECT_EQ(got.size(), 7u);
+    EXPECT_TRUE(got.count("ms.vss-release.deployment-completed-event " + p +
+                          "releaseDefinitionId=3;releaseEnvironmentId=8;"))
+        << ::testing::PrintToString(got);
+    for (const auto& s : fake.subscriptions())
+        if (s.event_type == "ms.vss-release.deployment-completed-event") {
+            EXPECT_EQ(s.publisher_id, "rm");
+            EXPECT_EQ(s.resource_version, "3.0-preview.1");
+            EXPECT_EQ(s.consumer_inputs.at("url"), "https://shiplog.example.com/hooks/azure-devops");
+            EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), k_password);
+        }
+    bool searched = false;
+    for (const auto& r : fake.requests())
+        if (r.path == "/contoso/Fabrikam/_apis/release/definitions") {
+            searched = true;
+            EXPECT_EQ(r.params.at("searchText"), "web-api-classic");
+            EXPECT_EQ(r.params.at("$expand"), "environments");
+        }
+    EXPECT_TRUE(searched);
+
+    auto again = shiplog({"hooks", "sync"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 7 unchanged"), std::string::npos) << again.out;
+}
+
+TEST_F(HooksTest, ReleaseDefinitionOrEnvironmentThatDoesNotExistIsAClearError) {
+    fake.add_release_definition({3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
+    const std::string base = deployments() +
+                             "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\n"
+                             "project = \"Fabrikam\"\nrepository = \"web-api\"\nbranch = \"main\"\n"
+                             "trigger = \"release\"\n";
+    write_config(base + "release_definition = \"no-such-release\"\nrelease_environment = \"Prod\"\n\n");
+    auto sync = shiplog({"hooks", "sync"});
+    EXPECT_NE(sync.exit_code, 0);
+    EXPECT_NE(sync.err.find("release definition \"no-such-release\" not found in project \"Fabrikam\""),
+              std::string::npos)
+        << sync.err;
+    EXPECT_NE(sync.err.find("web-api-rm:production"), std::string::npos) << sync.err;
+    EXPECT_TRUE(fake.subscriptions().empty()) << "nothing is created when a name does not resolve";
+
+    write_config(base + "release_definition = \"web-api-classic\"\nrelease_environment = \"Production\"\n\n");
+    sync = shiplog({"hooks", "sync"});
+    EXPECT_NE(sync.exit_code, 0);
+    EXPECT_NE(sync.err.find("release environment \"Production\" not found in release definition "
+                            "\"web-api-classic\" (it has \"Staging\", \"Prod\")"),
+              std::string::npos)
+        << sync.err;
+}
+
 }  // namespace
 }  // namespace shiplog::testing

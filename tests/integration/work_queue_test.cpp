@@ -35,6 +35,41 @@ std::string stage_event(const std::string& id, int run_id, const std::string& da
            std::to_string(run_id) + R"(,"name":"r"},"pipeline":{"id":9,"name":"web-api-cd"}}})";
 }
 
+// A classic release's deployment-completed event (resourceVersion 3.0-preview.1).
+std::string release_event(const std::string& id, int release_id, const std::string& date) {
+    const std::string rid = std::to_string(release_id);
+    return R"({"id":")" + id +
+           R"(","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
+           R"("resourceVersion":"3.0-preview.1","createdDate":")" +
+           date + R"(","resource":{"environment":{"id":)" + std::to_string(1000 + release_id) +
+           R"(,"name":"Prod","status":"succeeded","releaseId":)" + rid +
+           R"(,"definitionEnvironmentId":12,"release":{"id":)" + rid + R"(,"name":"Release-)" +
+           rid +
+           R"("},"releaseDefinition":{"id":4,"name":"web-api-rm"},"deploySteps":[{"attempt":1}]},)"
+           R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}}})";
+}
+
+// A release of definition web-api-rm whose primary artifact is build `build_id`.
+FakeRelease release_of(int release_id, int build_id) {
+    FakeRelease r;
+    r.id = release_id;
+    r.project = "Contoso";
+    r.definition_id = 4;
+    r.definition = "web-api-rm";
+    FakeReleaseArtifact other;  // another pipeline's build: not what this deployment ships
+    other.alias = "_tools";
+    other.is_primary = false;
+    other.build_id = "9999";
+    other.definition = "tools-ci";
+    other.repository = "tools";
+    FakeReleaseArtifact build;
+    build.build_id = std::to_string(build_id);
+    build.definition = "web-api-ci";
+    build.repository = "web-api";
+    r.artifacts = {other, build};
+    return r;
+}
+
 DaemonOptions options_for(const FakeAzureDevOps& fake) {
     DaemonOptions o;
     o.extra_toml = "[azure_devops]\norganization_url = \"" + fake.organization_url() +
@@ -43,7 +78,11 @@ DaemonOptions options_for(const FakeAzureDevOps& fake) {
                    "\"Contoso\"\n"
                    "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"stage\"\npipeline = "
                    "\"web-api-cd\"\n"
-                   "stage = \"Production\"\n\n";
+                   "stage = \"Production\"\n\n"
+                   "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\n"
+                   "project = \"Contoso\"\nrepository = \"web-api\"\nbranch = \"main\"\n"
+                   "trigger = \"release\"\nrelease_definition = \"web-api-rm\"\n"
+                   "release_environment = \"Prod\"\n\n";
     return o;
 }
 
@@ -62,6 +101,7 @@ class WorkQueueTest : public ::testing::Test {
         fake.add_project("Contoso", "1f2e3d4c-0000-4000-8000-000000000002");
         fake.add_repository("Contoso", "web-api", "7a1b2c3d-0000-4000-8000-000000000001");
         fake.add_build_definition("Contoso", "web-api-cd", 9);
+        fake.add_release_definition({4, "Contoso", "web-api-rm", {{12, "Prod"}}});
         for (int n = 1; n <= k_history; ++n) {
             FakeCommit c;
             c.sha = sha(n);
@@ -167,6 +207,96 @@ TEST_F(WorkQueueTest, TruncatedPushGetsItsFullCommitSetAndStageDeployItsShaThenR
                             {"deploy", "show", id, "--config", daemon.config_path().string()});
     EXPECT_NE(show.out.find("FAILED"), std::string::npos) << show.out;
     EXPECT_EQ(requests_to("GET", "/_apis/build/builds/78"), asked) << "reindex needs no network";
+}
+
+TEST_F(WorkQueueTest, ReleaseDeployGetsShaAndCommitsFromItsBuildArtifactThenReindexAgrees) {
+    ASSERT_TRUE(daemon.start());
+    ASSERT_TRUE(daemon.post_event(push_event("p1", 1, 0, 1, {1}, time_of(1)))->status == 200);
+    ASSERT_TRUE(daemon.post_event(push_event("p2", 2, 1, 5, {2, 3, 4, 5}, time_of(100)))->status ==
+                200);
+    for (auto [build_id, commit] : {std::pair{500, 1}, std::pair{501, 5}}) {
+        FakeBuild b;
+        b.id = build_id;
+        b.project = "Contoso";
+        b.definition = "web-api-ci";
+        b.source_version = sha(commit);
+        fake.add_build(b);
+    }
+    fake.add_release(release_of(30, 500));
+    fake.add_release(release_of(31, 501));
+
+    // Delivered before REST answers: the deploy waits for its release artifact.
+    ASSERT_TRUE(daemon.post_event(release_event("r30", 30, time_of(300)))->status == 200);
+    ASSERT_TRUE(eventually("web-api-rm", [](const std::string& json) {
+        return !deploy_with_sha(json, sha(1)).empty();
+    })) << deploys_json("web-api-rm");
+    ASSERT_TRUE(daemon.post_event(release_event("r31", 31, time_of(400)))->status == 200);
+    ASSERT_TRUE(eventually("web-api-rm", [](const std::string& json) {
+        auto d = deploy_with_sha(json, sha(5));
+        return d.find("\"commits_complete\":true") != std::string::npos;
+    })) << deploys_json("web-api-rm");
+    auto second = deploy_with_sha(deploys_json("web-api-rm"), sha(5));
+    EXPECT_NE(second.find("\"trigger\":\"release\""), std::string::npos) << second;
+    EXPECT_NE(second.find("\"commit_count\":4"), std::string::npos) << second;
+    EXPECT_NE(second.find(sha(2)), std::string::npos) << second;
+    EXPECT_EQ(second.find(sha(1)), std::string::npos)
+        << "the previous deploy's commit is not shipped again";
+    EXPECT_EQ(requests_to("GET", "/_apis/release/releases/31"), 1u);
+    EXPECT_EQ(requests_to("GET", "/_apis/build/builds/501"), 1u);
+    EXPECT_EQ(requests_to("GET", "/_apis/build/builds/9999"), 0u)
+        << "the other pipeline's artifact";
+
+    // A release Azure DevOps does not know (404): failed, not retried.
+    ASSERT_TRUE(daemon.post_event(release_event("r32", 32, time_of(500)))->status == 200);
+    std::string id;
+    ASSERT_TRUE(eventually("web-api-rm", [&](const std::string& json) {
+        auto at = json.find("\"sha\":\"\"");
+        if (at == std::string::npos) return false;
+        auto start = json.rfind("{\"id\":\"", at) + 7;
+        id = json.substr(start, json.find('"', start) - start);
+        auto show = run_command(SHIPLOG_BINARY,
+                                {"deploy", "show", id, "--config", daemon.config_path().string()});
+        return show.out.find("FAILED") != std::string::npos;
+    }));
+
+    const std::string live = deploys_json("web-api-rm");
+    const auto asked = fake.requests().size();
+    ASSERT_EQ(daemon.stop(), 0);
+    auto reindex =
+        run_command(SHIPLOG_BINARY, {"reindex", "--config", daemon.config_path().string()});
+    ASSERT_EQ(reindex.exit_code, 0) << reindex.err;
+    EXPECT_EQ(deploys_json("web-api-rm"), live);
+    EXPECT_EQ(fake.requests().size(), asked) << "reindex needs no network";
+}
+
+TEST_F(WorkQueueTest, FirstDeployOfATruncatedPushShipsThatPushsFullCommitList) {
+    // The branch is created by one push of commits 1..150 whose payload lists
+    // only the newest 100: the first deploy ships the push's 150 commits
+    // (SPEC §6), taken from the push itself, not just its tip commit.
+    std::vector<int> all, listed;
+    for (int n = 1; n <= k_history; ++n) all.push_back(n);
+    for (int n = 51; n <= k_history; ++n) listed.push_back(n);
+    const std::string full = push_event("p1", 1, 0, k_history, all, time_of(200));
+    FakePush p;
+    p.push_id = 1;
+    p.ref_name = "refs/heads/main";
+    p.date = time_of(200);
+    p.json =
+        full.substr(full.find("\"resource\":") + 11, full.size() - full.find("\"resource\":") - 12);
+    fake.add_push("Contoso", "web-api", p);
+
+    ASSERT_TRUE(daemon.start());
+    ASSERT_TRUE(
+        daemon.post_event(push_event("p1", 1, 0, k_history, listed, time_of(200)))->status == 200);
+    ASSERT_TRUE(eventually("web-api", [](const std::string& json) {
+        return deploy_with_sha(json, sha(k_history)).find("\"commits_complete\":true") !=
+               std::string::npos;
+    })) << deploys_json("web-api");
+    auto first = deploy_with_sha(deploys_json("web-api"), sha(k_history));
+    EXPECT_NE(first.find("\"commit_count\":150"), std::string::npos) << first;
+    EXPECT_NE(first.find(sha(1)), std::string::npos) << "the oldest commit of the push";
+    EXPECT_EQ(requests_to("GET", "/pushes/1"), 1u);
+    EXPECT_EQ(requests_to("GET", "/commits/" + sha(k_history)), 0u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 #include <tuple>
@@ -97,12 +98,18 @@ struct FakeAzureDevOps::State {
     std::map<std::int64_t, FakeBuild> builds;
     std::vector<FakeNotification> notifications;
     std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePush>> pushes;  // (project, repo)
+    std::vector<FakeReleaseDefinition> release_definitions;
+    std::map<std::int64_t, FakeRelease> releases;
     int next_id = 1;
     std::size_t page_size = 100;
     int fail_count = 0;
     int fail_status = 500;
     std::optional<int> fail_retry_after;
     std::vector<FakeRequest> requests;
+    // backfill (bf)
+    std::map<std::int64_t, FakeWorkItem> work_items;
+    std::size_t notifications_cap = 1000;
+    bool notifications_newest_first = true;
 
     std::string new_id() {
         char buf[40];
@@ -297,6 +304,143 @@ struct FakeAzureDevOps::State {
         return false;
     }
 
+    // ---- backfill (bf): POST {project}/_apis/wit/wiql, GET {project}/_apis/wit/workitems ----
+    bool handle_work_items(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
+        std::string project_name;
+        for (const auto& [name, id] : projects)
+            if (name == parts[0] || id == parts[0]) project_name = name;
+        auto bad = [&](int status, const std::string& message) {
+            res.status = status;
+            res.set_content(error_body(message), "application/json");
+            return true;
+        };
+        if (project_name.empty()) return bad(404, "TF200016: The following project does not exist: " + parts[0]);
+        if (parts[3] == "wiql" && req.method == "POST") {
+            // Only the query backfill sends: "... [System.ChangedDate] >= '<date>' ...".
+            simdjson::dom::parser parser;
+            simdjson::dom::element doc;
+            std::string_view query;
+            if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS ||
+                doc["query"].get(query) != simdjson::SUCCESS)
+                return bad(400, "bad Wiql");
+            auto at = query.find("[System.ChangedDate] >= '");
+            if (at == std::string_view::npos) return bad(400, "the fake only answers ChangedDate queries");
+            auto from = query.substr(at + 25);
+            std::string since(from.substr(0, from.find('\'')));
+            const bool precise = req.has_param("timePrecision") && req.get_param_value("timePrecision") == "true";
+            if (!precise && since.size() > 10) return bad(400, "VS402625: Dates and times in WIQL need timePrecision");
+            std::vector<const FakeWorkItem*> list;
+            for (const auto& [id, w] : work_items)
+                if (w.project == project_name && w.changed_date >= since) list.push_back(&w);
+            std::stable_sort(list.begin(), list.end(),
+                             [](const auto* a, const auto* b) { return a->changed_date < b->changed_date; });
+            std::string items;
+            for (const auto* w : list)
+                items += std::string(items.empty() ? "" : ",") + "{\"id\":" + std::to_string(w->id) +
+                         ",\"url\":\"http://fake/_apis/wit/workItems/" + std::to_string(w->id) + "\"}";
+            res.set_content("{\"queryType\":\"flat\",\"queryResultType\":\"workItem\",\"asOf\":\"2026-11-20T10:00:00Z\","
+                            "\"columns\":[{\"referenceName\":\"System.Id\",\"name\":\"ID\"}],\"workItems\":[" +
+                                items + "]}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        if (parts[3] == "workitems" && req.method == "GET") {
+            std::string ids = req.has_param("ids") ? req.get_param_value("ids") : "";
+            const bool omit = req.has_param("errorPolicy") && req.get_param_value("errorPolicy") == "omit";
+            std::vector<std::string> values;
+            std::size_t start = 0;
+            while (start < ids.size()) {
+                auto comma = ids.find(',', start);
+                if (comma == std::string::npos) comma = ids.size();
+                auto id = std::stoll(ids.substr(start, comma - start));
+                auto it = work_items.find(id);
+                if (it == work_items.end() || it->second.project != project_name) {
+                    if (!omit) return bad(404, "TF401232: Work item " + std::to_string(id) + " does not exist.");
+                    values.push_back("null");
+                } else {
+                    values.push_back(it->second.json);
+                }
+                start = comma + 1;
+            }
+            if (values.size() > 200) return bad(400, "VS403474: more than 200 work item ids");
+            std::string body;
+            for (const auto& v : values) body += (body.empty() ? "" : ",") + v;
+            res.set_content("{\"count\":" + std::to_string(values.size()) + ",\"value\":[" + body + "]}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        return false;
+    }
+
+    // Release definitions and releases (Release Management REST); false when
+    // `parts` is neither.
+    bool handle_release(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
+        if (req.method != "GET" || parts.size() < 4 || parts[1] != "_apis" || parts[2] != "release") return false;
+        std::string project_name;
+        for (const auto& [name, id] : projects)
+            if (name == parts[0] || id == parts[0]) project_name = name;
+        if (project_name.empty()) {
+            res.status = 404;
+            res.set_content(error_body("TF200016: The following project does not exist: " + parts[0]),
+                            "application/json");
+            return true;
+        }
+        if (parts.size() == 4 && parts[3] == "definitions") {
+            const std::string search = req.has_param("searchText") ? req.get_param_value("searchText") : "";
+            const bool environments = req.has_param("$expand") && req.get_param_value("$expand") == "environments";
+            auto lower = [](std::string t) {
+                for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                return t;
+            };
+            std::vector<std::string> items;
+            for (const auto& d : release_definitions) {
+                if (d.project != project_name || lower(d.name).find(lower(search)) == std::string::npos) continue;
+                std::string item = "{\"id\":" + std::to_string(d.id) + ",\"name\":" + q(d.name);
+                if (environments) {
+                    item += ",\"environments\":[";
+                    for (std::size_t i = 0; i < d.environments.size(); ++i)
+                        item += std::string(i ? "," : "") + "{\"id\":" + std::to_string(d.environments[i].first) +
+                                ",\"name\":" + q(d.environments[i].second) + ",\"rank\":" + std::to_string(i + 1) + "}";
+                    item += "]";
+                }
+                items.push_back(item + "}");
+            }
+            page(req, res, items);
+            return true;
+        }
+        if (parts.size() == 5 && parts[3] == "releases") {
+            auto it = releases.find(std::stoll(parts[4]));
+            if (it == releases.end() || it->second.project != project_name) {
+                res.status = 404;
+                res.set_content(error_body("VS402853: Release with id " + parts[4] + " does not exist."),
+                                "application/json");
+                return true;
+            }
+            const auto& r = it->second;
+            auto ref = [](const std::string& id, const std::string& name) {
+                return "{\"id\":" + q(id) + ",\"name\":" + q(name) + "}";
+            };
+            std::string artifacts;
+            for (const auto& a : r.artifacts) {
+                std::string def = "\"definition\":" + ref("42", a.definition) + ",\"version\":" +
+                                  ref(a.build_id, "20261120." + a.build_id) + ",\"branch\":" + ref(a.branch, a.branch) +
+                                  ",\"project\":" + ref(projects.at(project_name), project_name);
+                if (!a.repository.empty()) def += ",\"repository\":" + ref("5febef5a", a.repository);
+                if (!a.source_version.empty()) def += ",\"sourceVersion\":" + ref(a.source_version, a.source_version);
+                artifacts += std::string(artifacts.empty() ? "" : ",") + "{\"sourceId\":\"p:42\",\"type\":" + q(a.type) +
+                             ",\"alias\":" + q(a.alias) + ",\"isPrimary\":" + (a.is_primary ? "true" : "false") +
+                             ",\"definitionReference\":{" + def + "}}";
+            }
+            res.set_content("{\"id\":" + std::to_string(r.id) + ",\"name\":\"Release-" + std::to_string(r.id) +
+                                "\",\"status\":\"active\",\"releaseDefinition\":{\"id\":" +
+                                std::to_string(r.definition_id) + ",\"name\":" + q(r.definition) +
+                                "},\"artifacts\":[" + artifacts + "]}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        return false;
+    }
+
     void handle(const httplib::Request& req, httplib::Response& res) {
         std::lock_guard lock(mutex);
         FakeRequest rec{req.method, req.path, {}, req.get_header_value("Authorization"), req.body};
@@ -397,7 +541,9 @@ struct FakeAzureDevOps::State {
                 }
             }
         }
+        if (handle_release(req, res, parts)) return;
         if (parts.size() >= 5 && parts[1] == "_apis" && handle_history(req, res, parts)) return;
+        if (parts.size() == 4 && parts[1] == "_apis" && parts[2] == "wit" && handle_work_items(req, res, parts)) return;
         if (parts.size() == 3 && parts[0] == "_apis" && parts[1] == "hooks" && parts[2] == "notificationsquery" &&
             req.method == "POST") {
             simdjson::dom::parser parser;
@@ -418,10 +564,27 @@ struct FakeAzureDevOps::State {
             if (doc["minCreatedDate"].get(min_created) != simdjson::SUCCESS) min_created = {};
             bool details = false;
             if (doc["includeDetails"].get(details) != simdjson::SUCCESS) details = false;
-            std::string results;
+            // backfill (bf): maxCreatedDate, and a cap on the results (maxResults or ours).
+            std::string_view max_created;
+            if (doc["maxCreatedDate"].get(max_created) != simdjson::SUCCESS) max_created = {};
+            std::int64_t max_results = 0;
+            if (doc["maxResults"].get(max_results) != simdjson::SUCCESS) max_results = 0;
+            std::size_t cap = notifications_cap;
+            if (max_results > 0) cap = std::min(cap, static_cast<std::size_t>(max_results));
+            std::vector<const FakeNotification*> matching;
             for (const auto& n : notifications) {
                 if (!wanted.empty() && !wanted.count(n.subscription_id)) continue;
                 if (!min_created.empty() && n.created_date < min_created) continue;
+                if (!max_created.empty() && n.created_date > max_created) continue;
+                matching.push_back(&n);
+            }
+            std::stable_sort(matching.begin(), matching.end(), [&](const auto* a, const auto* b) {
+                return notifications_newest_first ? a->created_date > b->created_date : a->created_date < b->created_date;
+            });
+            if (matching.size() > cap) matching.resize(cap);
+            std::string results;
+            for (const auto* np : matching) {
+                const auto& n = *np;
                 results += std::string(results.empty() ? "" : ",") + "{\"id\":" + std::to_string(n.id) +
                            ",\"subscriptionId\":" + q(n.subscription_id) + ",\"result\":" + q(n.result) +
                            ",\"status\":\"completed\",\"createdDate\":" + q(n.created_date) +
@@ -537,9 +700,32 @@ void FakeAzureDevOps::add_push(const std::string& project, const std::string& re
     m_state->pushes[{project, repository}][push.push_id] = std::move(push);
 }
 
+void FakeAzureDevOps::add_release_definition(FakeReleaseDefinition d) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->release_definitions.push_back(std::move(d));
+}
+
+void FakeAzureDevOps::add_release(FakeRelease r) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->releases[r.id] = std::move(r);
+}
+
 void FakeAzureDevOps::set_page_size(std::size_t n) {
     std::lock_guard lock(m_state->mutex);
     m_state->page_size = n == 0 ? 1 : n;
+}
+
+// ---- backfill (bf) ----
+
+void FakeAzureDevOps::add_work_item(FakeWorkItem item) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->work_items[item.id] = std::move(item);
+}
+
+void FakeAzureDevOps::set_notifications_cap(std::size_t n, bool newest_first) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->notifications_cap = n == 0 ? 1 : n;
+    m_state->notifications_newest_first = newest_first;
 }
 
 void FakeAzureDevOps::fail_next(int count, int status, std::optional<int> retry_after_seconds) {

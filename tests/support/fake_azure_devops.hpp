@@ -83,6 +83,49 @@ struct FakePush {
     std::string json;      // the GitPush served by GET .../pushes/{id} (commits and refUpdates included)
 };
 
+// ---- backfill (bf): work items and capped notification history ----
+
+// A work item served by POST {project}/_apis/wit/wiql (when its changed_date
+// matches) and GET {project}/_apis/wit/workitems?ids= (as `json`).
+struct FakeWorkItem {
+    std::int64_t id = 0;
+    std::string project;
+    std::string changed_date;  // RFC 3339 UTC; compared as text (by day without timePrecision=true)
+    std::string json;          // {id, rev, fields, relations, url}
+};
+
+// ---- classic release (Release Management REST; the fake serves it on the
+// collection URL, like Azure DevOps Server) ----
+
+// A release definition served by GET {project}/_apis/release/definitions?searchText=.
+struct FakeReleaseDefinition {
+    std::int64_t id = 0;
+    std::string project;
+    std::string name;
+    std::vector<std::pair<std::int64_t, std::string>> environments;  // (id, name)
+};
+
+// A release artifact (Release.artifacts[]); type "Build" carries a build id.
+struct FakeReleaseArtifact {
+    std::string type = "Build";
+    std::string alias = "_web-api-ci";
+    bool is_primary = true;
+    std::string build_id;        // definitionReference.version.id
+    std::string definition;      // definitionReference.definition.name
+    std::string repository;      // definitionReference.repository.name
+    std::string branch = "refs/heads/main";
+    std::string source_version;  // definitionReference.sourceVersion.id ("" = not sent)
+};
+
+// A release served by GET {project}/_apis/release/releases/{id}.
+struct FakeRelease {
+    std::int64_t id = 0;
+    std::string project;
+    std::int64_t definition_id = 0;
+    std::string definition;
+    std::vector<FakeReleaseArtifact> artifacts;
+};
+
 class FakeAzureDevOps {
 public:
     // Serves http://127.0.0.1:<port>/<collection>; `token` is the PAT it accepts.
@@ -107,8 +150,17 @@ public:
     void add_notification(FakeNotification n);
     void add_push(const std::string& project, const std::string& repository, FakePush push);
 
+    void add_release_definition(FakeReleaseDefinition d);
+    void add_release(FakeRelease r);
+
     // Lists return at most `n` items per page (default 100).
     void set_page_size(std::size_t n);
+
+    // ---- backfill (bf) ----
+    void add_work_item(FakeWorkItem item);  // replaces one with the same id
+    // notificationsquery returns at most min(n, maxResults) results
+    // (default n: 1000), newest first unless told otherwise.
+    void set_notifications_cap(std::size_t n, bool newest_first = true);
     // The next `count` requests get `status` (with Retry-After when given).
     void fail_next(int count, int status, std::optional<int> retry_after_seconds = std::nullopt);
 

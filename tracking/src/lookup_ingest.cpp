@@ -83,6 +83,25 @@ Status apply_range(lmdb::txn& txn, const Tables& t, const config::Config& config
     return complete(txn, t, make_commits_between(answer->repo, answer->from, answer->to, {}).key);
 }
 
+// A classic release's sha, like the `shiplog.release_artifact` record: the
+// first answer for a release wins; the look-up item is done.
+Status apply_release(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                     std::string_view raw, Dirty& dirty) {
+    auto answer = parse_release_lookup_record(raw);
+    if (!answer) return {};
+    const std::string key =
+        KeyBuilder().u64(static_cast<std::uint64_t>(answer->release_id)).bytes();
+    auto existing = get(txn, t.release_shas, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (!*existing)
+        if (auto s = put(txn, t.release_shas, key, answer->sha); !s) return s;
+    for (const auto& d : config.deployments)
+        if (d.trigger == config::Trigger::release && iequals(d.project, answer->project))
+            dirty.emplace(d.name, d.environment);
+    return complete(txn, t,
+                    make_release_artifact_lookup(answer->project, answer->release_id, {}).key);
+}
+
 Status apply_failure(lmdb::txn& txn, const Tables& t, std::string_view raw) {
     auto failure = parse_lookup_failed_record(raw);
     if (!failure) return {};
@@ -93,7 +112,7 @@ Status apply_failure(lmdb::txn& txn, const Tables& t, std::string_view raw) {
 
 bool is_lookup_record(std::string_view type) {
     return type == k_build_lookup_event_type || type == k_commit_range_event_type ||
-           type == k_lookup_failed_event_type;
+           type == k_release_lookup_event_type || type == k_lookup_failed_event_type;
 }
 
 Status ingest_lookup_record(lmdb::txn& txn, const Tables& t, const config::Config& config,
@@ -102,6 +121,7 @@ Status ingest_lookup_record(lmdb::txn& txn, const Tables& t, const config::Confi
     if (type == k_build_lookup_event_type)
         return apply_build(txn, t, config, entry.raw, dirty, entry.seq);
     if (type == k_commit_range_event_type) return apply_range(txn, t, config, entry.raw, dirty);
+    if (type == k_release_lookup_event_type) return apply_release(txn, t, config, entry.raw, dirty);
     if (type == k_lookup_failed_event_type) return apply_failure(txn, t, entry.raw);
     return {};
 }

@@ -141,6 +141,40 @@ Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
     return a;
 }
 
+std::string make_release_lookup_record(const ReleaseLookupAnswer& a) {
+    std::string out = "{";
+    field(out, "project", a.project, true);
+    out += ",\"release_id\":" + std::to_string(a.release_id);
+    out += ",\"build_id\":" + std::to_string(a.build_id);
+    field(out, "branch", a.branch);
+    field(out, "sha", a.sha);
+    return out + "}";
+}
+
+Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw) {
+    constexpr const char* what = "release look-up record";
+    auto doc = parse_root(raw, what);
+    if (!doc) return tl::unexpected(doc.error());
+    ReleaseLookupAnswer a;
+    if ((*doc)["release_id"].get(a.release_id) != simdjson::SUCCESS || a.release_id <= 0)
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + ".release_id: missing positive integer");
+    if ((*doc)["build_id"].get(a.build_id) != simdjson::SUCCESS || a.build_id < 0)
+        return fail(ErrorCode::invalid_argument, std::string(what) + ".build_id: missing integer");
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"project", &a.project},
+                            {"branch", &a.branch},
+                            {"sha", &a.sha}}) {
+        auto v = str(*doc, what, key);
+        if (!v) return tl::unexpected(v.error());
+        *out = std::move(*v);
+    }
+    if (!is_hex40(a.sha))
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + ".sha: not a 40-hex commit id");
+    a.sha = lower(a.sha);
+    return a;
+}
+
 std::string make_lookup_failed_record(const LookupFailure& f) {
     std::string out = "{";
     field(out, "key", f.key, true);

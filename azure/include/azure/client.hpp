@@ -94,6 +94,51 @@ struct Notification {
     std::string event_json;    // details.event, minified; "" when absent
 };
 
+// ---- classic release (Release Management REST, see release_management_url) ----
+
+// A release definition with its environments (stages), from
+// GET {vsrm}/{project}/_apis/release/definitions?searchText=&$expand=environments.
+struct ReleaseDefinition {
+    std::int64_t id = 0;
+    std::string name;
+    std::vector<std::pair<std::int64_t, std::string>> environments;  // (definition environment id, name)
+};
+
+// One artifact of a release (Release.artifacts[]); definitionReference's
+// ArtifactSourceReference values, by key.
+struct ReleaseArtifact {
+    std::string type;  // "Build", "Git", ...
+    std::string alias;
+    bool is_primary = false;
+    std::string build_id;        // definitionReference.version.id (a build id for type Build)
+    std::string definition;      // definitionReference.definition.name (the build pipeline)
+    std::string repository;      // definitionReference.repository.name
+    std::string branch;          // definitionReference.branch.id ("refs/heads/main")
+    std::string source_version;  // definitionReference.sourceVersion.id (a sha, when sent)
+};
+
+// GET {vsrm}/{project}/_apis/release/releases/{id}.
+struct Release {
+    std::int64_t id = 0;
+    std::string definition;  // releaseDefinition.name
+    std::vector<ReleaseArtifact> artifacts;
+};
+
+// The base URL of the Release Management REST API for `organization_url`:
+// Azure DevOps Services serves it from another host
+// (https://dev.azure.com/{org} -> https://vsrm.dev.azure.com/{org},
+// https://{org}.visualstudio.com -> https://{org}.vsrm.visualstudio.com);
+// Azure DevOps Server (and the test fake) from the collection URL itself.
+std::string release_management_url(const std::string& organization_url);
+
+// A work item as GET {project}/_apis/wit/workitems?ids=&$expand=relations
+// returns it (id, rev, fields, relations), as JSON text.
+struct WorkItemJson {
+    std::int64_t id = 0;
+    std::int64_t rev = 0;
+    std::string json;
+};
+
 // Waits for `d`; injected so tests never really sleep.
 using SleepFunction = std::function<void(std::chrono::milliseconds d)>;
 
@@ -107,6 +152,7 @@ struct ClientOptions {
     SleepFunction sleep;                              // default: std::this_thread::sleep_for
     std::function<double()> jitter;                   // uniform [0,1); default: random
     int commits_page_size = 1000;                     // $top of commitsbatch pages
+    int notifications_page_size = 200;                // maxResults of one notificationsquery window
 };
 
 class AzureDevOpsClient {
@@ -144,6 +190,10 @@ public:
 
     // backfill's history (not pure, like the look-ups above).
     // POST _apis/hooks/notificationsquery {subscriptionIds, minCreatedDate, includeDetails: true}.
+    // Azure DevOps caps the results (maxResults, and its own cap) and has no
+    // continuation token: each answer moves the time window past its newest
+    // (or, listed newest first, before its oldest) createdDate and asks again
+    // until an answer brings no new notification; deduplicated by id.
     virtual Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& subscription_ids,
                                                                   const std::string& min_created_date);
     // GET {project}/_apis/git/repositories/{repo}/pushes?searchCriteria.fromDate&searchCriteria.refName
@@ -159,6 +209,26 @@ public:
     virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(const std::string& project,
                                                                         std::int64_t definition_id,
                                                                         const std::string& min_time);
+
+    // backfill's work-item history (not pure either).
+    // POST {project}/_apis/wit/wiql?timePrecision=true
+    // {"query": "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project
+    //            AND [System.ChangedDate] >= '<changed_since>' ORDER BY [System.ChangedDate] ASC"}:
+    // the ids of the work items changed since then, in that order.
+    virtual Result<std::vector<std::int64_t>> changed_work_item_ids(const std::string& project,
+                                                                    const std::string& changed_since);
+    // GET {project}/_apis/wit/workitems?ids=...&$expand=relations&errorPolicy=omit in batches
+    // of at most 200 ids: each work item still there (a deleted one is left out).
+    virtual Result<std::vector<WorkItemJson>> get_work_items_json(const std::string& project,
+                                                                  const std::vector<std::int64_t>& ids);
+
+    // Classic release look-ups, on release_management_url() (not pure, like
+    // the look-ups above).
+    // GET {vsrm}/{project}/_apis/release/definitions?searchText={name}&$expand=environments
+    // (continuation pages); not_found names the definition and the project.
+    virtual Result<ReleaseDefinition> get_release_definition(const std::string& project, const std::string& name);
+    // GET {vsrm}/{project}/_apis/release/releases/{id}; not_found when it does not exist.
+    virtual Result<Release> get_release(const std::string& project, std::int64_t id);
 };
 
 // The real client. Fails (config error) only when organization_url cannot be

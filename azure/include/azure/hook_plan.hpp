@@ -50,6 +50,12 @@ struct HookIdentity {
 
 HookIdentity make_identity(const config::Config& config);
 
+// The ids of a release deployment's definition and environment (stage), by
+// name: GET {vsrm}/{project}/_apis/release/definitions?searchText=. not_found
+// names the definition, or the environment and the ones the definition has.
+Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient& client,
+                                                              const config::DeploymentConfig& d);
+
 // One subscription shiplog wants Azure DevOps to hold.
 struct DesiredHook {
     Subscription subscription;  // complete body for create/replace (password included)
@@ -59,10 +65,9 @@ struct DesiredHook {
 };
 
 // The desired set: one per distinct (event type, filter), in a stable order.
-// A project, repository or pipeline missing from `ids` is an error naming the
-// deployment and the name. A release deployment whose ids are missing is
-// left out with a line in `warnings` (release definitions live on another
-// host, vsrm; their look-up is not implemented yet).
+// A project, repository, pipeline or release definition/environment missing
+// from `ids` is an error naming the deployment and the name. `warnings` is
+// kept for callers; nothing is left out silently.
 Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, const HookIdentity& identity,
                                                const ResolvedNames& ids, std::vector<std::string>* warnings = nullptr);
 

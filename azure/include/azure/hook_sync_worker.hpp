@@ -38,6 +38,9 @@ public:
         std::chrono::milliseconds retry_initial{std::chrono::seconds{30}};  // after a failure, doubled
         std::chrono::milliseconds retry_max{std::chrono::minutes{30}};
         ClientFactory make_client;  // default: make_http_client
+        // After each run, on the worker's thread, no lock held: whether it
+        // succeeded and how many subscriptions it re-enabled (serve backfills then).
+        std::function<void(bool ok, std::size_t reenabled)> after_run;
     };
 
     struct Stats {
@@ -78,6 +81,7 @@ private:
     bool m_stop = false;
     bool m_triggered = true;  // the first run happens at start
     Stats m_stats;
+    std::size_t m_reenabled_last_run = 0;  // written by the worker thread only
     LastRun m_last_run;
     std::thread m_thread;
 };

@@ -54,6 +54,11 @@ public:
     void record_event(std::string_view event_type, EventOutcome outcome);
     void record_request(HttpRoute route, int status, std::chrono::nanoseconds duration);
     void record_auth_failure() { m_auth_failures.fetch_add(1, std::memory_order_relaxed); }
+    // serve's automatic backfill (backfill_worker): one finished pass.
+    void record_backfill_run(bool ok, std::uint64_t events_stored) {
+        (ok ? m_backfill_ok : m_backfill_failed).fetch_add(1, std::memory_order_relaxed);
+        m_backfill_stored.fetch_add(events_stored, std::memory_order_relaxed);
+    }
 
     std::string render(const StoreGauges& gauges) const;
 
@@ -71,6 +76,7 @@ private:
     std::array<Histogram, static_cast<int>(HttpRoute::count)> m_durations{};
     std::array<std::array<std::atomic<std::uint64_t>, 5>, static_cast<int>(HttpRoute::count)> m_status_classes{};
     std::atomic<std::uint64_t> m_auth_failures{0};
+    std::atomic<std::uint64_t> m_backfill_ok{0}, m_backfill_failed{0}, m_backfill_stored{0};
 };
 
 }  // namespace shiplog::daemon

@@ -10,7 +10,9 @@
 // A failed call is retried with exponential backoff (per item, in memory);
 // "does not exist" (404) is journaled as a lookup_failed record: the item
 // is then shown as failed by `deploy show` and never retried.
-// release_artifact_lookup items are not executed yet (they stay pending).
+// A classic release's artifact is read from the Release API (vsrm) and its
+// build from the Build API; a first deploy whose push was truncated gets that
+// push's full commit list (GET .../pushes/{id}?includeCommits=1000).
 //
 // Threading: the constructor starts one thread; trigger(), stats() and
 // stop() may be called from any thread. The destructor stops and joins.
@@ -22,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -81,6 +84,14 @@ class WorkQueueRunner {
                  const tracking::QueueItem& item);
     bool journal(const std::string& event_id, std::string_view type, std::string raw,
                  const std::string& key);
+    // The journaled push a first deploy of `sha` ships (tracking::push_of_tip).
+    Result<std::optional<std::int64_t>> first_deploy_push(const config::Config& config,
+                                                          const std::string& repo,
+                                                          const std::string& sha);
+    template <class Answered, class Permanent, class Retry>
+    bool answer_first_push(azure::AzureDevOpsClient& client, const config::DeploymentConfig& d,
+                           const tracking::CommitsBetween& range, std::int64_t push_id,
+                           Answered& answered, Permanent& permanent, Retry& retry);
 
     storage::Store& m_store;
     tracking::Tables m_tables;

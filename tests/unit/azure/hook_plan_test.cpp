@@ -135,16 +135,16 @@ TEST(HookPlan, MissingNameIsAnErrorNamingIt) {
     EXPECT_NE(d.error().message.find("\"worker\""), std::string::npos) << d.error().message;
 }
 
-TEST(HookPlan, ReleaseWithoutIdsIsAWarningNotAHook) {
+TEST(HookPlan, ReleaseWithoutIdsIsAnErrorWithIdsAnRmHook) {
     auto c = make_config();
     auto r = deployment("app", "prod", "web-api", "main", config::Trigger::release);
     r.release_definition = "app";
     r.release_environment = "Prod";
     c.deployments.push_back(r);
-    std::vector<std::string> warnings;
-    auto d = desired_hooks(c, make_identity(c), names(), &warnings);
-    ASSERT_OK(d);
-    EXPECT_EQ(warnings.size(), 1u);
+    auto d = desired_hooks(c, make_identity(c), names());
+    ASSERT_FALSE(d);
+    EXPECT_NE(d.error().message.find("app:prod"), std::string::npos) << d.error().message;
+    EXPECT_NE(d.error().message.find("\"app\""), std::string::npos) << d.error().message;
     auto ids = names();
     ids.release_ids[{"Fabrikam", "app", "Prod"}] = {3, 9};
     d = desired_hooks(c, make_identity(c), ids);

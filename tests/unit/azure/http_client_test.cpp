@@ -243,5 +243,61 @@ TEST(HttpClient, RejectsUnusableOrganizationUrl) {
     EXPECT_EQ(c.error().code, ErrorCode::config);
 }
 
+TEST(HttpClient, ReleaseManagementUrlIsVsrmOnServicesAndTheCollectionOnServer) {
+    EXPECT_EQ(release_management_url("https://dev.azure.com/fabrikam"), "https://vsrm.dev.azure.com/fabrikam");
+    EXPECT_EQ(release_management_url("https://DEV.azure.com/fabrikam/"), "https://vsrm.dev.azure.com/fabrikam/");
+    EXPECT_EQ(release_management_url("https://fabrikam.visualstudio.com"), "https://fabrikam.vsrm.visualstudio.com");
+    EXPECT_EQ(release_management_url("https://fabrikam.vsrm.visualstudio.com"),
+              "https://fabrikam.vsrm.visualstudio.com");
+    EXPECT_EQ(release_management_url("https://tfs.example.local/tfs/DefaultCollection"),
+              "https://tfs.example.local/tfs/DefaultCollection");
+    EXPECT_EQ(release_management_url("http://127.0.0.1:8080/contoso"), "http://127.0.0.1:8080/contoso");
+}
+
+TEST(HttpClient, ReleaseAndReleaseDefinitionByName) {
+    Fixture f;
+    f.fake.add_project("Fabrikam", "p-1");
+    f.fake.add_release_definition({3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
+    f.fake.add_release_definition({5, "Fabrikam", "web-api", {{11, "Prod"}}});
+    testing::FakeRelease r;
+    r.id = 31;
+    r.project = "Fabrikam";
+    r.definition_id = 5;
+    r.definition = "web-api";
+    testing::FakeReleaseArtifact a;
+    a.build_id = "501";
+    a.definition = "web-api-ci";
+    a.repository = "web-api";
+    a.source_version = std::string(40, 'a');
+    r.artifacts = {a};
+    f.fake.add_release(r);
+    auto c = f.client();
+
+    auto d = c->get_release_definition("Fabrikam", "web-api");
+    ASSERT_OK(d);
+    EXPECT_EQ(d->id, 5) << "the exact name, not the first substring match";
+    ASSERT_EQ(d->environments.size(), 1u);
+    EXPECT_EQ(d->environments[0], (std::pair<std::int64_t, std::string>{11, "Prod"}));
+    auto missing = c->get_release_definition("Fabrikam", "nope");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+    EXPECT_NE(missing.error().message.find("release definition \"nope\""), std::string::npos);
+
+    auto got = c->get_release("Fabrikam", 31);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->definition, "web-api");
+    ASSERT_EQ(got->artifacts.size(), 1u);
+    EXPECT_EQ(got->artifacts[0].type, "Build");
+    EXPECT_TRUE(got->artifacts[0].is_primary);
+    EXPECT_EQ(got->artifacts[0].build_id, "501");
+    EXPECT_EQ(got->artifacts[0].definition, "web-api-ci");
+    EXPECT_EQ(got->artifacts[0].repository, "web-api");
+    EXPECT_EQ(got->artifacts[0].branch, "refs/heads/main");
+    EXPECT_EQ(got->artifacts[0].source_version, std::string(40, 'a'));
+    auto gone = c->get_release("Fabrikam", 99);
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().code, ErrorCode::not_found);
+}
+
 }  // namespace
 }  // namespace shiplog::azure

@@ -45,6 +45,36 @@ TEST(LookupRecordFormat, RoundTrips) {
     EXPECT_FALSE(parse_build_lookup_record(
         "{\"project\":\"p\",\"run_id\":0,\"branch\":\"b\",\"sha\":\"x\"}"));
     EXPECT_FALSE(parse_commit_range_record("[]"));
+    ReleaseLookupAnswer rl{"Contoso", 31, 501, "refs/heads/main", sha(5)};
+    auto prl = parse_release_lookup_record(make_release_lookup_record(rl));
+    ASSERT_OK(prl);
+    EXPECT_EQ(*prl, rl);
+    EXPECT_FALSE(parse_release_lookup_record(
+        "{\"project\":\"p\",\"release_id\":0,\"build_id\":1,\"branch\":\"b\",\"sha\":\"x\"}"));
+}
+
+TEST_F(LookupRecordsTest, ReleaseLookupGivesAReleaseDeployItsShaAndLeavesTheQueue) {
+    m_config->deployments = {deployment("web-api", "production", Trigger::release)};
+    m_config->deployments[0].release_definition = "web-api";
+    m_config->deployments[0].release_environment = "Prod";
+    const auto type = std::string("ms.vss-release.deployment-completed-event");
+    push(1, at(0), k_zero, sha(1), {{sha(1)}});
+    deliver(type, envelope("r1", type, release_resource(7, "web-api", "Prod", "succeeded"), at(3)),
+            at(3));
+    auto items = queue();
+    ASSERT_EQ(items.size(), 1u);
+    ASSERT_EQ(items[0].kind, k_queue_release_artifact_lookup);
+    auto lookup = parse_release_artifact_lookup(items[0]);
+    ASSERT_OK(lookup);
+    answer(k_release_lookup_event_type,
+           make_release_lookup_record({lookup->project, 7, 501, "refs/heads/main", sha(1)}),
+           items[0].key);
+    auto d = deploys();
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].sha, sha(1));
+    EXPECT_TRUE(d[0].commits_complete);
+    EXPECT_TRUE(queue().empty());
+    expect_reindex_reproduces();
 }
 
 TEST_F(LookupRecordsTest, CommitRangeAnswerCompletesAGapAndLeavesTheQueue) {

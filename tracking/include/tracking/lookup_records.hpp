@@ -21,6 +21,9 @@ inline constexpr std::string_view k_build_lookup_event_type = "shiplog.build_loo
 // The commits reachable from `to` and not from `from` (from may be empty:
 // then just the commit `to`), with their metadata.
 inline constexpr std::string_view k_commit_range_event_type = "shiplog.commit_range";
+// A classic release's artifact: the build it deployed and that build's sha
+// and branch ({project, release_id, build_id, branch, sha}).
+inline constexpr std::string_view k_release_lookup_event_type = "shiplog.release_lookup";
 // A look-up Azure DevOps answered "does not exist" (404): the item is marked
 // failed and not retried ({key, reason}).
 inline constexpr std::string_view k_lookup_failed_event_type = "shiplog.lookup_failed";
@@ -51,6 +54,15 @@ struct CommitRangeAnswer {
     friend bool operator==(const CommitRangeAnswer&, const CommitRangeAnswer&) = default;
 };
 
+struct ReleaseLookupAnswer {
+    std::string project;
+    std::int64_t release_id = 0;
+    std::int64_t build_id = 0;  // 0 when the sha came from the artifact itself
+    std::string branch;         // "refs/heads/main"; may be empty
+    std::string sha;            // 40 hex, lower case
+    friend bool operator==(const ReleaseLookupAnswer&, const ReleaseLookupAnswer&) = default;
+};
+
 struct LookupFailure {
     std::string key;     // the work-queue item key
     std::string reason;  // one line, never a secret
@@ -61,6 +73,8 @@ std::string make_build_lookup_record(const BuildLookupAnswer& answer);
 Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw);
 std::string make_commit_range_record(const CommitRangeAnswer& answer);
 Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw);
+std::string make_release_lookup_record(const ReleaseLookupAnswer& answer);
+Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw);
 std::string make_lookup_failed_record(const LookupFailure& failure);
 Result<LookupFailure> parse_lookup_failed_record(std::string_view raw);
 

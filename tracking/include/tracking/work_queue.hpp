@@ -73,6 +73,15 @@ Status complete(lmdb::txn& txn, const Tables& tables, std::string_view key);
 Status mark_failed(lmdb::txn& txn, const Tables& tables, std::string_view key,
                    std::string_view reason);
 
+// For a first deploy's commits_between item (empty `from`): the id of the
+// journaled push that made `sha` the tip of `ref` ("refs/heads/main") in
+// `repo` (lower-case "project/repo") and lists `sha` among its commits, i.e.
+// the push whose commits the first deploy ships (SPEC §6); nullopt when no
+// such push was journaled.
+Result<std::optional<std::int64_t>> push_of_tip(lmdb::txn& txn, const Tables& tables,
+                                                std::string_view repo, std::string_view ref,
+                                                std::string_view sha);
+
 // The payload fields of each kind; invalid_argument for another kind or a
 // payload that does not parse.
 struct BuildLookup {
