@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn bench/run's rows.tsv into the markdown report (stdout)."""
+"""Turn bench/run's rows.tsv (+ parse JSON, bench/queries' section, footprint) into the markdown report (stdout)."""
 
 import argparse
 import csv
@@ -32,9 +32,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("rows")
     for opt in ["smoke", "duration", "threads", "started", "load-start", "load-end", "nproc", "cpu",
-                "fs", "shiplog", "shiplog-version", "wrk", "nginx", "python"]:
+                "fs", "shiplog", "shiplog-version", "wrk", "nginx", "python", "command"]:
         ap.add_argument("--" + opt, default="?")
-    for opt in ["parse-json", "footprint", "rss"]:
+    for opt in ["parse-json", "footprint", "rss", "queries"]:
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     smoke = a.smoke == "1"
@@ -55,9 +55,10 @@ def main():
 
     out = []
     w = out.append
-    title = "shiplog ingest benchmark" + (" (smoke)" if smoke else "")
+    title = "shiplog benchmark suite" + (" (smoke)" if smoke else "")
     w(f"# {title} — {a.started}\n")
-    w(f"- command: `bench/run{' --smoke' if smoke else ''}`; {a.duration} s per cell, "
+    command = a.command if a.command != "?" else "bench/run" + (" --smoke" if smoke else "")
+    w(f"- command: `{command}`; {a.duration} s per cell, "
       f"`wrk -t{a.threads}` + `bench/lua/push.lua`, everything on 127.0.0.1")
     w(f"- machine: {a.nproc} CPUs, {a.cpu}; store on {a.fs}; "
       f"load average (1/5/15 min) {a.load_start} at start, {a.load_end} at end")
@@ -70,6 +71,7 @@ def main():
       "committed after wrk stopped reading (≤ connections + read errors + timeouts). Socket errors = "
       "requests wrk got no answer to (connect/read/write errors, timeouts > 15 s).\n")
 
+    w("## Ingest\n")
     w("| body | connection | conns | server | events/s | shiplog ÷ nginx | shiplog ÷ baseline "
       "| p50 ms | p99 ms | p99.9 ms | acked | stored | check | socket errors | load 1m |")
     w("|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|")
@@ -121,6 +123,7 @@ def main():
               f"{'yes' if p99 < TARGET_HALF_RATE_P99_MS else 'no'} |")
 
     parse_section(w, a.parse_json)
+    queries_section(w, a.queries)
     footprint_section(w, a.footprint, a.rss, smoke)
     print("\n".join(out))
     return 0
@@ -160,6 +163,19 @@ def parse_section(w, path):
         fmt = lambda c: f"{c[0]:,.0f} ({c[1]:.2f})"  # noqa: E731
         w(f"| {label} | {int(cells[0][2])} | {fmt(cells[0])} | {fmt(cells[1])} | {fmt(cells[2])} "
           f"| {fmt(cells[3])} | {fmt(cells[4])} | {ratio:.1f}× | {'yes' if ratio <= TARGET_PARSE_RATIO else 'no'} |")
+
+
+def queries_section(w, path):
+    """bench/queries' markdown (its own heading dropped), or why it is missing."""
+    w("\n## Queries\n")
+    if not path:
+        w("(skipped: --no-queries, or no build tree for shiplog_gen_store; see bench/run --help)")
+        return
+    with open(path) as f:
+        lines = f.read().strip().splitlines()
+    if lines and lines[0].startswith("#"):
+        lines = lines[1:]
+    w("\n".join(lines).strip())
 
 
 def footprint_section(w, path, rss_path, smoke):

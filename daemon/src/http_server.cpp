@@ -87,16 +87,22 @@ void close_after_response(httplib::Response& res) {
 // Request framing that front ends and httplib could read differently
 // (RFC 9112 §6.1, §6.3): both Content-Length and Transfer-Encoding, repeated
 // framing headers, or a transfer coding other than chunked.
+// One pass over the headers: httplib's own lookups compare names with a
+// tolower() per character, and this runs for every request.
 bool ambiguous_framing(const httplib::Request& req) {
-    auto te = req.get_header_value_count("Transfer-Encoding");
-    auto cl = req.get_header_value_count("Content-Length");
-    if (te > 1 || cl > 1 || (te == 1 && cl == 1)) return true;
-    if (te == 1) {
-        auto v = req.get_header_value("Transfer-Encoding");
-        if (v.size() != 7 || strncasecmp(v.c_str(), "chunked", 7) != 0) return true;
-    }
-    for (const auto& [name, value] : req.headers)
+    std::size_t te = 0, cl = 0;
+    const std::string* te_value = nullptr;
+    for (const auto& [name, value] : req.headers) {
         if (name.find_first_of(" \t") != std::string::npos) return true;  // "Transfer-Encoding : chunked"
+        if (name.size() == 17 && strcasecmp(name.c_str(), "Transfer-Encoding") == 0) {
+            ++te;
+            te_value = &value;
+        } else if (name.size() == 14 && strcasecmp(name.c_str(), "Content-Length") == 0) {
+            ++cl;
+        }
+    }
+    if (te > 1 || cl > 1 || (te == 1 && cl == 1)) return true;
+    if (te == 1 && (te_value->size() != 7 || strncasecmp(te_value->c_str(), "chunked", 7) != 0)) return true;
     return false;
 }
 
@@ -306,19 +312,26 @@ private:
         // beyond max_body_bytes (413, connection closed).
         s.Post("/hooks/azure-devops", [this](const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& content) {
-            if (read_capped_body(req, res, content)) handle_webhook(req, res);
+            // One config snapshot per request (ConfigHolder::get() locks a
+            // mutex all workers share).
+            auto config = m_deps.config.get();
+            if (read_capped_body(req, res, content, config->server.max_body_bytes)) handle_webhook(req, res, config);
         });
     }
 
-    bool read_capped_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
-        if (read_body_capped(req, res, content, m_deps.config.get()->server.max_body_bytes)) return true;
+    bool read_capped_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
+                          std::size_t max_body_bytes) {
+        if (read_body_capped(req, res, content, max_body_bytes)) return true;
         t_request.outcome = "rejected";
         return false;
     }
 
-    void handle_webhook(const httplib::Request& req, httplib::Response& res) {
-        auto config = m_deps.config.get();
-        if (!webhook_authorized(config->webhook, req.get_header_value("Authorization"), req.remote_addr)) {
+    void handle_webhook(const httplib::Request& req, httplib::Response& res,
+                        const std::shared_ptr<const config::Config>& config) {
+        // Without a [webhook] section only the address counts: no header lookup.
+        if (!webhook_authorized(config->webhook,
+                                config->webhook ? req.get_header_value("Authorization") : std::string(),
+                                req.remote_addr)) {
             m_deps.metrics.record_auth_failure();
             std::uint64_t suppressed = 0;
             if (m_auth_log.should_log(req.remote_addr, suppressed))

@@ -12,6 +12,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "stderr_batcher.hpp"
+
 namespace shiplog::daemon {
 namespace {
 
@@ -40,15 +42,22 @@ int journal_priority(spdlog::level::level_enum level) {
     }
 }
 
+// Both sinks format on the logging thread and hand the line to a
+// StderrBatcher, which writes from its own thread (one write(2) per batch,
+// not one per access log line; see stderr_batcher.hpp). flush_() waits for
+// the batcher: the logger flushes on warnings and errors.
 class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t line;
         fmt::format_to(std::back_inserter(line), "<{}>{}\n", journal_priority(msg.level),
                        std::string_view(msg.payload.data(), msg.payload.size()));
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        m_out.append(std::string_view(line.data(), line.size()));
     }
-    void flush_() override { std::fflush(stderr); }
+    void flush_() override { m_out.flush(); }
+
+private:
+    StderrBatcher m_out{STDERR_FILENO};
 };
 
 class HumanStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -56,10 +65,12 @@ protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
-        std::fwrite(formatted.data(), 1, formatted.size(), stderr);
-        std::fflush(stderr);
+        m_out.append(std::string_view(formatted.data(), formatted.size()));
     }
-    void flush_() override { std::fflush(stderr); }
+    void flush_() override { m_out.flush(); }
+
+private:
+    StderrBatcher m_out{STDERR_FILENO};
 };
 
 Result<spdlog::level::level_enum> parse_level(std::string_view name) {
@@ -87,7 +98,9 @@ Status init_logging(std::string_view level) {
     }
     auto logger = std::make_shared<spdlog::logger>("shiplog", std::move(sink));
     logger->set_level(*parsed);
-    logger->flush_on(spdlog::level::trace);
+    // Warnings and errors (and every line before them) are written before
+    // the caller goes on; info lines (the access log) go out in batches.
+    logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
     return {};
 }
