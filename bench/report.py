@@ -143,7 +143,7 @@ def parse_section(w, path):
             raise SystemExit(f"report: parse benchmark {b['name']} failed: {b.get('error_message')}")
         scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
         bench[b["name"]] = (b["cpu_time"] * scale, b.get("bytes_per_second", 0) / 1e9, b.get("bytes", 0))
-    w("`build-bench/bench/shiplog_parse_bench` (Google Benchmark, CPU time per event; "
+    w("`shiplog_parse_bench` from `bench/parse_bench.cpp` (Google Benchmark, CPU time per event; "
       f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz). "
       "raw = simdjson alone on a padded copy: On-Demand iterate + reading every key and value, or a DOM "
       "parse. intake = what the webhook worker does (`parse_envelope` + `classify_event`); event = intake + "

@@ -38,8 +38,8 @@ std::string sha256_hex(std::string_view s) {
 std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
-         msg.size(), d, &n);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), d, &n);
     return to_hex(d, n);
 }
 
@@ -51,20 +51,25 @@ std::string trim(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
-std::string digest(const HookIdentity& id, const std::string& event_type, const std::string& resource_version,
-                   const std::string& filter) {
-    std::string material = id.url + '\n' + event_type + '\n' + resource_version + '\n' + filter + '\n' +
-                           id.username + '\n' + id.password_mac;
+std::string digest(const HookIdentity& id, const std::string& event_type,
+                   const std::string& resource_version, const std::string& filter) {
+    std::string material = id.url + '\n' + event_type + '\n' + resource_version + '\n' + filter +
+                           '\n' + id.username + '\n' + id.password_mac;
     return sha256_hex(material).substr(0, 16);
 }
 
-std::string marker_instance(const std::string& marker) { return marker.substr(0, marker.find('/')); }
+std::string marker_instance(const std::string& marker) {
+    return marker.substr(0, marker.find('/'));
+}
 
-std::string key_of(const std::string& event_type, const std::string& filter) { return event_type + '\n' + filter; }
+std::string key_of(const std::string& event_type, const std::string& filter) {
+    return event_type + '\n' + filter;
+}
 
 }  // namespace
 
@@ -76,7 +81,8 @@ HookIdentity make_identity(const config::Config& config) {
     id.url = base + "/hooks/azure-devops";
     if (config.webhook) {
         id.username = config.webhook->username;
-        if (!config.webhook->passwords.empty()) id.password = config.webhook->passwords.front().reveal();
+        if (!config.webhook->passwords.empty())
+            id.password = config.webhook->passwords.front().reveal();
     }
     if (!id.password.empty()) id.password_mac = hmac_sha256_hex(id.password, id.instance);
     return id;
@@ -102,7 +108,8 @@ std::string marker_of(const Subscription& s) {
         text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
         auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
-        if (iequals(trim(line.substr(0, colon)), k_marker_header)) return trim(line.substr(colon + 1));
+        if (iequals(trim(line.substr(0, colon)), k_marker_header))
+            return trim(line.substr(colon + 1));
     }
     return {};
 }
@@ -114,30 +121,37 @@ bool is_owned(const Subscription& s, const std::string& instance) {
 
 const char* to_string(PlanItem::Action a) {
     switch (a) {
-        case PlanItem::Action::create: return "create";
-        case PlanItem::Action::replace: return "replace";
-        case PlanItem::Action::remove: return "remove";
+        case PlanItem::Action::create:
+            return "create";
+        case PlanItem::Action::replace:
+            return "replace";
+        case PlanItem::Action::remove:
+            return "remove";
     }
     return "?";
 }
 
-Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, const HookIdentity& identity,
-                                               const ResolvedNames& ids, std::vector<std::string>* /*warnings: none any more*/) {
+Result<std::vector<DesiredHook>> desired_hooks(
+    const config::Config& config, const HookIdentity& identity, const ResolvedNames& ids,
+    std::vector<std::string>* /*warnings: none any more*/) {
     std::vector<DesiredHook> out;
     std::map<std::string, std::size_t> index;  // key_of -> position in out
 
-    auto add = [&](const std::string& publisher, const std::string& event_type, const char* resource_version,
-                   std::map<std::string, std::string> inputs, const std::string& deployment) {
+    auto add = [&](const std::string& publisher, const std::string& event_type,
+                   const char* resource_version, std::map<std::string, std::string> inputs,
+                   const std::string& deployment) {
         std::string filter = canonical_filter(inputs);
         std::string key = key_of(event_type, filter);
         if (auto it = index.find(key); it != index.end()) {
             auto& deps = out[it->second].deployments;
-            if (std::find(deps.begin(), deps.end(), deployment) == deps.end()) deps.push_back(deployment);
+            if (std::find(deps.begin(), deps.end(), deployment) == deps.end())
+                deps.push_back(deployment);
             return;
         }
         DesiredHook h;
         h.filter = filter;
-        h.marker = identity.instance + "/" + event_type + "/" + digest(identity, event_type, resource_version, filter);
+        h.marker = identity.instance + "/" + event_type + "/" +
+                   digest(identity, event_type, resource_version, filter);
         h.deployments.push_back(deployment);
         auto& s = h.subscription;
         s.publisher_id = publisher;
@@ -159,38 +173,46 @@ Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, con
         const std::string who = d.name + ":" + d.environment;
         auto project = ids.project_ids.find(d.project);
         if (project == ids.project_ids.end())
-            return fail(ErrorCode::not_found, "deployment " + who + ": project \"" + d.project + "\" not resolved");
+            return fail(ErrorCode::not_found,
+                        "deployment " + who + ": project \"" + d.project + "\" not resolved");
         const std::string& project_id = project->second;
-        if (std::find(projects_in_order.begin(), projects_in_order.end(), d.project) == projects_in_order.end())
+        if (std::find(projects_in_order.begin(), projects_in_order.end(), d.project) ==
+            projects_in_order.end())
             projects_in_order.push_back(d.project);
 
         auto repo = ids.repository_ids.find({d.project, d.repository});
         if (repo == ids.repository_ids.end())
-            return fail(ErrorCode::not_found, "deployment " + who + ": repository \"" + d.repository +
-                                                  "\" in project \"" + d.project + "\" not resolved");
-        add("tfs", "git.push", k_rv_tfs, {{"projectId", project_id}, {"repository", repo->second}, {"branch", d.branch}},
-            who);
+            return fail(ErrorCode::not_found, "deployment " + who + ": repository \"" +
+                                                  d.repository + "\" in project \"" + d.project +
+                                                  "\" not resolved");
+        add("tfs", "git.push", k_rv_tfs,
+            {{"projectId", project_id}, {"repository", repo->second}, {"branch", d.branch}}, who);
 
         switch (d.trigger) {
             case config::Trigger::build:
-                add("tfs", "build.complete", k_rv_tfs, {{"projectId", project_id}, {"definitionName", d.pipeline}}, who);
+                add("tfs", "build.complete", k_rv_tfs,
+                    {{"projectId", project_id}, {"definitionName", d.pipeline}}, who);
                 break;
             case config::Trigger::stage: {
                 auto pipeline = ids.pipeline_ids.find({d.project, d.pipeline});
                 if (pipeline == ids.pipeline_ids.end())
-                    return fail(ErrorCode::not_found, "deployment " + who + ": pipeline \"" + d.pipeline +
-                                                          "\" in project \"" + d.project + "\" not resolved");
+                    return fail(ErrorCode::not_found, "deployment " + who + ": pipeline \"" +
+                                                          d.pipeline + "\" in project \"" +
+                                                          d.project + "\" not resolved");
                 add("pipelines", "ms.vss-pipelines.stage-state-changed-event", k_rv_pipelines,
-                    {{"projectId", project_id}, {"PipelineId", std::to_string(pipeline->second)}}, who);
+                    {{"projectId", project_id}, {"PipelineId", std::to_string(pipeline->second)}},
+                    who);
                 break;
             }
             case config::Trigger::release: {
-                auto release = ids.release_ids.find({d.project, d.release_definition, d.release_environment});
+                auto release =
+                    ids.release_ids.find({d.project, d.release_definition, d.release_environment});
                 if (release == ids.release_ids.end())
-                    return fail(ErrorCode::not_found, "deployment " + who + ": release definition \"" +
-                                                          d.release_definition + "\" (environment \"" +
-                                                          d.release_environment + "\") in project \"" + d.project +
-                                                          "\" not resolved");
+                    return fail(ErrorCode::not_found,
+                                "deployment " + who + ": release definition \"" +
+                                    d.release_definition + "\" (environment \"" +
+                                    d.release_environment + "\") in project \"" + d.project +
+                                    "\" not resolved");
                 // No releaseEnvironmentStatus filter: it takes one status, and a
                 // deploy needs succeeded, partiallySucceeded and rejected/failed
                 // (canceled ones are journaled and make no deploy).
@@ -218,8 +240,8 @@ Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, con
     return out;
 }
 
-SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Subscription>& existing,
-                   const std::string& instance) {
+SyncPlan plan_sync(const std::vector<DesiredHook>& desired,
+                   const std::vector<Subscription>& existing, const std::string& instance) {
     SyncPlan plan;
     std::map<std::string, const DesiredHook*> wanted;
     for (const auto& h : desired) wanted.emplace(key_of(h.subscription.event_type, h.filter), &h);
@@ -232,7 +254,11 @@ SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Su
         std::string key = key_of(s.event_type, filter);
         auto it = wanted.find(key);
         if (it == wanted.end() || satisfied.contains(key)) {
-            removes.push_back({PlanItem::Action::remove, it == wanted.end() ? "obsolete" : "duplicate", s, filter, {}});
+            removes.push_back({PlanItem::Action::remove,
+                               it == wanted.end() ? "obsolete" : "duplicate",
+                               s,
+                               filter,
+                               {}});
             continue;
         }
         satisfied.insert(key);
@@ -243,7 +269,8 @@ SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Su
         // the user name and the password; the resource version is not compared
         // directly in case the server normalises it.
         if (marker_of(s) != h.marker || url == s.consumer_inputs.end() ||
-            url->second != h.subscription.consumer_inputs.at("url") || s.consumer_id != h.subscription.consumer_id ||
+            url->second != h.subscription.consumer_inputs.at("url") ||
+            s.consumer_id != h.subscription.consumer_id ||
             s.consumer_action_id != h.subscription.consumer_action_id)
             reason = "drift";
         else if (s.status == "onProbation" || s.status == "disabledBySystem")
@@ -255,12 +282,14 @@ SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Su
         Subscription body = h.subscription;
         body.id = s.id;
         body.status = "enabled";
-        replaces.push_back({PlanItem::Action::replace, reason, std::move(body), h.filter, h.deployments});
+        replaces.push_back(
+            {PlanItem::Action::replace, reason, std::move(body), h.filter, h.deployments});
     }
     for (const auto& h : desired) {
         std::string key = key_of(h.subscription.event_type, h.filter);
         if (!satisfied.contains(key))
-            plan.items.push_back({PlanItem::Action::create, "missing", h.subscription, h.filter, h.deployments});
+            plan.items.push_back(
+                {PlanItem::Action::create, "missing", h.subscription, h.filter, h.deployments});
     }
     for (auto& r : replaces) plan.items.push_back(std::move(r));
     for (auto& r : removes) plan.items.push_back(std::move(r));
@@ -271,7 +300,8 @@ SyncPlan plan_remove_all(const std::vector<Subscription>& existing, const std::s
     SyncPlan plan;
     for (const auto& s : existing)
         if (is_owned(s, instance))
-            plan.items.push_back({PlanItem::Action::remove, "remove", s, canonical_filter(s.publisher_inputs), {}});
+            plan.items.push_back(
+                {PlanItem::Action::remove, "remove", s, canonical_filter(s.publisher_inputs), {}});
     return plan;
 }
 
@@ -287,16 +317,20 @@ std::map<std::string, std::string> public_consumer_inputs(const Subscription& s)
 
 std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments) {
     using detail::json_string;
-    std::string out = "{\"id\":" + json_string(s.id) + ",\"status\":" + json_string(s.status) +
-                      ",\"publisherId\":" + json_string(s.publisher_id) + ",\"eventType\":" + json_string(s.event_type) +
-                      ",\"resourceVersion\":" + json_string(s.resource_version) +
-                      ",\"filter\":" + json_string(canonical_filter(s.publisher_inputs)) +
-                      ",\"marker\":" + json_string(marker_of(s)) +
-                      ",\"url\":" + json_string(s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "") +
-                      ",\"probationRetries\":" + std::to_string(s.probation_retries) +
-                      ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs) +
-                      ",\"consumerInputs\":" + detail::json_object(public_consumer_inputs(s)) + ",\"deployments\":[";
-    for (std::size_t i = 0; i < deployments.size(); ++i) out += (i ? "," : "") + json_string(deployments[i]);
+    std::string out =
+        "{\"id\":" + json_string(s.id) + ",\"status\":" + json_string(s.status) +
+        ",\"publisherId\":" + json_string(s.publisher_id) +
+        ",\"eventType\":" + json_string(s.event_type) +
+        ",\"resourceVersion\":" + json_string(s.resource_version) +
+        ",\"filter\":" + json_string(canonical_filter(s.publisher_inputs)) +
+        ",\"marker\":" + json_string(marker_of(s)) + ",\"url\":" +
+        json_string(s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "") +
+        ",\"probationRetries\":" + std::to_string(s.probation_retries) +
+        ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs) +
+        ",\"consumerInputs\":" + detail::json_object(public_consumer_inputs(s)) +
+        ",\"deployments\":[";
+    for (std::size_t i = 0; i < deployments.size(); ++i)
+        out += (i ? "," : "") + json_string(deployments[i]);
     out += "]}";
     return out;
 }
@@ -308,7 +342,8 @@ std::string plan_json(const SyncPlan& plan) {
     for (const auto& item : plan.items) {
         ++counts[static_cast<int>(item.action)];
         if (!items.empty()) items += ',';
-        items += "{\"action\":" + json_string(to_string(item.action)) + ",\"reason\":" + json_string(item.reason) +
+        items += "{\"action\":" + json_string(to_string(item.action)) +
+                 ",\"reason\":" + json_string(item.reason) +
                  ",\"id\":" + json_string(item.subscription.id) +
                  ",\"eventType\":" + json_string(item.subscription.event_type) +
                  ",\"filter\":" + json_string(item.filter) + ",\"deployments\":[";
@@ -316,9 +351,10 @@ std::string plan_json(const SyncPlan& plan) {
             items += (i ? "," : "") + json_string(item.deployments[i]);
         items += "]}";
     }
-    return "{\"create\":" + std::to_string(counts[0]) + ",\"replace\":" + std::to_string(counts[1]) +
-           ",\"remove\":" + std::to_string(counts[2]) + ",\"unchanged\":" + std::to_string(plan.unchanged) +
-           ",\"items\":[" + items + "]}";
+    return "{\"create\":" + std::to_string(counts[0]) +
+           ",\"replace\":" + std::to_string(counts[1]) +
+           ",\"remove\":" + std::to_string(counts[2]) +
+           ",\"unchanged\":" + std::to_string(plan.unchanged) + ",\"items\":[" + items + "]}";
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient& client,
@@ -328,15 +364,17 @@ Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient&
     std::string known;
     for (const auto& [id, name] : definition->environments) {
         if (name.size() == d.release_environment.size() &&
-            std::equal(name.begin(), name.end(), d.release_environment.begin(), [](unsigned char a, unsigned char b) {
-                return std::tolower(a) == std::tolower(b);
-            }))
+            std::equal(name.begin(), name.end(), d.release_environment.begin(),
+                       [](unsigned char a, unsigned char b) {
+                           return std::tolower(a) == std::tolower(b);
+                       }))
             return std::pair{definition->id, id};
         known += (known.empty() ? "" : ", ") + ("\"" + name + "\"");
     }
     return fail(ErrorCode::not_found, "release environment \"" + d.release_environment +
-                                          "\" not found in release definition \"" + d.release_definition +
-                                          "\" (it has " + (known.empty() ? std::string("none") : known) + ")");
+                                          "\" not found in release definition \"" +
+                                          d.release_definition + "\" (it has " +
+                                          (known.empty() ? std::string("none") : known) + ")");
 }
 
 }  // namespace shiplog::azure

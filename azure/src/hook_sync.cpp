@@ -16,7 +16,8 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
             if (!r) return fail(r.error().code, who + r.error().message);
             ids.repository_ids.emplace(std::pair{d.project, d.repository}, r->id);
         }
-        if (d.trigger == config::Trigger::stage && !ids.pipeline_ids.contains({d.project, d.pipeline})) {
+        if (d.trigger == config::Trigger::stage &&
+            !ids.pipeline_ids.contains({d.project, d.pipeline})) {
             auto b = client.get_build_definition(d.project, d.pipeline);
             if (!b) return fail(b.error().code, who + b.error().message);
             ids.pipeline_ids.emplace(std::pair{d.project, d.pipeline}, b->id);
@@ -33,10 +34,13 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
 
 Result<SyncReport> sync_hooks(AzureDevOpsClient& client, const config::Config& config, bool apply) {
     if (config.server.public_url.empty())
-        return fail(ErrorCode::config, "hooks need [server] public_url in the config (the base URL Azure DevOps calls)");
+        return fail(
+            ErrorCode::config,
+            "hooks need [server] public_url in the config (the base URL Azure DevOps calls)");
     if (!config.webhook || config.webhook->passwords.empty())
         return fail(ErrorCode::config,
-                    "hooks sync needs [webhook] username and password_file: Azure DevOps must authenticate to "
+                    "hooks sync needs [webhook] username and password_file: Azure DevOps must "
+                    "authenticate to "
                     "/hooks/azure-devops");
     SyncReport report;
     auto identity = make_identity(config);
@@ -57,7 +61,8 @@ Result<SyncReport> sync_hooks(AzureDevOpsClient& client, const config::Config& c
     return report;
 }
 
-Status apply_plan(AzureDevOpsClient& client, const SyncPlan& plan, const std::function<void(const PlanItem&)>& on_done) {
+Status apply_plan(AzureDevOpsClient& client, const SyncPlan& plan,
+                  const std::function<void(const PlanItem&)>& on_done) {
     for (const auto& item : plan.items) {
         switch (item.action) {
             case PlanItem::Action::create: {

@@ -20,7 +20,9 @@ HookSyncWorker::HookSyncWorker(ConfigSource config, Log log, Options options)
     m_thread = std::thread([this] { loop(); });
 }
 
-HookSyncWorker::~HookSyncWorker() { stop(); }
+HookSyncWorker::~HookSyncWorker() {
+    stop();
+}
 
 void HookSyncWorker::trigger() {
     {
@@ -55,7 +57,8 @@ namespace {
 std::vector<Subscription> after_plan(std::vector<Subscription> owned, const SyncPlan& plan) {
     for (const auto& item : plan.items) {
         std::erase_if(owned, [&](const Subscription& s) {
-            return !s.id.empty() && s.id == item.subscription.id && item.action != PlanItem::Action::create;
+            return !s.id.empty() && s.id == item.subscription.id &&
+                   item.action != PlanItem::Action::create;
         });
         if (item.action == PlanItem::Action::remove) continue;
         owned.push_back(item.subscription);
@@ -97,7 +100,8 @@ bool HookSyncWorker::run_once() {
         if (outcome != LastRun::Outcome::failed) m_last_run.subscriptions.clear();
     };
     if (!config->azure_devops) {
-        record(LastRun::Outcome::not_configured, "no [azure_devops] section: service hooks are not managed");
+        record(LastRun::Outcome::not_configured,
+               "no [azure_devops] section: service hooks are not managed");
         return true;  // nothing to manage
     }
     if (config->server.public_url.empty() || !config->webhook) {
@@ -106,12 +110,14 @@ bool HookSyncWorker::run_once() {
         return true;
     }
     auto client = m_options.make_client(*config->azure_devops);
-    Result<SyncReport> report = client ? sync_hooks(**client, *config, true) : Result<SyncReport>(tl::unexpected(client.error()));
+    Result<SyncReport> report = client ? sync_hooks(**client, *config, true)
+                                       : Result<SyncReport>(tl::unexpected(client.error()));
     std::lock_guard lock(m_mutex);
     m_last_run.finished_at = std::chrono::system_clock::now();
     if (!report) {
         ++m_stats.runs_failed;
-        m_last_run.outcome = LastRun::Outcome::failed;  // keeps the subscriptions of the last good run
+        m_last_run.outcome =
+            LastRun::Outcome::failed;  // keeps the subscriptions of the last good run
         m_last_run.message = report.error().message;
         m_log(Level::error, "hooks sync failed (will retry): " + report.error().message);
         return false;
@@ -134,8 +140,9 @@ bool HookSyncWorker::run_once() {
         if (item.reason.starts_with("re-enable")) {
             ++m_stats.reenabled;
             ++m_reenabled_last_run;
-            m_log(Level::warn, "subscription " + item.subscription.id + " (" + item.subscription.event_type +
-                                   ") was " + item.reason.substr(11, item.reason.size() - 12) + ": re-enabled");
+            m_log(Level::warn,
+                  "subscription " + item.subscription.id + " (" + item.subscription.event_type +
+                      ") was " + item.reason.substr(11, item.reason.size() - 12) + ": re-enabled");
         }
     }
     m_log(Level::info, "hooks sync: " + std::to_string(changes) + " change(s), " +

@@ -53,12 +53,14 @@ Result<BaseUrl> parse_base_url(const std::string& url) {
     } else if (rest.starts_with("http://")) {
         rest.remove_prefix(7);
     } else {
-        return fail(ErrorCode::config, "azure_devops.organization_url: \"" + url + "\" is not an http(s) URL");
+        return fail(ErrorCode::config,
+                    "azure_devops.organization_url: \"" + url + "\" is not an http(s) URL");
     }
     auto slash = rest.find('/');
     std::string_view host = rest.substr(0, slash);
     if (host.empty() || host.find('@') != std::string_view::npos)
-        return fail(ErrorCode::config, "azure_devops.organization_url: \"" + url + "\" has no usable host");
+        return fail(ErrorCode::config,
+                    "azure_devops.organization_url: \"" + url + "\" has no usable host");
     base.origin = std::string(base.https ? "https://" : "http://") + std::string(host);
     if (slash != std::string_view::npos) base.path = std::string(rest.substr(slash));
     while (!base.path.empty() && base.path.back() == '/') base.path.pop_back();
@@ -100,7 +102,8 @@ std::map<std::string, std::string> get_inputs(simdjson::dom::element e, std::str
     if (e[key].get(obj) != simdjson::SUCCESS) return out;
     for (auto field : obj) {
         std::string_view s;
-        if (field.value.get(s) == simdjson::SUCCESS) out.emplace(std::string(field.key), std::string(s));
+        if (field.value.get(s) == simdjson::SUCCESS)
+            out.emplace(std::string(field.key), std::string(s));
     }
     return out;
 }
@@ -144,14 +147,16 @@ struct Response {
 };
 
 class HttpClient final : public AzureDevOpsClient {
-public:
-    HttpClient(BaseUrl base, BaseUrl release_base, const config::AzureDevOpsConfig& config, ClientOptions options)
+  public:
+    HttpClient(BaseUrl base, BaseUrl release_base, const config::AzureDevOpsConfig& config,
+               ClientOptions options)
         : m_base(std::move(base)),
           m_release_base(std::move(release_base)),
           m_token(config.token),
           m_options(std::move(options)),
           m_client(m_base.origin) {
-        if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+        if (!m_options.sleep)
+            m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
         if (!m_options.jitter) {
             m_options.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())]() {
                 return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
@@ -200,50 +205,65 @@ public:
 
     Result<Project> get_project(const std::string& name) override {
         auto r = call("GET", "_apis/projects/" + percent_encode(name), {}, "");
-        if (!r) return not_found_as(r.error(), "project \"" + name + "\" not found in " + display_org());
+        if (!r)
+            return not_found_as(r.error(),
+                                "project \"" + name + "\" not found in " + display_org());
         Project p;
         auto st = parse(*r, "GET _apis/projects/" + name, [&](simdjson::dom::element e) {
             p = {get_string(e, "id"), get_string(e, "name")};
         });
         if (!st) return tl::unexpected(st.error());
-        if (p.id.empty()) return fail(ErrorCode::remote, "GET _apis/projects/" + name + ": response has no id");
+        if (p.id.empty())
+            return fail(ErrorCode::remote, "GET _apis/projects/" + name + ": response has no id");
         return p;
     }
 
-    Result<Repository> get_repository(const std::string& project, const std::string& name) override {
-        std::string path = percent_encode(project) + "/_apis/git/repositories/" + percent_encode(name);
+    Result<Repository> get_repository(const std::string& project,
+                                      const std::string& name) override {
+        std::string path =
+            percent_encode(project) + "/_apis/git/repositories/" + percent_encode(name);
         auto r = call("GET", path, {}, "");
         if (!r)
-            return not_found_as(r.error(), "repository \"" + name + "\" not found in project \"" + project + "\"");
+            return not_found_as(
+                r.error(), "repository \"" + name + "\" not found in project \"" + project + "\"");
         Repository repo;
-        auto st = parse(*r, "GET " + project + "/_apis/git/repositories/" + name, [&](simdjson::dom::element e) {
-            repo.id = get_string(e, "id");
-            repo.name = get_string(e, "name");
-            auto proj = e["project"];
-            if (!proj.error()) repo.project_id = get_string(proj.value_unsafe(), "id");
-        });
+        auto st = parse(*r, "GET " + project + "/_apis/git/repositories/" + name,
+                        [&](simdjson::dom::element e) {
+                            repo.id = get_string(e, "id");
+                            repo.name = get_string(e, "name");
+                            auto proj = e["project"];
+                            if (!proj.error())
+                                repo.project_id = get_string(proj.value_unsafe(), "id");
+                        });
         if (!st) return tl::unexpected(st.error());
-        if (repo.id.empty()) return fail(ErrorCode::remote, "GET " + project + "/_apis/git/repositories/" + name + ": response has no id");
+        if (repo.id.empty())
+            return fail(ErrorCode::remote, "GET " + project + "/_apis/git/repositories/" + name +
+                                               ": response has no id");
         return repo;
     }
 
-    Result<BuildDefinition> get_build_definition(const std::string& project, const std::string& name) override {
+    Result<BuildDefinition> get_build_definition(const std::string& project,
+                                                 const std::string& name) override {
         std::vector<BuildDefinition> found;
-        auto st = for_each_value(percent_encode(project) + "/_apis/build/definitions", {{"name", name}},
-                                 [&](simdjson::dom::element e) {
+        auto st = for_each_value(percent_encode(project) + "/_apis/build/definitions",
+                                 {{"name", name}}, [&](simdjson::dom::element e) {
                                      found.push_back({get_int(e, "id"), get_string(e, "name")});
                                  });
-        if (!st) return not_found_as(st.error(), "project \"" + project + "\" not found in " + display_org());
+        if (!st)
+            return not_found_as(st.error(),
+                                "project \"" + project + "\" not found in " + display_org());
         for (const auto& d : found)
             if (d.name == name) return d;
         if (found.size() == 1) return found.front();  // the server matched case-insensitively
-        return fail(ErrorCode::not_found, "pipeline \"" + name + "\" not found in project \"" + project + "\"");
+        return fail(ErrorCode::not_found,
+                    "pipeline \"" + name + "\" not found in project \"" + project + "\"");
     }
 
     Result<std::vector<Subscription>> list_subscriptions() override {
         std::vector<Subscription> out;
-        auto st = for_each_value("_apis/hooks/subscriptions", {},
-                                 [&](simdjson::dom::element e) { out.push_back(parse_subscription(e)); });
+        auto st = for_each_value("_apis/hooks/subscriptions", {}, [&](simdjson::dom::element e) {
+            out.push_back(parse_subscription(e));
+        });
         if (!st) return tl::unexpected(st.error());
         return out;
     }
@@ -271,10 +291,12 @@ public:
     }
 
     Result<Build> get_build(const std::string& project, std::int64_t id) override {
-        const std::string path = percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
+        const std::string path =
+            percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
         auto r = call("GET", path, {}, "");
         if (!r)
-            return not_found_as(r.error(), "build " + std::to_string(id) + " not found in project \"" + project + "\"");
+            return not_found_as(r.error(), "build " + std::to_string(id) +
+                                               " not found in project \"" + project + "\"");
         Build b;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             b.id = get_int(e, "id");
@@ -282,7 +304,8 @@ public:
             b.source_version = get_string(e, "sourceVersion");
             b.status = get_string(e, "status");
             b.result = get_string(e, "result");
-            if (auto d = e["definition"]; !d.error()) b.definition = get_string(d.value_unsafe(), "name");
+            if (auto d = e["definition"]; !d.error())
+                b.definition = get_string(d.value_unsafe(), "name");
             if (auto p = e["project"]; !p.error()) b.project = get_string(p.value_unsafe(), "name");
         });
         if (!st) return tl::unexpected(st.error());
@@ -291,8 +314,10 @@ public:
         return b;
     }
 
-    Result<std::vector<Commit>> commits_between(const std::string& project, const std::string& repository,
-                                                const std::string& from, const std::string& to) override {
+    Result<std::vector<Commit>> commits_between(const std::string& project,
+                                                const std::string& repository,
+                                                const std::string& from,
+                                                const std::string& to) override {
         const std::string repo_path =
             percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository);
         std::vector<Commit> out;
@@ -300,18 +325,24 @@ public:
             const std::string path = repo_path + "/commits/" + percent_encode(to);
             auto r = call("GET", path, {}, "");
             if (!r) return not_found_as(r.error(), "commit " + to + " not found in " + repository);
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) { out.push_back(parse_commit(e)); });
+            auto st = parse(*r, "GET " + path,
+                            [&](simdjson::dom::element e) { out.push_back(parse_commit(e)); });
             if (!st) return tl::unexpected(st.error());
             return out;
         }
         const std::string path = repo_path + "/commitsbatch";
-        const std::string body = "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + detail::json_string(to) +
-                                 "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
-                                 detail::json_string(from) + "}}";
+        const std::string body =
+            "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + detail::json_string(to) +
+            "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
+            detail::json_string(from) + "}}";
         const int top = std::max(1, m_options.commits_page_size);
         for (std::size_t page = 0; page < k_max_pages; ++page) {
-            auto r = call("POST", path, {{"$top", std::to_string(top)}, {"$skip", std::to_string(page * top)}}, body);
-            if (!r) return not_found_as(r.error(), "commits " + from + ".." + to + " not found in " + repository);
+            auto r =
+                call("POST", path,
+                     {{"$top", std::to_string(top)}, {"$skip", std::to_string(page * top)}}, body);
+            if (!r)
+                return not_found_as(r.error(),
+                                    "commits " + from + ".." + to + " not found in " + repository);
             std::size_t got = 0;
             bool shaped = true;
             auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
@@ -326,25 +357,29 @@ public:
                 }
             });
             if (!st) return tl::unexpected(st.error());
-            if (!shaped) return fail(ErrorCode::remote, "POST " + path + ": response has no \"value\" list");
+            if (!shaped)
+                return fail(ErrorCode::remote, "POST " + path + ": response has no \"value\" list");
             if (got < static_cast<std::size_t>(top)) return out;
         }
-        return fail(ErrorCode::remote, "POST " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        return fail(ErrorCode::remote,
+                    "POST " + path + ": more than " + std::to_string(k_max_pages) + " pages");
     }
 
-    Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& ids,
-                                                          const std::string& min_created_date) override {
+    Result<std::vector<Notification>> query_notifications(
+        const std::vector<std::string>& ids, const std::string& min_created_date) override {
         const std::string path = "_apis/hooks/notificationsquery";
         const auto cap = static_cast<std::size_t>(std::max(1, m_options.notifications_page_size));
         std::string subscriptions;
-        for (std::size_t i = 0; i < ids.size(); ++i) subscriptions += (i ? "," : "") + detail::json_string(ids[i]);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            subscriptions += (i ? "," : "") + detail::json_string(ids[i]);
         // The window [min, max] narrows after each full page; ids already seen
         // (the boundary instant is asked for twice) are skipped.
         std::string min = min_created_date, max;
         std::vector<Notification> out;
         std::set<std::int64_t> seen;
         for (std::size_t round = 0; round < k_max_pages; ++round) {
-            std::string body = "{\"subscriptionIds\":[" + subscriptions + "],\"minCreatedDate\":" + detail::json_string(min);
+            std::string body = "{\"subscriptionIds\":[" + subscriptions +
+                               "],\"minCreatedDate\":" + detail::json_string(min);
             if (!max.empty()) body += ",\"maxCreatedDate\":" + detail::json_string(max);
             body += ",\"maxResults\":" + std::to_string(cap) + ",\"includeDetails\":true}";
             auto r = call("POST", path, {}, body);
@@ -377,29 +412,34 @@ public:
             // brings nothing new (normally one extra, near-empty request).
             if (fresh == 0) {
                 if (page.size() < cap) return out;
-                return fail(ErrorCode::remote, "POST " + path + ": " + std::to_string(cap) +
-                                                   " notifications share one createdDate; the time window cannot move");
+                return fail(
+                    ErrorCode::remote,
+                    "POST " + path + ": " + std::to_string(cap) +
+                        " notifications share one createdDate; the time window cannot move");
             }
             // Which end of the window to move depends on the order Azure DevOps listed them in.
             auto when = [](const Notification& n) {
                 auto t = parse_rfc3339(n.created_date);
                 return t ? *t : Timestamp{};
             };
-            auto [oldest, newest] = std::minmax_element(page.begin(), page.end(), [&](const auto& a, const auto& b) {
-                return when(a) < when(b);
-            });
+            auto [oldest, newest] = std::minmax_element(
+                page.begin(), page.end(),
+                [&](const auto& a, const auto& b) { return when(a) < when(b); });
             if (when(page.front()) > when(page.back()))
                 max = oldest->created_date;  // newest first: what is left is older
             else
                 min = newest->created_date;  // oldest first: what is left is newer
         }
-        return fail(ErrorCode::remote, "POST " + path + ": more than " + std::to_string(k_max_pages) + " windows");
+        return fail(ErrorCode::remote,
+                    "POST " + path + ": more than " + std::to_string(k_max_pages) + " windows");
     }
 
-    Result<std::vector<std::int64_t>> list_push_ids(const std::string& project, const std::string& repository,
-                                                    const std::string& ref_name, const std::string& from_date) override {
-        const std::string path =
-            percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository) + "/pushes";
+    Result<std::vector<std::int64_t>> list_push_ids(const std::string& project,
+                                                    const std::string& repository,
+                                                    const std::string& ref_name,
+                                                    const std::string& from_date) override {
+        const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
+                                 percent_encode(repository) + "/pushes";
         constexpr int top = 100;
         std::vector<std::int64_t> out;
         for (std::size_t page = 0; page < k_max_pages; ++page) {
@@ -422,23 +462,26 @@ public:
             if (!st) return tl::unexpected(st.error());
             if (got < static_cast<std::size_t>(top)) return out;
         }
-        return fail(ErrorCode::remote, "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        return fail(ErrorCode::remote,
+                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
     }
 
     Result<std::string> get_push_json(const std::string& project, const std::string& repository,
                                       std::int64_t push_id) override {
-        const std::string path = percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository) +
-                                 "/pushes/" + std::to_string(push_id);
+        const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
+                                 percent_encode(repository) + "/pushes/" + std::to_string(push_id);
         auto r = call("GET", path, {{"includeCommits", "1000"}, {"includeRefUpdates", "true"}}, "");
         if (!r) return tl::unexpected(r.error());
         std::string json;
-        auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
+        auto st = parse(*r, "GET " + path,
+                        [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
         if (!st) return tl::unexpected(st.error());
         return json;
     }
 
     Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
-        const std::string& project, std::int64_t definition_id, const std::string& min_time) override {
+        const std::string& project, std::int64_t definition_id,
+        const std::string& min_time) override {
         std::vector<std::pair<std::int64_t, std::string>> out;
         auto st = for_each_value(percent_encode(project) + "/_apis/build/builds",
                                  {{"definitions", std::to_string(definition_id)},
@@ -454,15 +497,17 @@ public:
 
     // ---- backfill: work items (WIQL + workitems batch) ----
 
-    Result<std::vector<std::int64_t>> changed_work_item_ids(const std::string& project,
-                                                            const std::string& changed_since) override {
+    Result<std::vector<std::int64_t>> changed_work_item_ids(
+        const std::string& project, const std::string& changed_since) override {
         const std::string path = percent_encode(project) + "/_apis/wit/wiql";
         // Without timePrecision WIQL compares dates by day: a later time of the
         // same day would still match (harmless), an earlier one not at all.
         const std::string query =
-            "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND [System.ChangedDate] >= '" +
+            "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND "
+            "[System.ChangedDate] >= '" +
             changed_since + "' ORDER BY [System.ChangedDate] ASC";
-        auto r = call("POST", path, {{"timePrecision", "true"}}, "{\"query\":" + detail::json_string(query) + "}");
+        auto r = call("POST", path, {{"timePrecision", "true"}},
+                      "{\"query\":" + detail::json_string(query) + "}");
         if (!r) return tl::unexpected(r.error());
         std::vector<std::int64_t> out;
         bool shaped = true;
@@ -476,12 +521,13 @@ public:
                 if (auto id = get_int(e, "id"); id > 0) out.push_back(id);
         });
         if (!st) return tl::unexpected(st.error());
-        if (!shaped) return fail(ErrorCode::remote, "POST " + path + ": response has no \"workItems\" list");
+        if (!shaped)
+            return fail(ErrorCode::remote, "POST " + path + ": response has no \"workItems\" list");
         return out;
     }
 
-    Result<std::vector<WorkItemJson>> get_work_items_json(const std::string& project,
-                                                          const std::vector<std::int64_t>& ids) override {
+    Result<std::vector<WorkItemJson>> get_work_items_json(
+        const std::string& project, const std::vector<std::int64_t>& ids) override {
         constexpr std::size_t batch = 200;  // the API's limit per call
         const std::string path = percent_encode(project) + "/_apis/wit/workitems";
         std::vector<WorkItemJson> out;
@@ -489,7 +535,8 @@ public:
             std::string list;
             for (std::size_t i = first; i < std::min(ids.size(), first + batch); ++i)
                 list += (i > first ? "," : "") + std::to_string(ids[i]);
-            auto r = call("GET", path, {{"ids", list}, {"$expand", "relations"}, {"errorPolicy", "omit"}}, "");
+            auto r = call("GET", path,
+                          {{"ids", list}, {"$expand", "relations"}, {"errorPolicy", "omit"}}, "");
             if (!r) return tl::unexpected(r.error());
             auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
                 simdjson::dom::array values;
@@ -507,7 +554,8 @@ public:
 
     // ---- classic release: Release Management REST (release_management_url) ----
 
-    Result<ReleaseDefinition> get_release_definition(const std::string& project, const std::string& name) override {
+    Result<ReleaseDefinition> get_release_definition(const std::string& project,
+                                                     const std::string& name) override {
         const std::string path = percent_encode(project) + "/_apis/release/definitions";
         std::vector<ReleaseDefinition> found;
         auto st = for_each_value(
@@ -516,11 +564,14 @@ public:
                 ReleaseDefinition d{get_int(e, "id"), get_string(e, "name"), {}};
                 simdjson::dom::array environments;
                 if (e["environments"].get(environments) == simdjson::SUCCESS)
-                    for (auto env : environments) d.environments.emplace_back(get_int(env, "id"), get_string(env, "name"));
+                    for (auto env : environments)
+                        d.environments.emplace_back(get_int(env, "id"), get_string(env, "name"));
                 found.push_back(std::move(d));
             },
             true);
-        if (!st) return not_found_as(st.error(), "project \"" + project + "\" not found in " + display_org());
+        if (!st)
+            return not_found_as(st.error(),
+                                "project \"" + project + "\" not found in " + display_org());
         // searchText matches substrings: take the exact name, else a case-insensitive one.
         for (const auto& d : found)
             if (d.name == name) return d;
@@ -531,15 +582,17 @@ public:
     }
 
     Result<Release> get_release(const std::string& project, std::int64_t id) override {
-        const std::string path = percent_encode(project) + "/_apis/release/releases/" + std::to_string(id);
+        const std::string path =
+            percent_encode(project) + "/_apis/release/releases/" + std::to_string(id);
         auto r = call("GET", path, {}, "", true);
         if (!r)
-            return not_found_as(r.error(),
-                                "release " + std::to_string(id) + " not found in project \"" + project + "\"");
+            return not_found_as(r.error(), "release " + std::to_string(id) +
+                                               " not found in project \"" + project + "\"");
         Release out;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             out.id = get_int(e, "id");
-            if (auto d = e["releaseDefinition"]; !d.error()) out.definition = get_string(d.value_unsafe(), "name");
+            if (auto d = e["releaseDefinition"]; !d.error())
+                out.definition = get_string(d.value_unsafe(), "name");
             simdjson::dom::array artifacts;
             if (e["artifacts"].get(artifacts) != simdjson::SUCCESS) return;
             for (auto a : artifacts) {
@@ -552,7 +605,8 @@ public:
                 if (a["definitionReference"].get(ref) == simdjson::SUCCESS) {
                     auto source = [&](const char* key, const char* field) {
                         simdjson::dom::element v;
-                        return ref[key].get(v) == simdjson::SUCCESS ? get_string(v, field) : std::string();
+                        return ref[key].get(v) == simdjson::SUCCESS ? get_string(v, field)
+                                                                    : std::string();
                     };
                     artifact.build_id = source("version", "id");
                     artifact.definition = source("definition", "name");
@@ -568,13 +622,14 @@ public:
         return out;
     }
 
-private:
+  private:
     static Commit parse_commit(simdjson::dom::element e) {
         Commit c;
         c.sha = get_string(e, "commitId");
         c.comment = get_string(e, "comment");
         bool truncated = false;
-        if (e["commentTruncated"].get(truncated) == simdjson::SUCCESS) c.comment_truncated = truncated;
+        if (e["commentTruncated"].get(truncated) == simdjson::SUCCESS)
+            c.comment_truncated = truncated;
         if (auto a = e["author"]; !a.error()) {
             c.author_name = get_string(a.value_unsafe(), "name");
             c.author_email = get_string(a.value_unsafe(), "email");
@@ -616,7 +671,8 @@ private:
         for (int i = 1; i < attempt && d < m_options.max_backoff; ++i) d *= 2;
         d = std::min(d, m_options.max_backoff);
         double j = std::clamp(m_options.jitter(), 0.0, 1.0);
-        return std::chrono::milliseconds{static_cast<std::int64_t>(d.count() / 2 + d.count() / 2.0 * j)};
+        return std::chrono::milliseconds{
+            static_cast<std::int64_t>(d.count() / 2 + d.count() / 2.0 * j)};
     }
 
     // One REST call with retries. `path` is relative to the organization URL
@@ -626,11 +682,13 @@ private:
                           const std::string& body, bool release = false) {
         const std::string what = method + " " + path;
         if (m_ca_error)
-            return fail(ErrorCode::config, "azure_devops.ca_file: cannot load CA bundle " + m_ca_file);
+            return fail(ErrorCode::config,
+                        "azure_devops.ca_file: cannot load CA bundle " + m_ca_file);
         httplib::Client& client = release && m_release_client ? *m_release_client : m_client;
         const BaseUrl& base = release ? m_release_base : m_base;
         std::string target = base.path + "/" + path + "?api-version=" + k_api_version;
-        for (const auto& [k, v] : query) target += "&" + percent_encode(k) + "=" + percent_encode(v);
+        for (const auto& [k, v] : query)
+            target += "&" + percent_encode(k) + "=" + percent_encode(v);
         httplib::Headers headers{{"Accept", "application/json"}};
         // PAT as basic auth with an empty user name: "Basic base64(':' + PAT)".
         headers.emplace(httplib::make_basic_authentication_header("", m_token.reveal()));
@@ -645,33 +703,38 @@ private:
             }();
             std::optional<std::chrono::milliseconds> retry_after;
             if (!res) {
-                last = {ErrorCode::unavailable, scrub(what + ": no answer from " + display_org() + " (" +
-                                                      httplib::to_string(res.error()) + " error)")};
+                last = {ErrorCode::unavailable,
+                        scrub(what + ": no answer from " + display_org() + " (" +
+                              httplib::to_string(res.error()) + " error)")};
             } else {
                 int status = res->status;
                 if (status >= 200 && status < 300) {
-                    Response out{status, std::move(res->body), res->get_header_value("x-ms-continuationtoken")};
+                    Response out{status, std::move(res->body),
+                                 res->get_header_value("x-ms-continuationtoken")};
                     return out;
                 }
                 std::string message = what + ": HTTP " + std::to_string(status);
                 std::string reason = remote_reason(res->body);
                 if (!reason.empty()) message += ": " + reason;
                 bool retriable = status == 429 || status >= 500;
-                ErrorCode code = status == 404                    ? ErrorCode::not_found
+                ErrorCode code = status == 404                      ? ErrorCode::not_found
                                  : (status == 401 || status == 403) ? ErrorCode::unauthorized
                                  : retriable                        ? ErrorCode::unavailable
                                                                     : ErrorCode::remote;
                 if (status == 401 || status == 403) message += " (check the PAT and its scopes)";
                 last = {code, scrub(message)};
                 if (!retriable) return tl::unexpected(last);
-                if (res->has_header("Retry-After")) retry_after = parse_retry_after(res->get_header_value("Retry-After"));
+                if (res->has_header("Retry-After"))
+                    retry_after = parse_retry_after(res->get_header_value("Retry-After"));
             }
             if (attempt == m_options.max_attempts) break;
-            auto delay = retry_after ? std::min(*retry_after, m_options.max_retry_after) : backoff(attempt);
+            auto delay =
+                retry_after ? std::min(*retry_after, m_options.max_retry_after) : backoff(attempt);
             m_options.sleep(delay);
         }
         if (m_options.max_attempts > 1)
-            last.message += " (gave up after " + std::to_string(m_options.max_attempts) + " attempts)";
+            last.message +=
+                " (gave up after " + std::to_string(m_options.max_attempts) + " attempts)";
         return tl::unexpected(last);
     }
 
@@ -683,8 +746,10 @@ private:
         simdjson::dom::parser parser;
         simdjson::dom::element doc;
         if (parser.parse(simdjson::padded_string(r.body)).get(doc) != simdjson::SUCCESS)
-            return fail(ErrorCode::remote, scrub(what + ": HTTP " + std::to_string(r.status) +
-                                                 " with a body that is not JSON (a rejected PAT gets a sign-in page)"));
+            return fail(
+                ErrorCode::remote,
+                scrub(what + ": HTTP " + std::to_string(r.status) +
+                      " with a body that is not JSON (a rejected PAT gets a sign-in page)"));
         fn(doc);
         return {};
     }
@@ -693,14 +758,16 @@ private:
         Subscription s;
         auto st = parse(r, what, [&](simdjson::dom::element e) { s = parse_subscription(e); });
         if (!st) return tl::unexpected(st.error());
-        if (s.id.empty()) return fail(ErrorCode::remote, what + ": response has no subscription id");
+        if (s.id.empty())
+            return fail(ErrorCode::remote, what + ": response has no subscription id");
         return s;
     }
 
     // GETs every page of a `{count, value:[...]}` list, following
     // x-ms-continuationtoken, and hands each element of `value` to `fn`.
     Status for_each_value(const std::string& path, Query query,
-                          const std::function<void(simdjson::dom::element)>& fn, bool release = false) {
+                          const std::function<void(simdjson::dom::element)>& fn,
+                          bool release = false) {
         std::string token;
         for (std::size_t page = 0; page < k_max_pages; ++page) {
             Query q = query;
@@ -717,11 +784,13 @@ private:
                 for (auto v : values) fn(v);
             });
             if (!st) return st;
-            if (!shaped) return fail(ErrorCode::remote, "GET " + path + ": response has no \"value\" list");
+            if (!shaped)
+                return fail(ErrorCode::remote, "GET " + path + ": response has no \"value\" list");
             if (r->continuation.empty() || r->continuation == token) return {};
             token = r->continuation;
         }
-        return fail(ErrorCode::remote, "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        return fail(ErrorCode::remote,
+                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
     }
 
     BaseUrl m_base;
@@ -740,40 +809,48 @@ Result<Build> AzureDevOpsClient::get_build(const std::string&, std::int64_t) {
     return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
 }
 
-Result<std::vector<Commit>> AzureDevOpsClient::commits_between(const std::string&, const std::string&,
-                                                               const std::string&, const std::string&) {
+Result<std::vector<Commit>> AzureDevOpsClient::commits_between(const std::string&,
+                                                               const std::string&,
+                                                               const std::string&,
+                                                               const std::string&) {
     return fail(ErrorCode::remote, "POST git/commitsbatch: not supported by this client");
 }
 
-Result<std::vector<Notification>> AzureDevOpsClient::query_notifications(const std::vector<std::string>&,
-                                                                         const std::string&) {
+Result<std::vector<Notification>> AzureDevOpsClient::query_notifications(
+    const std::vector<std::string>&, const std::string&) {
     return fail(ErrorCode::remote, "POST hooks/notificationsquery: not supported by this client");
 }
 
-Result<std::vector<std::int64_t>> AzureDevOpsClient::list_push_ids(const std::string&, const std::string&,
-                                                                   const std::string&, const std::string&) {
+Result<std::vector<std::int64_t>> AzureDevOpsClient::list_push_ids(const std::string&,
+                                                                   const std::string&,
+                                                                   const std::string&,
+                                                                   const std::string&) {
     return fail(ErrorCode::remote, "GET git/pushes: not supported by this client");
 }
 
-Result<std::string> AzureDevOpsClient::get_push_json(const std::string&, const std::string&, std::int64_t) {
+Result<std::string> AzureDevOpsClient::get_push_json(const std::string&, const std::string&,
+                                                     std::int64_t) {
     return fail(ErrorCode::remote, "GET git/pushes/{id}: not supported by this client");
 }
 
-Result<std::vector<std::pair<std::int64_t, std::string>>> AzureDevOpsClient::list_completed_builds_json(
-    const std::string&, std::int64_t, const std::string&) {
+Result<std::vector<std::pair<std::int64_t, std::string>>>
+AzureDevOpsClient::list_completed_builds_json(const std::string&, std::int64_t,
+                                              const std::string&) {
     return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
 }
 
-Result<std::vector<std::int64_t>> AzureDevOpsClient::changed_work_item_ids(const std::string&, const std::string&) {
+Result<std::vector<std::int64_t>> AzureDevOpsClient::changed_work_item_ids(const std::string&,
+                                                                           const std::string&) {
     return fail(ErrorCode::remote, "POST wit/wiql: not supported by this client");
 }
 
-Result<std::vector<WorkItemJson>> AzureDevOpsClient::get_work_items_json(const std::string&,
-                                                                       const std::vector<std::int64_t>&) {
+Result<std::vector<WorkItemJson>> AzureDevOpsClient::get_work_items_json(
+    const std::string&, const std::vector<std::int64_t>&) {
     return fail(ErrorCode::remote, "GET wit/workitems: not supported by this client");
 }
 
-Result<ReleaseDefinition> AzureDevOpsClient::get_release_definition(const std::string&, const std::string&) {
+Result<ReleaseDefinition> AzureDevOpsClient::get_release_definition(const std::string&,
+                                                                    const std::string&) {
     return fail(ErrorCode::remote, "GET release/definitions: not supported by this client");
 }
 
@@ -794,11 +871,13 @@ std::string release_management_url(const std::string& organization_url) {
     std::string release_host;
     if (host == services)
         release_host = "vsrm.dev.azure.com";
-    else if (host.size() > legacy.size() && host.ends_with(legacy) && !host.ends_with(".vsrm.visualstudio.com"))
+    else if (host.size() > legacy.size() && host.ends_with(legacy) &&
+             !host.ends_with(".vsrm.visualstudio.com"))
         release_host = host.substr(0, host.size() - legacy.size()) + ".vsrm" + std::string(legacy);
     else
         return organization_url;  // Azure DevOps Server: the collection URL serves release REST too
-    return organization_url.substr(0, host_start) + release_host + organization_url.substr(host_end);
+    return organization_url.substr(0, host_start) + release_host +
+           organization_url.substr(host_end);
 }
 
 Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureDevOpsConfig& config,
@@ -807,8 +886,8 @@ Result<std::unique_ptr<AzureDevOpsClient>> make_http_client(const config::AzureD
     if (!base) return tl::unexpected(base.error());
     auto release_base = parse_base_url(release_management_url(config.organization_url));
     if (!release_base) return tl::unexpected(release_base.error());
-    return std::unique_ptr<AzureDevOpsClient>(
-        std::make_unique<HttpClient>(std::move(*base), std::move(*release_base), config, std::move(options)));
+    return std::unique_ptr<AzureDevOpsClient>(std::make_unique<HttpClient>(
+        std::move(*base), std::move(*release_base), config, std::move(options)));
 }
 
 }  // namespace shiplog::azure

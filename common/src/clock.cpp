@@ -3,9 +3,10 @@
 namespace shiplog {
 namespace {
 class SystemClock final : public Clock {
-public:
+  public:
     Timestamp now() const override {
-        return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+        return std::chrono::time_point_cast<std::chrono::nanoseconds>(
+            std::chrono::system_clock::now());
     }
 };
 }  // namespace

@@ -6,11 +6,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
 #include "hooks_api.hpp"
 #include "http_util.hpp"
-#include "common/time_format.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/dora.hpp"
 #include "tracking/register_deploy.hpp"
@@ -39,20 +39,25 @@ std::string new_registration_id() {
 
 int status_for(const Error& error) {
     switch (error.code) {
-        case ErrorCode::not_found: return 404;
-        case ErrorCode::invalid_argument: return 400;
-        case ErrorCode::conflict: return 400;
-        default: return 503;
+        case ErrorCode::not_found:
+            return 404;
+        case ErrorCode::invalid_argument:
+            return 400;
+        case ErrorCode::conflict:
+            return 400;
+        default:
+            return 503;
     }
 }
 
 class ApiRoutes {
-public:
+  public:
     explicit ApiRoutes(const ApiDeps& deps) : m_deps(deps) {}
 
     bool authorized(const httplib::Request& req, httplib::Response& res) const {
         auto config = m_deps.config.get();
-        if (api_authorized(config->api, req.get_header_value("Authorization"), req.remote_addr)) return true;
+        if (api_authorized(config->api, req.get_header_value("Authorization"), req.remote_addr))
+            return true;
         res.set_header("WWW-Authenticate", "Bearer realm=\"shiplog\"");
         json_error(res, 401, "missing or wrong API token");
         return false;
@@ -69,7 +74,8 @@ public:
             auto text = req.get_param_value("limit");
             std::size_t limit = 0;
             auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-            if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > k_max_limit)
+            if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
+                limit > k_max_limit)
                 return json_error(res, 400, "limit: must be a whole number from 1 to 10000");
             filter.limit = limit;
         }
@@ -78,7 +84,8 @@ public:
         for (auto [name, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
             if (!req.has_param(name) || req.get_param_value(name).empty()) continue;
             auto parsed = parse_cli_time(req.get_param_value(name));
-            if (!parsed) return json_error(res, 400, std::string(name) + ": " + parsed.error().message);
+            if (!parsed)
+                return json_error(res, 400, std::string(name) + ": " + parsed.error().message);
             *bound = *parsed;
         }
         const std::size_t limit = filter.limit;
@@ -86,7 +93,8 @@ public:
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
             auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
-            if (!deploys) return json_error(res, status_for(deploys.error()), deploys.error().message);
+            if (!deploys)
+                return json_error(res, status_for(deploys.error()), deploys.error().message);
             if (since || until) {
                 std::erase_if(*deploys, [&](const tracking::DeployView& d) {
                     return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until);
@@ -124,10 +132,13 @@ public:
             std::string out = "[";
             for (const auto& item : *items) {
                 if (out.size() > 1) out += ",";
-                out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" + http::json_escape(item.kind) +
+                out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
+                       http::json_escape(item.kind) +
                        "\",\"attempts\":" + std::to_string(item.attempts) + ",\"created_at\":\"" +
                        format_rfc3339(item.created_at) + "\",\"failed\":" +
-                       (item.failed.empty() ? std::string("null") : "\"" + http::json_escape(item.failed) + "\"") + "}";
+                       (item.failed.empty() ? std::string("null")
+                                            : "\"" + http::json_escape(item.failed) + "\"") +
+                       "}";
             }
             res.set_content(out + "]", json_content_type);
         } catch (const lmdb::error& e) {
@@ -176,12 +187,15 @@ public:
         auto config = m_deps.config.get();
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            const bool explain = req.has_param("explain") && req.get_param_value("explain") != "false" &&
+            const bool explain = req.has_param("explain") &&
+                                 req.get_param_value("explain") != "false" &&
                                  req.get_param_value("explain") != "0";
             query.explain = explain;  // without it only index rows are read
             auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
-            if (!figures) return json_error(res, status_for(figures.error()), figures.error().message);
-            res.set_content(explain ? tracking::dora_json_with_explain(*figures) : tracking::dora_json(*figures),
+            if (!figures)
+                return json_error(res, status_for(figures.error()), figures.error().message);
+            res.set_content(explain ? tracking::dora_json_with_explain(*figures)
+                                    : tracking::dora_json(*figures),
                             json_content_type);
         } catch (const lmdb::error& e) {
             json_error(res, 503, "store unavailable");
@@ -191,7 +205,8 @@ public:
     void register_deploy(const httplib::Request& req, httplib::Response& res,
                          const httplib::ContentReader& content) const {
         if (!authorized(req, res)) return;
-        if (!http::content_type_acceptable(req)) return json_error(res, 415, "Content-Type must be application/json");
+        if (!http::content_type_acceptable(req))
+            return json_error(res, 415, "Content-Type must be application/json");
         auto config = m_deps.config.get();
         // Authenticated first, then read: an anonymous client never gets a
         // body buffered, and a chunked one stops at max_body_bytes.
@@ -201,8 +216,10 @@ public:
         std::string deployment = req.matches[2].str();
         auto environment = tracking::default_environment(
             *config, deployment,
-            parsed->environment ? std::optional<std::string_view>(*parsed->environment) : std::nullopt);
-        if (!environment) return json_error(res, status_for(environment.error()), environment.error().message);
+            parsed->environment ? std::optional<std::string_view>(*parsed->environment)
+                                : std::nullopt);
+        if (!environment)
+            return json_error(res, status_for(environment.error()), environment.error().message);
 
         if (!parsed->failed) {
             // Best-effort check against the committed state; two identical
@@ -211,7 +228,8 @@ public:
             std::optional<std::string> latest;
             try {
                 auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-                auto found = tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
+                auto found =
+                    tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
                 if (!found) return json_error(res, 503, "store unavailable");
                 latest = *found;
             } catch (const lmdb::error&) {
@@ -223,8 +241,9 @@ public:
                     return;
                 }
                 return json_error(res, 400,
-                                  "sha " + parsed->sha + " is already the latest deploy of " + deployment + " to " +
-                                      *environment + " (send ignore_if_duplicate to accept this)");
+                                  "sha " + parsed->sha + " is already the latest deploy of " +
+                                      deployment + " to " + *environment +
+                                      " (send ignore_if_duplicate to accept this)");
             }
         }
 
@@ -233,21 +252,24 @@ public:
         record.environment = *environment;
         record.sha = parsed->sha;
         record.date = parsed->date.value_or(m_deps.clock.now());
-        record.status = parsed->failed ? tracking::DeployStatus::failed : tracking::DeployStatus::succeeded;
+        record.status =
+            parsed->failed ? tracking::DeployStatus::failed : tracking::DeployStatus::succeeded;
         record.tags = parsed->tags;
         record.email = parsed->email;
-        auto stored = m_deps.intake.submit_record(new_registration_id(), tracking::k_register_deploy_event_type,
-                                                  tracking::make_register_deploy_record(record),
-                                                  storage::EventSource::register_deploy, k_register_commit_timeout);
+        auto stored = m_deps.intake.submit_record(
+            new_registration_id(), tracking::k_register_deploy_event_type,
+            tracking::make_register_deploy_record(record), storage::EventSource::register_deploy,
+            k_register_commit_timeout);
         if (!stored) {
             spdlog::warn("register_deploy: not stored: {}", stored.error().message);
             return json_error(res, 503, "registration not stored; retry later");
         }
         std::string id = deployment + ":" + *environment + ":" + std::to_string(stored->seq);
-        res.set_content(R"({"status":"stored","id":")" + http::json_escape(id) + "\"}", json_content_type);
+        res.set_content(R"({"status":"stored","id":")" + http::json_escape(id) + "\"}",
+                        json_content_type);
     }
 
-private:
+  private:
     ApiDeps m_deps;
 };
 
@@ -255,18 +277,25 @@ private:
 
 void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
     auto routes = std::make_shared<ApiRoutes>(deps);
-    server.Get("/api/v1/deploys",
-               [routes](const httplib::Request& req, httplib::Response& res) { routes->list(req, res); });
-    server.Get(R"(/api/v1/deploys/([^/]+))",
-               [routes](const httplib::Request& req, httplib::Response& res) { routes->show(req, res); });
+    server.Get("/api/v1/deploys", [routes](const httplib::Request& req, httplib::Response& res) {
+        routes->list(req, res);
+    });
+    server.Get(
+        R"(/api/v1/deploys/([^/]+))",
+        [routes](const httplib::Request& req, httplib::Response& res) { routes->show(req, res); });
     server.Get(R"(/api/v1/deploys/([^/]+)/pending)",
-               [routes](const httplib::Request& req, httplib::Response& res) { routes->pending(req, res); });
-    server.Get("/api/v1/hooks",
-               [routes](const httplib::Request& req, httplib::Response& res) { routes->hooks(req, res); });
-    server.Get("/api/v1/metrics",
-               [routes](const httplib::Request& req, httplib::Response& res) { routes->metrics(req, res); });
+               [routes](const httplib::Request& req, httplib::Response& res) {
+                   routes->pending(req, res);
+               });
+    server.Get("/api/v1/hooks", [routes](const httplib::Request& req, httplib::Response& res) {
+        routes->hooks(req, res);
+    });
+    server.Get("/api/v1/metrics", [routes](const httplib::Request& req, httplib::Response& res) {
+        routes->metrics(req, res);
+    });
     server.Post(R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)",
-                [routes](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+                [routes](const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& content) {
                     routes->register_deploy(req, res, content);
                 });
 }

@@ -24,7 +24,8 @@ int run_cli(int argc, char** argv) {
     auto env = config::Environment::process();
     std::string config_path = config::default_config_path(env).string();
     auto add_config_option = [&](CLI::App* sub) {
-        sub->add_option("--config", config_path, "config file (default: $SHIPLOG_CONFIG or /etc/shiplog/shiplog.toml)");
+        sub->add_option("--config", config_path,
+                        "config file (default: $SHIPLOG_CONFIG or /etc/shiplog/shiplog.toml)");
     };
 
     auto* serve = app.add_subcommand("serve", "run the daemon (foreground, systemd-friendly)");
@@ -32,18 +33,21 @@ int run_cli(int argc, char** argv) {
 
     auto* config_cmd = app.add_subcommand("config", "work with the config file");
     config_cmd->require_subcommand(1);
-    auto* check = config_cmd->add_subcommand("check", "validate the config, print problems, exit 0/1");
+    auto* check =
+        config_cmd->add_subcommand("check", "validate the config, print problems, exit 0/1");
     add_config_option(check);
 
     std::vector<std::string> files;
-    auto* ingest = app.add_subcommand("ingest", "feed saved event payloads through the webhook's path");
+    auto* ingest =
+        app.add_subcommand("ingest", "feed saved event payloads through the webhook's path");
     add_config_option(ingest);
     ingest->add_option("FILE", files, "saved Azure DevOps event payloads (JSON)")->required();
 
     DeploysOptions deploys_options;
     auto* deploys = app.add_subcommand("deploys", "list recorded deploys, newest first");
     add_config_option(deploys);
-    deploys->add_option("--deployment", deploys_options.deployment, "only this [[deployment]] name");
+    deploys->add_option("--deployment", deploys_options.deployment,
+                        "only this [[deployment]] name");
     deploys->add_option("--environment", deploys_options.environment, "only this environment");
     deploys->add_option("--limit", deploys_options.limit, "at most N deploys (default 50)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
@@ -53,48 +57,62 @@ int run_cli(int argc, char** argv) {
     bool show_json = false;
     auto* deploy_cmd = app.add_subcommand("deploy", "one deploy");
     deploy_cmd->require_subcommand(1);
-    auto* show = deploy_cmd->add_subcommand("show", "a deploy with its commits, work items and pending look-ups");
+    auto* show = deploy_cmd->add_subcommand(
+        "show", "a deploy with its commits, work items and pending look-ups");
     add_config_option(show);
     show->add_option("ID", deploy_id, "deploy id, e.g. web-api:production:1042")->required();
     show->add_flag("--json", show_json, "print SPEC §4's JSON object");
 
     MetricsOptions metrics_options;
-    auto* metrics = app.add_subcommand("metrics", "DORA metrics over a window (default: the last 30 days)");
+    auto* metrics =
+        app.add_subcommand("metrics", "DORA metrics over a window (default: the last 30 days)");
     add_config_option(metrics);
-    metrics->add_option("--deployment", metrics_options.deployment, "only this [[deployment]] name");
+    metrics->add_option("--deployment", metrics_options.deployment,
+                        "only this [[deployment]] name");
     metrics->add_option("--environment", metrics_options.environment, "only this environment");
-    metrics->add_option("--since", metrics_options.since, "window start, RFC 3339 or YYYY-MM-DD (included)");
-    metrics->add_option("--until", metrics_options.until, "window end, RFC 3339 or YYYY-MM-DD (excluded; default now)");
-    metrics->add_flag("--explain", metrics_options.explain, "list the deploys, commits and failures behind each figure");
+    metrics->add_option("--since", metrics_options.since,
+                        "window start, RFC 3339 or YYYY-MM-DD (included)");
+    metrics->add_option("--until", metrics_options.until,
+                        "window end, RFC 3339 or YYYY-MM-DD (excluded; default now)");
+    metrics->add_flag("--explain", metrics_options.explain,
+                      "list the deploys, commits and failures behind each figure");
     metrics->add_flag("--json", metrics_options.json, "print SPEC §4's JSON object");
 
-    auto* reindex = app.add_subcommand("reindex", "rebuild all derived data from the event journal");
+    auto* reindex =
+        app.add_subcommand("reindex", "rebuild all derived data from the event journal");
     add_config_option(reindex);
 
     std::string backup_dir;
-    auto* backup = app.add_subcommand("backup", "consistent, compacted copy of the store (works while serving)");
+    auto* backup = app.add_subcommand(
+        "backup", "consistent, compacted copy of the store (works while serving)");
     add_config_option(backup);
     backup->add_option("DEST_DIR", backup_dir, "empty or new directory for the copy")->required();
 
     HooksOptions hooks_options;
-    auto* hooks = app.add_subcommand("hooks", "manage the Azure DevOps service hooks this instance owns");
+    auto* hooks =
+        app.add_subcommand("hooks", "manage the Azure DevOps service hooks this instance owns");
     hooks->require_subcommand(1);
-    auto* hooks_sync = hooks->add_subcommand("sync", "create/update/delete our service hooks to match the config");
+    auto* hooks_sync =
+        hooks->add_subcommand("sync", "create/update/delete our service hooks to match the config");
     add_config_option(hooks_sync);
     hooks_sync->add_flag("--dry-run", hooks_options.dry_run, "print the plan, change nothing");
     hooks_sync->add_flag("--json", hooks_options.json, "print the plan as JSON");
     auto* hooks_list = hooks->add_subcommand("list", "our subscriptions and their status");
     add_config_option(hooks_list);
     hooks_list->add_flag("--json", hooks_options.json, "print a JSON array");
-    auto* hooks_remove = hooks->add_subcommand("remove", "delete every subscription this instance created");
+    auto* hooks_remove =
+        hooks->add_subcommand("remove", "delete every subscription this instance created");
     add_config_option(hooks_remove);
 
     BackfillOptions backfill_options;
-    auto* backfill = app.add_subcommand("backfill", "recover missed events from Azure DevOps history (safe to repeat)");
+    auto* backfill = app.add_subcommand(
+        "backfill", "recover missed events from Azure DevOps history (safe to repeat)");
     add_config_option(backfill);
-    backfill->add_option("--deployment", backfill_options.deployment, "only this [[deployment]] name's REST history");
-    backfill->add_option("--since", backfill_options.since,
-                         "RFC 3339 or YYYY-MM-DD (default: the last delivery received, minus an hour)");
+    backfill->add_option("--deployment", backfill_options.deployment,
+                         "only this [[deployment]] name's REST history");
+    backfill->add_option(
+        "--since", backfill_options.since,
+        "RFC 3339 or YYYY-MM-DD (default: the last delivery received, minus an hour)");
 
     try {
         app.parse(argc, argv);

@@ -13,8 +13,8 @@ int run_config_check(const std::filesystem::path& config_path) {
     }
     for (const auto& warning : loaded->warnings)
         std::fprintf(stderr, "warning: %s\n", warning.c_str());
-    std::printf("%s: OK (%zu deployment%s)\n", config_path.string().c_str(), loaded->deployments.size(),
-                loaded->deployments.size() == 1 ? "" : "s");
+    std::printf("%s: OK (%zu deployment%s)\n", config_path.string().c_str(),
+                loaded->deployments.size(), loaded->deployments.size() == 1 ? "" : "s");
     return 0;
 }
 

@@ -23,29 +23,35 @@ struct ReadContext {
 Result<ReadContext> open_for_reading(const std::filesystem::path& config_path) {
     auto loaded = config::load_config(config_path, config::Environment::process());
     if (!loaded) return tl::unexpected(loaded.error());
-    auto store = storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
-    if (!store) return fail(store.error().code, "store " + loaded->storage.path.string() + ": " + store.error().message);
+    auto store =
+        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
+    if (!store)
+        return fail(store.error().code,
+                    "store " + loaded->storage.path.string() + ": " + store.error().message);
     auto tables = tracking::Tables::open(**store);
     if (!tables) return tl::unexpected(tables.error());
     return ReadContext{std::move(*store), *tables};
 }
 
-std::string short_sha(const std::string& sha) { return sha.empty() ? "(pending)" : sha.substr(0, 12); }
+std::string short_sha(const std::string& sha) {
+    return sha.empty() ? "(pending)" : sha.substr(0, 12);
+}
 
 std::string failure_text(tracking::Failure failure) {
     return failure == tracking::Failure::none ? "-" : tracking::to_string(failure);
 }
 
 void print_table(const std::vector<tracking::DeployView>& deploys) {
-    std::printf("%-40s %-20s %-12s %-9s %-8s %7s %s\n", "ID", "DEPLOYED_AT", "SHA", "STATUS", "FAILURE", "COMMITS",
-                "WORK_ITEMS");
+    std::printf("%-40s %-20s %-12s %-9s %-8s %7s %s\n", "ID", "DEPLOYED_AT", "SHA", "STATUS",
+                "FAILURE", "COMMITS", "WORK_ITEMS");
     for (const auto& d : deploys) {
         std::string items;
         for (auto id : d.work_items) items += (items.empty() ? "" : ",") + std::to_string(id);
         std::string commits = std::to_string(d.commits.size()) + (d.commits_complete ? "" : "+");
-        std::printf("%-40s %-20s %-12s %-9s %-8s %7s %s\n", d.id().c_str(), format_rfc3339(d.deployed_at).c_str(),
-                    short_sha(d.sha).c_str(), tracking::to_string(d.status), failure_text(d.failure).c_str(),
-                    commits.c_str(), items.empty() ? "-" : items.c_str());
+        std::printf("%-40s %-20s %-12s %-9s %-8s %7s %s\n", d.id().c_str(),
+                    format_rfc3339(d.deployed_at).c_str(), short_sha(d.sha).c_str(),
+                    tracking::to_string(d.status), failure_text(d.failure).c_str(), commits.c_str(),
+                    items.empty() ? "-" : items.c_str());
     }
     if (deploys.empty()) std::printf("(no deploys)\n");
 }
@@ -104,10 +110,12 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
         std::printf("trigger     %s\n", config::to_string(d.trigger));
         std::printf("status      %s\n", tracking::to_string(d.status));
         std::printf("failure     %s\n", failure_text(d.failure).c_str());
-        std::printf("commits     %zu%s\n", d.commits.size(), d.commits_complete ? "" : " (incomplete: REST look-up pending)");
+        std::printf("commits     %zu%s\n", d.commits.size(),
+                    d.commits_complete ? "" : " (incomplete: REST look-up pending)");
         for (const auto& c : d.commits)
             std::printf("  %s %-24s %s %s\n", c.sha.substr(0, 12).c_str(), c.author_email.c_str(),
-                        c.authored_at ? format_rfc3339(*c.authored_at).c_str() : "-", c.summary.c_str());
+                        c.authored_at ? format_rfc3339(*c.authored_at).c_str() : "-",
+                        c.summary.c_str());
         std::string items;
         for (auto w : d.work_items) items += (items.empty() ? "" : ", ") + std::to_string(w);
         std::printf("work items  %s\n", items.empty() ? "-" : items.c_str());
@@ -115,8 +123,8 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
         if (pending && !pending->empty()) {
             std::printf("pending over REST:\n");
             for (const auto& item : *pending)
-                std::printf("  %s%s%s\n", item.key.c_str(), item.failed.empty() ? "" : "  FAILED: ",
-                            item.failed.c_str());
+                std::printf("  %s%s%s\n", item.key.c_str(),
+                            item.failed.empty() ? "" : "  FAILED: ", item.failed.c_str());
         }
     } catch (const lmdb::error& e) {
         std::fprintf(stderr, "store: %s\n", e.what());
@@ -131,9 +139,11 @@ int run_reindex(const std::filesystem::path& config_path) {
         std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
         return 1;
     }
-    auto store = storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, false});
+    auto store =
+        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, false});
     if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(), store.error().message.c_str());
+        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
+                     store.error().message.c_str());
         return 1;
     }
     auto lock = ServeLock::acquire(loaded->storage.path);

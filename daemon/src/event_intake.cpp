@@ -12,9 +12,12 @@ namespace shiplog::daemon {
 
 const char* to_string(IntakeStatus status) {
     switch (status) {
-        case IntakeStatus::stored: return "stored";
-        case IntakeStatus::duplicate: return "duplicate";
-        case IntakeStatus::ignored: return "ignored";
+        case IntakeStatus::stored:
+            return "stored";
+        case IntakeStatus::duplicate:
+            return "duplicate";
+        case IntakeStatus::ignored:
+            return "ignored";
     }
     return "unknown";
 }
@@ -56,8 +59,9 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSo
     return result;
 }
 
-Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type, std::string raw,
-                                                storage::EventSource source, std::chrono::milliseconds timeout) {
+Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type,
+                                                std::string raw, storage::EventSource source,
+                                                std::chrono::milliseconds timeout) {
     storage::JournalEntry entry;
     entry.received_at = m_clock.now();
     entry.source = source;
@@ -70,7 +74,8 @@ Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::strin
     return commit(std::move(entry), true, timeout);
 }
 
-Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool tracked, std::chrono::milliseconds timeout) {
+Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool tracked,
+                                         std::chrono::milliseconds timeout) {
     IntakeResult result;
     result.event_id = entry.event_id;
     result.event_type = entry.event_type;
@@ -84,7 +89,8 @@ Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool track
     auto appended = future.get();
     if (!appended) {
         if (appended.error().code == ErrorCode::store_full && !m_store_full.exchange(true))
-            spdlog::error("store full: {} (webhook answers 503 until space is freed)", appended.error().message);
+            spdlog::error("store full: {} (webhook answers 503 until space is freed)",
+                          appended.error().message);
         if (m_metrics) m_metrics->record_event(result.event_type, EventOutcome::unavailable);
         return tl::unexpected(appended.error());
     }
@@ -95,9 +101,10 @@ Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool track
     else
         result.status = tracked ? IntakeStatus::stored : IntakeStatus::ignored;
     if (m_metrics) {
-        m_metrics->record_event(result.event_type, result.status == IntakeStatus::stored      ? EventOutcome::stored
-                                                   : result.status == IntakeStatus::duplicate ? EventOutcome::duplicate
-                                                                                               : EventOutcome::ignored);
+        m_metrics->record_event(result.event_type,
+                                result.status == IntakeStatus::stored      ? EventOutcome::stored
+                                : result.status == IntakeStatus::duplicate ? EventOutcome::duplicate
+                                                                           : EventOutcome::ignored);
     }
     return result;
 }

@@ -1,10 +1,10 @@
 // `shiplog hooks sync|list|remove` (SPEC §1, §7).
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <map>
-#include <tuple>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "azure/client.hpp"
 #include "azure/hook_plan.hpp"
@@ -27,13 +27,16 @@ struct HooksContext {
 Result<HooksContext> open_hooks(const std::filesystem::path& config_path, bool need_webhook) {
     auto loaded = config::load_config(config_path, config::Environment::process());
     if (!loaded) return tl::unexpected(loaded.error());
-    if (!loaded->azure_devops) return fail(ErrorCode::config, "hooks need [azure_devops] in the config");
+    if (!loaded->azure_devops)
+        return fail(ErrorCode::config, "hooks need [azure_devops] in the config");
     if (loaded->server.public_url.empty())
-        return fail(ErrorCode::config,
-                    "hooks need [server] public_url in the config (the base URL Azure DevOps calls)");
+        return fail(
+            ErrorCode::config,
+            "hooks need [server] public_url in the config (the base URL Azure DevOps calls)");
     if (need_webhook && (!loaded->webhook || loaded->webhook->passwords.empty()))
         return fail(ErrorCode::config,
-                    "hooks sync needs [webhook] username and password_file: Azure DevOps must authenticate to "
+                    "hooks sync needs [webhook] username and password_file: Azure DevOps must "
+                    "authenticate to "
                     "/hooks/azure-devops");
     auto client = azure::make_http_client(*loaded->azure_devops);
     if (!client) return tl::unexpected(client.error());
@@ -50,8 +53,9 @@ std::string deployments_text(const std::vector<std::string>& deployments) {
 
 void print_item(const char* verb, const azure::PlanItem& item) {
     std::printf("%-8s %-44s %-36s %s  [%s] (%s)\n", verb, item.subscription.event_type.c_str(),
-                item.subscription.id.empty() ? "(new)" : item.subscription.id.c_str(), item.filter.c_str(),
-                deployments_text(item.deployments).c_str(), item.reason.c_str());
+                item.subscription.id.empty() ? "(new)" : item.subscription.id.c_str(),
+                item.filter.c_str(), deployments_text(item.deployments).c_str(),
+                item.reason.c_str());
 }
 
 int report(const Error& e) {
@@ -74,13 +78,16 @@ int run_hooks_sync(const std::filesystem::path& config_path, const HooksOptions&
         for (const auto& item : plan.items) print_item(azure::to_string(item.action), item);
         std::size_t counts[3] = {0, 0, 0};
         for (const auto& item : plan.items) ++counts[static_cast<int>(item.action)];
-        std::printf("hooks sync%s: %zu to create, %zu to replace, %zu to remove, %zu unchanged (instance %s)\n",
-                    options.dry_run ? " --dry-run" : "", counts[0], counts[1], counts[2], plan.unchanged,
-                    result->instance.c_str());
+        std::printf(
+            "hooks sync%s: %zu to create, %zu to replace, %zu to remove, %zu unchanged (instance "
+            "%s)\n",
+            options.dry_run ? " --dry-run" : "", counts[0], counts[1], counts[2], plan.unchanged,
+            result->instance.c_str());
     }
     if (options.dry_run || plan.empty()) return 0;
     auto applied = azure::apply_plan(*ctx->client, plan);
-    if (!applied) return report(Error{applied.error().code, "hooks sync: " + applied.error().message});
+    if (!applied)
+        return report(Error{applied.error().code, "hooks sync: " + applied.error().message});
     if (!options.json) std::printf("hooks sync: done\n");
     return 0;
 }
@@ -98,7 +105,8 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
     std::map<std::string, std::vector<std::string>> users;  // eventType \n filter -> deployments
     if (auto ids = azure::resolve_names(*ctx->client, ctx->config)) {
         if (auto desired = azure::desired_hooks(ctx->config, ctx->identity, *ids))
-            for (const auto& h : *desired) users[h.subscription.event_type + "\n" + h.filter] = h.deployments;
+            for (const auto& h : *desired)
+                users[h.subscription.event_type + "\n" + h.filter] = h.deployments;
     }
     auto deployments_of = [&](const azure::Subscription& s) {
         auto it = users.find(s.event_type + "\n" + azure::canonical_filter(s.publisher_inputs));
@@ -114,13 +122,15 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
         if (auto history = ctx->client->query_notifications(ids, since)) {
             for (auto& n : *history) {
                 auto& slot = last[n.subscription_id];
-                if (std::tie(n.created_date, n.id) >= std::tie(slot.created_date, slot.id)) slot = std::move(n);
+                if (std::tie(n.created_date, n.id) >= std::tie(slot.created_date, slot.id))
+                    slot = std::move(n);
             }
         }
     }
     auto last_text = [&](const azure::Subscription& s) {
         auto it = last.find(s.id);
-        return it == last.end() ? std::string("-") : it->second.result + " " + it->second.created_date;
+        return it == last.end() ? std::string("-")
+                                : it->second.result + " " + it->second.created_date;
     };
     if (options.json) {
         std::string out = "[";
@@ -130,23 +140,26 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
             if (it != last.end() && !one.empty() && one.back() == '}') {
                 one.pop_back();
                 one += ",\"last_delivery\":{\"result\":\"" + http::json_escape(it->second.result) +
-                       "\",\"created_date\":\"" + http::json_escape(it->second.created_date) + "\"}}";
+                       "\",\"created_date\":\"" + http::json_escape(it->second.created_date) +
+                       "\"}}";
             }
             out += (i ? "," : "") + one;
         }
         std::printf("%s]\n", out.c_str());
         return 0;
     }
-    std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", "ID", "STATUS", "EVENT", "DEPLOYMENTS", "LAST DELIVERY",
-                "FILTER");
+    std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", "ID", "STATUS", "EVENT", "DEPLOYMENTS",
+                "LAST DELIVERY", "FILTER");
     for (const auto& s : owned) {
         std::string status = s.status;
-        if (s.probation_retries > 0) status += " (" + std::to_string(s.probation_retries) + " retries)";
-        std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", s.id.c_str(), status.c_str(), s.event_type.c_str(),
-                    deployments_text(deployments_of(s)).c_str(), last_text(s).c_str(),
-                    azure::canonical_filter(s.publisher_inputs).c_str());
+        if (s.probation_retries > 0)
+            status += " (" + std::to_string(s.probation_retries) + " retries)";
+        std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", s.id.c_str(), status.c_str(),
+                    s.event_type.c_str(), deployments_text(deployments_of(s)).c_str(),
+                    last_text(s).c_str(), azure::canonical_filter(s.publisher_inputs).c_str());
     }
-    if (owned.empty()) std::printf("(no subscriptions owned by instance %s)\n", ctx->identity.instance.c_str());
+    if (owned.empty())
+        std::printf("(no subscriptions owned by instance %s)\n", ctx->identity.instance.c_str());
     return 0;
 }
 
@@ -159,7 +172,8 @@ int run_hooks_remove(const std::filesystem::path& config_path, const HooksOption
     auto applied = azure::apply_plan(*ctx->client, plan, [&](const azure::PlanItem& item) {
         if (!options.json) print_item("removed", item);
     });
-    if (!applied) return report(Error{applied.error().code, "hooks remove: " + applied.error().message});
+    if (!applied)
+        return report(Error{applied.error().code, "hooks remove: " + applied.error().message});
     if (options.json)
         std::printf("%s\n", azure::plan_json(plan).c_str());
     else

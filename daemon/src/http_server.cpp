@@ -15,13 +15,13 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "api_routes.hpp"
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
-#include "tracking/dora.hpp"
-#include "api_routes.hpp"
 #include "hook_metrics.hpp"
-#include "ui_routes.hpp"
 #include "http_util.hpp"
+#include "tracking/dora.hpp"
+#include "ui_routes.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -34,7 +34,8 @@ using http::read_body_capped;
 
 using Clock_ = std::chrono::steady_clock;
 
-constexpr auto k_webhook_commit_timeout = std::chrono::milliseconds{8000};  // Azure DevOps waits ~10 s
+constexpr auto k_webhook_commit_timeout =
+    std::chrono::milliseconds{8000};  // Azure DevOps waits ~10 s
 constexpr time_t k_read_timeout_s = 5;
 constexpr time_t k_write_timeout_s = 5;
 constexpr time_t k_keep_alive_timeout_s = 5;
@@ -62,8 +63,8 @@ thread_local RequestContext t_request;
 // After these the rest of the byte stream cannot be trusted (a smuggled
 // request, the tail of a body we stopped reading), so the connection closes.
 bool closes_connection(int status) {
-    return status == 400 || status == 405 || status == 408 || status == 411 || status == 413 || status == 414 ||
-           status == 431 || status == 501 || status == 505;
+    return status == 400 || status == 405 || status == 408 || status == 411 || status == 413 ||
+           status == 414 || status == 431 || status == 501 || status == 505;
 }
 
 // Sends the response, then makes httplib close the connection: a content
@@ -77,11 +78,12 @@ void close_after_response(httplib::Response& res) {
     auto type = res.get_header_value("Content-Type");
     res.headers.erase("Content-Type");
     res.set_header("Connection", "close");
-    res.set_content_provider(body->size(), type,
-                             [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                                 sink.write(body->data() + offset, length);
-                                 return false;  // everything is written; failing closes the connection
-                             });
+    res.set_content_provider(
+        body->size(), type,
+        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            sink.write(body->data() + offset, length);
+            return false;  // everything is written; failing closes the connection
+        });
 }
 
 // Request framing that front ends and httplib could read differently
@@ -93,7 +95,8 @@ bool ambiguous_framing(const httplib::Request& req) {
     std::size_t te = 0, cl = 0;
     const std::string* te_value = nullptr;
     for (const auto& [name, value] : req.headers) {
-        if (name.find_first_of(" \t") != std::string::npos) return true;  // "Transfer-Encoding : chunked"
+        if (name.find_first_of(" \t") != std::string::npos)
+            return true;  // "Transfer-Encoding : chunked"
         if (name.size() == 17 && strcasecmp(name.c_str(), "Transfer-Encoding") == 0) {
             ++te;
             te_value = &value;
@@ -102,7 +105,8 @@ bool ambiguous_framing(const httplib::Request& req) {
         }
     }
     if (te > 1 || cl > 1 || (te == 1 && cl == 1)) return true;
-    if (te == 1 && (te_value->size() != 7 || strncasecmp(te_value->c_str(), "chunked", 7) != 0)) return true;
+    if (te == 1 && (te_value->size() != 7 || strncasecmp(te_value->c_str(), "chunked", 7) != 0))
+        return true;
     return false;
 }
 
@@ -132,8 +136,8 @@ std::string prometheus_label(std::string_view value) {
 // DORA gauges per configured deployment+environment over the trailing 7 and
 // 30 days (SPEC §3 /metrics; names in docs/metrics.md). A series whose value
 // is null (denominator 0) is left out.
-std::string render_dora_gauges(storage::Store& store, const tracking::Tables& tables, const config::Config& config,
-                               Timestamp now) {
+std::string render_dora_gauges(storage::Store& store, const tracking::Tables& tables,
+                               const config::Config& config, Timestamp now) {
     struct Family {
         const char* name;
         const char* help;
@@ -142,34 +146,49 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
     std::array<Family, 8> families = {{
         {"shiplog_dora_deploys", "Succeeded deploys in the trailing window.", {}},
         {"shiplog_dora_deploys_per_day", "Succeeded deploys per day over the trailing window.", {}},
-        {"shiplog_dora_deploy_day", "Number of UTC days with at least one succeeded deploy in the trailing window (deploy_days; named so promtool accepts it).", {}},
-        {"shiplog_dora_lead_time_median_seconds", "Median lead time of commits first shipped in the window.", {}},
-        {"shiplog_dora_lead_time_p90_seconds", "90th percentile (nearest rank) lead time of commits first shipped in the window.", {}},
-        {"shiplog_dora_change_failure_rate", "Deploys with a failure / (succeeded + failed deploys) in the window.", {}},
-        {"shiplog_dora_time_to_restore_median_seconds", "Median time to restore of failures restored in the window.", {}},
+        {"shiplog_dora_deploy_day",
+         "Number of UTC days with at least one succeeded deploy in the trailing window "
+         "(deploy_days; named so promtool accepts it).",
+         {}},
+        {"shiplog_dora_lead_time_median_seconds",
+         "Median lead time of commits first shipped in the window.",
+         {}},
+        {"shiplog_dora_lead_time_p90_seconds",
+         "90th percentile (nearest rank) lead time of commits first shipped in the window.",
+         {}},
+        {"shiplog_dora_change_failure_rate",
+         "Deploys with a failure / (succeeded + failed deploys) in the window.",
+         {}},
+        {"shiplog_dora_time_to_restore_median_seconds",
+         "Median time to restore of failures restored in the window.",
+         {}},
         {"shiplog_dora_restored_failures", "Failures restored in the trailing window.", {}},
     }};
     try {
         auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
         for (const auto& d : config.deployments) {
             for (int days : {7, 30}) {
-                tracking::DoraQuery query{d.name, d.environment, now - std::chrono::days{days}, now};
+                tracking::DoraQuery query{d.name, d.environment, now - std::chrono::days{days},
+                                          now};
                 query.explain = false;  // figures only: index rows alone
                 auto f = tracking::query_dora(txn, tables, config, query);
                 if (!f) continue;
-                const std::string labels = "{deployment=\"" + prometheus_label(d.name) + "\",environment=\"" +
-                                           prometheus_label(d.environment) + "\",window=\"" + std::to_string(days) +
-                                           "d\"} ";
+                const std::string labels = "{deployment=\"" + prometheus_label(d.name) +
+                                           "\",environment=\"" + prometheus_label(d.environment) +
+                                           "\",window=\"" + std::to_string(days) + "d\"} ";
                 auto add = [&](std::size_t i, const std::optional<double>& v, bool rate) {
                     if (!v) return;
-                    families[i].samples += std::string(families[i].name) + labels +
-                                           (rate ? tracking::format_rate(*v) : tracking::format_seconds(*v)) + "\n";
+                    families[i].samples +=
+                        std::string(families[i].name) + labels +
+                        (rate ? tracking::format_rate(*v) : tracking::format_seconds(*v)) + "\n";
                 };
                 add(0, static_cast<double>(f->deploys), false);
                 add(1, f->deploys_per_day, true);
                 add(2, static_cast<double>(f->deploy_days), false);
                 add(3, f->lead_time_median, false);
-                add(4, f->lead_time_p90 ? std::optional<double>(static_cast<double>(*f->lead_time_p90)) : std::nullopt,
+                add(4,
+                    f->lead_time_p90 ? std::optional<double>(static_cast<double>(*f->lead_time_p90))
+                                     : std::nullopt,
                     false);
                 add(5, f->change_failure_rate, true);
                 add(6, f->time_to_restore_median, false);
@@ -189,9 +208,12 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
 }
 
 class HttplibServer final : public HttpServer {
-public:
+  public:
     HttplibServer(std::unique_ptr<httplib::Server> server, HttpServerDeps deps, std::string scheme)
-        : m_server(std::move(server)), m_deps(deps), m_scheme(std::move(scheme)), m_auth_log(deps.clock) {
+        : m_server(std::move(server)),
+          m_deps(deps),
+          m_scheme(std::move(scheme)),
+          m_auth_log(deps.clock) {
         configure();
     }
 
@@ -201,7 +223,8 @@ public:
             if (m_port < 0) return fail(ErrorCode::io, "cannot listen on " + host + ":0");
         } else {
             if (!m_server->bind_to_port(host, port))
-                return fail(ErrorCode::io, "cannot listen on " + display_host(host) + ":" + std::to_string(port) +
+                return fail(ErrorCode::io, "cannot listen on " + display_host(host) + ":" +
+                                               std::to_string(port) +
                                                " (address in use or not available)");
             m_port = port;
         }
@@ -213,7 +236,9 @@ public:
     }
 
     int port() const override { return m_port; }
-    std::string url() const override { return m_scheme + "://" + display_host(m_host) + ":" + std::to_string(m_port); }
+    std::string url() const override {
+        return m_scheme + "://" + display_host(m_host) + ":" + std::to_string(m_port);
+    }
 
     void run() override {
         m_server->listen_after_bind();
@@ -226,7 +251,7 @@ public:
     }
     void stop() override { m_server->stop(); }
 
-private:
+  private:
     static std::string display_host(const std::string& host) {
         return host.find(':') != std::string::npos ? "[" + host + "]" : host;
     }
@@ -262,30 +287,35 @@ private:
             }
             if (ambiguous_framing(req)) {
                 t_request.outcome = "rejected";
-                json_error(res, 400, "ambiguous request framing (Content-Length / Transfer-Encoding)");
+                json_error(res, 400,
+                           "ambiguous request framing (Content-Length / Transfer-Encoding)");
                 return httplib::Server::HandlerResponse::Handled;
             }
             return httplib::Server::HandlerResponse::Unhandled;
         });
         // Library-generated errors (404, 413, 400 on malformed requests) get a JSON body too.
         // Protocol-level errors also close the connection (closes_connection).
-        s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-            if (res.body.empty()) {
-                const char* message = res.status == 404   ? "not found"
-                                      : res.status == 413 ? "request body too large"
-                                      : res.status == 414 ? "request target too long"
-                                      : res.status == 405 ? "method not allowed"
-                                                          : "bad request";
-                json_error(res, res.status, message);
-            }
-            if (closes_connection(res.status)) close_after_response(res);
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-        s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-            // Never 500 to Azure DevOps: a 500 puts the subscription on probation.
-            json_error(res, 503, "internal error; retry later");
+        s.set_error_handler(httplib::Server::HandlerWithResponse(
+            [](const httplib::Request&, httplib::Response& res) {
+                if (res.body.empty()) {
+                    const char* message = res.status == 404   ? "not found"
+                                          : res.status == 413 ? "request body too large"
+                                          : res.status == 414 ? "request target too long"
+                                          : res.status == 405 ? "method not allowed"
+                                                              : "bad request";
+                    json_error(res, res.status, message);
+                }
+                if (closes_connection(res.status)) close_after_response(res);
+                return httplib::Server::HandlerResponse::Handled;
+            }));
+        s.set_exception_handler(
+            [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+                // Never 500 to Azure DevOps: a 500 puts the subscription on probation.
+                json_error(res, 503, "internal error; retry later");
+            });
+        s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+            log_request(req, res);
         });
-        s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
 
         s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
             res.set_content("{\"status\":\"ok\"}", json_content_type);
@@ -296,15 +326,16 @@ private:
                 res.set_content("{\"status\":\"ready\"}", json_content_type);
             } else {
                 res.status = 503;
-                res.set_content("{\"status\":\"not ready\",\"reason\":\"" + json_escape(reason) + "\"}",
-                                json_content_type);
+                res.set_content(
+                    "{\"status\":\"not ready\",\"reason\":\"" + json_escape(reason) + "\"}",
+                    json_content_type);
             }
         });
         s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
             res.set_content(render_metrics(), "text/plain; version=0.0.4; charset=utf-8");
         });
-        install_api_routes(s, ApiDeps{m_deps.config, m_deps.intake, m_deps.store, m_deps.tables, m_deps.clock,
-                                      m_deps.hooks});
+        install_api_routes(s, ApiDeps{m_deps.config, m_deps.intake, m_deps.store, m_deps.tables,
+                                      m_deps.clock, m_deps.hooks});
         install_ui_routes(s);
         // The webhook reads its body itself: httplib 0.11 enforces
         // payload_max_length only for Content-Length bodies, so a chunked
@@ -315,12 +346,13 @@ private:
             // One config snapshot per request (ConfigHolder::get() locks a
             // mutex all workers share).
             auto config = m_deps.config.get();
-            if (read_capped_body(req, res, content, config->server.max_body_bytes)) handle_webhook(req, res, config);
+            if (read_capped_body(req, res, content, config->server.max_body_bytes))
+                handle_webhook(req, res, config);
         });
     }
 
-    bool read_capped_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
-                          std::size_t max_body_bytes) {
+    bool read_capped_body(const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& content, std::size_t max_body_bytes) {
         if (read_body_capped(req, res, content, max_body_bytes)) return true;
         t_request.outcome = "rejected";
         return false;
@@ -329,14 +361,16 @@ private:
     void handle_webhook(const httplib::Request& req, httplib::Response& res,
                         const std::shared_ptr<const config::Config>& config) {
         // Without a [webhook] section only the address counts: no header lookup.
-        if (!webhook_authorized(config->webhook,
-                                config->webhook ? req.get_header_value("Authorization") : std::string(),
-                                req.remote_addr)) {
+        if (!webhook_authorized(
+                config->webhook,
+                config->webhook ? req.get_header_value("Authorization") : std::string(),
+                req.remote_addr)) {
             m_deps.metrics.record_auth_failure();
             std::uint64_t suppressed = 0;
             if (m_auth_log.should_log(req.remote_addr, suppressed))
-                spdlog::warn("webhook: refused unauthenticated request from {} ({} more since last report)",
-                             req.remote_addr, suppressed);
+                spdlog::warn(
+                    "webhook: refused unauthenticated request from {} ({} more since last report)",
+                    req.remote_addr, suppressed);
             t_request.outcome = "unauthorized";
             res.set_header("WWW-Authenticate", "Basic realm=\"shiplog\"");
             json_error(res, 401, "missing or wrong credentials");
@@ -355,7 +389,8 @@ private:
             json_error(res, 413, "request body too large");
             return;
         }
-        auto result = m_deps.intake.submit(req.body, storage::EventSource::webhook, k_webhook_commit_timeout);
+        auto result =
+            m_deps.intake.submit(req.body, storage::EventSource::webhook, k_webhook_commit_timeout);
         if (!result) {
             if (result.error().code == ErrorCode::invalid_argument) {
                 t_request.outcome = "rejected";
@@ -369,7 +404,8 @@ private:
         }
         t_request.event_id = result->event_id;
         t_request.outcome = to_string(result->status);
-        res.set_content(std::string("{\"status\":\"") + to_string(result->status) + "\"}", json_content_type);
+        res.set_content(std::string("{\"status\":\"") + to_string(result->status) + "\"}",
+                        json_content_type);
     }
 
     std::string render_metrics() {
@@ -389,14 +425,16 @@ private:
         std::string reason;
         g.ready = store_ready(m_deps.store, m_deps.intake, reason);
         return m_deps.metrics.render(g) +
-               render_dora_gauges(m_deps.store, m_deps.tables, *m_deps.config.get(), m_deps.clock.now()) +
+               render_dora_gauges(m_deps.store, m_deps.tables, *m_deps.config.get(),
+                                  m_deps.clock.now()) +
                render_hook_gauges(m_deps.hooks);
     }
 
     void log_request(const httplib::Request& req, const httplib::Response& res) {
         auto elapsed = Clock_::now() - t_request.started;
-        m_deps.metrics.record_request(route_of(req.path), res.status,
-                                      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+        m_deps.metrics.record_request(
+            route_of(req.path), res.status,
+            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
         // Path only (never the query string, never headers or bodies).
         spdlog::info("{} {} {} {:.1f}ms{}{}{}{}", req.method, req.path, res.status,
                      std::chrono::duration<double, std::milli>(elapsed).count(),
@@ -422,7 +460,8 @@ Result<std::unique_ptr<httplib::Server>> make_tls_server(const config::ServerCon
     auto key = server.tls_private_key->string();
     auto tls = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
         SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-        SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                      SSL_OP_CIPHER_SERVER_PREFERENCE);
         if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1) {
             error = "server.tls_certificate: cannot load certificate chain from " + cert;
             return false;
@@ -433,7 +472,8 @@ Result<std::unique_ptr<httplib::Server>> make_tls_server(const config::ServerCon
             // "cannot load" (found by tests/integration/tls_test.cpp).
             bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
             ERR_clear_error();
-            error = mismatch ? "server.tls_private_key: " + key + " does not match server.tls_certificate " + cert
+            error = mismatch ? "server.tls_private_key: " + key +
+                                   " does not match server.tls_certificate " + cert
                              : "server.tls_private_key: cannot load private key from " + key;
             return false;
         }
@@ -458,14 +498,16 @@ bool store_ready(storage::Store& store, const EventIntake& intake, std::string& 
     auto usage = store.usage();
     if (usage.fill_ratio() >= k_ready_fill_limit) {
         char buf[96];
-        std::snprintf(buf, sizeof buf, "store %.1f%% full: raise storage.max_size_mb", usage.fill_ratio() * 100);
+        std::snprintf(buf, sizeof buf, "store %.1f%% full: raise storage.max_size_mb",
+                      usage.fill_ratio() * 100);
         reason = buf;
         return false;
     }
     return true;
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& config, HttpServerDeps deps) {
+Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& config,
+                                                       HttpServerDeps deps) {
     std::unique_ptr<httplib::Server> server;
     std::string scheme = "http";
     if (config.server.tls_certificate && config.server.tls_private_key) {

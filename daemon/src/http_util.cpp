@@ -15,11 +15,21 @@ std::string json_escape(std::string_view s) {
     out.reserve(s.size() + 8);
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];
@@ -55,8 +65,8 @@ bool content_type_acceptable(const httplib::Request& req) {
            iequals(type.substr(type.size() - 5), "+json");
 }
 
-bool read_body_capped(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
-                      std::size_t limit) {
+bool read_body_capped(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& content, std::size_t limit) {
     auto& body = const_cast<httplib::Request&>(req).body;
     // Room for the declared length up front (capped: the header is the
     // client's word): a 6 KB push no longer grows the string ~10 times.

@@ -27,7 +27,7 @@ bool content_type_acceptable(const httplib::Request& req);
 // would otherwise be buffered whole. On failure answers 413 (too large) or
 // 400 (incomplete) and returns false. (httplib owns the mutable Request and
 // hands it to handlers as const; req.body is filled as for other routes.)
-bool read_body_capped(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content,
-                      std::size_t limit);
+bool read_body_capped(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& content, std::size_t limit);
 
 }  // namespace shiplog::daemon::http

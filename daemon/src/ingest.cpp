@@ -26,7 +26,8 @@ int run_ingest(const std::filesystem::path& config_path, const std::vector<std::
     auto cfg = config.get();
     auto store = storage::Store::open({cfg->storage.path, cfg->storage.max_size_mb << 20, false});
     if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(), store.error().message.c_str());
+        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
+                     store.error().message.c_str());
         return 1;
     }
     bool rebuilt = false;
@@ -36,7 +37,8 @@ int run_ingest(const std::filesystem::path& config_path, const std::vector<std::
     }
     auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
     if (!projector) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(), projector.error().message.c_str());
+        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
+                     projector.error().message.c_str());
         return 1;
     }
     auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());

@@ -33,12 +33,18 @@ bool stderr_is_journal() {
 int journal_priority(spdlog::level::level_enum level) {
     switch (level) {
         case spdlog::level::trace:
-        case spdlog::level::debug: return 7;
-        case spdlog::level::info: return 6;
-        case spdlog::level::warn: return 4;
-        case spdlog::level::err: return 3;
-        case spdlog::level::critical: return 2;
-        default: return 6;
+        case spdlog::level::debug:
+            return 7;
+        case spdlog::level::info:
+            return 6;
+        case spdlog::level::warn:
+            return 4;
+        case spdlog::level::err:
+            return 3;
+        case spdlog::level::critical:
+            return 2;
+        default:
+            return 6;
     }
 }
 
@@ -47,7 +53,7 @@ int journal_priority(spdlog::level::level_enum level) {
 // not one per access log line; see stderr_batcher.hpp). flush_() waits for
 // the batcher: the logger flushes on warnings and errors.
 class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t line;
         fmt::format_to(std::back_inserter(line), "<{}>{}\n", journal_priority(msg.level),
@@ -56,12 +62,12 @@ protected:
     }
     void flush_() override { m_out.flush(); }
 
-private:
+  private:
     StderrBatcher m_out{STDERR_FILENO};
 };
 
 class HumanStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
@@ -69,7 +75,7 @@ protected:
     }
     void flush_() override { m_out.flush(); }
 
-private:
+  private:
     StderrBatcher m_out{STDERR_FILENO};
 };
 
@@ -79,8 +85,9 @@ Result<spdlog::level::level_enum> parse_level(std::string_view name) {
     if (name == "info") return spdlog::level::info;
     if (name == "warn" || name == "warning") return spdlog::level::warn;
     if (name == "error") return spdlog::level::err;
-    return fail(ErrorCode::invalid_argument,
-                "log level \"" + std::string(name) + "\" is not one of trace, debug, info, warn, error");
+    return fail(
+        ErrorCode::invalid_argument,
+        "log level \"" + std::string(name) + "\" is not one of trace, debug, info, warn, error");
 }
 
 }  // namespace
@@ -93,8 +100,8 @@ Status init_logging(std::string_view level) {
         sink = std::make_shared<JournalStderrSink>();
     } else {
         sink = std::make_shared<HumanStderrSink>();
-        sink->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v",
-                                                                         spdlog::pattern_time_type::utc));
+        sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+            "%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc));
     }
     auto logger = std::make_shared<spdlog::logger>("shiplog", std::move(sink));
     logger->set_level(*parsed);

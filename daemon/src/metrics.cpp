@@ -26,7 +26,8 @@ std::size_t Metrics::type_index(std::string_view event_type) {
 }
 
 void Metrics::record_event(std::string_view event_type, EventOutcome outcome) {
-    m_events[type_index(event_type)][static_cast<int>(outcome)].fetch_add(1, std::memory_order_relaxed);
+    m_events[type_index(event_type)][static_cast<int>(outcome)].fetch_add(
+        1, std::memory_order_relaxed);
 }
 
 void Metrics::record_request(HttpRoute route, int status, std::chrono::nanoseconds duration) {
@@ -43,7 +44,8 @@ void Metrics::record_request(HttpRoute route, int status, std::chrono::nanosecon
     h.count.fetch_add(1, std::memory_order_relaxed);
     h.sum_nanos.fetch_add(static_cast<std::uint64_t>(duration.count()), std::memory_order_relaxed);
     int cls = status / 100 - 1;
-    if (cls >= 0 && cls < 5) m_status_classes[static_cast<int>(route)][cls].fetch_add(1, std::memory_order_relaxed);
+    if (cls >= 0 && cls < 5)
+        m_status_classes[static_cast<int>(route)][cls].fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string Metrics::render(const StoreGauges& g) const {
@@ -52,7 +54,8 @@ std::string Metrics::render(const StoreGauges& g) const {
     out += "# HELP shiplog_events_total Webhook and ingested events by event type and outcome.\n";
     out += "# TYPE shiplog_events_total counter\n";
     for (std::size_t t = 0; t <= k_event_types.size(); ++t) {
-        std::string_view type = t < k_event_types.size() ? k_event_types[t] : std::string_view("other");
+        std::string_view type =
+            t < k_event_types.size() ? k_event_types[t] : std::string_view("other");
         for (int o = 0; o < static_cast<int>(EventOutcome::count); ++o)
             append(out, "shiplog_events_total{event_type=\"%.*s\",outcome=\"%s\"} %llu\n",
                    static_cast<int>(type.size()), type.data(), k_outcome_names[o],
@@ -62,45 +65,56 @@ std::string Metrics::render(const StoreGauges& g) const {
     out += "# TYPE shiplog_http_requests_total counter\n";
     for (int r = 0; r < static_cast<int>(HttpRoute::count); ++r)
         for (int c = 0; c < 5; ++c)
-            append(out, "shiplog_http_requests_total{route=\"%s\",code=\"%s\"} %llu\n", k_route_names[r],
-                   k_status_classes[c],
-                   static_cast<unsigned long long>(m_status_classes[r][c].load(std::memory_order_relaxed)));
-    out += "# HELP shiplog_http_request_duration_seconds Time from request read to response ready.\n";
+            append(out, "shiplog_http_requests_total{route=\"%s\",code=\"%s\"} %llu\n",
+                   k_route_names[r], k_status_classes[c],
+                   static_cast<unsigned long long>(
+                       m_status_classes[r][c].load(std::memory_order_relaxed)));
+    out +=
+        "# HELP shiplog_http_request_duration_seconds Time from request read to response ready.\n";
     out += "# TYPE shiplog_http_request_duration_seconds histogram\n";
     for (int r = 0; r < static_cast<int>(HttpRoute::count); ++r) {
         const auto& h = m_durations[r];
         unsigned long long cumulative = 0;
         for (std::size_t i = 0; i < k_buckets.size(); ++i) {
             cumulative += h.buckets[i].load(std::memory_order_relaxed);
-            append(out, "shiplog_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+            append(out,
+                   "shiplog_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                    k_route_names[r], k_buckets[i], cumulative);
         }
         auto count = static_cast<unsigned long long>(h.count.load(std::memory_order_relaxed));
         append(out, "shiplog_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
                k_route_names[r], count);
-        append(out, "shiplog_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n", k_route_names[r],
+        append(out, "shiplog_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
+               k_route_names[r],
                static_cast<double>(h.sum_nanos.load(std::memory_order_relaxed)) / 1e9);
-        append(out, "shiplog_http_request_duration_seconds_count{route=\"%s\"} %llu\n", k_route_names[r], count);
+        append(out, "shiplog_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+               k_route_names[r], count);
     }
-    out += "# HELP shiplog_webhook_auth_failures_total Requests refused for missing or wrong credentials.\n";
+    out +=
+        "# HELP shiplog_webhook_auth_failures_total Requests refused for missing or wrong "
+        "credentials.\n";
     out += "# TYPE shiplog_webhook_auth_failures_total counter\n";
     append(out, "shiplog_webhook_auth_failures_total %llu\n",
            static_cast<unsigned long long>(m_auth_failures.load(std::memory_order_relaxed)));
 
-    auto gauge = [&out](const char* name, const char* help, const char* type, unsigned long long v) {
+    auto gauge = [&out](const char* name, const char* help, const char* type,
+                        unsigned long long v) {
         append(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
     };
     gauge("shiplog_journal_events", "Events in the journal.", "gauge", g.journal_events);
-    gauge("shiplog_store_map_size_bytes", "Configured LMDB map size (storage.max_size_mb).", "gauge",
-          g.map_size_bytes);
+    gauge("shiplog_store_map_size_bytes", "Configured LMDB map size (storage.max_size_mb).",
+          "gauge", g.map_size_bytes);
     gauge("shiplog_store_used_bytes", "Bytes of the LMDB map in use.", "gauge", g.used_bytes);
     append(out,
            "# HELP shiplog_store_fill_ratio Used / map size; /readyz fails at 0.95.\n"
            "# TYPE shiplog_store_fill_ratio gauge\nshiplog_store_fill_ratio %.6f\n",
-           g.map_size_bytes == 0 ? 0.0 : static_cast<double>(g.used_bytes) / static_cast<double>(g.map_size_bytes));
-    gauge("shiplog_writer_batches_total", "Committed group-commit transactions.", "counter", g.writer_batches);
-    gauge("shiplog_writer_failed_batches_total", "Group-commit transactions that failed.", "counter",
-          g.writer_failed_batches);
+           g.map_size_bytes == 0
+               ? 0.0
+               : static_cast<double>(g.used_bytes) / static_cast<double>(g.map_size_bytes));
+    gauge("shiplog_writer_batches_total", "Committed group-commit transactions.", "counter",
+          g.writer_batches);
+    gauge("shiplog_writer_failed_batches_total", "Group-commit transactions that failed.",
+          "counter", g.writer_failed_batches);
     gauge("shiplog_writer_last_batch_size", "Events in the last committed transaction.", "gauge",
           g.writer_last_batch_size);
     gauge("shiplog_ready", "1 when /readyz answers 200.", "gauge", g.ready ? 1 : 0);
@@ -108,11 +122,12 @@ std::string Metrics::render(const StoreGauges& g) const {
     append(out,
            "# HELP shiplog_backfill_runs_total Automatic backfill passes by result.\n"
            "# TYPE shiplog_backfill_runs_total counter\n"
-           "shiplog_backfill_runs_total{result=\"ok\"} %llu\nshiplog_backfill_runs_total{result=\"failed\"} %llu\n",
+           "shiplog_backfill_runs_total{result=\"ok\"} "
+           "%llu\nshiplog_backfill_runs_total{result=\"failed\"} %llu\n",
            static_cast<unsigned long long>(m_backfill_ok.load(std::memory_order_relaxed)),
            static_cast<unsigned long long>(m_backfill_failed.load(std::memory_order_relaxed)));
-    gauge("shiplog_backfill_events_stored_total", "Events the automatic backfill journaled.", "counter",
-          m_backfill_stored.load(std::memory_order_relaxed));
+    gauge("shiplog_backfill_events_stored_total", "Events the automatic backfill journaled.",
+          "counter", m_backfill_stored.load(std::memory_order_relaxed));
     return out;
 }
 

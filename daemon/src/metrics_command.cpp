@@ -24,49 +24,63 @@ std::string seconds_text(const std::optional<double>& v) {
     if (!v) return "-";
     auto total = static_cast<long long>(*v);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s s (%lldd %lldh %lldm)", tracking::format_seconds(*v).c_str(), total / 86400,
-                  total % 86400 / 3600, total % 3600 / 60);
+    std::snprintf(buf, sizeof buf, "%s s (%lldd %lldh %lldm)", tracking::format_seconds(*v).c_str(),
+                  total / 86400, total % 86400 / 3600, total % 3600 / 60);
     return buf;
 }
 
 void print_table(const tracking::DoraFigures& f) {
-    std::printf("DORA metrics for %s / %s, [%s, %s)\n\n", f.deployment.value_or("all deployments").c_str(),
+    std::printf("DORA metrics for %s / %s, [%s, %s)\n\n",
+                f.deployment.value_or("all deployments").c_str(),
                 f.environment.value_or("all environments").c_str(), format_rfc3339(f.since).c_str(),
                 format_rfc3339(f.until).c_str());
     auto row = [](const char* name, const std::string& value, const char* definition) {
         std::printf("%-24s %-26s %s\n", name, value.c_str(), definition);
     };
-    row("deploys", std::to_string(f.deploys), "succeeded deploys in the window, whether or not later blamed");
+    row("deploys", std::to_string(f.deploys),
+        "succeeded deploys in the window, whether or not later blamed");
     row("deploys per day", or_dash(f.deploys_per_day, true), "deploys / window length in days");
-    row("deploy days", std::to_string(f.deploy_days), "UTC days with at least one succeeded deploy");
+    row("deploy days", std::to_string(f.deploy_days),
+        "UTC days with at least one succeeded deploy");
     row("lead time median", seconds_text(f.lead_time_median),
         "first succeeded deploy shipping a commit minus its authored_at; middle value");
-    row("lead time p90", seconds_text(f.lead_time_p90 ? std::optional<double>(static_cast<double>(*f.lead_time_p90))
-                                                      : std::nullopt),
+    row("lead time p90",
+        seconds_text(f.lead_time_p90 ? std::optional<double>(static_cast<double>(*f.lead_time_p90))
+                                     : std::nullopt),
         "90th percentile of the same, nearest rank");
-    row("lead time commits", std::to_string(f.lead_time_commits), "commits first shipped in the window");
+    row("lead time commits", std::to_string(f.lead_time_commits),
+        "commits first shipped in the window");
     row("change failure rate", or_dash(f.change_failure_rate, true),
-        "deploys with a failure (failed, rolled back, blamed for an incident) / (succeeded + failed)");
+        "deploys with a failure (failed, rolled back, blamed for an incident) / (succeeded + "
+        "failed)");
     row("time to restore median", seconds_text(f.time_to_restore_median),
-        "failed deploy -> next success, incident created -> closed, rolled-back deploy -> rollback");
-    row("restored failures", std::to_string(f.time_to_restore_failures), "failures restored in the window");
+        "failed deploy -> next success, incident created -> closed, rolled-back deploy -> "
+        "rollback");
+    row("restored failures", std::to_string(f.time_to_restore_failures),
+        "failures restored in the window");
     std::printf("\n'-' means no data: the figure's denominator is 0.\n");
 }
 
 void print_explain(const tracking::DoraFigures& f) {
-    std::printf("\nchanges (succeeded + failed deploys in the window): %zu\n", f.explain.changes.size());
+    std::printf("\nchanges (succeeded + failed deploys in the window): %zu\n",
+                f.explain.changes.size());
     for (const auto& c : f.explain.changes) {
         std::string incidents;
-        for (auto id : c.incidents) incidents += (incidents.empty() ? " incidents " : ",") + std::to_string(id);
-        std::printf("  %-40s %-9s failure=%s%s\n", c.deploy_id.c_str(), tracking::to_string(c.status),
-                    c.failure == tracking::Failure::none ? "-" : tracking::to_string(c.failure), incidents.c_str());
+        for (auto id : c.incidents)
+            incidents += (incidents.empty() ? " incidents " : ",") + std::to_string(id);
+        std::printf("  %-40s %-9s failure=%s%s\n", c.deploy_id.c_str(),
+                    tracking::to_string(c.status),
+                    c.failure == tracking::Failure::none ? "-" : tracking::to_string(c.failure),
+                    incidents.c_str());
     }
-    std::printf("\ncommits first shipped in the window (lead time): %zu\n", f.explain.commits.size());
+    std::printf("\ncommits first shipped in the window (lead time): %zu\n",
+                f.explain.commits.size());
     for (const auto& c : f.explain.commits)
         std::printf("  %s authored %s shipped %s by %s: %lld s\n", c.sha.c_str(),
                     format_rfc3339(c.authored_at).c_str(), format_rfc3339(c.deployed_at).c_str(),
                     c.deploy_id.c_str(), static_cast<long long>(c.seconds));
-    std::printf("\nfailures restored in the window (time to restore): %zu\n", f.explain.restores.size());
+    std::printf("\nfailures restored in the window (time to restore): %zu\n",
+                f.explain.restores.size());
     for (const auto& r : f.explain.restores)
         std::printf("  %-13s %s at %s, restored by %s at %s: %lld s\n", tracking::to_string(r.kind),
                     r.failure.c_str(), format_rfc3339(r.failed_at).c_str(), r.restored_by.c_str(),
@@ -95,8 +109,8 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         query.since = *since;
     }
     if (query.since > query.until) {
-        std::fprintf(stderr, "--since %s is after --until %s\n", format_rfc3339(query.since).c_str(),
-                     format_rfc3339(query.until).c_str());
+        std::fprintf(stderr, "--since %s is after --until %s\n",
+                     format_rfc3339(query.since).c_str(), format_rfc3339(query.until).c_str());
         return 2;
     }
     if (!options.deployment.empty()) query.deployment = options.deployment;
@@ -108,9 +122,11 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
         return 1;
     }
-    auto store = storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
+    auto store =
+        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
     if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(), store.error().message.c_str());
+        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
+                     store.error().message.c_str());
         return 1;
     }
     auto tables = tracking::Tables::open(**store);
@@ -127,7 +143,8 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
             return code == ErrorCode::not_found || code == ErrorCode::invalid_argument ? 2 : 1;
         }
         if (options.json) {
-            const auto text = options.explain ? tracking::dora_json_with_explain(*figures) : tracking::dora_json(*figures);
+            const auto text = options.explain ? tracking::dora_json_with_explain(*figures)
+                                              : tracking::dora_json(*figures);
             std::printf("%s\n", text.c_str());
             return 0;
         }

@@ -43,7 +43,8 @@ Status store_fingerprint(storage::Store& store, const std::string& fingerprint) 
         MDB_val key{k_fingerprint_key.size(), const_cast<char*>(k_fingerprint_key.data())};
         MDB_val value{fingerprint.size(), const_cast<char*>(fingerprint.data())};
         int rc = mdb_put(txn.handle(), store.meta_table(), &key, &value, 0);
-        if (rc != 0) return tl::unexpected(storage::store_error(rc, "write projection fingerprint"));
+        if (rc != 0)
+            return tl::unexpected(storage::store_error(rc, "write projection fingerprint"));
         txn.commit();
         return {};
     } catch (const lmdb::error& e) {
@@ -56,25 +57,27 @@ Status store_fingerprint(storage::Store& store, const std::string& fingerprint) 
 std::string projection_fingerprint(const config::Config& config) {
     std::string text;
     for (const auto& d : config.deployments) {
-        for (std::string_view field : {std::string_view(d.name), std::string_view(d.environment),
-                                       std::string_view(d.project), std::string_view(d.repository),
-                                       std::string_view(d.branch), std::string_view(config::to_string(d.trigger)),
-                                       std::string_view(d.pipeline), std::string_view(d.stage),
-                                       std::string_view(d.release_definition),
-                                       std::string_view(d.release_environment),
-                                       std::string_view(d.incident_area_path)})
+        for (std::string_view field :
+             {std::string_view(d.name), std::string_view(d.environment),
+              std::string_view(d.project), std::string_view(d.repository),
+              std::string_view(d.branch), std::string_view(config::to_string(d.trigger)),
+              std::string_view(d.pipeline), std::string_view(d.stage),
+              std::string_view(d.release_definition), std::string_view(d.release_environment),
+              std::string_view(d.incident_area_path)})
             append_field(text, field);
         text += '|';
     }
-    for (const auto* list : {&config.failures.incident_work_item_types, &config.failures.incident_tags,
-                             &config.failures.incident_closed_states}) {
+    for (const auto* list :
+         {&config.failures.incident_work_item_types, &config.failures.incident_tags,
+          &config.failures.incident_closed_states}) {
         for (const auto& item : *list) append_field(text, item);
         text += '|';
     }
     char digest[32];
     // The tracking layout version leads, so a build with new tr_ tables or
     // records rebuilds an older store's derived data (tracking/tables.hpp).
-    std::snprintf(digest, sizeof digest, "v%d-%016" PRIx64, tracking::k_layout_version, fnv1a(text));
+    std::snprintf(digest, sizeof digest, "v%d-%016" PRIx64, tracking::k_layout_version,
+                  fnv1a(text));
     return digest;
 }
 

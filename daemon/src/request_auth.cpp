@@ -9,7 +9,8 @@ namespace {
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
     for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+        if (std::tolower(static_cast<unsigned char>(s[i])) !=
+            std::tolower(static_cast<unsigned char>(prefix[i])))
             return false;
     return true;
 }
@@ -79,15 +80,16 @@ bool is_loopback(std::string_view addr) {
     return addr.substr(0, 4) == "127.";
 }
 
-bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook, std::string_view authorization,
-                        std::string_view remote_addr) {
+bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook,
+                        std::string_view authorization, std::string_view remote_addr) {
     if (!webhook) return is_loopback(remote_addr);
     auto creds = parse_basic_auth(authorization);
     if (!creds) return false;
     // Evaluate every comparison so timing does not reveal which part failed.
     bool user_ok = constant_time_equals(creds->username, webhook->username);
     bool password_ok = false;
-    for (const auto& password : webhook->passwords) password_ok |= password.matches(creds->password);
+    for (const auto& password : webhook->passwords)
+        password_ok |= password.matches(creds->password);
     return user_ok & password_ok;
 }
 
@@ -103,7 +105,8 @@ bool AuthFailureLogLimiter::should_log(std::string_view source, std::uint64_t& s
     std::lock_guard lock(m_mutex);
     auto it = m_sources.find(std::string(source));
     if (it == m_sources.end()) {
-        if (m_sources.size() >= m_max_sources) m_sources.clear();  // forget everyone rather than grow
+        if (m_sources.size() >= m_max_sources)
+            m_sources.clear();  // forget everyone rather than grow
         m_sources.emplace(std::string(source), Entry{now, 0});
         suppressed = 0;
         return true;

@@ -21,11 +21,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "config/load_config.hpp"
-#include "daemon/commands.hpp"
 #include "azure/hook_sync_worker.hpp"
 #include "backfill.hpp"
 #include "backfill_worker.hpp"
+#include "config/load_config.hpp"
+#include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/http_server.hpp"
@@ -56,7 +56,7 @@ sigset_t lifecycle_signals() {
 
 // Pings the watchdog at the interval systemd asked for, until stopped.
 class WatchdogLoop {
-public:
+  public:
     WatchdogLoop(Notifier& notifier, std::function<std::string()> status_line)
         : m_notifier(notifier), m_status_line(std::move(status_line)) {
         // STATUS= is refreshed even without a watchdog, so `systemctl status` shows it.
@@ -76,7 +76,7 @@ public:
         if (m_thread.joinable()) m_thread.join();
     }
 
-private:
+  private:
     void loop(std::chrono::microseconds interval) {
         std::unique_lock lock(m_mutex);
         while (!m_stopping) {
@@ -114,7 +114,8 @@ int run_serve(const std::filesystem::path& config_path) {
     ConfigHolder config(std::move(*loaded));
     auto initial = config.get();
 
-    auto store = storage::Store::open({initial->storage.path, initial->storage.max_size_mb << 20, false});
+    auto store =
+        storage::Store::open({initial->storage.path, initial->storage.max_size_mb << 20, false});
     if (!store) {
         spdlog::error("store {}: {}", initial->storage.path.string(), store.error().message);
         return 1;
@@ -126,13 +127,16 @@ int run_serve(const std::filesystem::path& config_path) {
     }
     auto notifier = make_systemd_notifier();
     // Derived data must match the deployments in force before events flow.
-    notifier->status("checking derived data against the deployments (may rebuild from the journal)");
+    notifier->status(
+        "checking derived data against the deployments (may rebuild from the journal)");
     bool rebuilt = false;
     if (auto synced = sync_projections(**store, *initial, rebuilt); !synced) {
         spdlog::error("rebuilding derived data: {}", synced.error().message);
         return 1;
     }
-    if (rebuilt) spdlog::info("deployments changed since the last run: derived data rebuilt from the journal");
+    if (rebuilt)
+        spdlog::info(
+            "deployments changed since the last run: derived data rebuilt from the journal");
     auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
     if (!projector) {
         spdlog::error("store {}: {}", initial->storage.path.string(), projector.error().message);
@@ -148,8 +152,8 @@ int run_serve(const std::filesystem::path& config_path) {
     EventIntake intake(*writer, config, clock, &metrics);
 
     HookStatusBoard hook_status;  // the hook sync worker is attached once it runs
-    auto server = HttpServer::create(
-        *initial, {config, intake, **store, *writer, metrics, clock, (*projector)->tables(), &hook_status});
+    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock,
+                                                (*projector)->tables(), &hook_status});
     if (!server) {
         spdlog::error("{}", server.error().message);
         return 1;
@@ -179,24 +183,25 @@ int run_serve(const std::filesystem::path& config_path) {
 
     // SPEC §7: backfill after downtime and after a subscription was
     // re-enabled, in the background, through this intake (bf).
-    BackfillWorker backfill(
-        [&config] { return config.get(); }, intake, &metrics,
-        [](BackfillWorker::Level level, const std::string& line) {
-            if (level == BackfillWorker::Level::error)
-                spdlog::error("{}", line);
-            else if (level == BackfillWorker::Level::warn)
-                spdlog::warn("{}", line);
-            else
-                spdlog::info("{}", line);
-        },
-        {});
+    BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics,
+                            [](BackfillWorker::Level level, const std::string& line) {
+                                if (level == BackfillWorker::Level::error)
+                                    spdlog::error("{}", line);
+                                else if (level == BackfillWorker::Level::warn)
+                                    spdlog::warn("{}", line);
+                                else
+                                    spdlog::info("{}", line);
+                            },
+                            {});
     azure::HookSyncWorker::Options hook_sync_options;
-    hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start,
-                                   first = true](bool, std::size_t reenabled) mutable {
+    hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start, first = true](
+                                      bool, std::size_t reenabled) mutable {
         if (!config.get()->azure_devops) return;
         if (std::exchange(first, false) && seq_at_start > 0)
-            if (auto since = last_delivery(**store, seq_at_start)) backfill.request(*since, "downtime before start");
-        if (reenabled > 0)  // missed while on probation or disabled: as far back as Azure DevOps keeps history
+            if (auto since = last_delivery(**store, seq_at_start))
+                backfill.request(*since, "downtime before start");
+        if (reenabled >
+            0)  // missed while on probation or disabled: as far back as Azure DevOps keeps history
             backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
                              std::to_string(reenabled) + " subscription(s) re-enabled");
     };
@@ -235,7 +240,8 @@ int run_serve(const std::filesystem::path& config_path) {
         if (sig == SIGHUP) {
             notifier->reloading();
             auto before = projection_fingerprint(*config.get());
-            if (reload_config(config_path, env, config) && projection_fingerprint(*config.get()) != before) {
+            if (reload_config(config_path, env, config) &&
+                projection_fingerprint(*config.get()) != before) {
                 // The writer runs the rebuild between batches: no event is
                 // projected against half-rebuilt data.
                 auto rebuilt_now = writer->run_exclusive([&]() -> Status {
@@ -243,7 +249,8 @@ int run_serve(const std::filesystem::path& config_path) {
                     return sync_projections(**store, *config.get(), done);
                 });
                 if (auto status = rebuilt_now.get(); !status)
-                    spdlog::error("rebuilding derived data after reload: {}", status.error().message);
+                    spdlog::error("rebuilding derived data after reload: {}",
+                                  status.error().message);
                 else
                     spdlog::info("deployments changed: derived data rebuilt from the journal");
             }
@@ -262,7 +269,7 @@ int run_serve(const std::filesystem::path& config_path) {
     http_thread.join();
     hook_status.detach();
     hook_sync.stop();
-    backfill.stop();  // after the hook sync (which requests backfills), before the writer
+    backfill.stop();    // after the hook sync (which requests backfills), before the writer
     work_queue.stop();  // before the writer: it journals answers
     watchdog.stop();
     writer->stop();

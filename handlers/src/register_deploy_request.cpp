@@ -33,8 +33,8 @@ Result<RegisterDeployRequest> parse_register_deploy_request(std::string_view bod
         if (*status == "failed")
             request.failed = true;
         else if (*status != "succeeded")
-            return fail(ErrorCode::invalid_argument,
-                        "status: \"" + status->substr(0, 32) + "\" is not one of succeeded, failed");
+            return fail(ErrorCode::invalid_argument, "status: \"" + status->substr(0, 32) +
+                                                         "\" is not one of succeeded, failed");
     }
     return request;
 }

@@ -93,8 +93,10 @@ class GroupCommitWriter final : public JournalWriter {
         for (;;) {
             {
                 std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return !m_queue.empty() || !m_tasks.empty() || m_stopping; });
-                if (m_queue.empty() && m_tasks.empty()) return;  // stopping, everything queued is done
+                m_wake.wait(lock,
+                            [this] { return !m_queue.empty() || !m_tasks.empty() || m_stopping; });
+                if (m_queue.empty() && m_tasks.empty())
+                    return;  // stopping, everything queued is done
                 // Take everything at once; both vectors keep their capacity
                 // across batches, so steady state allocates no vector storage.
                 std::swap(m_queue, m_batch);
@@ -106,7 +108,8 @@ class GroupCommitWriter final : public JournalWriter {
                 try {
                     promise.set_value(task());
                 } catch (const std::exception& e) {
-                    promise.set_value(fail(ErrorCode::store, std::string("exclusive task: ") + e.what()));
+                    promise.set_value(
+                        fail(ErrorCode::store, std::string("exclusive task: ") + e.what()));
                 }
             }
             m_running_tasks.clear();
@@ -224,10 +227,12 @@ class GroupCommitWriter final : public JournalWriter {
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;  // queue became non-empty, or stopping
     std::vector<Pending> m_queue;    // guarded by m_mutex
-    std::vector<std::pair<std::function<Status()>, std::promise<Status>>> m_tasks;  // guarded by m_mutex
-    std::vector<std::pair<std::function<Status()>, std::promise<Status>>> m_running_tasks;  // writer thread only
-    bool m_stopping = false;         // guarded by m_mutex
-    WriterStats m_stats;             // guarded by m_mutex
+    std::vector<std::pair<std::function<Status()>, std::promise<Status>>>
+        m_tasks;  // guarded by m_mutex
+    std::vector<std::pair<std::function<Status()>, std::promise<Status>>>
+        m_running_tasks;      // writer thread only
+    bool m_stopping = false;  // guarded by m_mutex
+    WriterStats m_stats;      // guarded by m_mutex
 
     std::vector<Pending> m_batch;  // writer thread only
 

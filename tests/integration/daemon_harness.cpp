@@ -17,7 +17,8 @@
 namespace shiplog::testing {
 
 DaemonHarness::DaemonHarness(DaemonOptions options) : m_options(std::move(options)) {
-    if (m_options.webhook_auth) m_dir.write("webhook-password", std::string(k_webhook_password) + "\n");
+    if (m_options.webhook_auth)
+        m_dir.write("webhook-password", std::string(k_webhook_password) + "\n");
     m_config = m_dir.write("shiplog.toml", config_text(m_options.extra_toml));
 }
 
@@ -27,8 +28,10 @@ std::string DaemonHarness::config_text(const std::string& extra_toml) const {
          << "max_body_bytes = " << m_options.max_body_bytes << "\n\n"
          << "[storage]\npath = \"store\"\nmax_size_mb = " << m_options.max_size_mb << "\n\n";
     if (m_options.webhook_auth)
-        toml << "[webhook]\nusername = \"" << k_webhook_user << "\"\npassword_file = \"webhook-password\"\n\n";
-    toml << "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Contoso\"\n"
+        toml << "[webhook]\nusername = \"" << k_webhook_user
+             << "\"\npassword_file = \"webhook-password\"\n\n";
+    toml << "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
+            "\"Contoso\"\n"
          << "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
          << extra_toml;
     return toml.str();
@@ -43,7 +46,9 @@ void DaemonHarness::rewrite_config(const std::string& extra_toml) {
     m_dir.write("shiplog.toml", config_text(extra_toml));
 }
 
-bool DaemonHarness::start() { return start({}); }
+bool DaemonHarness::start() {
+    return start({});
+}
 
 bool DaemonHarness::start(const std::map<std::string, std::string>& env) {
     m_serve = std::make_unique<ServeProcess>(SHIPLOG_BINARY, m_config.string(), env);
@@ -57,7 +62,8 @@ httplib::Client DaemonHarness::client() const {
     return c;
 }
 
-httplib::Result DaemonHarness::post_event(const std::string& body, const std::string& content_type) const {
+httplib::Result DaemonHarness::post_event(const std::string& body,
+                                          const std::string& content_type) const {
     auto c = client();
     c.set_basic_auth(k_webhook_user, k_webhook_password);
     return c.Post("/hooks/azure-devops", body, content_type.c_str());
@@ -84,20 +90,21 @@ std::vector<std::string> DaemonHarness::journal_event_ids() const {
     return ids;
 }
 
-std::string make_push_event(const std::string& event_id, const std::string& repository, const std::string& branch,
-                            int commits) {
+std::string make_push_event(const std::string& event_id, const std::string& repository,
+                            const std::string& branch, int commits) {
     auto sha = [](int n) {
         char buf[41];
         std::snprintf(buf, sizeof buf, "%040x", n);
         return std::string(buf);
     };
     std::ostringstream j;
-    j << R"({"subscriptionId":"5c9d6f3e-0a51-4f8e-9a57-0c4f2b1d7e11","notificationId":7,"id":")" << event_id
-      << R"(","eventType":"git.push","publisherId":"tfs","message":{"text":"pushed"},)"
+    j << R"({"subscriptionId":"5c9d6f3e-0a51-4f8e-9a57-0c4f2b1d7e11","notificationId":7,"id":")"
+      << event_id << R"(","eventType":"git.push","publisherId":"tfs","message":{"text":"pushed"},)"
       << R"("resource":{"commits":[)";
     for (int i = 0; i < commits; ++i) {
         if (i) j << ',';
-        j << R"({"commitId":")" << sha(1000 + i) << R"(","author":{"name":"Ada","email":"ada@contoso.example","date":"2026-11-19T08:00:00Z"},)"
+        j << R"({"commitId":")" << sha(1000 + i)
+          << R"(","author":{"name":"Ada","email":"ada@contoso.example","date":"2026-11-19T08:00:00Z"},)"
           << R"("committer":{"name":"Ada","email":"ada@contoso.example","date":"2026-11-19T08:00:00Z"},"comment":"Fix #12 thing )"
           << i << R"("})";
     }
@@ -143,7 +150,8 @@ std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     char buf[8192];
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{fd, POLLIN, 0};
         int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -180,7 +188,9 @@ std::vector<int> response_statuses(const std::string& stream) {
 
 std::size_t count_occurrences(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;
-    for (std::size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos; pos += needle.size()) ++n;
+    for (std::size_t pos = 0; (pos = haystack.find(needle, pos)) != std::string::npos;
+         pos += needle.size())
+        ++n;
     return n;
 }
 

@@ -23,21 +23,22 @@ inline constexpr const char* k_webhook_user = secrets::webhook_user;
 inline constexpr const char* k_webhook_password = secrets::webhook_password;
 
 struct DaemonOptions {
-    bool webhook_auth = true;          // write a [webhook] section with a password file
+    bool webhook_auth = true;  // write a [webhook] section with a password file
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_size_mb = 64;
-    std::string extra_toml;            // appended verbatim
+    std::string extra_toml;  // appended verbatim
 };
 
 class DaemonHarness {
-public:
+  public:
     explicit DaemonHarness(DaemonOptions options = {});
 
     std::filesystem::path config_path() const { return m_config; }
     std::filesystem::path store_path() const { return m_dir.path() / "store"; }
     const TempDir& dir() const { return m_dir; }
 
-    // Starts `shiplog serve`; returns false (with output in the failure message) when it did not come up.
+    // Starts `shiplog serve`; returns false (with output in the failure message) when it did not
+    // come up.
     bool start();
     // Same, with extra environment variables for the child (NOTIFY_SOCKET, ...).
     bool start(const std::map<std::string, std::string>& env);
@@ -53,15 +54,17 @@ public:
     int port() const { return m_serve->port(); }
     httplib::Client client() const;
     // Posts `body` to /hooks/azure-devops with the webhook credentials.
-    httplib::Result post_event(const std::string& body, const std::string& content_type = "application/json") const;
+    httplib::Result post_event(const std::string& body,
+                               const std::string& content_type = "application/json") const;
 
     // SIGTERM and wait; returns the exit code.
     int stop();
 
-    // Journal contents (event ids in order), read with the storage library after the daemon stopped.
+    // Journal contents (event ids in order), read with the storage library after the daemon
+    // stopped.
     std::vector<std::string> journal_event_ids() const;
 
-private:
+  private:
     std::string config_text(const std::string& extra_toml) const;
 
     DaemonOptions m_options;

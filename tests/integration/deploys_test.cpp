@@ -15,8 +15,10 @@ namespace {
 constexpr const char* k_api_token = "api-token-4d2c8e1f0a9b";
 
 class DeploysTest : public ::testing::Test {
-protected:
-    DeploysTest() : daemon(options()) { daemon.dir().write("api-token", std::string(k_api_token) + "\n"); }
+  protected:
+    DeploysTest() : daemon(options()) {
+        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
+    }
 
     static DaemonOptions options() {
         DaemonOptions o;
@@ -30,10 +32,13 @@ protected:
         return c.Get(path.c_str());
     }
 
-    httplib::Result register_deploy(const std::string& body, const std::string& auth = std::string("apikey ") + k_api_token) {
+    httplib::Result register_deploy(const std::string& body,
+                                    const std::string& auth = std::string("apikey ") +
+                                                              k_api_token) {
         auto c = daemon.client();
         httplib::Headers headers{{"Authorization", auth}};
-        return c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body, "application/json");
+        return c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body,
+                      "application/json");
     }
 
     CommandResult cli(const std::vector<std::string>& args) {
@@ -49,11 +54,16 @@ protected:
 TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     // First deploy: ships only its own push's commits (never all history).
-    ASSERT_EQ(daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body, R"({"status":"stored"})");
+    ASSERT_EQ(
+        daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
+        R"({"status":"stored"})");
     // Two pushes, then a third: each push is a deploy with push trigger.
-    ASSERT_EQ(daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body, R"({"status":"stored"})");
+    ASSERT_EQ(
+        daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
+        R"({"status":"stored"})");
     // A push to another branch is ignored and creates nothing.
-    ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body, R"({"status":"ignored"})");
+    ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body,
+              R"({"status":"ignored"})");
 
     auto listed = api_get("/api/v1/deploys?deployment=web-api&environment=production");
     ASSERT_TRUE(listed);
@@ -65,8 +75,11 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_NE(second, std::string::npos) << body;
     ASSERT_NE(first, std::string::npos) << body;
     EXPECT_LT(second, first);
-    EXPECT_NE(body.find(R"("sha":")" + sha(14) + R"(","deployed_at":"2026-11-21T10:00:00Z","trigger":"push","status":"succeeded","failure":null,"commits_complete":true,"commit_count":2)"),
-              std::string::npos)
+    EXPECT_NE(
+        body.find(
+            R"("sha":")" + sha(14) +
+            R"(","deployed_at":"2026-11-21T10:00:00Z","trigger":"push","status":"succeeded","failure":null,"commits_complete":true,"commit_count":2)"),
+        std::string::npos)
         << body;
     EXPECT_NE(body.find(R"("work_items":[113,114])"), std::string::npos) << body;
     EXPECT_NE(body.find(R"("work_items":[111,112])"), std::string::npos) << body;
@@ -79,7 +92,8 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     EXPECT_EQ(missing->status, 404);
 
     // The CLI reads the same store while serve runs and prints the same JSON.
-    auto cli_list = cli({"deploys", "--json", "--deployment", "web-api", "--environment", "production"});
+    auto cli_list =
+        cli({"deploys", "--json", "--deployment", "web-api", "--environment", "production"});
     EXPECT_EQ(cli_list.exit_code, 0) << cli_list.err;
     EXPECT_EQ(cli_list.out, body + "\n");
     auto cli_show = cli({"deploy", "show", "web-api:production:1", "--json"});
@@ -97,13 +111,15 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_EQ(daemon.stop(), 0);
     auto reindexed = cli({"reindex"});
     EXPECT_EQ(reindexed.exit_code, 0) << reindexed.err;
-    auto after = cli({"deploys", "--json", "--deployment", "web-api", "--environment", "production"});
+    auto after =
+        cli({"deploys", "--json", "--deployment", "web-api", "--environment", "production"});
     EXPECT_EQ(after.out, body + "\n") << "reindex must reproduce live ingestion byte for byte";
 }
 
 TEST_F(DeploysTest, RegisterDeployIsSleuthCompatible) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
-    std::string body = R"({"sha":")" + sha(77) + R"(","environment":"production","date":"2026-11-22T09:30:00Z"})";
+    std::string body =
+        R"({"sha":")" + sha(77) + R"(","environment":"production","date":"2026-11-22T09:30:00Z"})";
 
     auto no_token = register_deploy(body, "");
     ASSERT_TRUE(no_token);
@@ -139,12 +155,19 @@ TEST_F(DeploysTest, RegisterDeployIsSleuthCompatible) {
     EXPECT_EQ(unknown->status, 404);
 
     // A later registration of an older sha is a rollback over the deploys between.
-    ASSERT_EQ(register_deploy(R"({"sha":")" + sha(78) + R"(","date":"2026-11-22T10:00:00Z"})")->status, 200);
-    ASSERT_EQ(register_deploy(R"({"sha":")" + sha(77) + R"(","date":"2026-11-22T11:00:00Z"})")->status, 200);
+    ASSERT_EQ(
+        register_deploy(R"({"sha":")" + sha(78) + R"(","date":"2026-11-22T10:00:00Z"})")->status,
+        200);
+    ASSERT_EQ(
+        register_deploy(R"({"sha":")" + sha(77) + R"(","date":"2026-11-22T11:00:00Z"})")->status,
+        200);
     auto list = api_get("/api/v1/deploys");
     ASSERT_TRUE(list);
-    EXPECT_NE(list->body.find(R"("sha":")" + sha(78) + R"(","deployed_at":"2026-11-22T10:00:00Z","trigger":"manual","status":"succeeded","failure":"rollback")"),
-              std::string::npos)
+    EXPECT_NE(
+        list->body.find(
+            R"("sha":")" + sha(78) +
+            R"(","deployed_at":"2026-11-22T10:00:00Z","trigger":"manual","status":"succeeded","failure":"rollback")"),
+        std::string::npos)
         << list->body;
     EXPECT_EQ(daemon.stop(), 0);
 }

@@ -19,32 +19,37 @@ inline std::string push_event(const std::string& id, int push_id, int old_sha, i
                               const std::vector<int>& commits, const std::string& date,
                               const std::string& branch = "main") {
     std::ostringstream j;
-    j << R"({"id":")" << id << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
+    j << R"({"id":")" << id
+      << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
       << R"("createdDate":")" << date << R"(","resource":{"commits":[)";
     // Azure DevOps lists a push's commits newest first.
     for (std::size_t i = commits.size(); i-- > 0;) {
-        j << R"({"commitId":")" << sha(commits[i]) << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
+        j << R"({"commitId":")" << sha(commits[i])
+          << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
           << R"("date":"2026-11-19T08:00:00Z"},"committer":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"( for AB#)" << (100 + commits[i])
-          << R"("})" << (i ? "," : "");
+          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"( for AB#)"
+          << (100 + commits[i]) << R"("})" << (i ? "," : "");
     }
-    j << R"(],"refUpdates":[{"name":"refs/heads/)" << branch << R"(","oldObjectId":")" << sha(old_sha)
-      << R"(","newObjectId":")" << sha(new_sha)
+    j << R"(],"refUpdates":[{"name":"refs/heads/)" << branch << R"(","oldObjectId":")"
+      << sha(old_sha) << R"(","newObjectId":")" << sha(new_sha)
       << R"("}],"repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":"web-api",)"
       << R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}},)"
-      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")" << date
-      << R"("}})";
+      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")"
+      << date << R"("}})";
     return j.str();
 }
 
 // A build.complete (resourceVersion 2.0) of definition `definition` on refs/heads/main.
-inline std::string build_event(const std::string& id, int build_id, const std::string& result, int source_sha,
-                               const std::string& finish, const std::string& definition = "web-api-ci") {
+inline std::string build_event(const std::string& id, int build_id, const std::string& result,
+                               int source_sha, const std::string& finish,
+                               const std::string& definition = "web-api-ci") {
     std::ostringstream j;
-    j << R"({"id":")" << id << R"(","eventType":"build.complete","publisherId":"tfs","resourceVersion":"2.0",)"
+    j << R"({"id":")" << id
+      << R"(","eventType":"build.complete","publisherId":"tfs","resourceVersion":"2.0",)"
       << R"("createdDate":")" << finish << R"(","resource":{"id":)" << build_id
-      << R"(,"buildNumber":"20261120.)" << build_id << R"(","status":"completed","result":")" << result
-      << R"(","finishTime":")" << finish << R"(","definition":{"id":42,"name":")" << definition
+      << R"(,"buildNumber":"20261120.)" << build_id << R"(","status":"completed","result":")"
+      << result << R"(","finishTime":")" << finish << R"(","definition":{"id":42,"name":")"
+      << definition
       << R"("},"project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"},)"
       << R"("sourceBranch":"refs/heads/main","sourceVersion":")" << sha(source_sha)
       << R"(","repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","type":"TfsGit","name":"web-api"}}})";

@@ -18,7 +18,7 @@ constexpr const char* k_pat = "pat-integration-7c1d9e2f4a6b8c0d1e3f5a7b9c";
 constexpr const char* k_password = "hook-pass-9a8b7c6d5e";
 
 class HooksTest : public ::testing::Test {
-protected:
+  protected:
     HooksTest() : fake(k_pat) {
         fake.add_project("Fabrikam", "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c");
         fake.add_repository("Fabrikam", "web-api", "5febef5a-833d-4e14-b9c0-14cb638f91e6");
@@ -30,23 +30,30 @@ protected:
     }
 
     static std::string deployments() {
-        return "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+        return "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
+               "\"Fabrikam\"\n"
                "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
-               "[[deployment]]\nname = \"web-api\"\nenvironment = \"staging\"\nproject = \"Fabrikam\"\n"
+               "[[deployment]]\nname = \"web-api\"\nenvironment = \"staging\"\nproject = "
+               "\"Fabrikam\"\n"
                "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"
-               "[[deployment]]\nname = \"worker\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
-               "repository = \"worker\"\nbranch = \"main\"\ntrigger = \"build\"\npipeline = \"worker-ci\"\n\n";
+               "[[deployment]]\nname = \"worker\"\nenvironment = \"production\"\nproject = "
+               "\"Fabrikam\"\n"
+               "repository = \"worker\"\nbranch = \"main\"\ntrigger = \"build\"\npipeline = "
+               "\"worker-ci\"\n\n";
     }
 
     void write_config(const std::string& deployments_toml, const std::string& azure = "") {
         std::ostringstream toml;
-        toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n\n"
+        toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = "
+                "\"https://shiplog.example.com\"\n\n"
              << "[storage]\npath = \"store\"\nmax_size_mb = 64\n\n";
         if (azure.empty())
-            toml << "[azure_devops]\norganization_url = \"" << fake.organization_url() << "\"\ntoken_file = \"azure-token\"\n\n";
+            toml << "[azure_devops]\norganization_url = \"" << fake.organization_url()
+                 << "\"\ntoken_file = \"azure-token\"\n\n";
         else
             toml << azure;
-        toml << "[webhook]\nusername = \"shiplog\"\npassword_file = \"webhook-password\"\n\n" << deployments_toml;
+        toml << "[webhook]\nusername = \"shiplog\"\npassword_file = \"webhook-password\"\n\n"
+             << deployments_toml;
         config = dir.write("shiplog.toml", toml.str());
     }
 
@@ -62,7 +69,9 @@ protected:
         std::set<std::string> out;
         for (const auto& s : fake.subscriptions()) {
             auto h = s.consumer_inputs.find("httpHeaders");
-            if (h == s.consumer_inputs.end() || h->second.find("X-Shiplog-Hook:") == std::string::npos) continue;
+            if (h == s.consumer_inputs.end() ||
+                h->second.find("X-Shiplog-Hook:") == std::string::npos)
+                continue;
             std::string filter;
             for (const auto& [k, v] : s.publisher_inputs) filter += k + "=" + v + ";";
             out.insert(s.event_type + " " + filter);
@@ -72,7 +81,8 @@ protected:
 
     void TearDown() override {
         EXPECT_EQ(all_output.find(k_pat), std::string::npos) << "the PAT leaked into output";
-        EXPECT_EQ(all_output.find(k_password), std::string::npos) << "the webhook password leaked into output";
+        EXPECT_EQ(all_output.find(k_password), std::string::npos)
+            << "the webhook password leaked into output";
     }
 
     FakeAzureDevOps fake;
@@ -85,7 +95,8 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     FakeSubscription jenkins;
     jenkins.event_type = "git.push";
     jenkins.publisher_inputs = {{"projectId", "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c"}};
-    jenkins.consumer_inputs = {{"url", "https://jenkins.example/hook"}, {"basicAuthPassword", "theirs"}};
+    jenkins.consumer_inputs = {{"url", "https://jenkins.example/hook"},
+                               {"basicAuthPassword", "theirs"}};
     auto foreign_id = fake.add_subscription(jenkins);
 
     auto dry = shiplog({"hooks", "sync", "--dry-run"});
@@ -121,7 +132,9 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     fake.clear_requests();
     auto again = shiplog({"hooks", "sync"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 6 unchanged"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 6 unchanged"),
+              std::string::npos)
+        << again.out;
     for (const auto& r : fake.requests()) EXPECT_EQ(r.method, "GET") << r.method << " " << r.path;
 
     bool still_there = false;
@@ -140,19 +153,24 @@ TEST_F(HooksTest, PasswordRotationAndConfigChangeRepairDrift) {
     write_config(deployments().substr(0, deployments().find("[[deployment]]\nname = \"worker\"")));
     auto sync = shiplog({"hooks", "sync", "--json"});
     ASSERT_EQ(sync.exit_code, 0) << sync.err;
-    EXPECT_NE(sync.out.find("\"create\":0,\"replace\":4,\"remove\":2,\"unchanged\":0"), std::string::npos) << sync.out;
+    EXPECT_NE(sync.out.find("\"create\":0,\"replace\":4,\"remove\":2,\"unchanged\":0"),
+              std::string::npos)
+        << sync.out;
     EXPECT_EQ(fake.subscriptions().size(), 4u);
     for (const auto& s : fake.subscriptions())
         EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), "rotated-password-123");
     auto again = shiplog({"hooks", "sync", "--json"});
-    EXPECT_NE(again.out.find("\"create\":0,\"replace\":0,\"remove\":0,\"unchanged\":4"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("\"create\":0,\"replace\":0,\"remove\":0,\"unchanged\":4"),
+              std::string::npos)
+        << again.out;
     EXPECT_EQ(all_output.find("rotated-password-123"), std::string::npos);
 }
 
 TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
     FakeSubscription other;
     other.event_type = "build.complete";
-    other.consumer_inputs = {{"url", "https://elsewhere.example/"}, {"httpHeaders", "X-Shiplog-Hook:0123456789ab/build.complete/00"}};
+    other.consumer_inputs = {{"url", "https://elsewhere.example/"},
+                             {"httpHeaders", "X-Shiplog-Hook:0123456789ab/build.complete/00"}};
     auto other_id = fake.add_subscription(other);  // another shiplog instance's
     ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
     std::string probation_id;
@@ -169,7 +187,8 @@ TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
     EXPECT_EQ(json.out.front(), '[');
     EXPECT_NE(json.out.find("\"status\":\"onProbation\""), std::string::npos);
     EXPECT_NE(json.out.find("\"basicAuthPassword\":\"********\""), std::string::npos);
-    EXPECT_NE(json.out.find("\"deployments\":[\"web-api:production\",\"web-api:staging\"]"), std::string::npos)
+    EXPECT_NE(json.out.find("\"deployments\":[\"web-api:production\",\"web-api:staging\"]"),
+              std::string::npos)
         << json.out;
     EXPECT_NE(list.out.find("web-api:production,web-api:staging"), std::string::npos) << list.out;
 
@@ -190,11 +209,14 @@ TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
 }
 
 TEST_F(HooksTest, NameThatDoesNotExistIsAClearError) {
-    write_config("[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
-                 "repository = \"web-apj\"\nbranch = \"main\"\ntrigger = \"push\"\n");
+    write_config(
+        "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+        "repository = \"web-apj\"\nbranch = \"main\"\ntrigger = \"push\"\n");
     auto r = shiplog({"hooks", "sync"});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.err, "deployment web-api:production: repository \"web-apj\" not found in project \"Fabrikam\"\n");
+    EXPECT_EQ(r.err,
+              "deployment web-api:production: repository \"web-apj\" not found in project "
+              "\"Fabrikam\"\n");
     EXPECT_TRUE(fake.subscriptions().empty());
 }
 
@@ -230,7 +252,8 @@ TEST_F(HooksTest, ListShowsTheLastDeliveryResultFromNotificationHistory) {
     EXPECT_NE(list.out.find("failed " + newest), std::string::npos) << list.out;
     auto json = shiplog({"hooks", "list", "--json"});
     ASSERT_EQ(json.exit_code, 0);
-    EXPECT_NE(json.out.find("\"last_delivery\":{\"result\":\"failed\",\"created_date\":\"" + newest + "\"}"),
+    EXPECT_NE(json.out.find("\"last_delivery\":{\"result\":\"failed\",\"created_date\":\"" +
+                            newest + "\"}"),
               std::string::npos)
         << json.out;
     bool queried = false;
@@ -250,9 +273,11 @@ TEST_F(HooksTest, WithoutAzureDevOpsSection) {
 
 TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi) {
     fake.add_release_definition({3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
-    fake.add_release_definition({5, "Fabrikam", "web-api", {{11, "Prod"}}});  // "web-api" is a substring of both
+    fake.add_release_definition(
+        {5, "Fabrikam", "web-api", {{11, "Prod"}}});  // "web-api" is a substring of both
     write_config(deployments() +
-                 "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"
+                 "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\nproject = "
+                 "\"Fabrikam\"\n"
                  "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"release\"\n"
                  "release_definition = \"web-api-classic\"\nrelease_environment = \"prod\"\n\n");
     auto sync = shiplog({"hooks", "sync"});
@@ -268,7 +293,8 @@ TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi
         if (s.event_type == "ms.vss-release.deployment-completed-event") {
             EXPECT_EQ(s.publisher_id, "rm");
             EXPECT_EQ(s.resource_version, "3.0-preview.1");
-            EXPECT_EQ(s.consumer_inputs.at("url"), "https://shiplog.example.com/hooks/azure-devops");
+            EXPECT_EQ(s.consumer_inputs.at("url"),
+                      "https://shiplog.example.com/hooks/azure-devops");
             EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), k_password);
         }
     bool searched = false;
@@ -282,7 +308,9 @@ TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi
 
     auto again = shiplog({"hooks", "sync"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 7 unchanged"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 7 unchanged"),
+              std::string::npos)
+        << again.out;
 }
 
 TEST_F(HooksTest, ReleaseDefinitionOrEnvironmentThatDoesNotExistIsAClearError) {
@@ -291,16 +319,20 @@ TEST_F(HooksTest, ReleaseDefinitionOrEnvironmentThatDoesNotExistIsAClearError) {
                              "[[deployment]]\nname = \"web-api-rm\"\nenvironment = \"production\"\n"
                              "project = \"Fabrikam\"\nrepository = \"web-api\"\nbranch = \"main\"\n"
                              "trigger = \"release\"\n";
-    write_config(base + "release_definition = \"no-such-release\"\nrelease_environment = \"Prod\"\n\n");
+    write_config(base +
+                 "release_definition = \"no-such-release\"\nrelease_environment = \"Prod\"\n\n");
     auto sync = shiplog({"hooks", "sync"});
     EXPECT_NE(sync.exit_code, 0);
-    EXPECT_NE(sync.err.find("release definition \"no-such-release\" not found in project \"Fabrikam\""),
-              std::string::npos)
+    EXPECT_NE(
+        sync.err.find("release definition \"no-such-release\" not found in project \"Fabrikam\""),
+        std::string::npos)
         << sync.err;
     EXPECT_NE(sync.err.find("web-api-rm:production"), std::string::npos) << sync.err;
     EXPECT_TRUE(fake.subscriptions().empty()) << "nothing is created when a name does not resolve";
 
-    write_config(base + "release_definition = \"web-api-classic\"\nrelease_environment = \"Production\"\n\n");
+    write_config(
+        base +
+        "release_definition = \"web-api-classic\"\nrelease_environment = \"Production\"\n\n");
     sync = shiplog({"hooks", "sync"});
     EXPECT_NE(sync.exit_code, 0);
     EXPECT_NE(sync.err.find("release environment \"Production\" not found in release definition "

@@ -242,8 +242,9 @@ TEST(Hostile, EndlessChunkedUploadIsCutOffAtTheLimit) {
         int fd = raw_connect(daemon.port());
         ASSERT_GE(fd, 0);
         ASSERT_TRUE(raw_send(fd, head));
-        const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
-        constexpr std::size_t k_offered = 256u << 20;                                  // 256 MiB
+        const std::string chunk =
+            "10000\r\n" + std::string(0x10000, 'x') + "\r\n";  // 64 KiB chunks
+        constexpr std::size_t k_offered = 256u << 20;          // 256 MiB
         std::size_t sent = 0;
         while (sent < k_offered && raw_send(fd, chunk)) sent += chunk.size();
         auto answer = raw_read_until_close(fd, 10s);

@@ -24,27 +24,33 @@ std::string sha(int n) {
 }
 
 // A git.push to Contoso/web-api main moving old -> new; every commit authored 2026-11-19T08:00:00Z.
-std::string push(const std::string& id, int push_id, int old_sha, int new_sha, const std::vector<int>& commits,
-                 const std::string& date) {
+std::string push(const std::string& id, int push_id, int old_sha, int new_sha,
+                 const std::vector<int>& commits, const std::string& date) {
     std::ostringstream j;
-    j << R"({"id":")" << id << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
+    j << R"({"id":")" << id
+      << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
       << R"("createdDate":")" << date << R"(","resource":{"commits":[)";
     for (std::size_t i = commits.size(); i-- > 0;) {
-        j << R"({"commitId":")" << sha(commits[i]) << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
+        j << R"({"commitId":")" << sha(commits[i])
+          << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
           << R"("date":"2026-11-19T08:00:00Z"},"committer":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"("})" << (i ? "," : "");
+          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"("})"
+          << (i ? "," : "");
     }
-    j << R"(],"refUpdates":[{"name":"refs/heads/main","oldObjectId":")" << sha(old_sha) << R"(","newObjectId":")"
-      << sha(new_sha) << R"("}],"repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":"web-api",)"
+    j << R"(],"refUpdates":[{"name":"refs/heads/main","oldObjectId":")" << sha(old_sha)
+      << R"(","newObjectId":")" << sha(new_sha)
+      << R"("}],"repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":"web-api",)"
       << R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}},)"
-      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")" << date
-      << R"("}})";
+      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")"
+      << date << R"("}})";
     return j.str();
 }
 
 class MetricsTest : public ::testing::Test {
-protected:
-    MetricsTest() : daemon(options()) { daemon.dir().write("api-token", std::string(k_api_token) + "\n"); }
+  protected:
+    MetricsTest() : daemon(options()) {
+        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
+    }
 
     static DaemonOptions options() {
         DaemonOptions o;
@@ -61,7 +67,8 @@ protected:
     int register_deploy(const std::string& body) {
         auto c = daemon.client();
         httplib::Headers headers{{"Authorization", std::string("Bearer ") + k_api_token}};
-        auto res = c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body, "application/json");
+        auto res = c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body,
+                          "application/json");
         return res ? res->status : -1;
     }
 
@@ -82,9 +89,11 @@ protected:
                   R"({"status":"stored"})");
         ASSERT_EQ(daemon.post_event(push("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
                   R"({"status":"stored"})");
-        ASSERT_EQ(register_deploy(R"({"sha":")" + sha(15) + R"(","date":"2026-11-21T12:00:00Z","status":"failed"})"),
+        ASSERT_EQ(register_deploy(R"({"sha":")" + sha(15) +
+                                  R"(","date":"2026-11-21T12:00:00Z","status":"failed"})"),
                   200);
-        ASSERT_EQ(register_deploy(R"({"sha":")" + sha(12) + R"(","date":"2026-11-22T10:00:00Z"})"), 200);
+        ASSERT_EQ(register_deploy(R"({"sha":")" + sha(12) + R"(","date":"2026-11-22T10:00:00Z"})"),
+                  200);
     }
 
     DaemonHarness daemon;
@@ -100,13 +109,15 @@ TEST_F(MetricsTest, ApiAndCliAgreeOnHandComputedFigures) {
         R"("deploys":3,"deploys_per_day":1.0,"deploy_days":3,)"
         R"("lead_time_seconds":{"median":136800,"p90":180000,"commits":4},)"
         R"("change_failure_rate":0.5,"time_to_restore_seconds":{"median":82800,"failures":2}})";
-    auto api = api_get("/api/v1/metrics?deployment=web-api&environment=production&since=2026-11-20&until=2026-11-23");
+    auto api = api_get(
+        "/api/v1/"
+        "metrics?deployment=web-api&environment=production&since=2026-11-20&until=2026-11-23");
     ASSERT_TRUE(api);
     ASSERT_EQ(api->status, 200) << api->body;
     EXPECT_EQ(api->body, expected);
 
-    auto cli_json = cli({"metrics", "--json", "--deployment", "web-api", "--environment", "production", "--since",
-                         "2026-11-20", "--until", "2026-11-23T00:00:00Z"});
+    auto cli_json = cli({"metrics", "--json", "--deployment", "web-api", "--environment",
+                         "production", "--since", "2026-11-20", "--until", "2026-11-23T00:00:00Z"});
     EXPECT_EQ(cli_json.exit_code, 0) << cli_json.err;
     EXPECT_EQ(cli_json.out, api->body + "\n");
 
@@ -116,14 +127,17 @@ TEST_F(MetricsTest, ApiAndCliAgreeOnHandComputedFigures) {
     auto cli_all = cli({"metrics", "--json", "--since", "2026-11-20", "--until", "2026-11-23"});
     EXPECT_EQ(cli_all.out, all->body + "\n");
     std::string expected_all = expected;
-    expected_all.replace(0, expected_all.find(",\"since\""), R"({"deployment":null,"environment":null)");
+    expected_all.replace(0, expected_all.find(",\"since\""),
+                         R"({"deployment":null,"environment":null)");
     EXPECT_EQ(all->body, expected_all);
 
     // An empty window: nulls, not zeros.
     auto empty = api_get("/api/v1/metrics?since=2026-10-01&until=2026-10-02");
     ASSERT_TRUE(empty);
-    EXPECT_NE(empty->body.find(R"("lead_time_seconds":{"median":null,"p90":null,"commits":0},"change_failure_rate":null)"),
-              std::string::npos)
+    EXPECT_NE(
+        empty->body.find(
+            R"("lead_time_seconds":{"median":null,"p90":null,"commits":0},"change_failure_rate":null)"),
+        std::string::npos)
         << empty->body;
 
     // The table and --explain trace figures to records.
@@ -161,11 +175,15 @@ TEST_F(MetricsTest, PrometheusExpositionHasDoraGaugesAndPassesPromtool) {
     ASSERT_EQ(res->status, 200);
     const auto& text = res->body;
     EXPECT_NE(text.find("# TYPE shiplog_dora_deploys gauge"), std::string::npos) << text;
-    EXPECT_NE(text.find(R"(shiplog_dora_deploys{deployment="web-api",environment="production",window="7d"} )"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            R"(shiplog_dora_deploys{deployment="web-api",environment="production",window="7d"} )"),
+        std::string::npos)
         << text;
-    EXPECT_NE(text.find(R"(shiplog_dora_deploys{deployment="web-api",environment="production",window="30d"} )"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            R"(shiplog_dora_deploys{deployment="web-api",environment="production",window="30d"} )"),
+        std::string::npos)
         << text;
     EXPECT_EQ(daemon.stop(), 0);
 
@@ -174,7 +192,8 @@ TEST_F(MetricsTest, PrometheusExpositionHasDoraGaugesAndPassesPromtool) {
     auto file = daemon.dir().path() / "metrics.txt";
     std::ofstream(file) << text;
     auto out = daemon.dir().path() / "promtool.out";
-    std::string command = "promtool check metrics < '" + file.string() + "' > '" + out.string() + "' 2>&1";
+    std::string command =
+        "promtool check metrics < '" + file.string() + "' > '" + out.string() + "' 2>&1";
     int rc = std::system(command.c_str());
     std::ifstream in(out);
     std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

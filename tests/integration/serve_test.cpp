@@ -64,7 +64,8 @@ TEST(Serve, UnknownPathIs404WithJsonBody) {
 
 TEST(Serve, BrokenConfigExitsOneWithOneLineError) {
     TempDir dir;
-    auto config = dir.write("shiplog.toml", "[server]\nlisten = \"127.0.0.1:0\"\nbogus = 1\n[storage]\npath = \"s\"\n");
+    auto config = dir.write(
+        "shiplog.toml", "[server]\nlisten = \"127.0.0.1:0\"\nbogus = 1\n[storage]\npath = \"s\"\n");
     auto result = run_command(SHIPLOG_BINARY, {"serve", "--config", config.string()});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("shiplog.toml:3"), std::string::npos) << result.err;
@@ -74,11 +75,13 @@ TEST(Serve, PortInUseIsAClearStartupError) {
     DaemonHarness first;
     ASSERT_TRUE(first.start()) << first.serve().process().output();
     TempDir dir;
-    auto config = dir.write("shiplog.toml", "[server]\nlisten = \"127.0.0.1:" + std::to_string(first.port()) +
-                                                "\"\n[storage]\npath = \"s\"\n");
+    auto config =
+        dir.write("shiplog.toml", "[server]\nlisten = \"127.0.0.1:" + std::to_string(first.port()) +
+                                      "\"\n[storage]\npath = \"s\"\n");
     auto result = run_command(SHIPLOG_BINARY, {"serve", "--config", config.string()});
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos)
+    EXPECT_NE(result.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+              std::string::npos)
         << result.err;
     EXPECT_EQ(first.stop(), 0);
 }
@@ -113,16 +116,19 @@ TEST(Cli, VersionHelpAndUsageErrors) {
 }
 
 TEST(Cli, ConfigCheckAcceptsTheExample) {
-    auto result = run_command(SHIPLOG_BINARY,
-                              {"config", "check", "--config", std::string(SHIPLOG_SOURCE_DIR) + "/examples/shiplog.toml"});
+    auto result =
+        run_command(SHIPLOG_BINARY, {"config", "check", "--config",
+                                     std::string(SHIPLOG_SOURCE_DIR) + "/examples/shiplog.toml"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("OK"), std::string::npos);
 }
 
 TEST(Cli, ConfigCheckUsesShiplogConfigEnvironmentVariable) {
     TempDir dir;
-    auto config = dir.write("from-env.toml", "[storage]\npath = \"s\"\n[server]\nlisten = \"127.0.0.1:1\"\nnope = 2\n");
-    auto result = run_command(SHIPLOG_BINARY, {"config", "check"}, {{"SHIPLOG_CONFIG", config.string()}});
+    auto config = dir.write(
+        "from-env.toml", "[storage]\npath = \"s\"\n[server]\nlisten = \"127.0.0.1:1\"\nnope = 2\n");
+    auto result =
+        run_command(SHIPLOG_BINARY, {"config", "check"}, {{"SHIPLOG_CONFIG", config.string()}});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("from-env.toml:5"), std::string::npos) << result.err;
 }

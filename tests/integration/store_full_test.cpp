@@ -44,7 +44,8 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
         }
     }
     ASSERT_FALSE(refused.empty()) << "the store never filled after " << attempt << " events";
-    std::printf("[ measured ] 1 MiB map: %zu x ~200 KB events accepted before the first 503\n", accepted.size());
+    std::printf("[ measured ] 1 MiB map: %zu x ~200 KB events accepted before the first 503\n",
+                accepted.size());
 
     // Readiness fails and says why.
     auto ready = daemon.client().Get("/readyz");
@@ -58,15 +59,18 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
         auto res = daemon.post_event(make_push_event(id, "billing", "main", 600));
         ASSERT_TRUE(res);
         EXPECT_EQ(res->status, 503);
-        if (res->status != 200) refused.push_back(id);
-        else accepted.push_back(id);
+        if (res->status != 200)
+            refused.push_back(id);
+        else
+            accepted.push_back(id);
     }
     auto health = daemon.client().Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
     auto metrics = daemon.client().Get("/metrics");
     ASSERT_TRUE(metrics);
-    EXPECT_NE(metrics->body.find("shiplog_ready 0"), std::string::npos) << metrics->body.substr(0, 3000);
+    EXPECT_NE(metrics->body.find("shiplog_ready 0"), std::string::npos)
+        << metrics->body.substr(0, 3000);
 
     ASSERT_EQ(daemon.stop(), 0) << daemon.serve().process().output();
     auto output = daemon.serve().process().output();
@@ -98,7 +102,8 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
     for (const auto& id : ids) ++count[id];
     std::vector<std::string> expected = accepted;
     expected.insert(expected.end(), refused.begin(), refused.end());
-    EXPECT_EQ(ids, expected) << "journal must hold every acknowledged event, in order, then the retried ones";
+    EXPECT_EQ(ids, expected)
+        << "journal must hold every acknowledged event, in order, then the retried ones";
     for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
 }
 

@@ -14,33 +14,41 @@ namespace shiplog::testing {
 namespace {
 
 // A shell one-liner (stdin from /dev/null so s_client never waits on the terminal).
-CommandResult sh(const std::string& script) { return run_command("/bin/sh", {"-c", script}); }
+CommandResult sh(const std::string& script) {
+    return run_command("/bin/sh", {"-c", script});
+}
 
 // Writes cert.pem/key.pem (RSA 2048, CN=127.0.0.1) into `dir`; false when openssl failed.
 bool make_self_signed(const TempDir& dir, const std::string& prefix = "") {
     auto cert = (dir / (prefix + "cert.pem")).string();
     auto key = (dir / (prefix + "key.pem")).string();
-    auto r = sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout '" + key +
-                "' -out '" + cert + "' </dev/null && chmod 600 '" + key + "'");
+    auto r = sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout '" +
+                key + "' -out '" + cert + "' </dev/null && chmod 600 '" + key + "'");
     if (r.exit_code != 0) ADD_FAILURE() << "openssl req failed: " << r.err;
     return r.exit_code == 0;
 }
 
 // The harness writes [server] first; TLS keys must live in that table, so
 // this writes its own config (same shape as the harness's) with them added.
-std::filesystem::path write_tls_config(const TempDir& dir, const std::string& cert, const std::string& key) {
+std::filesystem::path write_tls_config(const TempDir& dir, const std::string& cert,
+                                       const std::string& key) {
     dir.write("webhook-password", std::string(k_webhook_password) + "\n");
-    return dir.write("shiplog.toml",
-                     "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n"
-                     "tls_certificate = \"" + cert + "\"\ntls_private_key = \"" + key + "\"\n\n"
-                     "[storage]\npath = \"store\"\nmax_size_mb = 16\n\n"
-                     "[webhook]\nusername = \"shiplog\"\npassword_file = \"webhook-password\"\n\n"
-                     "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Contoso\"\n"
-                     "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n");
+    return dir.write(
+        "shiplog.toml",
+        "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n"
+        "tls_certificate = \"" +
+            cert + "\"\ntls_private_key = \"" + key +
+            "\"\n\n"
+            "[storage]\npath = \"store\"\nmax_size_mb = 16\n\n"
+            "[webhook]\nusername = \"shiplog\"\npassword_file = \"webhook-password\"\n\n"
+            "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
+            "\"Contoso\"\n"
+            "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n");
 }
 
 std::string s_client(int port, const std::string& flags) {
-    return "openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " + flags + " </dev/null";
+    return "openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " + flags +
+           " </dev/null";
 }
 
 TEST(Tls, ServesHttpsOnlyWithTls12Floor) {
@@ -49,7 +57,8 @@ TEST(Tls, ServesHttpsOnlyWithTls12Floor) {
     auto config = write_tls_config(dir, "cert.pem", "key.pem");
     ServeProcess serve(SHIPLOG_BINARY, config.string());
     ASSERT_TRUE(serve.started()) << serve.process().output();
-    EXPECT_NE(serve.process().output().find("listening on https://"), std::string::npos) << serve.process().output();
+    EXPECT_NE(serve.process().output().find("listening on https://"), std::string::npos)
+        << serve.process().output();
     int port = serve.port();
 
     // HTTPS works (health, and an authenticated webhook write).
@@ -61,7 +70,8 @@ TEST(Tls, ServesHttpsOnlyWithTls12Floor) {
     ASSERT_TRUE(health) << httplib::to_string(health.error());
     EXPECT_EQ(health->status, 200);
     tls.set_basic_auth(k_webhook_user, k_webhook_password);
-    auto stored = tls.Post("/hooks/azure-devops", make_push_event("ev-over-tls"), "application/json");
+    auto stored =
+        tls.Post("/hooks/azure-devops", make_push_event("ev-over-tls"), "application/json");
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, 200);
 
@@ -86,7 +96,8 @@ TEST(Tls, ServesHttpsOnlyWithTls12Floor) {
     auto v10 = sh(s_client(port, "-tls1 -cipher DEFAULT@SECLEVEL=0"));
     EXPECT_NE(v10.exit_code, 0) << v10.out << v10.err;
     // No export/NULL/RC4/3DES: a client offering only those gets no handshake.
-    auto weak = sh(s_client(port, "-tls1_2 -cipher 'NULL:eNULL:aNULL:RC4:3DES:EXPORT:@SECLEVEL=0'"));
+    auto weak =
+        sh(s_client(port, "-tls1_2 -cipher 'NULL:eNULL:aNULL:RC4:3DES:EXPORT:@SECLEVEL=0'"));
     EXPECT_NE(weak.exit_code, 0) << weak.out << weak.err;
 
     // Still serving after all of that.
@@ -112,7 +123,8 @@ TEST(Tls, MissingKeyFileIsAOneLineStartupErrorNamingTheSetting) {
 TEST(Tls, UnreadableKeyIsAClearStartupError) {
     TempDir dir;
     ASSERT_TRUE(make_self_signed(dir));
-    dir.write("garbage-key.pem", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+    dir.write("garbage-key.pem",
+              "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
     auto config = write_tls_config(dir, "cert.pem", "garbage-key.pem");
     auto result = run_command(SHIPLOG_BINARY, {"serve", "--config", config.string()});
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;

@@ -36,7 +36,8 @@ TEST(Webhook, StoresTrackedPushThenAnswersDuplicate) {
     EXPECT_EQ(again->status, 200);
     EXPECT_EQ(again->body, R"({"status":"duplicate"})");
     ASSERT_EQ(daemon.stop(), 0);
-    EXPECT_EQ(daemon.journal_event_ids(), std::vector<std::string>{"0b8f1e52-1c1d-4a39-9d47-1a2b3c4d5e01"});
+    EXPECT_EQ(daemon.journal_event_ids(),
+              std::vector<std::string>{"0b8f1e52-1c1d-4a39-9d47-1a2b3c4d5e01"});
 }
 
 TEST(Webhook, UntrackedRepositoryAndUnknownEventTypeAreJournaledButIgnored) {
@@ -45,10 +46,12 @@ TEST(Webhook, UntrackedRepositoryAndUnknownEventTypeAreJournaledButIgnored) {
     auto other_repo = daemon.post_event(make_push_event("ev-other-repo", "billing"));
     ASSERT_TRUE(other_repo);
     EXPECT_EQ(other_repo->body, R"({"status":"ignored"})");
-    auto other_branch = daemon.post_event(make_push_event("ev-other-branch", "web-api", "feature/x"));
+    auto other_branch =
+        daemon.post_event(make_push_event("ev-other-branch", "web-api", "feature/x"));
     ASSERT_TRUE(other_branch);
     EXPECT_EQ(other_branch->body, R"({"status":"ignored"})");
-    auto unknown = daemon.post_event(R"({"id":"ev-unknown","eventType":"something.new","resource":{}})");
+    auto unknown =
+        daemon.post_event(R"({"id":"ev-unknown","eventType":"something.new","resource":{}})");
     ASSERT_TRUE(unknown);
     EXPECT_EQ(unknown->status, 200);
     EXPECT_EQ(unknown->body, R"({"status":"ignored"})");
@@ -79,8 +82,9 @@ TEST(Webhook, RejectionsWriteNothing) {
     ASSERT_TRUE(wrong_user);
     EXPECT_EQ(wrong_user->status, 401);
 
-    for (const std::string bad : {"not json", "[1,2,3]", R"({"eventType":"git.push"})", R"({"id":"x"})",
-                                  R"({"id":5,"eventType":"git.push"})", R"({"id":"x","eventType":"git.push"} trailing)"}) {
+    for (const std::string bad :
+         {"not json", "[1,2,3]", R"({"eventType":"git.push"})", R"({"id":"x"})",
+          R"({"id":5,"eventType":"git.push"})", R"({"id":"x","eventType":"git.push"} trailing)"}) {
         auto res = daemon.post_event(bad);
         ASSERT_TRUE(res);
         EXPECT_EQ(res->status, 400) << bad;
@@ -101,7 +105,9 @@ TEST(Webhook, RejectionsWriteNothing) {
     // One line for the unauthenticated source, however many requests it sent.
     auto output = daemon.serve().process().output();
     std::size_t lines = 0;
-    for (std::size_t pos = 0; (pos = output.find("refused unauthenticated", pos)) != std::string::npos; ++pos) ++lines;
+    for (std::size_t pos = 0;
+         (pos = output.find("refused unauthenticated", pos)) != std::string::npos; ++pos)
+        ++lines;
     EXPECT_EQ(lines, 1u) << output;
 }
 
@@ -110,7 +116,8 @@ TEST(Webhook, WithoutWebhookSectionLoopbackIsAccepted) {
     options.webhook_auth = false;
     DaemonHarness daemon(options);
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
-    auto res = daemon.client().Post("/hooks/azure-devops", make_push_event("ev-loopback"), "application/json");
+    auto res = daemon.client().Post("/hooks/azure-devops", make_push_event("ev-loopback"),
+                                    "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
     EXPECT_EQ(res->body, R"({"status":"stored"})");
@@ -127,9 +134,12 @@ TEST(Webhook, MetricsCountEventsByOutcome) {
     ASSERT_TRUE(metrics);
     EXPECT_EQ(metrics->status, 200);
     const auto& text = metrics->body;
-    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"stored\"} 1\n"), std::string::npos);
-    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"duplicate\"} 1\n"), std::string::npos);
-    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"ignored\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"stored\"} 1\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"duplicate\"} 1\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("shiplog_events_total{event_type=\"git.push\",outcome=\"ignored\"} 1\n"),
+              std::string::npos);
     EXPECT_NE(text.find("shiplog_journal_events 2\n"), std::string::npos);
     EXPECT_EQ(text.find(k_webhook_password), std::string::npos);
     EXPECT_EQ(daemon.stop(), 0);
@@ -154,7 +164,8 @@ TEST(Webhook, SharedAzureDevOpsFixturesAreAcceptedOnceThenDuplicate) {
         auto res = daemon.post_event(body, "application/json; charset=utf-8");
         ASSERT_TRUE(res) << file;
         EXPECT_EQ(res->status, 200) << file << ": " << res->body;
-        EXPECT_TRUE(res->body == R"({"status":"stored"})" || res->body == R"({"status":"ignored"})" ||
+        EXPECT_TRUE(res->body == R"({"status":"stored"})" ||
+                    res->body == R"({"status":"ignored"})" ||
                     res->body == R"({"status":"duplicate"})")
             << file << ": " << res->body;
         auto again = daemon.post_event(body, "application/json; charset=utf-8");
@@ -187,7 +198,8 @@ TEST(Webhook, EveryAcknowledgedEventSurvivesSigkill) {
             client.set_keep_alive(true);
             for (int i = 0; !killed; ++i) {
                 std::string id = "crash-" + std::to_string(c) + "-" + std::to_string(i);
-                auto res = client.Post("/hooks/azure-devops", make_push_event(id), "application/json");
+                auto res =
+                    client.Post("/hooks/azure-devops", make_push_event(id), "application/json");
                 if (!res) continue;  // connection lost: not acknowledged
                 if (res->status == 200) {
                     std::lock_guard lock(mutex);
@@ -202,8 +214,8 @@ TEST(Webhook, EveryAcknowledgedEventSurvivesSigkill) {
     bool enough_acknowledged = false;
     {
         std::unique_lock lock(mutex);
-        enough_acknowledged =
-            enough.wait_for(lock, std::chrono::seconds{60}, [&] { return acknowledged_count >= 300; });
+        enough_acknowledged = enough.wait_for(lock, std::chrono::seconds{60},
+                                              [&] { return acknowledged_count >= 300; });
     }
     daemon.serve().process().send_signal(SIGKILL);
     EXPECT_EQ(daemon.serve().process().wait(), 128 + SIGKILL);

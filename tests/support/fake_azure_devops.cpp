@@ -7,19 +7,21 @@
 #include <cctype>
 #include <cstdio>
 #include <set>
-#include <tuple>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 namespace shiplog::testing {
 namespace {
 
 std::string base64(std::string_view in) {
-    static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+        unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                     (static_cast<unsigned char>(in[i + 1]) << 8) |
                      static_cast<unsigned char>(in[i + 2]);
         out += table[(v >> 18) & 63];
         out += table[(v >> 12) & 63];
@@ -32,7 +34,8 @@ std::string base64(std::string_view in) {
         out += table[(v >> 12) & 63];
         out += "==";
     } else if (i + 2 == in.size()) {
-        unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+        unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                     (static_cast<unsigned char>(in[i + 1]) << 8);
         out += table[(v >> 18) & 63];
         out += table[(v >> 12) & 63];
         out += table[(v >> 6) & 63];
@@ -78,7 +81,8 @@ std::vector<std::string> split_path(const std::string& path) {
 
 std::string error_body(const std::string& message) {
     return "{\"$id\":\"1\",\"innerException\":null,\"message\":" + q(message) +
-           ",\"typeName\":\"Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException\",\"errorCode\":0}";
+           ",\"typeName\":\"Microsoft.TeamFoundation.Core.WebApi."
+           "ProjectDoesNotExistWithNameException\",\"errorCode\":0}";
 }
 
 }  // namespace
@@ -94,10 +98,12 @@ struct FakeAzureDevOps::State {
     std::map<std::pair<std::string, std::string>, std::string> repositories;
     std::map<std::pair<std::string, std::string>, std::int64_t> definitions;
     std::vector<FakeSubscription> subscriptions;
-    std::map<std::pair<std::string, std::string>, std::map<std::string, FakeCommit>> commits;  // (project, repo)
+    std::map<std::pair<std::string, std::string>, std::map<std::string, FakeCommit>>
+        commits;  // (project, repo)
     std::map<std::int64_t, FakeBuild> builds;
     std::vector<FakeNotification> notifications;
-    std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePush>> pushes;  // (project, repo)
+    std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePush>>
+        pushes;  // (project, repo)
     std::vector<FakeReleaseDefinition> release_definitions;
     std::map<std::int64_t, FakeRelease> releases;
     int next_id = 1;
@@ -125,18 +131,23 @@ struct FakeAzureDevOps::State {
         if (auto it = con.find("basicAuthPassword"); it != con.end()) it->second = "********";
         std::string out = "{\"id\":" + q(s.id) + ",\"url\":" +
                           q("http://fake/" + collection + "/_apis/hooks/subscriptions/" + s.id);
-        if (s.status != "enabled") out += ",\"status\":" + q(s.status);  // enabled ones often omit it
+        if (s.status != "enabled")
+            out += ",\"status\":" + q(s.status);  // enabled ones often omit it
         out += ",\"publisherId\":" + q(s.publisher_id) + ",\"eventType\":" + q(s.event_type) +
-               ",\"resourceVersion\":" + (s.resource_version.empty() ? std::string("null") : q(s.resource_version)) +
-               ",\"consumerId\":" + q(s.consumer_id) + ",\"consumerActionId\":" + q(s.consumer_action_id) +
+               ",\"resourceVersion\":" +
+               (s.resource_version.empty() ? std::string("null") : q(s.resource_version)) +
+               ",\"consumerId\":" + q(s.consumer_id) +
+               ",\"consumerActionId\":" + q(s.consumer_action_id) +
                ",\"probationRetries\":" + std::to_string(s.probation_retries) +
-               ",\"createdBy\":{\"id\":\"00ca946b-2fe9-4f2a-ae2f-40d5c48001bc\"},\"createdDate\":\"2026-11-20T10:00:00Z\"" +
+               ",\"createdBy\":{\"id\":\"00ca946b-2fe9-4f2a-ae2f-40d5c48001bc\"},\"createdDate\":"
+               "\"2026-11-20T10:00:00Z\"" +
                ",\"publisherInputs\":" + object(pub) + ",\"consumerInputs\":" + object(con) + "}";
         return out;
     }
 
     // Pages `items` (JSON texts) by continuation token "ct-<offset>".
-    void page(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& items) const {
+    void page(const httplib::Request& req, httplib::Response& res,
+              const std::vector<std::string>& items) const {
         std::size_t offset = 0;
         if (req.has_param("continuationToken")) {
             auto ct = req.get_param_value("continuationToken");
@@ -148,10 +159,12 @@ struct FakeAzureDevOps::State {
             offset = std::stoul(ct.substr(3));
         }
         std::size_t end = std::min(items.size(), offset + page_size);
-        std::string body = "{\"count\":" + std::to_string(end > offset ? end - offset : 0) + ",\"value\":[";
+        std::string body =
+            "{\"count\":" + std::to_string(end > offset ? end - offset : 0) + ",\"value\":[";
         for (std::size_t i = offset; i < end; ++i) body += (i > offset ? "," : "") + items[i];
         body += "]}";
-        if (end < items.size()) res.set_header("x-ms-continuationtoken", "ct-" + std::to_string(end));
+        if (end < items.size())
+            res.set_header("x-ms-continuationtoken", "ct-" + std::to_string(end));
         res.status = 200;
         res.set_content(body, "application/json; charset=utf-8");
     }
@@ -187,14 +200,16 @@ struct FakeAzureDevOps::State {
     }
 
     static std::string commit_json(const FakeCommit& c) {
-        return "{\"commitId\":" + q(c.sha) + ",\"author\":{\"name\":" + q(c.author_name) + ",\"email\":" +
-               q(c.author_email) + ",\"date\":" + q(c.author_date) + "},\"committer\":{\"name\":" + q(c.author_name) +
-               ",\"email\":" + q(c.author_email) + ",\"date\":" + q(c.author_date) + "},\"comment\":" + q(c.comment) +
-               (c.comment_truncated ? ",\"commentTruncated\":true" : "") + ",\"url\":\"http://fake/commits/" + c.sha +
-               "\"}";
+        return "{\"commitId\":" + q(c.sha) + ",\"author\":{\"name\":" + q(c.author_name) +
+               ",\"email\":" + q(c.author_email) + ",\"date\":" + q(c.author_date) +
+               "},\"committer\":{\"name\":" + q(c.author_name) + ",\"email\":" + q(c.author_email) +
+               ",\"date\":" + q(c.author_date) + "},\"comment\":" + q(c.comment) +
+               (c.comment_truncated ? ",\"commentTruncated\":true" : "") +
+               ",\"url\":\"http://fake/commits/" + c.sha + "\"}";
     }
 
-    static std::set<std::string> reachable(const std::map<std::string, FakeCommit>& repo, const std::string& from) {
+    static std::set<std::string> reachable(const std::map<std::string, FakeCommit>& repo,
+                                           const std::string& from) {
         std::set<std::string> seen;
         std::vector<std::string> todo{from};
         while (!todo.empty()) {
@@ -208,7 +223,8 @@ struct FakeAzureDevOps::State {
     }
 
     // Builds, single commits and commitsbatch; false when `parts` is none of them.
-    bool handle_history(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
+    bool handle_history(const httplib::Request& req, httplib::Response& res,
+                        const std::vector<std::string>& parts) {
         auto not_found = [&](const std::string& message) {
             res.status = 404;
             res.set_content(error_body(message), "application/json");
@@ -217,18 +233,22 @@ struct FakeAzureDevOps::State {
         std::string project_name;
         for (const auto& [name, id] : projects)
             if (name == parts[0] || id == parts[0]) project_name = name;
-        if (parts.size() == 5 && parts[2] == "build" && parts[3] == "builds" && req.method == "GET") {
-            if (project_name.empty()) return not_found("TF200016: The following project does not exist: " + parts[0]);
+        if (parts.size() == 5 && parts[2] == "build" && parts[3] == "builds" &&
+            req.method == "GET") {
+            if (project_name.empty())
+                return not_found("TF200016: The following project does not exist: " + parts[0]);
             auto it = builds.find(std::stoll(parts[4]));
             if (it == builds.end() || it->second.project != project_name)
                 return not_found("The requested build " + parts[4] + " could not be found.");
             const auto& b = it->second;
-            res.set_content("{\"id\":" + std::to_string(b.id) + ",\"buildNumber\":\"20261120." + std::to_string(b.id) +
-                                "\",\"status\":" + q(b.status) + (b.result.empty() ? "" : ",\"result\":" + q(b.result)) +
-                                ",\"definition\":{\"id\":42,\"name\":" + q(b.definition) + "},\"project\":{\"id\":" +
-                                q(projects.at(project_name)) + ",\"name\":" + q(project_name) +
-                                "},\"sourceBranch\":" + q(b.source_branch) + ",\"sourceVersion\":" + q(b.source_version) +
-                                "}",
+            res.set_content("{\"id\":" + std::to_string(b.id) + ",\"buildNumber\":\"20261120." +
+                                std::to_string(b.id) + "\",\"status\":" + q(b.status) +
+                                (b.result.empty() ? "" : ",\"result\":" + q(b.result)) +
+                                ",\"definition\":{\"id\":42,\"name\":" + q(b.definition) +
+                                "},\"project\":{\"id\":" + q(projects.at(project_name)) +
+                                ",\"name\":" + q(project_name) +
+                                "},\"sourceBranch\":" + q(b.source_branch) +
+                                ",\"sourceVersion\":" + q(b.source_version) + "}",
                             "application/json; charset=utf-8");
             return true;
         }
@@ -239,23 +259,32 @@ struct FakeAzureDevOps::State {
             if (parts.size() == 7) {
                 auto id = std::stoll(parts[6]);
                 if (history == pushes.end() || !history->second.count(id))
-                    return not_found("TF401180: The requested push " + parts[6] + " could not be found.");
+                    return not_found("TF401180: The requested push " + parts[6] +
+                                     " could not be found.");
                 res.set_content(history->second.at(id).json, "application/json; charset=utf-8");
                 return true;
             }
-            std::string from = req.has_param("searchCriteria.fromDate") ? req.get_param_value("searchCriteria.fromDate") : "";
-            std::string ref = req.has_param("searchCriteria.refName") ? req.get_param_value("searchCriteria.refName") : "";
+            std::string from = req.has_param("searchCriteria.fromDate")
+                                   ? req.get_param_value("searchCriteria.fromDate")
+                                   : "";
+            std::string ref = req.has_param("searchCriteria.refName")
+                                  ? req.get_param_value("searchCriteria.refName")
+                                  : "";
             std::size_t top = req.has_param("$top") ? std::stoul(req.get_param_value("$top")) : 100;
-            std::size_t skip = req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+            std::size_t skip =
+                req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
             std::vector<const FakePush*> list;
             if (history != pushes.end())
-                for (auto it = history->second.rbegin(); it != history->second.rend(); ++it)  // newest first
-                    if ((from.empty() || it->second.date >= from) && (ref.empty() || it->second.ref_name == ref))
+                for (auto it = history->second.rbegin(); it != history->second.rend();
+                     ++it)  // newest first
+                    if ((from.empty() || it->second.date >= from) &&
+                        (ref.empty() || it->second.ref_name == ref))
                         list.push_back(&it->second);
             std::string values;
             std::size_t n = 0;
             for (std::size_t i = skip; i < list.size() && n < top; ++i, ++n)
-                values += std::string(n ? "," : "") + "{\"pushId\":" + std::to_string(list[i]->push_id) +
+                values += std::string(n ? "," : "") +
+                          "{\"pushId\":" + std::to_string(list[i]->push_id) +
                           ",\"date\":" + q(list[i]->date) + "}";
             res.set_content("{\"count\":" + std::to_string(n) + ",\"value\":[" + values + "]}",
                             "application/json; charset=utf-8");
@@ -264,8 +293,10 @@ struct FakeAzureDevOps::State {
         auto repo = commits.find({project_name, parts[4]});
         if (parts.size() == 7 && parts[5] == "commits" && req.method == "GET") {
             if (repo == commits.end() || !repo->second.count(parts[6]))
-                return not_found("TF401175: The commit " + parts[6] + " does not exist in the repository.");
-            res.set_content(commit_json(repo->second.at(parts[6])), "application/json; charset=utf-8");
+                return not_found("TF401175: The commit " + parts[6] +
+                                 " does not exist in the repository.");
+            res.set_content(commit_json(repo->second.at(parts[6])),
+                            "application/json; charset=utf-8");
             return true;
         }
         if (parts.size() == 6 && parts[5] == "commitsbatch" && req.method == "POST") {
@@ -280,10 +311,12 @@ struct FakeAzureDevOps::State {
             }
             if (doc["compareVersion"]["version"].get(from) != simdjson::SUCCESS) from = {};
             if (repo == commits.end() || !repo->second.count(std::string(to)))
-                return not_found("TF401175: The commit " + std::string(to) + " does not exist in the repository.");
+                return not_found("TF401175: The commit " + std::string(to) +
+                                 " does not exist in the repository.");
             auto wanted = reachable(repo->second, std::string(to));
             if (!from.empty())
-                for (const auto& sha : reachable(repo->second, std::string(from))) wanted.erase(sha);
+                for (const auto& sha : reachable(repo->second, std::string(from)))
+                    wanted.erase(sha);
             std::vector<const FakeCommit*> list;
             for (const auto& sha : wanted) list.push_back(&repo->second.at(sha));
             // Newest first, as Azure DevOps lists history.
@@ -291,7 +324,8 @@ struct FakeAzureDevOps::State {
                 return std::tie(a->author_date, a->sha) > std::tie(b->author_date, b->sha);
             });
             std::size_t top = req.has_param("$top") ? std::stoul(req.get_param_value("$top")) : 100;
-            std::size_t skip = req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+            std::size_t skip =
+                req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
             std::string body = "{\"count\":";
             std::string values;
             std::size_t n = 0;
@@ -305,7 +339,8 @@ struct FakeAzureDevOps::State {
     }
 
     // ---- backfill (bf): POST {project}/_apis/wit/wiql, GET {project}/_apis/wit/workitems ----
-    bool handle_work_items(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
+    bool handle_work_items(const httplib::Request& req, httplib::Response& res,
+                           const std::vector<std::string>& parts) {
         std::string project_name;
         for (const auto& [name, id] : projects)
             if (name == parts[0] || id == parts[0]) project_name = name;
@@ -314,7 +349,8 @@ struct FakeAzureDevOps::State {
             res.set_content(error_body(message), "application/json");
             return true;
         };
-        if (project_name.empty()) return bad(404, "TF200016: The following project does not exist: " + parts[0]);
+        if (project_name.empty())
+            return bad(404, "TF200016: The following project does not exist: " + parts[0]);
         if (parts[3] == "wiql" && req.method == "POST") {
             // Only the query backfill sends: "... [System.ChangedDate] >= '<date>' ...".
             simdjson::dom::parser parser;
@@ -324,29 +360,37 @@ struct FakeAzureDevOps::State {
                 doc["query"].get(query) != simdjson::SUCCESS)
                 return bad(400, "bad Wiql");
             auto at = query.find("[System.ChangedDate] >= '");
-            if (at == std::string_view::npos) return bad(400, "the fake only answers ChangedDate queries");
+            if (at == std::string_view::npos)
+                return bad(400, "the fake only answers ChangedDate queries");
             auto from = query.substr(at + 25);
             std::string since(from.substr(0, from.find('\'')));
-            const bool precise = req.has_param("timePrecision") && req.get_param_value("timePrecision") == "true";
-            if (!precise && since.size() > 10) return bad(400, "VS402625: Dates and times in WIQL need timePrecision");
+            const bool precise =
+                req.has_param("timePrecision") && req.get_param_value("timePrecision") == "true";
+            if (!precise && since.size() > 10)
+                return bad(400, "VS402625: Dates and times in WIQL need timePrecision");
             std::vector<const FakeWorkItem*> list;
             for (const auto& [id, w] : work_items)
                 if (w.project == project_name && w.changed_date >= since) list.push_back(&w);
-            std::stable_sort(list.begin(), list.end(),
-                             [](const auto* a, const auto* b) { return a->changed_date < b->changed_date; });
+            std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
+                return a->changed_date < b->changed_date;
+            });
             std::string items;
             for (const auto* w : list)
-                items += std::string(items.empty() ? "" : ",") + "{\"id\":" + std::to_string(w->id) +
-                         ",\"url\":\"http://fake/_apis/wit/workItems/" + std::to_string(w->id) + "\"}";
-            res.set_content("{\"queryType\":\"flat\",\"queryResultType\":\"workItem\",\"asOf\":\"2026-11-20T10:00:00Z\","
-                            "\"columns\":[{\"referenceName\":\"System.Id\",\"name\":\"ID\"}],\"workItems\":[" +
-                                items + "]}",
-                            "application/json; charset=utf-8");
+                items +=
+                    std::string(items.empty() ? "" : ",") + "{\"id\":" + std::to_string(w->id) +
+                    ",\"url\":\"http://fake/_apis/wit/workItems/" + std::to_string(w->id) + "\"}";
+            res.set_content(
+                "{\"queryType\":\"flat\",\"queryResultType\":\"workItem\",\"asOf\":\"2026-11-20T10:"
+                "00:00Z\","
+                "\"columns\":[{\"referenceName\":\"System.Id\",\"name\":\"ID\"}],\"workItems\":[" +
+                    items + "]}",
+                "application/json; charset=utf-8");
             return true;
         }
         if (parts[3] == "workitems" && req.method == "GET") {
             std::string ids = req.has_param("ids") ? req.get_param_value("ids") : "";
-            const bool omit = req.has_param("errorPolicy") && req.get_param_value("errorPolicy") == "omit";
+            const bool omit =
+                req.has_param("errorPolicy") && req.get_param_value("errorPolicy") == "omit";
             std::vector<std::string> values;
             std::size_t start = 0;
             while (start < ids.size()) {
@@ -355,7 +399,9 @@ struct FakeAzureDevOps::State {
                 auto id = std::stoll(ids.substr(start, comma - start));
                 auto it = work_items.find(id);
                 if (it == work_items.end() || it->second.project != project_name) {
-                    if (!omit) return bad(404, "TF401232: Work item " + std::to_string(id) + " does not exist.");
+                    if (!omit)
+                        return bad(
+                            404, "TF401232: Work item " + std::to_string(id) + " does not exist.");
                     values.push_back("null");
                 } else {
                     values.push_back(it->second.json);
@@ -365,8 +411,9 @@ struct FakeAzureDevOps::State {
             if (values.size() > 200) return bad(400, "VS403474: more than 200 work item ids");
             std::string body;
             for (const auto& v : values) body += (body.empty() ? "" : ",") + v;
-            res.set_content("{\"count\":" + std::to_string(values.size()) + ",\"value\":[" + body + "]}",
-                            "application/json; charset=utf-8");
+            res.set_content(
+                "{\"count\":" + std::to_string(values.size()) + ",\"value\":[" + body + "]}",
+                "application/json; charset=utf-8");
             return true;
         }
         return false;
@@ -374,33 +421,43 @@ struct FakeAzureDevOps::State {
 
     // Release definitions and releases (Release Management REST); false when
     // `parts` is neither.
-    bool handle_release(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& parts) {
-        if (req.method != "GET" || parts.size() < 4 || parts[1] != "_apis" || parts[2] != "release") return false;
+    bool handle_release(const httplib::Request& req, httplib::Response& res,
+                        const std::vector<std::string>& parts) {
+        if (req.method != "GET" || parts.size() < 4 || parts[1] != "_apis" || parts[2] != "release")
+            return false;
         std::string project_name;
         for (const auto& [name, id] : projects)
             if (name == parts[0] || id == parts[0]) project_name = name;
         if (project_name.empty()) {
             res.status = 404;
-            res.set_content(error_body("TF200016: The following project does not exist: " + parts[0]),
-                            "application/json");
+            res.set_content(
+                error_body("TF200016: The following project does not exist: " + parts[0]),
+                "application/json");
             return true;
         }
         if (parts.size() == 4 && parts[3] == "definitions") {
-            const std::string search = req.has_param("searchText") ? req.get_param_value("searchText") : "";
-            const bool environments = req.has_param("$expand") && req.get_param_value("$expand") == "environments";
+            const std::string search =
+                req.has_param("searchText") ? req.get_param_value("searchText") : "";
+            const bool environments =
+                req.has_param("$expand") && req.get_param_value("$expand") == "environments";
             auto lower = [](std::string t) {
-                for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : t)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 return t;
             };
             std::vector<std::string> items;
             for (const auto& d : release_definitions) {
-                if (d.project != project_name || lower(d.name).find(lower(search)) == std::string::npos) continue;
+                if (d.project != project_name ||
+                    lower(d.name).find(lower(search)) == std::string::npos)
+                    continue;
                 std::string item = "{\"id\":" + std::to_string(d.id) + ",\"name\":" + q(d.name);
                 if (environments) {
                     item += ",\"environments\":[";
                     for (std::size_t i = 0; i < d.environments.size(); ++i)
-                        item += std::string(i ? "," : "") + "{\"id\":" + std::to_string(d.environments[i].first) +
-                                ",\"name\":" + q(d.environments[i].second) + ",\"rank\":" + std::to_string(i + 1) + "}";
+                        item += std::string(i ? "," : "") +
+                                "{\"id\":" + std::to_string(d.environments[i].first) +
+                                ",\"name\":" + q(d.environments[i].second) +
+                                ",\"rank\":" + std::to_string(i + 1) + "}";
                     item += "]";
                 }
                 items.push_back(item + "}");
@@ -412,8 +469,9 @@ struct FakeAzureDevOps::State {
             auto it = releases.find(std::stoll(parts[4]));
             if (it == releases.end() || it->second.project != project_name) {
                 res.status = 404;
-                res.set_content(error_body("VS402853: Release with id " + parts[4] + " does not exist."),
-                                "application/json");
+                res.set_content(
+                    error_body("VS402853: Release with id " + parts[4] + " does not exist."),
+                    "application/json");
                 return true;
             }
             const auto& r = it->second;
@@ -422,16 +480,22 @@ struct FakeAzureDevOps::State {
             };
             std::string artifacts;
             for (const auto& a : r.artifacts) {
-                std::string def = "\"definition\":" + ref("42", a.definition) + ",\"version\":" +
-                                  ref(a.build_id, "20261120." + a.build_id) + ",\"branch\":" + ref(a.branch, a.branch) +
+                std::string def = "\"definition\":" + ref("42", a.definition) +
+                                  ",\"version\":" + ref(a.build_id, "20261120." + a.build_id) +
+                                  ",\"branch\":" + ref(a.branch, a.branch) +
                                   ",\"project\":" + ref(projects.at(project_name), project_name);
-                if (!a.repository.empty()) def += ",\"repository\":" + ref("5febef5a", a.repository);
-                if (!a.source_version.empty()) def += ",\"sourceVersion\":" + ref(a.source_version, a.source_version);
-                artifacts += std::string(artifacts.empty() ? "" : ",") + "{\"sourceId\":\"p:42\",\"type\":" + q(a.type) +
-                             ",\"alias\":" + q(a.alias) + ",\"isPrimary\":" + (a.is_primary ? "true" : "false") +
+                if (!a.repository.empty())
+                    def += ",\"repository\":" + ref("5febef5a", a.repository);
+                if (!a.source_version.empty())
+                    def += ",\"sourceVersion\":" + ref(a.source_version, a.source_version);
+                artifacts += std::string(artifacts.empty() ? "" : ",") +
+                             "{\"sourceId\":\"p:42\",\"type\":" + q(a.type) +
+                             ",\"alias\":" + q(a.alias) +
+                             ",\"isPrimary\":" + (a.is_primary ? "true" : "false") +
                              ",\"definitionReference\":{" + def + "}}";
             }
-            res.set_content("{\"id\":" + std::to_string(r.id) + ",\"name\":\"Release-" + std::to_string(r.id) +
+            res.set_content("{\"id\":" + std::to_string(r.id) + ",\"name\":\"Release-" +
+                                std::to_string(r.id) +
                                 "\",\"status\":\"active\",\"releaseDefinition\":{\"id\":" +
                                 std::to_string(r.definition_id) + ",\"name\":" + q(r.definition) +
                                 "},\"artifacts\":[" + artifacts + "]}",
@@ -461,7 +525,8 @@ struct FakeAzureDevOps::State {
         }
         if (!req.has_param("api-version")) {
             res.status = 400;
-            res.set_content(error_body("No api-version was supplied for the request."), "application/json");
+            res.set_content(error_body("No api-version was supplied for the request."),
+                            "application/json");
             return;
         }
         auto parts = split_path(req.path);
@@ -476,25 +541,30 @@ struct FakeAzureDevOps::State {
         };
 
         // _apis/projects[/name]
-        if (parts.size() >= 2 && parts[0] == "_apis" && parts[1] == "projects" && req.method == "GET") {
+        if (parts.size() >= 2 && parts[0] == "_apis" && parts[1] == "projects" &&
+            req.method == "GET") {
             if (parts.size() == 2) {
                 std::vector<std::string> items;
-                for (const auto& [name, id] : projects) items.push_back("{\"id\":" + q(id) + ",\"name\":" + q(name) + "}");
+                for (const auto& [name, id] : projects)
+                    items.push_back("{\"id\":" + q(id) + ",\"name\":" + q(name) + "}");
                 page(req, res, items);
                 return;
             }
             for (const auto& [name, id] : projects)
                 if (name == parts[2] || id == parts[2]) {
-                    res.set_content("{\"id\":" + q(id) + ",\"name\":" + q(name) + ",\"state\":\"wellFormed\"}",
-                                    "application/json");
+                    res.set_content(
+                        "{\"id\":" + q(id) + ",\"name\":" + q(name) + ",\"state\":\"wellFormed\"}",
+                        "application/json");
                     return;
                 }
             return not_found("TF200016: The following project does not exist: " + parts[2] +
-                             ". Verify that the name of the project is correct and that the project exists on the "
+                             ". Verify that the name of the project is correct and that the "
+                             "project exists on the "
                              "specified Azure DevOps Server.");
         }
         // _apis/hooks/subscriptions[/id]
-        if (parts.size() >= 3 && parts[0] == "_apis" && parts[1] == "hooks" && parts[2] == "subscriptions") {
+        if (parts.size() >= 3 && parts[0] == "_apis" && parts[1] == "hooks" &&
+            parts[2] == "subscriptions") {
             if (parts.size() == 3 && req.method == "GET") {
                 std::vector<std::string> items;
                 for (const auto& s : subscriptions) items.push_back(subscription_json(s));
@@ -517,7 +587,8 @@ struct FakeAzureDevOps::State {
             if (parts.size() == 4) {
                 auto it = std::find_if(subscriptions.begin(), subscriptions.end(),
                                        [&](const FakeSubscription& s) { return s.id == parts[3]; });
-                if (it == subscriptions.end()) return not_found("subscription " + parts[3] + " not found");
+                if (it == subscriptions.end())
+                    return not_found("subscription " + parts[3] + " not found");
                 if (req.method == "GET") {
                     res.set_content(subscription_json(*it), "application/json");
                     return;
@@ -534,7 +605,8 @@ struct FakeAzureDevOps::State {
                         return;
                     }
                     s.id = it->id;
-                    // A password read back as ******** and sent again would be stored as is: keep it visible.
+                    // A password read back as ******** and sent again would be stored as is: keep
+                    // it visible.
                     *it = s;
                     res.set_content(subscription_json(*it), "application/json");
                     return;
@@ -543,9 +615,11 @@ struct FakeAzureDevOps::State {
         }
         if (handle_release(req, res, parts)) return;
         if (parts.size() >= 5 && parts[1] == "_apis" && handle_history(req, res, parts)) return;
-        if (parts.size() == 4 && parts[1] == "_apis" && parts[2] == "wit" && handle_work_items(req, res, parts)) return;
-        if (parts.size() == 3 && parts[0] == "_apis" && parts[1] == "hooks" && parts[2] == "notificationsquery" &&
-            req.method == "POST") {
+        if (parts.size() == 4 && parts[1] == "_apis" && parts[2] == "wit" &&
+            handle_work_items(req, res, parts))
+            return;
+        if (parts.size() == 3 && parts[0] == "_apis" && parts[1] == "hooks" &&
+            parts[2] == "notificationsquery" && req.method == "POST") {
             simdjson::dom::parser parser;
             simdjson::dom::element doc;
             if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS) {
@@ -579,19 +653,23 @@ struct FakeAzureDevOps::State {
                 matching.push_back(&n);
             }
             std::stable_sort(matching.begin(), matching.end(), [&](const auto* a, const auto* b) {
-                return notifications_newest_first ? a->created_date > b->created_date : a->created_date < b->created_date;
+                return notifications_newest_first ? a->created_date > b->created_date
+                                                  : a->created_date < b->created_date;
             });
             if (matching.size() > cap) matching.resize(cap);
             std::string results;
             for (const auto* np : matching) {
                 const auto& n = *np;
-                results += std::string(results.empty() ? "" : ",") + "{\"id\":" + std::to_string(n.id) +
-                           ",\"subscriptionId\":" + q(n.subscription_id) + ",\"result\":" + q(n.result) +
-                           ",\"status\":\"completed\",\"createdDate\":" + q(n.created_date) +
-                           (details ? ",\"details\":{\"event\":" + n.event_json + "}" : std::string()) + "}";
+                results +=
+                    std::string(results.empty() ? "" : ",") + "{\"id\":" + std::to_string(n.id) +
+                    ",\"subscriptionId\":" + q(n.subscription_id) + ",\"result\":" + q(n.result) +
+                    ",\"status\":\"completed\",\"createdDate\":" + q(n.created_date) +
+                    (details ? ",\"details\":{\"event\":" + n.event_json + "}" : std::string()) +
+                    "}";
             }
-            res.set_content("{\"subscriptionIds\":[],\"includeDetails\":" + std::string(details ? "true" : "false") +
-                                ",\"results\":[" + results + "],\"summary\":[]}",
+            res.set_content("{\"subscriptionIds\":[],\"includeDetails\":" +
+                                std::string(details ? "true" : "false") + ",\"results\":[" +
+                                results + "],\"summary\":[]}",
                             "application/json; charset=utf-8");
             return;
         }
@@ -602,15 +680,18 @@ struct FakeAzureDevOps::State {
             for (const auto& [name, id] : projects)
                 if (name == project || id == project) project_name = name;
             if (project_name.empty())
-                return not_found("TF200016: The following project does not exist: " + project + ".");
+                return not_found("TF200016: The following project does not exist: " + project +
+                                 ".");
             if (parts.size() == 5 && parts[2] == "git" && parts[3] == "repositories") {
                 auto it = repositories.find({project_name, parts[4]});
                 if (it == repositories.end())
-                    return not_found("TF401019: The Git repository with name or identifier " + parts[4] +
-                                     " does not exist or you do not have permissions for the operation you are "
-                                     "attempting.");
-                res.set_content("{\"id\":" + q(it->second) + ",\"name\":" + q(parts[4]) + ",\"project\":{\"id\":" +
-                                    q(projects.at(project_name)) + ",\"name\":" + q(project_name) +
+                    return not_found(
+                        "TF401019: The Git repository with name or identifier " + parts[4] +
+                        " does not exist or you do not have permissions for the operation you are "
+                        "attempting.");
+                res.set_content("{\"id\":" + q(it->second) + ",\"name\":" + q(parts[4]) +
+                                    ",\"project\":{\"id\":" + q(projects.at(project_name)) +
+                                    ",\"name\":" + q(project_name) +
                                     "},\"defaultBranch\":\"refs/heads/main\"}",
                                 "application/json");
                 return;
@@ -620,7 +701,8 @@ struct FakeAzureDevOps::State {
                 std::vector<std::string> items;
                 for (const auto& [key, id] : definitions)
                     if (key.first == project_name && (wanted.empty() || key.second == wanted))
-                        items.push_back("{\"id\":" + std::to_string(id) + ",\"name\":" + q(key.second) + "}");
+                        items.push_back("{\"id\":" + std::to_string(id) +
+                                        ",\"name\":" + q(key.second) + "}");
                 page(req, res, items);
                 return;
             }
@@ -629,10 +711,13 @@ struct FakeAzureDevOps::State {
     }
 };
 
-FakeAzureDevOps::FakeAzureDevOps(std::string token, std::string collection) : m_state(std::make_unique<State>()) {
+FakeAzureDevOps::FakeAzureDevOps(std::string token, std::string collection)
+    : m_state(std::make_unique<State>()) {
     m_state->token = std::move(token);
     m_state->collection = std::move(collection);
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) { m_state->handle(req, res); };
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+        m_state->handle(req, res);
+    };
     m_state->server.Get(".*", handler);
     m_state->server.Post(".*", handler);
     m_state->server.Put(".*", handler);
@@ -657,12 +742,14 @@ void FakeAzureDevOps::add_project(const std::string& name, const std::string& id
     m_state->projects[name] = id;
 }
 
-void FakeAzureDevOps::add_repository(const std::string& project, const std::string& name, const std::string& id) {
+void FakeAzureDevOps::add_repository(const std::string& project, const std::string& name,
+                                     const std::string& id) {
     std::lock_guard lock(m_state->mutex);
     m_state->repositories[{project, name}] = id;
 }
 
-void FakeAzureDevOps::add_build_definition(const std::string& project, const std::string& name, std::int64_t id) {
+void FakeAzureDevOps::add_build_definition(const std::string& project, const std::string& name,
+                                           std::int64_t id) {
     std::lock_guard lock(m_state->mutex);
     m_state->definitions[{project, name}] = id;
 }
@@ -680,7 +767,8 @@ void FakeAzureDevOps::set_status(const std::string& id, const std::string& statu
         if (s.id == id) s.status = status;
 }
 
-void FakeAzureDevOps::add_commit(const std::string& project, const std::string& repository, FakeCommit commit) {
+void FakeAzureDevOps::add_commit(const std::string& project, const std::string& repository,
+                                 FakeCommit commit) {
     std::lock_guard lock(m_state->mutex);
     m_state->commits[{project, repository}][commit.sha] = commit;
 }
@@ -695,7 +783,8 @@ void FakeAzureDevOps::add_notification(FakeNotification n) {
     m_state->notifications.push_back(std::move(n));
 }
 
-void FakeAzureDevOps::add_push(const std::string& project, const std::string& repository, FakePush push) {
+void FakeAzureDevOps::add_push(const std::string& project, const std::string& repository,
+                               FakePush push) {
     std::lock_guard lock(m_state->mutex);
     m_state->pushes[{project, repository}][push.push_id] = std::move(push);
 }

@@ -80,7 +80,8 @@ struct FakePush {
     std::int64_t push_id = 0;
     std::string ref_name;  // "refs/heads/main"
     std::string date;      // RFC 3339, compared as text with searchCriteria.fromDate
-    std::string json;      // the GitPush served by GET .../pushes/{id} (commits and refUpdates included)
+    std::string
+        json;  // the GitPush served by GET .../pushes/{id} (commits and refUpdates included)
 };
 
 // ---- backfill (bf): work items and capped notification history ----
@@ -110,9 +111,9 @@ struct FakeReleaseArtifact {
     std::string type = "Build";
     std::string alias = "_web-api-ci";
     bool is_primary = true;
-    std::string build_id;        // definitionReference.version.id
-    std::string definition;      // definitionReference.definition.name
-    std::string repository;      // definitionReference.repository.name
+    std::string build_id;    // definitionReference.version.id
+    std::string definition;  // definitionReference.definition.name
+    std::string repository;  // definitionReference.repository.name
     std::string branch = "refs/heads/main";
     std::string source_version;  // definitionReference.sourceVersion.id ("" = not sent)
 };
@@ -127,7 +128,7 @@ struct FakeRelease {
 };
 
 class FakeAzureDevOps {
-public:
+  public:
     // Serves http://127.0.0.1:<port>/<collection>; `token` is the PAT it accepts.
     explicit FakeAzureDevOps(std::string token, std::string collection = "contoso");
     ~FakeAzureDevOps();
@@ -168,7 +169,7 @@ public:
     std::vector<FakeRequest> requests() const;
     void clear_requests();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> m_state;
     int m_port = 0;

@@ -8,14 +8,14 @@
 namespace shiplog::testing {
 
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(Timestamp start = Timestamp{std::chrono::seconds{1'700'000'000}})
         : m_now(start.time_since_epoch().count()) {}
     Timestamp now() const override { return Timestamp{std::chrono::nanoseconds{m_now.load()}}; }
     void set(Timestamp t) { m_now = t.time_since_epoch().count(); }
     void advance(std::chrono::nanoseconds d) { m_now += d.count(); }
 
-private:
+  private:
     std::atomic<std::int64_t> m_now;
 };
 

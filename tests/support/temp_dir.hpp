@@ -7,7 +7,7 @@
 namespace shiplog::testing {
 
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -17,11 +17,12 @@ public:
     std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
 
     // Writes `content` to path()/name (creating folders) and returns the full path.
-    std::filesystem::path write(const std::string& name, const std::string& content,
-                                std::filesystem::perms perms = std::filesystem::perms::owner_read |
-                                                               std::filesystem::perms::owner_write) const;
+    std::filesystem::path write(
+        const std::string& name, const std::string& content,
+        std::filesystem::perms perms = std::filesystem::perms::owner_read |
+                                       std::filesystem::perms::owner_write) const;
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 

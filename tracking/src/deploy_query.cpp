@@ -104,7 +104,9 @@ Result<std::vector<DeployView>> list_deploys(lmdb::txn& txn, const Tables& table
         const auto& [deployment, environment] = series[hit.series];
         auto value = get(txn, tables.deploys, deploy_key(deployment, environment, hit.seq));
         if (!value) return tl::unexpected(value.error());
-        if (!*value) return fail(ErrorCode::store, "the deploy index names a missing deploy (run shiplog reindex)");
+        if (!*value)
+            return fail(ErrorCode::store,
+                        "the deploy index names a missing deploy (run shiplog reindex)");
         auto view = decode_deploy(**value);
         if (!view) return tl::unexpected(view.error());
         out.push_back(std::move(*view));

@@ -10,8 +10,8 @@
 #include <set>
 
 #include "codec.hpp"
-#include "deploy_index.hpp"
 #include "common/time_format.hpp"
+#include "deploy_index.hpp"
 
 namespace shiplog::tracking {
 namespace {
@@ -21,7 +21,9 @@ using std::chrono::seconds;
 
 constexpr std::int64_t k_seconds_per_day = 86400;
 
-bool in_window(Timestamp t, Timestamp since, Timestamp until) { return t >= since && t < until; }
+bool in_window(Timestamp t, Timestamp since, Timestamp until) {
+    return t >= since && t < until;
+}
 
 // Whole seconds from `from` to `to`, clamped at 0.
 std::int64_t seconds_between(Timestamp from, Timestamp to) {
@@ -63,14 +65,16 @@ void finish(DoraFigures& f, Tally& t) {
     f.deploy_days = t.deploy_days;
     const auto window_ns = (f.until - f.since).count();
     if (window_ns > 0)
-        f.deploys_per_day = static_cast<double>(f.deploys) /
-                            (static_cast<double>(window_ns) / 1e9 / static_cast<double>(k_seconds_per_day));
+        f.deploys_per_day =
+            static_cast<double>(f.deploys) /
+            (static_cast<double>(window_ns) / 1e9 / static_cast<double>(k_seconds_per_day));
     f.lead_time_commits = static_cast<std::int64_t>(t.lead_times.size());
     f.lead_time_median = median(t.lead_times);
     f.lead_time_p90 = p90(t.lead_times);
     if (t.changes > 0)
-        f.change_failure_rate =
-            std::round(static_cast<double>(t.failed_changes) / static_cast<double>(t.changes) * 10000.0) / 10000.0;
+        f.change_failure_rate = std::round(static_cast<double>(t.failed_changes) /
+                                           static_cast<double>(t.changes) * 10000.0) /
+                                10000.0;
     f.time_to_restore_failures = static_cast<std::int64_t>(t.restore_times.size());
     f.time_to_restore_median = median(t.restore_times);
 }
@@ -115,23 +119,27 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     for (const auto* d : selected) {
         const std::size_t days_before = days.size();
         auto scanned = detail::scan_window_rows(
-            txn, tables, d->name, d->environment, query.since, query.until, [&](const detail::RowFigures& row) {
+            txn, tables, d->name, d->environment, query.since, query.until,
+            [&](const detail::RowFigures& row) {
                 ++t.changes;
                 if (row.failure != Failure::none) ++t.failed_changes;
                 if (row.status != DeployStatus::succeeded) return;
                 ++f.deploys;
                 const auto day = utc_day(row.deployed_at);
                 if (days.size() == days_before || days.back() != day) days.push_back(day);
-                t.lead_times.insert(t.lead_times.end(), row.lead_seconds.begin(), row.lead_seconds.end());
+                t.lead_times.insert(t.lead_times.end(), row.lead_seconds.begin(),
+                                    row.lead_seconds.end());
                 t.restore_times.insert(t.restore_times.end(), row.restore_seconds.begin(),
                                        row.restore_seconds.end());
             });
         if (!scanned) return tl::unexpected(scanned.error());
-        auto restored = detail::restored_incidents(txn, tables, d->name, d->environment, query.since, query.until);
+        auto restored = detail::restored_incidents(txn, tables, d->name, d->environment,
+                                                   query.since, query.until);
         if (!restored) return tl::unexpected(restored.error());
         for (const auto& incident : *restored)
             if (incident.restored_at && in_window(*incident.restored_at, query.since, query.until))
-                incidents.emplace_back(incident.id, seconds_between(incident.created_at, *incident.restored_at));
+                incidents.emplace_back(incident.id,
+                                       seconds_between(incident.created_at, *incident.restored_at));
     }
     // Series are time-ordered each; days shared by several count once.
     std::sort(days.begin(), days.end());
@@ -149,9 +157,12 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
 
 const char* to_string(RestoreKind kind) {
     switch (kind) {
-        case RestoreKind::failed_deploy: return "failed_deploy";
-        case RestoreKind::rollback: return "rollback";
-        case RestoreKind::incident: return "incident";
+        case RestoreKind::failed_deploy:
+            return "failed_deploy";
+        case RestoreKind::rollback:
+            return "rollback";
+        case RestoreKind::incident:
+            return "incident";
     }
     return "failed_deploy";
 }
@@ -174,8 +185,9 @@ std::string format_seconds(double value) {
     return buf;
 }
 
-DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vector<IncidentView>& incidents,
-                         Timestamp since, Timestamp until) {
+DoraFigures compute_dora(const std::vector<DeploySeries>& series,
+                         const std::vector<IncidentView>& incidents, Timestamp since,
+                         Timestamp until) {
     DoraFigures f;
     f.since = since;
     f.until = until;
@@ -215,8 +227,12 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
                 for (std::size_t j = k + 1; j < d.size(); ++j) {
                     if (d[j].status != DeployStatus::succeeded) continue;
                     if (in_window(d[j].deployed_at, since, until)) {
-                        RestoreRecord r{RestoreKind::failed_deploy, v.id(), d[j].id(), v.deployed_at,
-                                        d[j].deployed_at, seconds_between(v.deployed_at, d[j].deployed_at)};
+                        RestoreRecord r{RestoreKind::failed_deploy,
+                                        v.id(),
+                                        d[j].id(),
+                                        v.deployed_at,
+                                        d[j].deployed_at,
+                                        seconds_between(v.deployed_at, d[j].deployed_at)};
                         restore_times.push_back(r.seconds);
                         f.explain.restores.push_back(std::move(r));
                     }
@@ -243,7 +259,11 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
                 for (std::size_t i = seen->second + 1; i < k; ++i) {
                     if (d[i].status != DeployStatus::succeeded) continue;
                     if (window) {
-                        RestoreRecord r{RestoreKind::rollback, d[i].id(), v.id(), d[i].deployed_at, v.deployed_at,
+                        RestoreRecord r{RestoreKind::rollback,
+                                        d[i].id(),
+                                        v.id(),
+                                        d[i].deployed_at,
+                                        v.deployed_at,
                                         seconds_between(d[i].deployed_at, v.deployed_at)};
                         restore_times.push_back(r.seconds);
                         f.explain.restores.push_back(std::move(r));
@@ -261,9 +281,10 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
         if (!blamed_incidents.contains(incident.id) || !incident.restored_at) continue;
         blamed_incidents.erase(incident.id);  // duplicates in the input count once
         if (!in_window(*incident.restored_at, since, until)) continue;
-        RestoreRecord r{RestoreKind::incident, "incident " + std::to_string(incident.id), incident.state,
-                        incident.created_at, *incident.restored_at,
-                        seconds_between(incident.created_at, *incident.restored_at)};
+        RestoreRecord r{
+            RestoreKind::incident, "incident " + std::to_string(incident.id),
+            incident.state,        incident.created_at,
+            *incident.restored_at, seconds_between(incident.created_at, *incident.restored_at)};
         restore_times.push_back(r.seconds);
         f.explain.restores.push_back(std::move(r));
     }
@@ -273,8 +294,8 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vec
     std::stable_sort(f.explain.commits.begin(), f.explain.commits.end(),
                      [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
 
-    Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes, std::move(lead_times),
-                std::move(restore_times)};
+    Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes,
+                std::move(lead_times), std::move(restore_times)};
     finish(f, tally);
     return f;
 }
@@ -289,8 +310,9 @@ DoraQuery default_window(Timestamp now) {
 Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const config::Config& config,
                                const DoraQuery& query) {
     if (query.since > query.until)
-        return fail(ErrorCode::invalid_argument,
-                    "since " + format_rfc3339(query.since) + " is after until " + format_rfc3339(query.until));
+        return fail(ErrorCode::invalid_argument, "since " + format_rfc3339(query.since) +
+                                                     " is after until " +
+                                                     format_rfc3339(query.until));
     std::vector<const config::DeploymentConfig*> selected;
     bool deployment_known = false;
     bool environment_known = false;
@@ -304,10 +326,12 @@ Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const confi
     if (query.deployment && !deployment_known)
         return fail(ErrorCode::not_found, "no [[deployment]] named \"" + *query.deployment + "\"");
     if (query.environment && !environment_known)
-        return fail(ErrorCode::not_found, "no [[deployment]] with environment \"" + *query.environment + "\"");
+        return fail(ErrorCode::not_found,
+                    "no [[deployment]] with environment \"" + *query.environment + "\"");
     if (selected.empty())
         return fail(ErrorCode::not_found, "deployment \"" + query.deployment.value_or("") +
-                                              "\" has no environment \"" + query.environment.value_or("") + "\"");
+                                              "\" has no environment \"" +
+                                              query.environment.value_or("") + "\"");
 
     if (!query.explain) {
         auto figures = figures_from_index(txn, tables, selected, query);
@@ -324,7 +348,8 @@ Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const confi
     std::vector<DeploySeries> series;
     std::vector<IncidentView> incidents;
     for (const auto* d : selected) {
-        auto inputs = detail::window_inputs(txn, tables, d->name, d->environment, query.since, query.until);
+        auto inputs =
+            detail::window_inputs(txn, tables, d->name, d->environment, query.since, query.until);
         if (!inputs) return tl::unexpected(inputs.error());
         DeploySeries s{d->name, d->environment, std::move(inputs->deploys), {}};
         for (auto& incident : inputs->incidents) {

@@ -381,7 +381,8 @@ Status Deriver::run() {
             shas = std::move(chained->shas);
             v.commits_complete = chained->complete;
             if (!chained->complete) {  // REST may have answered already (work queue)
-                auto answered = answered_range(m_txn, m_t, m_repo, previous_sha.value_or(""), v.sha);
+                auto answered =
+                    answered_range(m_txn, m_t, m_repo, previous_sha.value_or(""), v.sha);
                 if (!answered) return tl::unexpected(answered.error());
                 if (*answered) {
                     // A first deploy's answer is just its own commit: keep the push's list too.

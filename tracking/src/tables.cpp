@@ -11,17 +11,24 @@ namespace shiplog::tracking {
 
 Result<Tables> Tables::open(storage::Store& store) {
     Tables tables;
-    const std::pair<const char*, MDB_dbi*> all[] = {
-        {"tr_repos", &tables.repos},           {"tr_pushes", &tables.pushes},
-        {"tr_ref_links", &tables.ref_links},   {"tr_commits", &tables.commits},
-        {"tr_builds", &tables.builds},         {"tr_stages", &tables.stages},
-        {"tr_releases", &tables.releases},     {"tr_release_shas", &tables.release_shas},
-        {"tr_work_items", &tables.work_items}, {"tr_wi_links", &tables.wi_links},
-        {"tr_wi_index", &tables.wi_index},     {"tr_sources", &tables.sources},
-        {"tr_deploys", &tables.deploys},       {"tr_queue", &tables.queue},
-        {"tr_deploy_time", &tables.deploy_time}, {"tr_deploy_shas", &tables.deploy_shas},
-        {"tr_incident_blame", &tables.incident_blame},
-        {"tr_commit_ranges", &tables.commit_ranges}};
+    const std::pair<const char*, MDB_dbi*> all[] = {{"tr_repos", &tables.repos},
+                                                    {"tr_pushes", &tables.pushes},
+                                                    {"tr_ref_links", &tables.ref_links},
+                                                    {"tr_commits", &tables.commits},
+                                                    {"tr_builds", &tables.builds},
+                                                    {"tr_stages", &tables.stages},
+                                                    {"tr_releases", &tables.releases},
+                                                    {"tr_release_shas", &tables.release_shas},
+                                                    {"tr_work_items", &tables.work_items},
+                                                    {"tr_wi_links", &tables.wi_links},
+                                                    {"tr_wi_index", &tables.wi_index},
+                                                    {"tr_sources", &tables.sources},
+                                                    {"tr_deploys", &tables.deploys},
+                                                    {"tr_queue", &tables.queue},
+                                                    {"tr_deploy_time", &tables.deploy_time},
+                                                    {"tr_deploy_shas", &tables.deploy_shas},
+                                                    {"tr_incident_blame", &tables.incident_blame},
+                                                    {"tr_commit_ranges", &tables.commit_ranges}};
     constexpr std::size_t k_count = std::size(all);
     std::string_view names[k_count];
     MDB_dbi handles[k_count] = {};

@@ -50,15 +50,17 @@ struct BuildDefinition {
 // A service-hook subscription as Azure DevOps holds it (SPEC §7). Confidential
 // consumer inputs (basicAuthPassword) read back as "********".
 struct Subscription {
-    std::string id;                // empty on create
-    std::string status;            // enabled, onProbation, disabledByUser, ...; "enabled" when absent
-    std::string publisher_id;      // tfs, pipelines, rm
-    std::string event_type;        // git.push, build.complete, ...
+    std::string id;            // empty on create
+    std::string status;        // enabled, onProbation, disabledByUser, ...; "enabled" when absent
+    std::string publisher_id;  // tfs, pipelines, rm
+    std::string event_type;    // git.push, build.complete, ...
     std::string resource_version;  // pinned per event type
     std::string consumer_id = "webHooks";
     std::string consumer_action_id = "httpRequest";
-    std::map<std::string, std::string> publisher_inputs;  // filters (+ server-added hostId, tfsSubscriptionId)
-    std::map<std::string, std::string> consumer_inputs;   // url, basicAuthUsername, basicAuthPassword, httpHeaders
+    std::map<std::string, std::string>
+        publisher_inputs;  // filters (+ server-added hostId, tfsSubscriptionId)
+    std::map<std::string, std::string>
+        consumer_inputs;  // url, basicAuthUsername, basicAuthPassword, httpHeaders
     std::int64_t probation_retries = 0;
 };
 
@@ -101,7 +103,8 @@ struct Notification {
 struct ReleaseDefinition {
     std::int64_t id = 0;
     std::string name;
-    std::vector<std::pair<std::int64_t, std::string>> environments;  // (definition environment id, name)
+    std::vector<std::pair<std::int64_t, std::string>>
+        environments;  // (definition environment id, name)
 };
 
 // One artifact of a release (Release.artifacts[]); definitionReference's
@@ -145,18 +148,18 @@ using SleepFunction = std::function<void(std::chrono::milliseconds d)>;
 struct ClientOptions {
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds read_timeout{30};
-    int max_attempts = 5;                             // per call, including the first
-    std::chrono::milliseconds initial_backoff{500};   // doubled per retry, with jitter
-    std::chrono::milliseconds max_backoff{30'000};    // cap for the computed backoff
+    int max_attempts = 5;                                // per call, including the first
+    std::chrono::milliseconds initial_backoff{500};      // doubled per retry, with jitter
+    std::chrono::milliseconds max_backoff{30'000};       // cap for the computed backoff
     std::chrono::milliseconds max_retry_after{120'000};  // cap for a server's Retry-After
-    SleepFunction sleep;                              // default: std::this_thread::sleep_for
-    std::function<double()> jitter;                   // uniform [0,1); default: random
-    int commits_page_size = 1000;                     // $top of commitsbatch pages
-    int notifications_page_size = 200;                // maxResults of one notificationsquery window
+    SleepFunction sleep;                                 // default: std::this_thread::sleep_for
+    std::function<double()> jitter;                      // uniform [0,1); default: random
+    int commits_page_size = 1000;                        // $top of commitsbatch pages
+    int notifications_page_size = 200;  // maxResults of one notificationsquery window
 };
 
 class AzureDevOpsClient {
-public:
+  public:
     virtual ~AzureDevOpsClient() = default;
 
     // GET _apis/projects (all pages).
@@ -164,9 +167,11 @@ public:
     // GET _apis/projects/{name}; not_found names the project.
     virtual Result<Project> get_project(const std::string& name) = 0;
     // GET {project}/_apis/git/repositories/{name}; not_found names both.
-    virtual Result<Repository> get_repository(const std::string& project, const std::string& name) = 0;
+    virtual Result<Repository> get_repository(const std::string& project,
+                                              const std::string& name) = 0;
     // GET {project}/_apis/build/definitions?name={name}; not_found names both.
-    virtual Result<BuildDefinition> get_build_definition(const std::string& project, const std::string& name) = 0;
+    virtual Result<BuildDefinition> get_build_definition(const std::string& project,
+                                                         const std::string& name) = 0;
 
     // GET _apis/hooks/subscriptions (all pages).
     virtual Result<std::vector<Subscription>> list_subscriptions() = 0;
@@ -185,8 +190,10 @@ public:
     // POST {project}/_apis/git/repositories/{repo}/commitsbatch with
     // itemVersion=to, compareVersion=from ($top/$skip pages). An empty
     // `from` gives just the commit `to` (GET .../commits/{to}).
-    virtual Result<std::vector<Commit>> commits_between(const std::string& project, const std::string& repository,
-                                                        const std::string& from, const std::string& to);
+    virtual Result<std::vector<Commit>> commits_between(const std::string& project,
+                                                        const std::string& repository,
+                                                        const std::string& from,
+                                                        const std::string& to);
 
     // backfill's history (not pure, like the look-ups above).
     // POST _apis/hooks/notificationsquery {subscriptionIds, minCreatedDate, includeDetails: true}.
@@ -194,39 +201,42 @@ public:
     // continuation token: each answer moves the time window past its newest
     // (or, listed newest first, before its oldest) createdDate and asks again
     // until an answer brings no new notification; deduplicated by id.
-    virtual Result<std::vector<Notification>> query_notifications(const std::vector<std::string>& subscription_ids,
-                                                                  const std::string& min_created_date);
-    // GET {project}/_apis/git/repositories/{repo}/pushes?searchCriteria.fromDate&searchCriteria.refName
+    virtual Result<std::vector<Notification>> query_notifications(
+        const std::vector<std::string>& subscription_ids, const std::string& min_created_date);
+    // GET
+    // {project}/_apis/git/repositories/{repo}/pushes?searchCriteria.fromDate&searchCriteria.refName
     // ($top/$skip pages): the push ids, in the order listed.
-    virtual Result<std::vector<std::int64_t>> list_push_ids(const std::string& project, const std::string& repository,
-                                                            const std::string& ref_name, const std::string& from_date);
+    virtual Result<std::vector<std::int64_t>> list_push_ids(const std::string& project,
+                                                            const std::string& repository,
+                                                            const std::string& ref_name,
+                                                            const std::string& from_date);
     // GET .../pushes/{id}?includeCommits=1000&includeRefUpdates=true: the GitPush as JSON text
     // (the same resource a git.push delivery carries).
-    virtual Result<std::string> get_push_json(const std::string& project, const std::string& repository,
-                                              std::int64_t push_id);
+    virtual Result<std::string> get_push_json(const std::string& project,
+                                              const std::string& repository, std::int64_t push_id);
     // GET {project}/_apis/build/builds?definitions={id}&minTime=&statusFilter=completed
     // (continuation pages): each Build's id and JSON text (a build.complete 2.0 resource).
-    virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(const std::string& project,
-                                                                        std::int64_t definition_id,
-                                                                        const std::string& min_time);
+    virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
+        const std::string& project, std::int64_t definition_id, const std::string& min_time);
 
     // backfill's work-item history (not pure either).
     // POST {project}/_apis/wit/wiql?timePrecision=true
     // {"query": "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project
     //            AND [System.ChangedDate] >= '<changed_since>' ORDER BY [System.ChangedDate] ASC"}:
     // the ids of the work items changed since then, in that order.
-    virtual Result<std::vector<std::int64_t>> changed_work_item_ids(const std::string& project,
-                                                                    const std::string& changed_since);
+    virtual Result<std::vector<std::int64_t>> changed_work_item_ids(
+        const std::string& project, const std::string& changed_since);
     // GET {project}/_apis/wit/workitems?ids=...&$expand=relations&errorPolicy=omit in batches
     // of at most 200 ids: each work item still there (a deleted one is left out).
-    virtual Result<std::vector<WorkItemJson>> get_work_items_json(const std::string& project,
-                                                                  const std::vector<std::int64_t>& ids);
+    virtual Result<std::vector<WorkItemJson>> get_work_items_json(
+        const std::string& project, const std::vector<std::int64_t>& ids);
 
     // Classic release look-ups, on release_management_url() (not pure, like
     // the look-ups above).
     // GET {vsrm}/{project}/_apis/release/definitions?searchText={name}&$expand=environments
     // (continuation pages); not_found names the definition and the project.
-    virtual Result<ReleaseDefinition> get_release_definition(const std::string& project, const std::string& name);
+    virtual Result<ReleaseDefinition> get_release_definition(const std::string& project,
+                                                             const std::string& name);
     // GET {vsrm}/{project}/_apis/release/releases/{id}; not_found when it does not exist.
     virtual Result<Release> get_release(const std::string& project, std::int64_t id);
 };

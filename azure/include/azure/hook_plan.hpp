@@ -18,8 +18,8 @@
 
 #include <cstdint>
 #include <map>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -32,11 +32,15 @@ inline constexpr const char* k_marker_header = "X-Shiplog-Hook";
 
 // Ids that Azure DevOps assigned to the names in the config.
 struct ResolvedNames {
-    std::map<std::string, std::string> project_ids;                          // project name -> id
-    std::map<std::pair<std::string, std::string>, std::string> repository_ids;  // (project, repo) -> id
-    std::map<std::pair<std::string, std::string>, std::int64_t> pipeline_ids;   // (project, pipeline) -> id
+    std::map<std::string, std::string> project_ids;  // project name -> id
+    std::map<std::pair<std::string, std::string>, std::string>
+        repository_ids;  // (project, repo) -> id
+    std::map<std::pair<std::string, std::string>, std::int64_t>
+        pipeline_ids;  // (project, pipeline) -> id
     // (project, definition, environment) -> (definition id, environment id)
-    std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::int64_t, std::int64_t>> release_ids;
+    std::map<std::tuple<std::string, std::string, std::string>,
+             std::pair<std::int64_t, std::int64_t>>
+        release_ids;
 };
 
 // Who we are to Azure DevOps, derived from the config.
@@ -58,9 +62,9 @@ Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient&
 
 // One subscription shiplog wants Azure DevOps to hold.
 struct DesiredHook {
-    Subscription subscription;  // complete body for create/replace (password included)
-    std::string filter;         // canonical "k=v;k=v" of the publisher inputs
-    std::string marker;         // value of the X-Shiplog-Hook header
+    Subscription subscription;             // complete body for create/replace (password included)
+    std::string filter;                    // canonical "k=v;k=v" of the publisher inputs
+    std::string marker;                    // value of the X-Shiplog-Hook header
     std::vector<std::string> deployments;  // "name:environment" that need it
 };
 
@@ -68,8 +72,10 @@ struct DesiredHook {
 // A project, repository, pipeline or release definition/environment missing
 // from `ids` is an error naming the deployment and the name. `warnings` is
 // kept for callers; nothing is left out silently.
-Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config, const HookIdentity& identity,
-                                               const ResolvedNames& ids, std::vector<std::string>* warnings = nullptr);
+Result<std::vector<DesiredHook>> desired_hooks(const config::Config& config,
+                                               const HookIdentity& identity,
+                                               const ResolvedNames& ids,
+                                               std::vector<std::string>* warnings = nullptr);
 
 // The canonical filter of publisher inputs: sorted "k=v" joined with ';',
 // leaving out the server-added hostId/tfsSubscriptionId and empty values.
@@ -82,8 +88,9 @@ bool is_owned(const Subscription& s, const std::string& instance);
 
 struct PlanItem {
     enum class Action { create, replace, remove } action;
-    std::string reason;         // "missing", "drift", "re-enable (onProbation)", "obsolete", "duplicate"
-    Subscription subscription;  // create/replace: the body to send (replace: with the existing id); remove: the existing
+    std::string reason;  // "missing", "drift", "re-enable (onProbation)", "obsolete", "duplicate"
+    Subscription subscription;  // create/replace: the body to send (replace: with the existing id);
+                                // remove: the existing
     std::string filter;
     std::vector<std::string> deployments;
 };
@@ -100,8 +107,8 @@ struct SyncPlan {
 // owned one with the same (event type, filter) as a desired one but another
 // digest, URL or a probation/disabledBySystem status is replaced; owned ones
 // no longer desired (and duplicates) are removed.
-SyncPlan plan_sync(const std::vector<DesiredHook>& desired, const std::vector<Subscription>& existing,
-                   const std::string& instance);
+SyncPlan plan_sync(const std::vector<DesiredHook>& desired,
+                   const std::vector<Subscription>& existing, const std::string& instance);
 
 // Deleting the integration: removes every owned subscription, nothing else.
 SyncPlan plan_remove_all(const std::vector<Subscription>& existing, const std::string& instance);
@@ -112,6 +119,7 @@ std::string plan_json(const SyncPlan& plan);
 
 // A subscription as JSON for `hooks list --json` (no passwords), with the
 // deployments that need it.
-std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments = {});
+std::string subscription_json(const Subscription& s,
+                              const std::vector<std::string>& deployments = {});
 
 }  // namespace shiplog::azure

@@ -23,8 +23,8 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
 struct SyncReport {
     std::string instance;
     SyncPlan plan;
-    std::vector<std::string> warnings;     // deployments that could not get a hook (see desired_hooks)
-    std::vector<Subscription> owned;       // our subscriptions as listed before applying
+    std::vector<std::string> warnings;  // deployments that could not get a hook (see desired_hooks)
+    std::vector<Subscription> owned;    // our subscriptions as listed before applying
 };
 
 // The whole of `hooks sync`: needs [azure_devops] (the client), [server]

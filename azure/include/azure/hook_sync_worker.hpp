@@ -26,7 +26,7 @@
 namespace shiplog::azure {
 
 class HookSyncWorker {
-public:
+  public:
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     using ClientFactory =
         std::function<Result<std::unique_ptr<AzureDevOpsClient>>(const config::AzureDevOpsConfig&)>;
@@ -34,8 +34,9 @@ public:
     using Log = std::function<void(Level, const std::string&)>;  // never receives a secret
 
     struct Options {
-        std::chrono::milliseconds interval{std::chrono::hours{1}};       // periodic re-sync
-        std::chrono::milliseconds retry_initial{std::chrono::seconds{30}};  // after a failure, doubled
+        std::chrono::milliseconds interval{std::chrono::hours{1}};  // periodic re-sync
+        std::chrono::milliseconds retry_initial{
+            std::chrono::seconds{30}};  // after a failure, doubled
         std::chrono::milliseconds retry_max{std::chrono::minutes{30}};
         ClientFactory make_client;  // default: make_http_client
         // After each run, on the worker's thread, no lock held: whether it
@@ -46,8 +47,9 @@ public:
     struct Stats {
         std::uint64_t runs_ok = 0;
         std::uint64_t runs_failed = 0;
-        std::uint64_t reenabled = 0;      // probation / disabledBySystem repaired
-        std::uint64_t disabled_seen = 0;  // disabledByUser / disabledByInactiveIdentity in the last run
+        std::uint64_t reenabled = 0;  // probation / disabledBySystem repaired
+        std::uint64_t disabled_seen =
+            0;  // disabledByUser / disabledByInactiveIdentity in the last run
     };
 
     HookSyncWorker(ConfigSource config, Log log, Options options);
@@ -60,8 +62,9 @@ public:
         enum class Outcome { none, not_configured, skipped, ok, failed };
         Outcome outcome = Outcome::none;  // none: no run has finished yet
         std::chrono::system_clock::time_point finished_at{};
-        std::string message;                      // why it failed or was skipped; never a secret
-        std::vector<Subscription> subscriptions;  // ours after the last successful run (created ones have no id)
+        std::string message;  // why it failed or was skipped; never a secret
+        std::vector<Subscription>
+            subscriptions;  // ours after the last successful run (created ones have no id)
     };
 
     void trigger();  // run again as soon as possible (config reloaded)
@@ -69,7 +72,7 @@ public:
     Stats stats() const;
     LastRun last_run() const;
 
-private:
+  private:
     void loop();
     bool run_once();  // true when the sync succeeded or had nothing to do
 

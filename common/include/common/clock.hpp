@@ -11,7 +11,7 @@ using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
 
 // Thread-safe: now() may be called from any thread.
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual Timestamp now() const = 0;
 };

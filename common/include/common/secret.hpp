@@ -9,7 +9,7 @@
 namespace shiplog {
 
 class Secret {
-public:
+  public:
     Secret() = default;
     explicit Secret(std::string value) : m_value(std::move(value)) {}
 
@@ -20,7 +20,7 @@ public:
     // a fixed-size digest comparison).
     bool matches(std::string_view candidate) const;
 
-private:
+  private:
     std::string m_value;
 };
 

@@ -18,10 +18,11 @@
 namespace shiplog::config {
 
 struct ServerConfig {
-    std::string listen_host = "127.0.0.1";  // from server.listen "host:port"; brackets stripped for IPv6
-    std::uint16_t listen_port = 8080;       // 0 = pick an ephemeral port (tests)
-    std::string public_url;                 // base URL Azure DevOps calls; empty = unset
-    std::size_t max_body_bytes = 26214400;  // requests with larger bodies get 413
+    std::string listen_host =
+        "127.0.0.1";                   // from server.listen "host:port"; brackets stripped for IPv6
+    std::uint16_t listen_port = 8080;  // 0 = pick an ephemeral port (tests)
+    std::string public_url;            // base URL Azure DevOps calls; empty = unset
+    std::size_t max_body_bytes = 26214400;                 // requests with larger bodies get 413
     std::optional<std::filesystem::path> tls_certificate;  // both set => HTTPS only
     std::optional<std::filesystem::path> tls_private_key;
 };
@@ -32,7 +33,8 @@ struct StorageConfig {
 };
 
 struct AzureDevOpsConfig {
-    std::string organization_url;  // https://dev.azure.com/{org} or https://host/tfs/{collection}, no trailing '/'
+    std::string organization_url;  // https://dev.azure.com/{org} or https://host/tfs/{collection},
+                                   // no trailing '/'
     Secret token;                  // the PAT
     std::optional<std::filesystem::path> ca_file;  // extra CA bundle for on-prem servers
 };
@@ -50,17 +52,18 @@ enum class Trigger { push, build, stage, release, manual };
 const char* to_string(Trigger t);
 
 struct DeploymentConfig {
-    std::string name;         // slug [a-z0-9-]+
-    std::string environment;  // (name, environment) is unique
-    std::string project;      // Azure DevOps project name
-    std::string repository;   // Git repository name in that project
+    std::string name;             // slug [a-z0-9-]+
+    std::string environment;      // (name, environment) is unique
+    std::string project;          // Azure DevOps project name
+    std::string repository;       // Git repository name in that project
     std::string branch = "main";  // without "refs/heads/"
     Trigger trigger = Trigger::push;
     std::string pipeline;             // build, stage: pipeline (build definition) name
     std::string stage;                // stage: YAML stage name
     std::string release_definition;   // release: classic release definition name
     std::string release_environment;  // release: classic release stage name
-    std::string incident_area_path;   // optional: only incidents under this area blame this deployment
+    std::string
+        incident_area_path;  // optional: only incidents under this area blame this deployment
 };
 
 struct FailuresConfig {
@@ -78,7 +81,8 @@ struct Config {
     std::optional<ApiConfig> api;          // absent => /api/* accepts loopback clients only
     std::vector<DeploymentConfig> deployments;
     FailuresConfig failures;
-    std::vector<std::string> warnings;  // non-fatal findings, printed by `config check` and at start
+    std::vector<std::string>
+        warnings;  // non-fatal findings, printed by `config check` and at start
 };
 
 }  // namespace shiplog::config

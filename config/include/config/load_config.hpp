@@ -23,7 +23,8 @@ struct Environment {
 
 // Parses and validates `path`. On failure the error message is one line of the
 // form "<file>:<line>: <key>: <problem>" (line omitted when not known), e.g.
-//   shiplog.toml:14: deployment[1].trigger: "pushh" is not one of push, build, stage, release, manual
+//   shiplog.toml:14: deployment[1].trigger: "pushh" is not one of push, build, stage, release,
+//   manual
 // where <file> is `path` as given, <line> is 1-based, and [[deployment]]
 // entries are indexed from 0 (deployment[0] is the first one in the file).
 // Only the first problem found is reported; non-fatal findings (no [webhook] /

@@ -2,8 +2,8 @@
 // The subcommands behind the CLI. Each returns the process exit code
 // (0 ok, 1 operational failure) and prints its own one-line errors.
 
-#include <filesystem>
 #include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -68,7 +68,7 @@ int run_hooks_remove(const std::filesystem::path& config_path, const HooksOption
 // no-op). Works beside a running `serve` (LMDB serialises the writers).
 struct BackfillOptions {
     std::string deployment;  // only this [[deployment]] name ("" = all)
-    std::string since;       // RFC 3339 or YYYY-MM-DD; "" = the last delivery received, minus an hour
+    std::string since;  // RFC 3339 or YYYY-MM-DD; "" = the last delivery received, minus an hour
 };
 int run_backfill(const std::filesystem::path& config_path, const BackfillOptions& options);
 

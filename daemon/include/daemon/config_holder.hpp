@@ -13,7 +13,7 @@
 namespace shiplog::daemon {
 
 class ConfigHolder {
-public:
+  public:
     explicit ConfigHolder(config::Config initial)
         : m_current(std::make_shared<const config::Config>(std::move(initial))) {}
 
@@ -28,7 +28,7 @@ public:
         m_current = std::move(ptr);
     }
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::shared_ptr<const config::Config> m_current;
 };

@@ -33,8 +33,9 @@ struct IntakeResult {
 };
 
 class EventIntake {
-public:
-    EventIntake(storage::JournalWriter& writer, const ConfigHolder& config, Clock& clock, Metrics* metrics);
+  public:
+    EventIntake(storage::JournalWriter& writer, const ConfigHolder& config, Clock& clock,
+                Metrics* metrics);
 
     // Errors: ErrorCode::invalid_argument for a body that is not a valid
     // envelope (answer 400); unavailable / store_full / store when the event
@@ -45,14 +46,16 @@ public:
 
     // Journals a record shiplog made itself (a register_deploy registration)
     // under `event_id`; it counts as "stored". Same durability and errors as submit().
-    Result<IntakeResult> submit_record(std::string event_id, std::string_view event_type, std::string raw,
-                                       storage::EventSource source, std::chrono::milliseconds timeout);
+    Result<IntakeResult> submit_record(std::string event_id, std::string_view event_type,
+                                       std::string raw, storage::EventSource source,
+                                       std::chrono::milliseconds timeout);
 
     // False after a store-full failure until the next successful commit.
     bool store_writable() const { return !m_store_full.load(std::memory_order_relaxed); }
 
-private:
-    Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked, std::chrono::milliseconds timeout);
+  private:
+    Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked,
+                                std::chrono::milliseconds timeout);
 
     storage::JournalWriter& m_writer;
     const ConfigHolder& m_config;

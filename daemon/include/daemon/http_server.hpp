@@ -27,18 +27,19 @@ struct HttpServerDeps {
     storage::JournalWriter& writer;
     Metrics& metrics;
     Clock& clock;
-    const tracking::Tables& tables;  // derived data for /api/*
+    const tracking::Tables& tables;          // derived data for /api/*
     const HookStatusBoard* hooks = nullptr;  // hook sync state for /api/v1/hooks
 };
 
 class HttpServer {
-public:
+  public:
     virtual ~HttpServer() = default;
 
     // Binds the listener of `config.server` (HTTPS when a certificate and key
     // are configured). Fails with a clear message when it cannot bind or the
     // TLS files are unusable.
-    static Result<std::unique_ptr<HttpServer>> create(const config::Config& config, HttpServerDeps deps);
+    static Result<std::unique_ptr<HttpServer>> create(const config::Config& config,
+                                                      HttpServerDeps deps);
 
     virtual int port() const = 0;
     virtual std::string url() const = 0;  // e.g. "http://127.0.0.1:8080"

@@ -30,7 +30,7 @@ struct StoreGauges {
 };
 
 class Metrics {
-public:
+  public:
     static constexpr std::array<std::string_view, 13> k_event_types = {
         "git.push",
         "git.pullrequest.created",
@@ -62,7 +62,7 @@ public:
 
     std::string render(const StoreGauges& gauges) const;
 
-private:
+  private:
     static std::size_t type_index(std::string_view event_type);
 
     std::array<std::array<std::atomic<std::uint64_t>, static_cast<int>(EventOutcome::count)>,
@@ -74,7 +74,8 @@ private:
         std::atomic<std::uint64_t> sum_nanos{0};
     };
     std::array<Histogram, static_cast<int>(HttpRoute::count)> m_durations{};
-    std::array<std::array<std::atomic<std::uint64_t>, 5>, static_cast<int>(HttpRoute::count)> m_status_classes{};
+    std::array<std::array<std::atomic<std::uint64_t>, 5>, static_cast<int>(HttpRoute::count)>
+        m_status_classes{};
     std::atomic<std::uint64_t> m_auth_failures{0};
     std::atomic<std::uint64_t> m_backfill_ok{0}, m_backfill_failed{0}, m_backfill_stored{0};
 };

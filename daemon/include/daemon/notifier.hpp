@@ -13,13 +13,13 @@
 namespace shiplog::daemon {
 
 class Notifier {
-public:
+  public:
     virtual ~Notifier() = default;
-    virtual void ready() = 0;                       // READY=1 (store open, listener bound)
-    virtual void reloading() = 0;                   // RELOADING=1 (+ MONOTONIC_USEC where supported)
-    virtual void stopping() = 0;                    // STOPPING=1
-    virtual void watchdog() = 0;                    // WATCHDOG=1
-    virtual void status(std::string_view line) = 0; // STATUS=<line>
+    virtual void ready() = 0;      // READY=1 (store open, listener bound)
+    virtual void reloading() = 0;  // RELOADING=1 (+ MONOTONIC_USEC where supported)
+    virtual void stopping() = 0;   // STOPPING=1
+    virtual void watchdog() = 0;   // WATCHDOG=1
+    virtual void status(std::string_view line) = 0;  // STATUS=<line>
     // How often watchdog() must be called (half of WatchdogSec), or nullopt when
     // the watchdog is not enabled for this process.
     virtual std::optional<std::chrono::microseconds> watchdog_interval() const = 0;

@@ -15,9 +15,11 @@
 namespace shiplog::daemon {
 
 // Names of settings that differ between `before` and `after` but need a restart.
-std::vector<std::string> restart_only_changes(const config::Config& before, const config::Config& after);
+std::vector<std::string> restart_only_changes(const config::Config& before,
+                                              const config::Config& after);
 
 // Returns true when the new config is now in force.
-bool reload_config(const std::filesystem::path& path, const config::Environment& env, ConfigHolder& holder);
+bool reload_config(const std::filesystem::path& path, const config::Environment& env,
+                   ConfigHolder& holder);
 
 }  // namespace shiplog::daemon

@@ -33,8 +33,8 @@ bool is_loopback(std::string_view remote_addr);
 
 // Webhook: with [webhook], the Basic credentials must match the username and
 // the current or previous password; without it, only loopback clients.
-bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook, std::string_view authorization,
-                        std::string_view remote_addr);
+bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook,
+                        std::string_view authorization, std::string_view remote_addr);
 
 // API: with [api], a Bearer/apikey token equal to api.token; without it, only loopback.
 bool api_authorized(const std::optional<config::ApiConfig>& api, std::string_view authorization,
@@ -45,8 +45,9 @@ bool api_authorized(const std::optional<config::ApiConfig>& api, std::string_vie
 // of unauthenticated requests cannot flood the log or grow memory).
 // Threading: should_log() may be called from any thread.
 class AuthFailureLogLimiter {
-public:
-    explicit AuthFailureLogLimiter(Clock& clock, std::chrono::seconds interval = std::chrono::seconds{60},
+  public:
+    explicit AuthFailureLogLimiter(Clock& clock,
+                                   std::chrono::seconds interval = std::chrono::seconds{60},
                                    std::size_t max_sources = 4096)
         : m_clock(clock), m_interval(interval), m_max_sources(max_sources) {}
 
@@ -54,7 +55,7 @@ public:
     // failures from this source were not logged since the last line.
     bool should_log(std::string_view source, std::uint64_t& suppressed);
 
-private:
+  private:
     struct Entry {
         Timestamp last_logged;
         std::uint64_t suppressed = 0;

@@ -13,7 +13,7 @@
 namespace shiplog::daemon {
 
 class ServeLock {
-public:
+  public:
     // Takes the lock, or fails with ErrorCode::conflict when another process
     // holds it ("a shiplog serve (pid N) is using the store at PATH").
     static Result<ServeLock> acquire(const std::filesystem::path& store_dir);
@@ -23,7 +23,7 @@ public:
     ServeLock(const ServeLock&) = delete;
     ~ServeLock();
 
-private:
+  private:
     explicit ServeLock(int fd) : m_fd(fd) {}
     int m_fd = -1;
 };

@@ -12,13 +12,13 @@
 namespace shiplog::handlers {
 
 struct RegisterDeployRequest {
-    std::string sha;                          // 40 hex, lower-cased
-    std::optional<std::string> environment;   // absent: the deployment's only environment
-    std::optional<Timestamp> date;            // absent: now
-    std::string tags;                         // "#a #b", kept as sent
+    std::string sha;                         // 40 hex, lower-cased
+    std::optional<std::string> environment;  // absent: the deployment's only environment
+    std::optional<Timestamp> date;           // absent: now
+    std::string tags;                        // "#a #b", kept as sent
     std::string email;
     bool ignore_if_duplicate = false;
-    bool failed = false;                      // shiplog's optional "status": "failed"
+    bool failed = false;  // shiplog's optional "status": "failed"
 };
 
 // Errors (invalid_argument) name the field: `sha: missing string`,

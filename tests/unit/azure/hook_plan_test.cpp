@@ -11,8 +11,10 @@
 namespace shiplog::azure {
 namespace {
 
-config::DeploymentConfig deployment(std::string name, std::string env, std::string repo, std::string branch,
-                                    config::Trigger trigger = config::Trigger::push, std::string pipeline = "") {
+config::DeploymentConfig deployment(std::string name, std::string env, std::string repo,
+                                    std::string branch,
+                                    config::Trigger trigger = config::Trigger::push,
+                                    std::string pipeline = "") {
     config::DeploymentConfig d;
     d.name = std::move(name);
     d.environment = std::move(env);
@@ -30,9 +32,12 @@ config::Config make_config(std::string password = "hook-pass-1") {
     c.server.public_url = "https://shiplog.example.com";
     c.webhook = config::WebhookConfig{"shiplog", {Secret(std::move(password))}};
     c.deployments.push_back(deployment("web-api", "production", "web-api", "main"));
-    c.deployments.push_back(deployment("web-api", "staging", "web-api", "main"));  // shares the push hook
-    c.deployments.push_back(deployment("worker", "production", "worker", "release", config::Trigger::build, "worker-ci"));
-    c.deployments.push_back(deployment("site", "production", "site", "main", config::Trigger::stage, "site-cd"));
+    c.deployments.push_back(
+        deployment("web-api", "staging", "web-api", "main"));  // shares the push hook
+    c.deployments.push_back(deployment("worker", "production", "worker", "release",
+                                       config::Trigger::build, "worker-ci"));
+    c.deployments.push_back(
+        deployment("site", "production", "site", "main", config::Trigger::stage, "site-cd"));
     return c;
 }
 
@@ -52,7 +57,8 @@ std::vector<DesiredHook> desired(const config::Config& c) {
     return *d;
 }
 
-// What Azure DevOps would hold after creating `hooks` (ids assigned, passwords masked, server inputs added).
+// What Azure DevOps would hold after creating `hooks` (ids assigned, passwords masked, server
+// inputs added).
 std::vector<Subscription> as_stored(const std::vector<DesiredHook>& hooks) {
     std::vector<Subscription> out;
     int n = 0;
@@ -109,12 +115,14 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     EXPECT_EQ(got, want);
 
     const auto& push = hooks[0];
-    EXPECT_EQ(push.deployments, (std::vector<std::string>{"web-api:production", "web-api:staging"}));
+    EXPECT_EQ(push.deployments,
+              (std::vector<std::string>{"web-api:production", "web-api:staging"}));
     EXPECT_EQ(push.subscription.publisher_id, "tfs");
     EXPECT_EQ(push.subscription.resource_version, "1.0");
     EXPECT_EQ(push.subscription.consumer_id, "webHooks");
     EXPECT_EQ(push.subscription.consumer_action_id, "httpRequest");
-    EXPECT_EQ(push.subscription.consumer_inputs.at("url"), "https://shiplog.example.com/hooks/azure-devops");
+    EXPECT_EQ(push.subscription.consumer_inputs.at("url"),
+              "https://shiplog.example.com/hooks/azure-devops");
     EXPECT_EQ(push.subscription.consumer_inputs.at("basicAuthUsername"), "shiplog");
     EXPECT_EQ(push.subscription.consumer_inputs.at("basicAuthPassword"), "hook-pass-1");
     auto id = make_identity(c);
@@ -214,13 +222,15 @@ TEST(HookPlan, ObsoleteDuplicateAndProbation) {
     stored.back().id = "dup";
     stored[1].status = "onProbation";
     stored[2].status = "disabledByUser";  // an admin's decision: left alone
-    c.deployments.pop_back();  // the stage deployment goes away
+    c.deployments.pop_back();             // the stage deployment goes away
     auto plan = plan_sync(desired(c), stored, make_identity(c).instance);
     std::multiset<std::string> got;
     for (const auto& item : plan.items)
-        got.insert(std::string(to_string(item.action)) + " " + item.reason + " " + item.subscription.id);
-    EXPECT_EQ(got, (std::multiset<std::string>{"replace re-enable (onProbation) sub-2", "remove duplicate dup",
-                                               "remove obsolete sub-4", "remove obsolete sub-5"}))
+        got.insert(std::string(to_string(item.action)) + " " + item.reason + " " +
+                   item.subscription.id);
+    EXPECT_EQ(got, (std::multiset<std::string>{"replace re-enable (onProbation) sub-2",
+                                               "remove duplicate dup", "remove obsolete sub-4",
+                                               "remove obsolete sub-5"}))
         << plan_json(plan);
 }
 
@@ -276,8 +286,9 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     bad.deployments[0].repository = "web-apj";
     auto r = resolve_names(**client, bad);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message,
-              "deployment web-api:production: repository \"web-apj\" not found in project \"Fabrikam\"");
+    EXPECT_EQ(
+        r.error().message,
+        "deployment web-api:production: repository \"web-apj\" not found in project \"Fabrikam\"");
 }
 
 }  // namespace

@@ -94,7 +94,11 @@ TEST(HookSyncWorker, FailureIsLoggedAndRetried) {
         return make_http_client(c, o);
     };
     HookSyncWorker worker([&] { return config; }, sink.log(), options);
-    ASSERT_TRUE(sink.wait_for("hooks sync failed (will retry): deployment web-api:production: GET _apis/projects/Fabrikam: no answer from", 2)) << sink.all();
+    ASSERT_TRUE(
+        sink.wait_for("hooks sync failed (will retry): deployment web-api:production: GET "
+                      "_apis/projects/Fabrikam: no answer from",
+                      2))
+        << sink.all();
     worker.stop();
     EXPECT_GE(worker.stats().runs_failed, 2u);
     EXPECT_EQ(sink.all().find(k_token), std::string::npos);

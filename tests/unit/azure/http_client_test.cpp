@@ -39,7 +39,9 @@ FakeSubscription webhook(const std::string& event_type) {
     s.event_type = event_type;
     s.resource_version = "1.0";
     s.publisher_inputs = {{"projectId", "p1"}};
-    s.consumer_inputs = {{"url", "https://x.example/hooks"}, {"basicAuthUsername", "u"}, {"basicAuthPassword", "pw"}};
+    s.consumer_inputs = {{"url", "https://x.example/hooks"},
+                         {"basicAuthUsername", "u"},
+                         {"basicAuthPassword", "pw"}};
     return s;
 }
 
@@ -77,7 +79,8 @@ TEST(HttpClient, NameThatDoesNotExistIsNotFoundNamingIt) {
     auto p = c->get_project("Fabrikm");
     ASSERT_FALSE(p);
     EXPECT_EQ(p.error().code, ErrorCode::not_found);
-    EXPECT_NE(p.error().message.find("project \"Fabrikm\" not found"), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().message.find("project \"Fabrikm\" not found"), std::string::npos)
+        << p.error().message;
     auto r = c->get_repository("Fabrikam", "nope");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::not_found);
@@ -134,7 +137,8 @@ TEST(HttpClient, SubscriptionsReadBackMaskedWithServerInputs) {
     s.consumer_inputs["url"] = "https://y/hooks/azure-devops";
     auto replaced = c->replace_subscription(s);
     ASSERT_OK(replaced);
-    EXPECT_EQ(f.fake.subscriptions().at(0).consumer_inputs.at("url"), "https://y/hooks/azure-devops");
+    EXPECT_EQ(f.fake.subscriptions().at(0).consumer_inputs.at("url"),
+              "https://y/hooks/azure-devops");
     EXPECT_EQ(f.fake.requests().back().method, "PUT");
 
     ASSERT_OK(c->delete_subscription(created->id));
@@ -171,7 +175,8 @@ TEST(HttpClient, GivesUpAfterMaxAttemptsNamingCallAndStatus) {
     auto subs = f.client(k_token, 3)->list_subscriptions();
     ASSERT_FALSE(subs);
     EXPECT_EQ(subs.error().code, ErrorCode::unavailable);
-    EXPECT_EQ(subs.error().message.rfind("GET _apis/hooks/subscriptions: HTTP 500", 0), 0u) << subs.error().message;
+    EXPECT_EQ(subs.error().message.rfind("GET _apis/hooks/subscriptions: HTTP 500", 0), 0u)
+        << subs.error().message;
     EXPECT_EQ(f.fake.requests().size(), 3u);
 }
 
@@ -181,7 +186,8 @@ TEST(HttpClient, UnauthorizedNamesCallAndStatusNeverTheToken) {
     auto subs = f.client(wrong)->list_subscriptions();
     ASSERT_FALSE(subs);
     EXPECT_EQ(subs.error().code, ErrorCode::unauthorized);
-    EXPECT_EQ(subs.error().message.rfind("GET _apis/hooks/subscriptions: HTTP 401", 0), 0u) << subs.error().message;
+    EXPECT_EQ(subs.error().message.rfind("GET _apis/hooks/subscriptions: HTTP 401", 0), 0u)
+        << subs.error().message;
     EXPECT_EQ(subs.error().message.find(wrong), std::string::npos);
     EXPECT_TRUE(f.sleeps.empty()) << "401 is not retried";
 }
@@ -232,7 +238,8 @@ TEST(HttpClient, UnreadableCaFileIsAConfigErrorNamingIt) {
     auto p = (*c)->get_project("Fabrikam");
     ASSERT_FALSE(p);
     EXPECT_EQ(p.error().code, ErrorCode::config);
-    EXPECT_NE(p.error().message.find("/nonexistent/private-ca.pem"), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().message.find("/nonexistent/private-ca.pem"), std::string::npos)
+        << p.error().message;
 }
 
 TEST(HttpClient, RejectsUnusableOrganizationUrl) {
@@ -244,20 +251,25 @@ TEST(HttpClient, RejectsUnusableOrganizationUrl) {
 }
 
 TEST(HttpClient, ReleaseManagementUrlIsVsrmOnServicesAndTheCollectionOnServer) {
-    EXPECT_EQ(release_management_url("https://dev.azure.com/fabrikam"), "https://vsrm.dev.azure.com/fabrikam");
-    EXPECT_EQ(release_management_url("https://DEV.azure.com/fabrikam/"), "https://vsrm.dev.azure.com/fabrikam/");
-    EXPECT_EQ(release_management_url("https://fabrikam.visualstudio.com"), "https://fabrikam.vsrm.visualstudio.com");
+    EXPECT_EQ(release_management_url("https://dev.azure.com/fabrikam"),
+              "https://vsrm.dev.azure.com/fabrikam");
+    EXPECT_EQ(release_management_url("https://DEV.azure.com/fabrikam/"),
+              "https://vsrm.dev.azure.com/fabrikam/");
+    EXPECT_EQ(release_management_url("https://fabrikam.visualstudio.com"),
+              "https://fabrikam.vsrm.visualstudio.com");
     EXPECT_EQ(release_management_url("https://fabrikam.vsrm.visualstudio.com"),
               "https://fabrikam.vsrm.visualstudio.com");
     EXPECT_EQ(release_management_url("https://tfs.example.local/tfs/DefaultCollection"),
               "https://tfs.example.local/tfs/DefaultCollection");
-    EXPECT_EQ(release_management_url("http://127.0.0.1:8080/contoso"), "http://127.0.0.1:8080/contoso");
+    EXPECT_EQ(release_management_url("http://127.0.0.1:8080/contoso"),
+              "http://127.0.0.1:8080/contoso");
 }
 
 TEST(HttpClient, ReleaseAndReleaseDefinitionByName) {
     Fixture f;
     f.fake.add_project("Fabrikam", "p-1");
-    f.fake.add_release_definition({3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
+    f.fake.add_release_definition(
+        {3, "Fabrikam", "web-api-classic", {{7, "Staging"}, {8, "Prod"}}});
     f.fake.add_release_definition({5, "Fabrikam", "web-api", {{11, "Prod"}}});
     testing::FakeRelease r;
     r.id = 31;

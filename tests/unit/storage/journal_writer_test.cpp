@@ -461,7 +461,8 @@ TEST_F(JournalWriterTest, ExclusiveTaskRunsOnTheWriterWithItsOwnTransaction) {
     EXPECT_GE(seen_in_task, 1U);  // the entry submitted before the task was committed first
     EXPECT_EQ(journal_count(), 2U);
 
-    auto failing = m_writer->run_exclusive([]() -> Status { return fail(ErrorCode::store, "boom"); });
+    auto failing =
+        m_writer->run_exclusive([]() -> Status { return fail(ErrorCode::store, "boom"); });
     auto failed = failing.get();
     ASSERT_FALSE(failed.has_value());
     EXPECT_EQ(failed.error().message, "boom");

@@ -19,21 +19,27 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp t(const char* text) { return *parse_rfc3339(text); }
+Timestamp t(const char* text) {
+    return *parse_rfc3339(text);
+}
 
 const Timestamp k_day0 = t("2026-11-01T00:00:00Z");
-Timestamp day(int d, int h = 0) { return k_day0 + hours{24 * d + h}; }
+Timestamp day(int d, int h = 0) {
+    return k_day0 + hours{24 * d + h};
+}
 
-std::string sha(int n) { return std::string(39, '0') + static_cast<char>('a' + n % 26); }
+std::string sha(int n) {
+    return std::string(39, '0') + static_cast<char>('a' + n % 26);
+}
 
 struct Commit {
     std::string sha;
     Timestamp authored;
 };
 
-DeployView deploy(std::uint64_t seq, Timestamp at, std::string s, DeployStatus status = DeployStatus::succeeded,
-                  Failure failure = Failure::none, std::vector<Commit> commits = {},
-                  std::vector<std::int64_t> incidents = {}) {
+DeployView deploy(std::uint64_t seq, Timestamp at, std::string s,
+                  DeployStatus status = DeployStatus::succeeded, Failure failure = Failure::none,
+                  std::vector<Commit> commits = {}, std::vector<std::int64_t> incidents = {}) {
     DeployView v;
     v.deployment = "web-api";
     v.environment = "production";
@@ -41,7 +47,8 @@ DeployView deploy(std::uint64_t seq, Timestamp at, std::string s, DeployStatus s
     v.deployed_at = at;
     v.sha = std::move(s);
     v.status = status;
-    v.failure = failure == Failure::none && status == DeployStatus::failed ? Failure::failed : failure;
+    v.failure =
+        failure == Failure::none && status == DeployStatus::failed ? Failure::failed : failure;
     for (auto& c : commits) {
         CommitView cv;
         cv.sha = c.sha;
@@ -70,17 +77,19 @@ IncidentView incident(std::int64_t id, Timestamp created, std::optional<Timestam
 
 TEST(DoraTest, EmptyWindowHasNullsNotZeros) {
     auto f = compute_dora({series({})}, {}, day(0), day(30));
-    EXPECT_EQ(dora_json(f),
-              R"({"deployment":null,"environment":null,"since":"2026-11-01T00:00:00Z","until":"2026-12-01T00:00:00Z",)"
-              R"("deploys":0,"deploys_per_day":0.0,"deploy_days":0,)"
-              R"("lead_time_seconds":{"median":null,"p90":null,"commits":0},"change_failure_rate":null,)"
-              R"("time_to_restore_seconds":{"median":null,"failures":0}})");
+    EXPECT_EQ(
+        dora_json(f),
+        R"({"deployment":null,"environment":null,"since":"2026-11-01T00:00:00Z","until":"2026-12-01T00:00:00Z",)"
+        R"("deploys":0,"deploys_per_day":0.0,"deploy_days":0,)"
+        R"("lead_time_seconds":{"median":null,"p90":null,"commits":0},"change_failure_rate":null,)"
+        R"("time_to_restore_seconds":{"median":null,"failures":0}})");
     // A zero-length window: deploys per day has no denominator either.
     auto empty = compute_dora({series({deploy(1, day(0), sha(1))})}, {}, day(0), day(0));
     EXPECT_FALSE(empty.deploys_per_day);
     EXPECT_EQ(empty.deploys, 0);
     // Deploys outside the window do not count.
-    auto outside = compute_dora({series({deploy(1, day(-1), sha(1)), deploy(2, day(30), sha(2))})}, {}, day(0), day(30));
+    auto outside = compute_dora({series({deploy(1, day(-1), sha(1)), deploy(2, day(30), sha(2))})},
+                                {}, day(0), day(30));
     EXPECT_EQ(outside.deploys, 0);
     EXPECT_FALSE(outside.change_failure_rate);
 }
@@ -106,8 +115,8 @@ TEST(DoraTest, DeploysPerDayAndDeployDaysUseUtcDays) {
 TEST(DoraTest, ChangeFailureRateRoundsToFourDecimals) {
     std::vector<DeployView> d;
     for (int i = 0; i < 31; ++i)
-        d.push_back(deploy(i + 1, day(0, i % 24) + minutes{i}, sha(i),
-                           DeployStatus::succeeded, i < 3 ? Failure::incident : Failure::none));
+        d.push_back(deploy(i + 1, day(0, i % 24) + minutes{i}, sha(i), DeployStatus::succeeded,
+                           i < 3 ? Failure::incident : Failure::none));
     auto f = compute_dora({series(d)}, {}, day(0), day(31));
     EXPECT_EQ(format_rate(*f.change_failure_rate), "0.0968");  // 3 / 31
     EXPECT_EQ(format_rate(*f.deploys_per_day), "1.0");
@@ -115,16 +124,16 @@ TEST(DoraTest, ChangeFailureRateRoundsToFourDecimals) {
 
 TEST(DoraTest, LeadTimeCountsTheFirstSucceededDeployAfterAFailedOne) {
     // c1 is in the failed deploy's range but ships with the later success.
-    auto f = compute_dora({series({
-                              deploy(1, day(1), sha(1), DeployStatus::failed, Failure::none,
-                                     {{"c1", day(0)}}),
-                              deploy(2, day(2), sha(1), DeployStatus::succeeded, Failure::none,
-                                     {{"c1", day(0)}, {"c2", day(1, 12)}}),
-                              // c2 again (e.g. a redeploy listing it): not first shipped here.
-                              deploy(3, day(3), sha(3), DeployStatus::succeeded, Failure::none,
-                                     {{"c2", day(1, 12)}, {"c3", day(4)}}),  // authored after: clamp 0
-                          })},
-                          {}, day(0), day(10));
+    auto f = compute_dora(
+        {series({
+            deploy(1, day(1), sha(1), DeployStatus::failed, Failure::none, {{"c1", day(0)}}),
+            deploy(2, day(2), sha(1), DeployStatus::succeeded, Failure::none,
+                   {{"c1", day(0)}, {"c2", day(1, 12)}}),
+            // c2 again (e.g. a redeploy listing it): not first shipped here.
+            deploy(3, day(3), sha(3), DeployStatus::succeeded, Failure::none,
+                   {{"c2", day(1, 12)}, {"c3", day(4)}}),  // authored after: clamp 0
+        })},
+        {}, day(0), day(10));
     ASSERT_EQ(f.lead_time_commits, 3);
     EXPECT_EQ(f.explain.commits[0].sha, "c1");
     EXPECT_EQ(f.explain.commits[0].seconds, 2 * 86400);
@@ -138,39 +147,46 @@ TEST(DoraTest, LeadTimeCountsTheFirstSucceededDeployAfterAFailedOne) {
     EXPECT_DOUBLE_EQ(*f.time_to_restore_median, 86400);
     EXPECT_EQ(f.explain.restores[0].kind, RestoreKind::failed_deploy);
     // A window starting after deploy 2: c1 and c2 were first shipped before it.
-    auto later = compute_dora({series({
-                                  deploy(1, day(1), sha(1), DeployStatus::failed, Failure::none, {{"c1", day(0)}}),
-                                  deploy(2, day(2), sha(1), DeployStatus::succeeded, Failure::none,
-                                         {{"c1", day(0)}, {"c2", day(1, 12)}}),
-                                  deploy(3, day(3), sha(3), DeployStatus::succeeded, Failure::none,
-                                         {{"c2", day(1, 12)}, {"c3", day(2)}}),
-                              })},
-                              {}, day(2, 1), day(10));
+    auto later = compute_dora(
+        {series({
+            deploy(1, day(1), sha(1), DeployStatus::failed, Failure::none, {{"c1", day(0)}}),
+            deploy(2, day(2), sha(1), DeployStatus::succeeded, Failure::none,
+                   {{"c1", day(0)}, {"c2", day(1, 12)}}),
+            deploy(3, day(3), sha(3), DeployStatus::succeeded, Failure::none,
+                   {{"c2", day(1, 12)}, {"c3", day(2)}}),
+        })},
+        {}, day(2, 1), day(10));
     EXPECT_EQ(later.lead_time_commits, 1);
     EXPECT_DOUBLE_EQ(*later.lead_time_median, 86400);
     EXPECT_EQ(later.time_to_restore_failures, 0);  // restored before the window
 }
 
 TEST(DoraTest, MedianOfEvenCountIsTheMeanOfTheMiddleTwoAndP90IsNearestRank) {
-    std::vector<Commit> four = {{"a", day(1) - seconds{10}}, {"b", day(1) - seconds{20}},
-                                {"c", day(1) - seconds{31}}, {"d", day(1) - seconds{40}}};
-    auto f = compute_dora({series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, four)})}, {},
-                          day(0), day(2));
+    std::vector<Commit> four = {{"a", day(1) - seconds{10}},
+                                {"b", day(1) - seconds{20}},
+                                {"c", day(1) - seconds{31}},
+                                {"d", day(1) - seconds{40}}};
+    auto f = compute_dora(
+        {series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, four)})}, {},
+        day(0), day(2));
     EXPECT_DOUBLE_EQ(*f.lead_time_median, 25.5);  // (20 + 31) / 2
     EXPECT_EQ(*f.lead_time_p90, 40);              // rank ceil(3.6) = 4
-    EXPECT_NE(dora_json(f).find(R"("median":25.5,"p90":40,"commits":4)"), std::string::npos) << dora_json(f);
+    EXPECT_NE(dora_json(f).find(R"("median":25.5,"p90":40,"commits":4)"), std::string::npos)
+        << dora_json(f);
 
     std::vector<Commit> ten;
     for (int i = 1; i <= 10; ++i) ten.push_back({"x" + std::to_string(i), day(1) - seconds{i}});
-    auto g = compute_dora({series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, ten)})}, {},
-                          day(0), day(2));
+    auto g = compute_dora(
+        {series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, ten)})}, {},
+        day(0), day(2));
     EXPECT_EQ(*g.lead_time_p90, 9);  // rank 9 of 10
     EXPECT_DOUBLE_EQ(*g.lead_time_median, 5.5);
 
     std::vector<Commit> eleven = ten;
     eleven.push_back({"x11", day(1) - seconds{11}});
-    auto h = compute_dora({series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, eleven)})}, {},
-                          day(0), day(2));
+    auto h = compute_dora(
+        {series({deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::none, eleven)})}, {},
+        day(0), day(2));
     EXPECT_EQ(*h.lead_time_p90, 10);  // rank ceil(9.9) = 10
     EXPECT_DOUBLE_EQ(*h.lead_time_median, 6);
 }
@@ -191,20 +207,24 @@ TEST(DoraTest, RollbackRestoresFromTheFirstRolledBackDeploy) {
     EXPECT_EQ(f.explain.restores[0].failure, "web-api:production:2");
     EXPECT_EQ(f.explain.restores[0].restored_by, "web-api:production:4");
     // A redeploy of the latest sha is not a rollback.
-    auto redeploy = compute_dora({series({deploy(1, day(1), sha(1)), deploy(2, day(2), sha(1))})}, {}, day(0), day(10));
+    auto redeploy = compute_dora({series({deploy(1, day(1), sha(1)), deploy(2, day(2), sha(1))})},
+                                 {}, day(0), day(10));
     EXPECT_EQ(redeploy.time_to_restore_failures, 0);
 }
 
 TEST(DoraTest, IncidentsBlamedOnADeployRestoreWhenClosed) {
-    auto blamed = deploy(2, day(2), sha(2), DeployStatus::succeeded, Failure::incident, {}, {501, 502});
-    auto f = compute_dora({series({deploy(1, day(1), sha(1)), blamed, deploy(3, day(4), sha(3))})},
-                          {
-                              incident(501, day(2, 3), day(2, 7)),   // 4 h
-                              incident(502, day(2, 4), std::nullopt),  // still open: not restored
-                              incident(503, day(0), day(0, 2)),        // before any deploy: blames nothing
-                          },
-                          day(0), day(10));
-    EXPECT_EQ(format_rate(*f.change_failure_rate), "0.3333");  // the blamed deploy is one failed change
+    auto blamed =
+        deploy(2, day(2), sha(2), DeployStatus::succeeded, Failure::incident, {}, {501, 502});
+    auto f =
+        compute_dora({series({deploy(1, day(1), sha(1)), blamed, deploy(3, day(4), sha(3))})},
+                     {
+                         incident(501, day(2, 3), day(2, 7)),     // 4 h
+                         incident(502, day(2, 4), std::nullopt),  // still open: not restored
+                         incident(503, day(0), day(0, 2)),  // before any deploy: blames nothing
+                     },
+                     day(0), day(10));
+    EXPECT_EQ(format_rate(*f.change_failure_rate),
+              "0.3333");                       // the blamed deploy is one failed change
     ASSERT_EQ(f.time_to_restore_failures, 1);  // not also the blamed deploy itself
     EXPECT_DOUBLE_EQ(*f.time_to_restore_median, 4 * 3600);
     EXPECT_EQ(f.explain.restores[0].failure, "incident 501");
@@ -242,8 +262,8 @@ TEST(DoraTest, WindowsThatCutThroughAFailurePeriod) {
 TEST(DoraTest, AllDeploymentsCountEachDeployOnceAndEachIncidentOnce) {
     auto a = deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {9});
     auto b = deploy(2, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {9});
-    auto f = compute_dora({series({a}, "production"), series({b}, "staging")}, {incident(9, day(1, 1), day(1, 3))},
-                          day(0), day(2));
+    auto f = compute_dora({series({a}, "production"), series({b}, "staging")},
+                          {incident(9, day(1, 1), day(1, 3))}, day(0), day(2));
     EXPECT_EQ(f.deploys, 2);
     EXPECT_EQ(format_rate(*f.change_failure_rate), "1.0");  // two failed changes
     EXPECT_EQ(f.time_to_restore_failures, 1);               // one outage
@@ -264,8 +284,8 @@ std::int64_t secs(Timestamp from, Timestamp to) {
     return to <= from ? 0 : std::chrono::duration_cast<seconds>(to - from).count();
 }
 
-Reference reference(const std::vector<DeploySeries>& all, const std::vector<IncidentView>& incidents, Timestamp since,
-                    Timestamp until) {
+Reference reference(const std::vector<DeploySeries>& all,
+                    const std::vector<IncidentView>& incidents, Timestamp since, Timestamp until) {
     Reference r;
     auto in = [&](Timestamp x) { return since <= x && x < until; };
     std::set<std::string> days;
@@ -289,7 +309,8 @@ Reference reference(const std::vector<DeploySeries>& all, const std::vector<Inci
         for (const auto& c : shas) {
             for (const auto& v : d) {
                 if (v.status != DeployStatus::succeeded) continue;
-                auto it = std::find_if(v.commits.begin(), v.commits.end(), [&](const auto& x) { return x.sha == c; });
+                auto it = std::find_if(v.commits.begin(), v.commits.end(),
+                                       [&](const auto& x) { return x.sha == c; });
                 if (it == v.commits.end()) continue;
                 if (in(v.deployed_at)) r.lead.push_back(secs(*it->authored_at, v.deployed_at));
                 break;
@@ -299,12 +320,14 @@ Reference reference(const std::vector<DeploySeries>& all, const std::vector<Inci
             if (d[k].status == DeployStatus::failed) {
                 for (std::size_t j = k + 1; j < d.size(); ++j)
                     if (d[j].status == DeployStatus::succeeded) {
-                        if (in(d[j].deployed_at)) r.restore.push_back(secs(d[k].deployed_at, d[j].deployed_at));
+                        if (in(d[j].deployed_at))
+                            r.restore.push_back(secs(d[k].deployed_at, d[j].deployed_at));
                         break;
                     }
                 continue;
             }
-            // Rollback: an earlier succeeded deploy of this sha that is not the preceding succeeded one.
+            // Rollback: an earlier succeeded deploy of this sha that is not the preceding succeeded
+            // one.
             std::optional<std::size_t> prev, same;
             for (std::size_t i = 0; i < k; ++i) {
                 if (d[i].status != DeployStatus::succeeded) continue;
@@ -314,7 +337,8 @@ Reference reference(const std::vector<DeploySeries>& all, const std::vector<Inci
             if (!same || d[*prev].sha == d[k].sha) continue;
             for (std::size_t i = *same + 1; i < k; ++i)
                 if (d[i].status == DeployStatus::succeeded) {
-                    if (in(d[k].deployed_at)) r.restore.push_back(secs(d[i].deployed_at, d[k].deployed_at));
+                    if (in(d[k].deployed_at))
+                        r.restore.push_back(secs(d[i].deployed_at, d[k].deployed_at));
                     break;
                 }
         }
@@ -322,7 +346,8 @@ Reference reference(const std::vector<DeploySeries>& all, const std::vector<Inci
     for (auto id : blamed)
         for (const auto& i : incidents)
             if (i.id == id) {
-                if (i.restored_at && in(*i.restored_at)) r.restore.push_back(secs(i.created_at, *i.restored_at));
+                if (i.restored_at && in(*i.restored_at))
+                    r.restore.push_back(secs(i.created_at, *i.restored_at));
                 break;
             }
     r.days = static_cast<std::int64_t>(days.size());
@@ -360,15 +385,19 @@ TEST(DoraTest, RandomHistoriesMatchTheReference) {
                 std::vector<Commit> commits;
                 const int nc = static_cast<int>(rng() % 4);
                 for (int c = 0; c < nc; ++c) {
-                    // Sometimes repeat an older commit (as a redeploy or a failed deploy's range would).
-                    int no = (commit_no > 0 && rng() % 3 == 0) ? static_cast<int>(rng() % commit_no) : commit_no++;
+                    // Sometimes repeat an older commit (as a redeploy or a failed deploy's range
+                    // would).
+                    int no = (commit_no > 0 && rng() % 3 == 0) ? static_cast<int>(rng() % commit_no)
+                                                               : commit_no++;
                     commits.push_back({"c" + std::to_string(s) + "-" + std::to_string(no),
                                        day(0) + minutes{no * 97 % 30000}});
                 }
                 auto failure = rng() % 5 == 0 ? Failure::incident : Failure::none;
                 std::vector<std::int64_t> blamed;
-                if (n_incidents && rng() % 3 == 0) blamed.push_back(100 + static_cast<int>(rng() % n_incidents));
-                d.push_back(deploy(k + 1, at, sha(static_cast<int>(rng() % 5)), status, failure, commits, blamed));
+                if (n_incidents && rng() % 3 == 0)
+                    blamed.push_back(100 + static_cast<int>(rng() % n_incidents));
+                d.push_back(deploy(k + 1, at, sha(static_cast<int>(rng() % 5)), status, failure,
+                                   commits, blamed));
             }
             all.push_back(series(d, "env" + std::to_string(s)));
         }
@@ -389,8 +418,9 @@ TEST(DoraTest, RandomHistoriesMatchTheReference) {
             EXPECT_EQ(got.lead_time_p90, v[rank - 1]);
         }
         if (want.changes)
-            EXPECT_DOUBLE_EQ(*got.change_failure_rate,
-                             std::round(static_cast<double>(want.failed) / want.changes * 10000) / 10000);
+            EXPECT_DOUBLE_EQ(
+                *got.change_failure_rate,
+                std::round(static_cast<double>(want.failed) / want.changes * 10000) / 10000);
         else
             EXPECT_FALSE(got.change_failure_rate);
         EXPECT_EQ(got.time_to_restore_failures, static_cast<std::int64_t>(want.restore.size()));

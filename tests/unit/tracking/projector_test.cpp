@@ -347,7 +347,6 @@ TEST_F(TrackingTest, ReleaseDeploysOfTheConfiguredStageOnly) {
 }  // namespace
 }  // namespace shiplog::tracking::test
 
-
 namespace shiplog::tracking::test {
 namespace {
 

@@ -330,8 +330,9 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
     EXPECT_GT(with_restores, windows / 4);
     EXPECT_GT(with_lead_times, windows / 4);
     EXPECT_GT(with_incidents, 10);
-    std::printf("windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores\n",
-                windows, with_restores, with_lead_times, with_incidents);
+    std::printf(
+        "windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores\n",
+        windows, with_restores, with_lead_times, with_incidents);
 }
 
 }  // namespace

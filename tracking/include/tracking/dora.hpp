@@ -68,9 +68,9 @@ struct ChangeRecord {
 
 // The records behind each figure, in time order.
 struct DoraExplain {
-    std::vector<ChangeRecord> changes;     // succeeded + failed deploys deployed in the window
-    std::vector<LeadTimeRecord> commits;   // commits first shipped in the window
-    std::vector<RestoreRecord> restores;   // failures restored in the window
+    std::vector<ChangeRecord> changes;    // succeeded + failed deploys deployed in the window
+    std::vector<LeadTimeRecord> commits;  // commits first shipped in the window
+    std::vector<RestoreRecord> restores;  // failures restored in the window
 };
 
 // SPEC §4's figures. nullopt is JSON null: a figure whose denominator is 0.
@@ -79,14 +79,14 @@ struct DoraFigures {
     std::optional<std::string> environment;
     Timestamp since{};
     Timestamp until{};
-    std::int64_t deploys = 0;                     // succeeded deploys in the window
-    std::optional<double> deploys_per_day;        // deploys / window days
-    std::int64_t deploy_days = 0;                 // UTC days with >= 1 succeeded deploy
-    std::optional<double> lead_time_median;       // seconds
-    std::optional<std::int64_t> lead_time_p90;    // seconds, nearest rank
+    std::int64_t deploys = 0;                   // succeeded deploys in the window
+    std::optional<double> deploys_per_day;      // deploys / window days
+    std::int64_t deploy_days = 0;               // UTC days with >= 1 succeeded deploy
+    std::optional<double> lead_time_median;     // seconds
+    std::optional<std::int64_t> lead_time_p90;  // seconds, nearest rank
     std::int64_t lead_time_commits = 0;
-    std::optional<double> change_failure_rate;    // rounded to 4 decimals
-    std::optional<double> time_to_restore_median; // seconds
+    std::optional<double> change_failure_rate;     // rounded to 4 decimals
+    std::optional<double> time_to_restore_median;  // seconds
     std::int64_t time_to_restore_failures = 0;
     DoraExplain explain;
 };
@@ -97,8 +97,9 @@ struct DoraFigures {
 // one blamed in several series is one failure for time to restore, with the
 // data from `incidents` (matched by id; ids missing there are ignored).
 // Echo fields are left empty for the caller to fill. Requires since <= until.
-DoraFigures compute_dora(const std::vector<DeploySeries>& series, const std::vector<IncidentView>& incidents,
-                         Timestamp since, Timestamp until);
+DoraFigures compute_dora(const std::vector<DeploySeries>& series,
+                         const std::vector<IncidentView>& incidents, Timestamp since,
+                         Timestamp until);
 
 // What to compute: nullopt = every configured one.
 struct DoraQuery {
