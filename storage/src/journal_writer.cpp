@@ -1,5 +1,7 @@
 #include "storage/journal_writer.hpp"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -20,6 +22,8 @@ struct Pending {
 
 // What one batch did, applied to the stats under the lock in one go.
 struct BatchTally {
+    std::uint64_t batches = 0;  // committed transactions this tally covers
+    std::uint64_t last_batch_size = 0;
     std::uint64_t appended = 0;
     std::uint64_t duplicates = 0;
     std::uint64_t observer_failures = 0;
@@ -28,9 +32,40 @@ struct BatchTally {
 
 class GroupCommitWriter final : public JournalWriter {
   public:
-    GroupCommitWriter(Store& store, Clock& clock, AppendObserver* observer)
-        : m_store(store), m_clock(clock), m_observer(observer) {
-        m_thread = std::thread([this] { run(); });
+    GroupCommitWriter(Store& store, Clock& clock, AppendObserver* observer, WriterOptions options)
+        : m_store(store), m_clock(clock), m_observer(observer), m_sync(std::move(options.sync)) {
+        // Commits write the data pages and fdatasync them, then write the meta
+        // page WITHOUT syncing it (MDB_NOMETASYNC): the transaction is atomic
+        // and consistent but may be undone by a power cut until the syncer's
+        // fdatasync (or the next commit's) lands. Nothing is acknowledged
+        // before that, so durability of acknowledged events is unchanged; the
+        // writer just does not wait for the meta write before starting the
+        // next batch. LMDB keeps integrity under NOMETASYNC: pages freed by
+        // transaction N are reused only from N+2 on, after N+1's data sync
+        // made N's meta page durable. Only the writer thread commits while it
+        // runs (Store's contract), so the env-wide flag affects no one else.
+        if (!m_store.read_only()) {
+            ::mdb_env_set_flags(m_store.env().handle(), MDB_NOMETASYNC, 1);
+            m_meta_sync_deferred = true;
+        }
+        if (!m_sync) {
+            m_sync = [this]() -> Status {
+                const int rc = ::mdb_env_sync(m_store.env().handle(), 1);
+                if (rc != MDB_SUCCESS)
+                    return fail(ErrorCode::io,
+                                std::string("sync the store to disk: ") + ::mdb_strerror(rc));
+                return {};
+            };
+        }
+        // Named so `top -H`, perf and gdb tell the two apart from the workers.
+        m_sync_thread = std::thread([this] {
+            ::pthread_setname_np(::pthread_self(), "shiplog-sync");
+            run_syncer();
+        });
+        m_thread = std::thread([this] {
+            ::pthread_setname_np(::pthread_self(), "shiplog-writer");
+            run();
+        });
     }
 
     ~GroupCommitWriter() override { stop(); }
@@ -81,6 +116,19 @@ class GroupCommitWriter final : public JournalWriter {
         m_wake.notify_all();
         std::lock_guard join_lock(m_join_mutex);
         if (m_thread.joinable()) m_thread.join();
+        // The writer has handed over its last batch; now the syncer drains.
+        {
+            std::lock_guard lock(m_ack_mutex);
+            m_writer_done = true;
+        }
+        m_ack_wake.notify_one();
+        if (m_sync_thread.joinable()) m_sync_thread.join();
+        if (m_meta_sync_deferred) {
+            // Every commit was followed by a sync above; later writers of this
+            // env (a CLI command after the writer) get LMDB's default again.
+            ::mdb_env_set_flags(m_store.env().handle(), MDB_NOMETASYNC, 0);
+            m_meta_sync_deferred = false;
+        }
     }
 
     WriterStats stats() const override {
@@ -105,14 +153,104 @@ class GroupCommitWriter final : public JournalWriter {
             if (!m_batch.empty()) process_batch();
             m_batch.clear();
             for (auto& [task, promise] : m_running_tasks) {
-                try {
-                    promise.set_value(task());
-                } catch (const std::exception& e) {
-                    promise.set_value(
-                        fail(ErrorCode::store, std::string("exclusive task: ") + e.what()));
+                Status status;
+                std::optional<Error> sync_failure;
+                {
+                    std::lock_guard lock(m_mutex);
+                    sync_failure = m_sync_failure;
                 }
+                if (sync_failure) {
+                    promise.set_value(tl::unexpected(*sync_failure));
+                    continue;
+                }
+                try {
+                    status = task();
+                } catch (const std::exception& e) {
+                    status = fail(ErrorCode::store, std::string("exclusive task: ") + e.what());
+                }
+                // A task's own commit is durable only after the next sync too.
+                {
+                    std::lock_guard lock(m_ack_mutex);
+                    m_tasks_to_ack.emplace_back(std::move(promise), std::move(status));
+                }
+                m_ack_wake.notify_one();
             }
             m_running_tasks.clear();
+        }
+    }
+
+    // The syncer: makes everything the writer committed durable with one
+    // fdatasync, then resolves the futures (in the order the writer committed
+    // them). While it syncs and wakes submitters, the writer is already
+    // building the next transaction.
+    void run_syncer() {
+        for (;;) {
+            BatchTally tally;
+            {
+                std::unique_lock lock(m_ack_mutex);
+                m_ack_wake.wait(lock, [this] {
+                    return !m_to_ack.empty() || !m_tasks_to_ack.empty() || m_writer_done;
+                });
+                if (m_to_ack.empty() && m_tasks_to_ack.empty()) return;  // writer done, drained
+                std::swap(m_to_ack, m_acking);
+                std::swap(m_tasks_to_ack, m_acking_tasks);
+                tally = std::exchange(m_ack_tally, BatchTally{});
+            }
+            acknowledge(tally);
+            m_acking.clear();
+            m_acking_tasks.clear();
+        }
+    }
+
+    void acknowledge(BatchTally& tally) {
+        // Anything committed since the last sync? (Failed batches and tasks
+        // that failed before committing need none, but a spare sync is cheap
+        // next to guessing wrong.)
+        std::optional<Error> sync_error;
+        {
+            std::lock_guard lock(m_mutex);
+            sync_error = m_sync_failure;
+        }
+        if (!sync_error && (tally.batches > 0 || !m_acking_tasks.empty())) {
+            if (auto synced = m_sync(); !synced) {
+                // After a failed fdatasync the kernel may have dropped the
+                // dirty pages and a second fsync can report success without
+                // them ("fsyncgate"). The commits stay visible in LMDB, so a
+                // retried delivery would be answered `duplicate` without being
+                // on disk. Fail closed: refuse every write until a restart
+                // reopens the store from what is really on disk.
+                sync_error = Error{synced.error().code,
+                                   synced.error().message +
+                                       "; the store refuses writes until shiplog is restarted"};
+                std::lock_guard lock(m_mutex);
+                m_sync_failure = sync_error;
+            }
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            if (sync_error) {
+                m_stats.failed_batches += tally.batches;
+            } else {
+                m_stats.batches += tally.batches;
+                m_stats.events += tally.appended;
+                m_stats.duplicates += tally.duplicates;
+                if (tally.batches > 0) m_stats.last_batch_size = tally.last_batch_size;
+                m_stats.observer_failures += tally.observer_failures;
+                if (!tally.last_observer_error.empty())
+                    m_stats.last_observer_error = std::move(tally.last_observer_error);
+            }
+        }
+        for (auto& item : m_acking) {
+            if (sync_error && item.result)
+                item.promise.set_value(tl::unexpected(*sync_error));
+            else
+                item.promise.set_value(std::move(item.result));
+        }
+        for (auto& [promise, status] : m_acking_tasks) {
+            if (sync_error && status)
+                promise.set_value(tl::unexpected(*sync_error));
+            else
+                promise.set_value(std::move(status));
         }
     }
 
@@ -172,52 +310,62 @@ class GroupCommitWriter final : public JournalWriter {
         return {};
     }
 
-    void process_batch() {
-        BatchTally tally;
-        std::optional<Error> batch_error;
+    // Appends the batch in one transaction and commits it; the error that
+    // failed it (and aborted the transaction), if any.
+    std::optional<Error> commit_batch(BatchTally& tally) {
         try {
             auto txn = lmdb::txn::begin(m_store.env().handle());
             for (auto& item : m_batch) {
-                if (auto processed = process_item(txn, item, tally); !processed) {
-                    batch_error = std::move(processed.error());
-                    break;
-                }
+                if (auto processed = process_item(txn, item, tally); !processed)
+                    return std::move(processed.error());  // `txn` aborts
             }
-            // On error the transaction is aborted as `txn` goes out of scope.
-            if (!batch_error) txn.commit();
+            txn.commit();
+            return std::nullopt;
         } catch (const lmdb::error& e) {
-            batch_error = store_error(e, "commit a batch of journal entries");
+            return store_error(e, "commit a batch of journal entries");
         } catch (const std::exception& e) {
-            batch_error = Error{ErrorCode::store,
-                                std::string("commit a batch of journal entries: ") + e.what()};
+            return Error{ErrorCode::store,
+                         std::string("commit a batch of journal entries: ") + e.what()};
         } catch (...) {
-            batch_error =
-                Error{ErrorCode::store, "commit a batch of journal entries: unknown error"};
+            return Error{ErrorCode::store, "commit a batch of journal entries: unknown error"};
         }
+    }
 
+    void process_batch() {
+        BatchTally tally;
+        std::optional<Error> batch_error;
         {
             std::lock_guard lock(m_mutex);
-            if (batch_error) {
-                ++m_stats.failed_batches;
-            } else {
-                ++m_stats.batches;
-                m_stats.events += tally.appended;
-                m_stats.duplicates += tally.duplicates;
-                m_stats.last_batch_size = m_batch.size();
-                m_stats.observer_failures += tally.observer_failures;
-                if (!tally.last_observer_error.empty())
-                    m_stats.last_observer_error = std::move(tally.last_observer_error);
-            }
+            batch_error = m_sync_failure;
         }
+        if (!batch_error) batch_error = commit_batch(tally);
 
-        // Only now, after the commit returned (fsync done) or the
-        // transaction was aborted, does anyone learn the outcome.
-        for (auto& item : m_batch) {
-            if (batch_error && item.result)
-                item.promise.set_value(tl::unexpected(*batch_error));
-            else
-                item.promise.set_value(std::move(item.result));
+        if (batch_error) {
+            // Aborted: nothing to make durable, the outcome is known now.
+            {
+                std::lock_guard lock(m_mutex);
+                ++m_stats.failed_batches;
+            }
+            for (auto& item : m_batch)
+                item.promise.set_value(item.result
+                                           ? Result<AppendResult>(tl::unexpected(*batch_error))
+                                           : std::move(item.result));
+            return;
         }
+        // Committed (data synced, meta page written): the syncer makes it
+        // durable and only then tells the submitters.
+        {
+            std::lock_guard lock(m_ack_mutex);
+            for (auto& item : m_batch) m_to_ack.push_back(std::move(item));
+            m_ack_tally.batches += 1;
+            m_ack_tally.last_batch_size = m_batch.size();
+            m_ack_tally.appended += tally.appended;
+            m_ack_tally.duplicates += tally.duplicates;
+            m_ack_tally.observer_failures += tally.observer_failures;
+            if (!tally.last_observer_error.empty())
+                m_ack_tally.last_observer_error = std::move(tally.last_observer_error);
+        }
+        m_ack_wake.notify_one();
     }
 
     Store& m_store;
@@ -230,21 +378,37 @@ class GroupCommitWriter final : public JournalWriter {
     std::vector<std::pair<std::function<Status()>, std::promise<Status>>>
         m_tasks;  // guarded by m_mutex
     std::vector<std::pair<std::function<Status()>, std::promise<Status>>>
-        m_running_tasks;      // writer thread only
-    bool m_stopping = false;  // guarded by m_mutex
-    WriterStats m_stats;      // guarded by m_mutex
+        m_running_tasks;                  // writer thread only
+    bool m_stopping = false;              // guarded by m_mutex
+    WriterStats m_stats;                  // guarded by m_mutex
+    std::optional<Error> m_sync_failure;  // guarded by m_mutex; set once, never cleared
 
     std::vector<Pending> m_batch;  // writer thread only
 
-    std::mutex m_join_mutex;  // serialises concurrent stop() calls around join()
-    std::thread m_thread;     // last: started after every other member exists
+    // Writer -> syncer hand-over of committed batches and finished tasks.
+    using TaskAck = std::pair<std::promise<Status>, Status>;
+    std::mutex m_ack_mutex;
+    std::condition_variable m_ack_wake;
+    std::vector<Pending> m_to_ack;        // guarded by m_ack_mutex
+    std::vector<TaskAck> m_tasks_to_ack;  // guarded by m_ack_mutex
+    BatchTally m_ack_tally;               // guarded by m_ack_mutex
+    bool m_writer_done = false;           // guarded by m_ack_mutex
+    std::vector<Pending> m_acking;        // syncer thread only
+    std::vector<TaskAck> m_acking_tasks;  // syncer thread only
+    std::function<Status()> m_sync;
+    bool m_meta_sync_deferred = false;
+
+    std::mutex m_join_mutex;    // serialises concurrent stop() calls around join()
+    std::thread m_sync_thread;  // started after every other member exists
+    std::thread m_thread;       // last: started after the syncer
 };
 
 }  // namespace
 
 std::unique_ptr<JournalWriter> JournalWriter::start(Store& store, Clock& clock,
-                                                    AppendObserver* observer) {
-    return std::make_unique<GroupCommitWriter>(store, clock, observer);
+                                                    AppendObserver* observer,
+                                                    WriterOptions options) {
+    return std::make_unique<GroupCommitWriter>(store, clock, observer, std::move(options));
 }
 
 }  // namespace shiplog::storage

@@ -3,13 +3,17 @@
 // on any thread submit() an entry and wait on the returned future; the writer
 // takes everything queued, appends it in ONE transaction (dedup by event id
 // inside it), runs the AppendObserver (projections) for each new entry in a
-// nested transaction, commits durably (one fsync for the whole batch), and
-// only then resolves the futures. A failed batch (map full, I/O error)
-// resolves every future in it with the error; nothing is acknowledged that is
-// not on disk.
+// nested transaction and commits it (data pages fdatasync'd, the meta page
+// written without waiting). A second thread, the syncer, then makes
+// everything committed so far durable with one fdatasync and only then
+// resolves the futures, while the writer already builds the next batch.
+// A failed batch (map full, I/O error) resolves every future in it with the
+// error; nothing is acknowledged that is not on disk.
 //
 // A failed batch does not stop the writer: the next submission starts a new
-// batch (so once the operator frees space, writes succeed again). Failed
+// batch (so once the operator frees space, writes succeed again). A failed
+// sync does: its commits are visible but maybe not on disk, so every later
+// write fails until a restart (see GroupCommitWriter::acknowledge). Failed
 // entries are not retried; their submitters got the error and decide.
 
 #include <cstdint>
@@ -58,13 +62,20 @@ struct WriterStats {
     std::string last_observer_error;      // message of the latest observer failure, for logs
 };
 
+struct WriterOptions {
+    // Makes every commit so far durable; tests replace it to hold or fail the
+    // sync. Default: mdb_env_sync(env, 1).
+    std::function<Status()> sync;
+};
+
 class JournalWriter {
   public:
-    // Starts the writer thread. `store`, `clock` and `observer` (may be null)
+    // Starts the writer and syncer threads. `store`, `clock` and `observer` (may be null)
     // must outlive the writer. `store` must be writable (on a read-only store
     // every batch fails with ErrorCode::store).
     static std::unique_ptr<JournalWriter> start(Store& store, Clock& clock,
-                                                AppendObserver* observer);
+                                                AppendObserver* observer,
+                                                WriterOptions options = {});
 
     // Calls stop().
     virtual ~JournalWriter() = default;

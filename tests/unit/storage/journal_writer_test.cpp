@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
@@ -473,6 +474,130 @@ TEST_F(JournalWriterTest, ExclusiveTaskRunsOnTheWriterWithItsOwnTransaction) {
     auto result = refused.get();
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::unavailable);
+}
+
+// A sync the test holds (or fails) to see what is acknowledged when.
+class HeldSync {
+  public:
+    WriterOptions options() {
+        WriterOptions o;
+        o.sync = [this]() -> Status {
+            std::unique_lock lock(m_mutex);
+            ++m_entered;
+            m_changed.notify_all();
+            m_changed.wait(lock, [this] { return m_released > 0; });
+            --m_released;
+            if (m_fail_next) {
+                m_fail_next = false;
+                return fail(ErrorCode::io, "injected sync failure");
+            }
+            return {};
+        };
+        return o;
+    }
+    // Waits (bounded) until the syncer has entered `n` syncs in all.
+    bool wait_entered(int n) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, 60s, [&] { return m_entered >= n; });
+    }
+    void release(bool fail_it = false) {
+        std::lock_guard lock(m_mutex);
+        m_fail_next = fail_it;
+        ++m_released;
+        m_changed.notify_all();
+    }
+    void release_all() {
+        std::lock_guard lock(m_mutex);
+        m_released = 1 << 20;
+        m_changed.notify_all();
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    int m_entered = 0;
+    int m_released = 0;
+    bool m_fail_next = false;
+};
+
+TEST_F(JournalWriterTest, AcknowledgesOnlyAfterTheSyncAndDefersMetaSyncMeanwhile) {
+    HeldSync sync;
+    m_writer = JournalWriter::start(*m_store, m_clock, nullptr, sync.options());
+    unsigned int flags = 0;
+    ::mdb_env_get_flags(m_store->env().handle(), &flags);
+    EXPECT_NE(flags & MDB_NOMETASYNC, 0U);
+
+    auto future = m_writer->submit(make_entry("held"));
+    ASSERT_TRUE(sync.wait_entered(1));
+    // Committed (a reader sees it) but not yet synced: not acknowledged.
+    EXPECT_EQ(journal_count(), 1U);
+    EXPECT_EQ(future.wait_for(0s), std::future_status::timeout);
+    EXPECT_EQ(m_writer->stats().batches, 0U);
+
+    // The writer is not held by the syncer: the next batch commits meanwhile.
+    auto second = m_writer->submit(make_entry("meanwhile"));
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (journal_count() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    EXPECT_EQ(journal_count(), 2U);
+    EXPECT_EQ(second.wait_for(0s), std::future_status::timeout);
+
+    sync.release();
+    auto first = wait(future);
+    ASSERT_OK(first);
+    EXPECT_EQ(first->seq, 1U);
+    sync.release_all();
+    ASSERT_OK(wait(second));
+    m_writer->stop();
+    ::mdb_env_get_flags(m_store->env().handle(), &flags);
+    EXPECT_EQ(flags & MDB_NOMETASYNC, 0U) << "stop() gives the env back with LMDB's default";
+    EXPECT_EQ(m_writer->stats().events, 2U);
+}
+
+TEST_F(JournalWriterTest, AFailedSyncFailsWhatItCoveredAndEveryWriteAfterIt) {
+    HeldSync sync;
+    m_writer = JournalWriter::start(*m_store, m_clock, nullptr, sync.options());
+    auto future = m_writer->submit(make_entry("unsynced"));
+    ASSERT_TRUE(sync.wait_entered(1));
+    sync.release(/*fail_it=*/true);
+    auto failed = wait(future);
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_EQ(failed.error().code, ErrorCode::io);
+    EXPECT_NE(failed.error().message.find("injected sync failure"), std::string::npos);
+    EXPECT_EQ(m_writer->stats().failed_batches, 1U);
+
+    // The commit is visible but not known to be on disk: a retried delivery
+    // must not be answered `duplicate`, so the writer fails closed.
+    sync.release_all();
+    auto retry_future = m_writer->submit(make_entry("unsynced"));
+    auto retry = wait(retry_future);
+    ASSERT_FALSE(retry.has_value());
+    EXPECT_NE(retry.error().message.find("restarted"), std::string::npos) << retry.error().message;
+    bool task_ran = false;
+    auto task = m_writer->run_exclusive([&]() -> Status {
+        task_ran = true;
+        return {};
+    });
+    ASSERT_EQ(task.wait_for(60s), std::future_status::ready);
+    EXPECT_FALSE(task.get().has_value());
+    EXPECT_FALSE(task_ran);
+    EXPECT_EQ(m_writer->stats().batches, 0U);
+    EXPECT_EQ(journal_count(), 1U);
+}
+
+TEST_F(JournalWriterTest, ExclusiveTaskIsAcknowledgedAfterTheSync) {
+    HeldSync sync;
+    m_writer = JournalWriter::start(*m_store, m_clock, nullptr, sync.options());
+    auto task = m_writer->run_exclusive([&]() -> Status {
+        auto txn = lmdb::txn::begin(m_store->env());
+        txn.commit();
+        return {};
+    });
+    ASSERT_TRUE(sync.wait_entered(1));
+    EXPECT_EQ(task.wait_for(0s), std::future_status::timeout);
+    sync.release_all();
+    ASSERT_EQ(task.wait_for(60s), std::future_status::ready);
+    ASSERT_OK(task.get());
 }
 
 TEST_F(JournalWriterTest, DestructorStopsAndCommits) {
