@@ -224,6 +224,7 @@ class GroupCommitWriter final : public JournalWriter {
                                        "; the store refuses writes until shiplog is restarted"};
                 std::lock_guard lock(m_mutex);
                 m_sync_failure = sync_error;
+                m_stats.sync_failure = sync_error->message;
             }
         }
         {

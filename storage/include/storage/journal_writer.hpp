@@ -60,6 +60,9 @@ struct WriterStats {
     std::uint64_t last_batch_size = 0;    // submissions in the last committed batch
     std::uint64_t observer_failures = 0;  // entries whose derived changes were rolled back
     std::string last_observer_error;      // message of the latest observer failure, for logs
+    // Set when a sync failed: the writer then refuses every write until a
+    // restart (see the header comment). Empty while healthy.
+    std::string sync_failure;
 };
 
 struct WriterOptions {

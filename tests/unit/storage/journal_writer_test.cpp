@@ -552,6 +552,7 @@ TEST_F(JournalWriterTest, AcknowledgesOnlyAfterTheSyncAndDefersMetaSyncMeanwhile
     ::mdb_env_get_flags(m_store->env().handle(), &flags);
     EXPECT_EQ(flags & MDB_NOMETASYNC, 0U) << "stop() gives the env back with LMDB's default";
     EXPECT_EQ(m_writer->stats().events, 2U);
+    EXPECT_TRUE(m_writer->stats().sync_failure.empty());
 }
 
 TEST_F(JournalWriterTest, AFailedSyncFailsWhatItCoveredAndEveryWriteAfterIt) {
@@ -565,6 +566,7 @@ TEST_F(JournalWriterTest, AFailedSyncFailsWhatItCoveredAndEveryWriteAfterIt) {
     EXPECT_EQ(failed.error().code, ErrorCode::io);
     EXPECT_NE(failed.error().message.find("injected sync failure"), std::string::npos);
     EXPECT_EQ(m_writer->stats().failed_batches, 1U);
+    EXPECT_NE(m_writer->stats().sync_failure.find("injected sync failure"), std::string::npos);
 
     // The commit is visible but not known to be on disk: a retried delivery
     // must not be answered `duplicate`, so the writer fails closed.
