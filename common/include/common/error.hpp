@@ -23,7 +23,18 @@ enum class ErrorCode {
     remote,            // Azure DevOps answered with an error
 };
 
+// Messages echo values from untrusted input (a bad sha, a bad date, an
+// exception's what(), a remote server's reason); a raw newline in one would
+// forge a second log line. Control characters are therefore written as
+// escapes: `\n`, `\r`, `\t`, `\xNN`.
+std::string one_line(std::string message);
+
 struct Error {
+    // Every construction (`fail()`, `Error{...}`, `return {code, text}`)
+    // goes through one_line(), so no call site can forget it.
+    Error(ErrorCode code_, std::string message_)
+        : code(code_), message(one_line(std::move(message_))) {}
+
     ErrorCode code;
     std::string message;  // one line, names the file/field/value at fault, never a secret
 };
@@ -32,13 +43,8 @@ template <class T>
 using Result = tl::expected<T, Error>;
 using Status = Result<void>;
 
-// Messages echo values from untrusted input (a bad sha, a bad date); a raw
-// newline in one would forge a second log line. Control characters are
-// therefore written as escapes: `\n`, `\r`, `\t`, `\xNN`.
-std::string one_line(std::string message);
-
 inline tl::unexpected<Error> fail(ErrorCode code, std::string message) {
-    return tl::unexpected<Error>(Error{code, one_line(std::move(message))});
+    return tl::unexpected<Error>(Error{code, std::move(message)});
 }
 
 }  // namespace shiplog
