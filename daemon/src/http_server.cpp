@@ -297,7 +297,10 @@ class HttplibServer final : public HttpServer {
         // Protocol-level errors also close the connection (closes_connection).
         s.set_error_handler(httplib::Server::HandlerWithResponse(
             [](const httplib::Request&, httplib::Response& res) {
-                if (res.body.empty()) {
+                // httplib calls this for every status >= 400; a response a
+                // handler already passed to close_after_response() (its body
+                // moved into a content provider) is left alone.
+                if (res.body.empty() && res.get_header_value("Connection") != "close") {
                     const char* message = res.status == 404   ? "not found"
                                           : res.status == 413 ? "request body too large"
                                           : res.status == 414 ? "request target too long"
@@ -341,14 +344,44 @@ class HttplibServer final : public HttpServer {
         // payload_max_length only for Content-Length bodies, so a chunked
         // upload would be buffered whole. Reading stops at the first byte
         // beyond max_body_bytes (413, connection closed).
+        // Credentials are checked before a single body byte is read, so an
+        // unauthenticated client cannot make us buffer max_body_bytes; the
+        // unread body would be parsed as the next request, so a 401 closes
+        // the connection.
         s.Post("/hooks/azure-devops", [this](const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& content) {
-            // One config snapshot per request (ConfigHolder::get() locks a
-            // mutex all workers share).
+            // One config snapshot per request: auth, size limit and relevance
+            // all see the same config even if SIGHUP swaps it meanwhile.
             auto config = m_deps.config.get();
+            if (!webhook_caller_allowed(req, res, *config)) {
+                close_after_response(res);
+                return;
+            }
             if (read_capped_body(req, res, content, config->server.max_body_bytes))
                 handle_webhook(req, res, config);
         });
+    }
+
+    // Basic credentials with [webhook], else loopback only. On refusal
+    // answers 401 (counted, and logged at most once a minute per address).
+    bool webhook_caller_allowed(const httplib::Request& req, httplib::Response& res,
+                                const config::Config& config) {
+        // Without a [webhook] section only the address counts: no header lookup.
+        if (webhook_authorized(
+                config.webhook,
+                config.webhook ? req.get_header_value("Authorization") : std::string(),
+                req.remote_addr))
+            return true;
+        m_deps.metrics.record_auth_failure();
+        std::uint64_t suppressed = 0;
+        if (m_auth_log.should_log(req.remote_addr, suppressed))
+            spdlog::warn(
+                "webhook: refused unauthenticated request from {} ({} more since last report)",
+                req.remote_addr, suppressed);
+        t_request.outcome = "unauthorized";
+        res.set_header("WWW-Authenticate", "Basic realm=\"shiplog\"");
+        json_error(res, 401, "missing or wrong credentials");
+        return false;
     }
 
     bool read_capped_body(const httplib::Request& req, httplib::Response& res,
@@ -360,22 +393,6 @@ class HttplibServer final : public HttpServer {
 
     void handle_webhook(const httplib::Request& req, httplib::Response& res,
                         const std::shared_ptr<const config::Config>& config) {
-        // Without a [webhook] section only the address counts: no header lookup.
-        if (!webhook_authorized(
-                config->webhook,
-                config->webhook ? req.get_header_value("Authorization") : std::string(),
-                req.remote_addr)) {
-            m_deps.metrics.record_auth_failure();
-            std::uint64_t suppressed = 0;
-            if (m_auth_log.should_log(req.remote_addr, suppressed))
-                spdlog::warn(
-                    "webhook: refused unauthenticated request from {} ({} more since last report)",
-                    req.remote_addr, suppressed);
-            t_request.outcome = "unauthorized";
-            res.set_header("WWW-Authenticate", "Basic realm=\"shiplog\"");
-            json_error(res, 401, "missing or wrong credentials");
-            return;
-        }
         if (!content_type_acceptable(req)) {
             t_request.outcome = "rejected";
             json_error(res, 415, "Content-Type must be application/json");
