@@ -14,8 +14,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -97,6 +99,49 @@ class WatchdogLoop {
     std::thread m_thread;
 };
 
+// What STATUS= says about the last SIGHUP: the reason it failed, until a
+// later reload succeeds. systemd shows STATUS= in `systemctl status`, which is
+// where an operator looks after `systemctl reload` (that command itself
+// reports success: the old config stays in force, SPEC §8).
+// Threading: set by the signal thread, read by the watchdog thread.
+class ReloadOutcome {
+  public:
+    // `what` is one line already (Error messages are); kept short for STATUS=.
+    void failed(std::string what) {
+        if (what.size() > k_max_length) {
+            std::size_t cut = k_max_length;
+            while (cut > 0 && (static_cast<unsigned char>(what[cut]) & 0xc0) == 0x80)
+                --cut;  // not inside a UTF-8 sequence
+            what = what.substr(0, cut) + "...";
+        }
+        std::lock_guard lock(m_mutex);
+        m_failure = std::move(what);
+    }
+    void succeeded() {
+        std::lock_guard lock(m_mutex);
+        m_failure.clear();
+    }
+    // "" when the last reload succeeded (or there was none).
+    std::string status_suffix() const {
+        std::lock_guard lock(m_mutex);
+        return m_failure.empty() ? std::string() : "; " + m_failure;
+    }
+
+  private:
+    static constexpr std::size_t k_max_length = 300;
+    mutable std::mutex m_mutex;
+    std::string m_failure;
+};
+
+// reload_config() logs why a reload failed but returns only a bool; reading
+// the file once more on this rare path gives the reason for STATUS=.
+std::string reload_failure_reason(const std::filesystem::path& path,
+                                  const config::Environment& env) {
+    auto again = config::load_config(path, env);
+    if (!again) return again.error().message;
+    return "the config file changed while it was being reloaded; send SIGHUP again";
+}
+
 }  // namespace
 
 int run_serve(const std::filesystem::path& config_path) {
@@ -172,13 +217,15 @@ int run_serve(const std::filesystem::path& config_path) {
     });
     (*server)->wait_until_running();
 
-    WatchdogLoop watchdog(*notifier, [&] {
+    ReloadOutcome reload_outcome;
+    auto status_line = [&] {
         std::string reason;
         bool ready = store_ready(**store, intake, reason);
         auto stats = writer->stats();
         return std::to_string(stats.events) + " events stored since start" +
-               (ready ? std::string() : "; NOT READY: " + reason);
-    });
+               (ready ? std::string() : "; NOT READY: " + reason) + reload_outcome.status_suffix();
+    };
+    WatchdogLoop watchdog(*notifier, status_line);
     notifier->ready();
 
     // SPEC §7: backfill after downtime and after a subscription was
@@ -240,21 +287,33 @@ int run_serve(const std::filesystem::path& config_path) {
         if (sig == SIGHUP) {
             notifier->reloading();
             auto before = projection_fingerprint(*config.get());
-            if (reload_config(config_path, env, config) &&
-                projection_fingerprint(*config.get()) != before) {
+            if (!reload_config(config_path, env, config)) {
+                reload_outcome.failed("RELOAD FAILED, previous config in force: " +
+                                      reload_failure_reason(config_path, env));
+            } else if (projection_fingerprint(*config.get()) != before) {
                 // The writer runs the rebuild between batches: no event is
                 // projected against half-rebuilt data.
                 auto rebuilt_now = writer->run_exclusive([&]() -> Status {
                     bool done = false;
                     return sync_projections(**store, *config.get(), done);
                 });
-                if (auto status = rebuilt_now.get(); !status)
+                if (auto status = rebuilt_now.get(); !status) {
                     spdlog::error("rebuilding derived data after reload: {}",
                                   status.error().message);
-                else
+                    reload_outcome.failed(
+                        "RELOAD INCOMPLETE, new config in force but derived data not rebuilt: " +
+                        status.error().message);
+                } else {
                     spdlog::info("deployments changed: derived data rebuilt from the journal");
+                    reload_outcome.succeeded();
+                }
+            } else {
+                reload_outcome.succeeded();
             }
             hook_sync.trigger();
+            // STATUS= before READY=1, so systemd has the outcome when the
+            // reload job ends.
+            notifier->status(status_line());
             notifier->ready();
             continue;
         }
