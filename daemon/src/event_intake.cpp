@@ -28,7 +28,20 @@ EventIntake::EventIntake(storage::JournalWriter& writer, const ConfigHolder& con
 
 Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSource source,
                                          std::chrono::milliseconds timeout) {
-    auto envelope = handlers::parse_envelope(body);
+    return submit(body, body.size(), source, timeout);
+}
+
+Result<IntakeResult> EventIntake::submit(const std::string& body, storage::EventSource source,
+                                         std::chrono::milliseconds timeout) {
+    return submit(std::string_view(body), body.capacity(), source, timeout);
+}
+
+// `capacity`: bytes readable from body.data(); with handlers::k_json_padding
+// of them past the body, the parse reads the body in place.
+Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capacity,
+                                         storage::EventSource source,
+                                         std::chrono::milliseconds timeout) {
+    auto envelope = handlers::parse_envelope_padded(body, capacity);
     if (!envelope) {
         if (m_metrics) m_metrics->record_event("", EventOutcome::rejected);
         return tl::unexpected(envelope.error());

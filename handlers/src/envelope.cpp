@@ -50,6 +50,7 @@ Result<Envelope> parse(detail::Document document) {
     auto root = document.root();
     if (!root) return tl::unexpected(root.error());
     Envelope envelope;
+    envelope.parse_id = document.parse_id();
     bool have_id = false, have_type = false, have_pub = false, have_version = false,
          have_created = false, have_subscription = false, have_notification = false;
     for (auto field : *root) {

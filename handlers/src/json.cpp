@@ -1,5 +1,7 @@
 #include "json.hpp"
 
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -26,13 +28,21 @@ struct ThreadState {
     bool shallow_ok = true;
     dom::parser deep;    // simdjson's default depth: only for deeper bodies
     std::string buffer;  // reused: grows to the largest body seen on this thread
-    // The body `root` was last parsed from by Document::parse (a copy is in
-    // `buffer`), while its tape may be reused instead of parsed again.
+    // The body `root` was last parsed from (address and size), while its
+    // tape may be reused instead of parsed again; `copied`: by
+    // Document::parse, from a copy in `buffer` (parse_padded parses in place).
     const char* source = nullptr;
+    std::size_t source_size = 0;
+    bool copied = false;
     bool reusable = false;
+    std::uint64_t parse_id = 0;  // the parse the tape came from (Document::parse_id)
+    std::uint64_t vouched = 0;   // the parse a ReuseFor in scope vouches for
     dom::element root;
     bool fully_validated = false;
 };
+
+// Parse ids, unique across threads; 0 means "no parse".
+std::atomic<std::uint64_t> g_next_parse_id{1};
 
 ThreadState& thread_state() {
     thread_local ThreadState state;
@@ -99,6 +109,7 @@ Result<bool> parse_into(ThreadState& state, std::string_view body) {
     if (error != simdjson::SUCCESS) return invalid("body is not valid JSON");
     state.root = root;
     state.fully_validated = fully_validated;
+    state.parse_id = g_next_parse_id.fetch_add(1, std::memory_order_relaxed);
     return fully_validated;
 }
 
@@ -108,11 +119,14 @@ Result<Document> Document::parse(std::string_view body) {
     auto& state = thread_state();
     // The same request body again on this thread (the webhook path parses
     // it for the envelope, then for relevance): its tape is still in the
-    // parser, so reuse it. Compared byte for byte with the copy in
-    // `buffer`, so a reused address with other content is parsed afresh.
-    if (state.reusable && body.data() == state.source && body.size() == state.buffer.size() &&
-        std::memcmp(body.data(), state.buffer.data(), body.size()) == 0)
-        return Document(state.root, state.fully_validated);
+    // parser, so reuse it. Either a ReuseFor in scope vouches that these
+    // are the bytes of that very parse, or they are compared byte for byte
+    // with the copy in `buffer`, so a reused address with other content is
+    // parsed afresh.
+    if (state.reusable && body.data() == state.source && body.size() == state.source_size &&
+        ((state.vouched != 0 && state.vouched == state.parse_id) ||
+         (state.copied && std::memcmp(body.data(), state.buffer.data(), body.size()) == 0)))
+        return Document(state.root, state.fully_validated, state.parse_id);
     state.reusable = false;  // the tape is about to change
     // Copy into the reusable buffer; its spare capacity is the padding.
     state.buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
@@ -120,8 +134,10 @@ Result<Document> Document::parse(std::string_view body) {
     auto parsed = parse_into(state, state.buffer);
     if (!parsed) return tl::unexpected(parsed.error());
     state.source = body.data();
+    state.source_size = body.size();
+    state.copied = true;
     state.reusable = true;
-    return Document(state.root, *parsed);
+    return Document(state.root, *parsed, state.parse_id);
 }
 
 Result<Document> Document::parse_padded(std::string_view body, std::size_t capacity) {
@@ -130,7 +146,20 @@ Result<Document> Document::parse_padded(std::string_view body, std::size_t capac
     state.reusable = false;  // the tape is about to change
     auto parsed = parse_into(state, body);
     if (!parsed) return tl::unexpected(parsed.error());
-    return Document(state.root, *parsed);
+    // No copy to compare with: only a ReuseFor may reuse this tape.
+    state.source = body.data();
+    state.source_size = body.size();
+    state.copied = false;
+    state.reusable = true;
+    return Document(state.root, *parsed, state.parse_id);
+}
+
+ReuseFor::ReuseFor(std::uint64_t parse_id) : m_previous(thread_state().vouched) {
+    thread_state().vouched = parse_id;
+}
+
+ReuseFor::~ReuseFor() {
+    thread_state().vouched = m_previous;
 }
 
 Result<dom::object> Document::root() const {
@@ -273,25 +302,23 @@ std::optional<Timestamp> optional_time(const dom::object& obj, std::string_view 
 
 std::optional<std::string> normalize_sha(std::string_view text) {
     constexpr std::size_t k_sha_length = 40;
-    // Hex digit -> its lower-case form; 0 for anything else.
-    static constexpr auto k_lower_hex = [] {
-        std::array<char, 256> table{};
-        for (char c = '0'; c <= '9'; ++c) table[static_cast<unsigned char>(c)] = c;
-        for (char c = 'a'; c <= 'f'; ++c) {
-            table[static_cast<unsigned char>(c)] = c;
-            table[static_cast<unsigned char>(c - 'a' + 'A')] = c;
-        }
-        return table;
-    }();
     if (text.size() != k_sha_length) return std::nullopt;
-    char lower[k_sha_length];
-    bool bad = false;
+    // Branch-free per byte, so the compiler vectorises it: setting bit 0x20
+    // lower-cases 'A'-'F' and leaves digits as they are; a byte is good when
+    // it is a digit, or a letter a-f once lower-cased (0x41-0x46 or 0x61-0x66;
+    // no other byte maps there).
+    char out[k_sha_length];
+    unsigned char bad = 0;
     for (std::size_t i = 0; i < k_sha_length; ++i) {
-        lower[i] = k_lower_hex[static_cast<unsigned char>(text[i])];
-        bad |= lower[i] == 0;
+        const auto c = static_cast<unsigned char>(text[i]);
+        const auto lower = static_cast<unsigned char>(c | 0x20);
+        const bool digit = static_cast<unsigned char>(c - '0') <= 9;
+        const bool letter = static_cast<unsigned char>(lower - 'a') <= 5;
+        bad |= static_cast<unsigned char>(!(digit | letter));
+        out[i] = static_cast<char>(lower);
     }
     if (bad) return std::nullopt;
-    return std::string(lower, k_sha_length);
+    return std::string(out, k_sha_length);
 }
 
 Result<std::string> required_sha(const dom::object& obj, std::string_view path,

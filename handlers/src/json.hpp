@@ -18,7 +18,7 @@
 // The parser's buffers are reused per thread and grow to the largest body
 // seen (bounded by server.max_body_bytes). Parsing the same body (same
 // address, same bytes) again on the same thread reuses the previous tape
-// instead of parsing again.
+// instead of parsing again (see ReuseFor).
 
 #include <array>
 #include <cstdint>
@@ -60,11 +60,33 @@ class Document {
     // (k_max_depth); only then must a reader check the values it skips.
     bool fully_validated() const { return m_fully_validated; }
 
+    // Which parse this is (unique across threads, never 0): what a ReuseFor
+    // names to reuse it.
+    std::uint64_t parse_id() const { return m_parse_id; }
+
   private:
-    Document(dom::element root, bool fully_validated)
-        : m_root(root), m_fully_validated(fully_validated) {}
+    Document(dom::element root, bool fully_validated, std::uint64_t parse_id)
+        : m_root(root), m_fully_validated(fully_validated), m_parse_id(parse_id) {}
     dom::element m_root;
     bool m_fully_validated;
+    std::uint64_t m_parse_id;
+};
+
+// While in scope on a thread, Document::parse of the same address and size
+// as parse `parse_id` reuses that parse's tape when it is still this
+// thread's latest, without comparing the bytes (a body parsed in place by
+// parse_padded has no copy to compare with). The caller vouches that the
+// bytes did not change since: classify_event, for the body its envelope
+// was parsed from. Nests; 0 vouches for nothing.
+class ReuseFor {
+  public:
+    explicit ReuseFor(std::uint64_t parse_id);
+    ~ReuseFor();
+    ReuseFor(const ReuseFor&) = delete;
+    ReuseFor& operator=(const ReuseFor&) = delete;
+
+  private:
+    std::uint64_t m_previous;
 };
 
 // "resource" + "." + "repository", or "resource.refUpdates" + "[3]".

@@ -2,22 +2,30 @@
 
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 namespace shiplog::handlers {
 namespace {
 
+// One event in flight. A free slot has data == nullptr; its id keeps its
+// capacity, so a later hand-off reuses it without allocating.
 struct Slot {
-    const char* data;
-    std::size_t size;
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::string id;
     ParsedEvent event;
 };
 
 // Holds only events in flight between a worker and the writer: every
-// hand_off is followed by a take (projector) or a withdraw (worker).
+// hand_off is followed by a take (projector) or a withdraw (worker), so
+// there are at most as many as there are webhook workers. A short vector
+// scanned by address (compared first: it tells entries apart, the id
+// then confirms) costs less than hashing and allocating a string key per
+// event; it grows to the most events ever in flight at once and stays.
 struct Handoff {
     std::mutex mutex;
-    std::unordered_map<std::string, Slot> slots;  // by event id
+    std::vector<Slot> slots;
+    std::size_t in_use = 0;
 };
 
 Handoff& handoff() {
@@ -25,16 +33,31 @@ Handoff& handoff() {
     return instance;
 }
 
-// The event kept for exactly these bytes, removed from the map.
+// The slot kept for exactly this entry, or nullptr. Caller holds the mutex.
+Slot* find(Handoff& h, std::string_view event_id, std::string_view raw) {
+    for (auto& slot : h.slots)
+        if (slot.data == raw.data() && slot.data != nullptr && slot.size == raw.size() &&
+            slot.id == event_id)
+            return &slot;
+    return nullptr;
+}
+
+void release(Handoff& h, Slot& slot) {
+    slot.data = nullptr;
+    slot.size = 0;
+    slot.event.emplace<std::monostate>();
+    --h.in_use;
+}
+
+// The event kept for exactly these bytes, removed from the table.
 std::optional<ParsedEvent> take(std::string_view event_id, std::string_view raw) {
     auto& h = handoff();
     std::lock_guard lock(h.mutex);
-    if (h.slots.empty()) return std::nullopt;
-    auto it = h.slots.find(std::string(event_id));
-    if (it == h.slots.end() || it->second.data != raw.data() || it->second.size != raw.size())
-        return std::nullopt;
-    ParsedEvent event = std::move(it->second.event);
-    h.slots.erase(it);
+    if (h.in_use == 0) return std::nullopt;
+    Slot* slot = find(h, event_id, raw);
+    if (!slot) return std::nullopt;
+    std::optional<ParsedEvent> event(std::move(slot->event));
+    release(h, *slot);
     return event;
 }
 
@@ -49,19 +72,33 @@ Result<T> take_or_parse(std::string_view event_id, std::string_view raw, Parse p
 }  // namespace
 
 void hand_off(std::string_view event_id, std::string_view raw, ParsedEvent event) {
-    if (std::holds_alternative<std::monostate>(event)) return;
+    // (A null address marks a free slot; such a view names no journal entry.)
+    if (std::holds_alternative<std::monostate>(event) || raw.data() == nullptr) return;
     auto& h = handoff();
     std::lock_guard lock(h.mutex);
-    h.slots.insert_or_assign(std::string(event_id), Slot{raw.data(), raw.size(), std::move(event)});
+    // A later hand-off under the same event id replaces the earlier one.
+    Slot* free = nullptr;
+    for (auto& slot : h.slots) {
+        if (slot.data == nullptr) {
+            if (!free) free = &slot;
+        } else if (slot.id == event_id) {
+            release(h, slot);
+            if (!free) free = &slot;
+        }
+    }
+    if (!free) free = &h.slots.emplace_back();
+    free->data = raw.data();
+    free->size = raw.size();
+    free->id.assign(event_id);
+    free->event = std::move(event);
+    ++h.in_use;
 }
 
 void withdraw(std::string_view event_id, std::string_view raw) {
     auto& h = handoff();
     std::lock_guard lock(h.mutex);
-    if (h.slots.empty()) return;
-    auto it = h.slots.find(std::string(event_id));
-    if (it != h.slots.end() && it->second.data == raw.data() && it->second.size == raw.size())
-        h.slots.erase(it);
+    if (h.in_use == 0) return;
+    if (Slot* slot = find(h, event_id, raw)) release(h, *slot);
 }
 
 Result<PushEvent> take_push_event(std::string_view event_id, std::string_view raw) {

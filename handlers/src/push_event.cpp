@@ -22,13 +22,13 @@ Result<RefUpdate> parse_ref_update(const dom::object& obj, std::string_view path
 // One pass over each commit's fields (a push may carry hundreds). The path
 // for an error message is built only on failure, where the lookup helpers
 // give the exact message for the same (failing) value.
-Result<PushCommit> parse_commit(const dom::object& obj, std::size_t i) {
+// Fills `commit` in place (a slot already in PushEvent::commits).
+Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
     static constexpr std::array<std::string_view, 5> k_keys = {"commitId", "author", "committer",
                                                                "comment", "commentTruncated"};
     enum { commit_id, author, committer, comment, comment_truncated };
     auto path = [i] { return index("resource.commits", i); };
     auto fields = fields_of(obj, k_keys);
-    PushCommit commit;
     auto id = string_value(fields[commit_id]);
     auto sha = id ? normalize_sha(*id) : std::nullopt;
     if (!sha) return tl::unexpected(required_sha(obj, path(), "commitId").error());
@@ -51,7 +51,7 @@ Result<PushCommit> parse_commit(const dom::object& obj, std::size_t i) {
         commit.committer_date = optional_time(*committer_obj, "date");
     commit.comment = string_value(fields[comment]).value_or("");
     commit.comment_truncated = bool_value(fields[comment_truncated]).value_or(false);
-    return commit;
+    return {};
 }
 
 }  // namespace
@@ -103,9 +103,10 @@ Result<PushEvent> parse_push_event(std::string_view body) {
             if (element.get_object().get(obj) != simdjson::SUCCESS)
                 return fail(ErrorCode::invalid_argument,
                             index("resource.commits", i) + ": not an object");
-            SHIPLOG_TRY(commit, parse_commit(obj, i++));
+            auto& commit = push.commits.emplace_back();
+            if (auto parsed = parse_commit(obj, i++, commit); !parsed)
+                return tl::unexpected(parsed.error());
             push.comments_truncated = push.comments_truncated || commit.comment_truncated;
-            push.commits.push_back(std::move(commit));
         }
     }
     return push;

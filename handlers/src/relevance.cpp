@@ -153,6 +153,9 @@ Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config, ParsedEvent* parsed) {
     // "Test" deliveries carry documentation sample data, never real changes.
     if (is_test_delivery(envelope)) return Relevance::ignored;
+    // The typed parser below reads the tape parse_envelope built for this
+    // body, without parsing or comparing it again.
+    detail::ReuseFor reuse(envelope.parse_id);
     const std::string& type = envelope.event_type;
     if (type == "git.push") return classify_push(body, config, parsed);
     if (type == "build.complete") return classify_build(body, config, parsed);

@@ -43,6 +43,10 @@ class EventIntake {
     // retries, and a late commit is then answered "duplicate").
     Result<IntakeResult> submit(std::string_view body, storage::EventSource source,
                                 std::chrono::milliseconds timeout);
+    // Same; when the string's spare capacity holds the JSON parser's padding
+    // (http::read_body_capped reserves it), the body is parsed in place.
+    Result<IntakeResult> submit(const std::string& body, storage::EventSource source,
+                                std::chrono::milliseconds timeout);
 
     // Journals a record shiplog made itself (a register_deploy registration)
     // under `event_id`; it counts as "stored". Same durability and errors as submit().
@@ -54,6 +58,8 @@ class EventIntake {
     bool store_writable() const { return !m_store_full.load(std::memory_order_relaxed); }
 
   private:
+    Result<IntakeResult> submit(std::string_view body, std::size_t capacity,
+                                storage::EventSource source, std::chrono::milliseconds timeout);
     Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked,
                                 std::chrono::milliseconds timeout);
 

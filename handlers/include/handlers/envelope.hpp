@@ -26,6 +26,9 @@ struct Envelope {
     std::optional<Timestamp> created_date;  // nullopt when absent or not RFC 3339
     std::string subscription_id;            // empty when absent
     std::optional<std::int64_t> notification_id;  // a number or a string of digits
+    // Which parse on this thread read the envelope (0: built by hand), so
+    // classify_event on the same, unchanged body reuses that parse.
+    std::uint64_t parse_id = 0;
 };
 
 // Bytes a caller-owned buffer must have readable after the body for

@@ -30,6 +30,9 @@ const char* to_string(Relevance relevance);  // "tracked", "ignored"
 //  - git.pullrequest.merged: repository + project of a deployment.
 // Everything else is ignored: other event types, bodies the typed parser
 // rejects, and "Test" deliveries from the Azure DevOps UI.
+// `body` is the body `envelope` was parsed from, unchanged since: when it is
+// the last body parse_envelope read on this thread (same address and size),
+// its parse is reused without comparing the bytes again.
 Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config);
 
