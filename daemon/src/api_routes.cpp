@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <charconv>
+#include <regex>
 
 #include <spdlog/spdlog.h>
 
@@ -55,12 +56,7 @@ class ApiRoutes {
     explicit ApiRoutes(const ApiDeps& deps) : m_deps(deps) {}
 
     bool authorized(const httplib::Request& req, httplib::Response& res) const {
-        auto config = m_deps.config.get();
-        if (api_authorized(config->api, req.get_header_value("Authorization"), req.remote_addr))
-            return true;
-        res.set_header("WWW-Authenticate", "Bearer realm=\"shiplog\"");
-        json_error(res, 401, "missing or wrong API token");
-        return false;
+        return api_caller_allowed(m_deps.config, req, res);
     }
 
     void list(const httplib::Request& req, httplib::Response& res) const {
@@ -204,12 +200,16 @@ class ApiRoutes {
 
     void register_deploy(const httplib::Request& req, httplib::Response& res,
                          const httplib::ContentReader& content) const {
-        if (!authorized(req, res)) return;
-        if (!http::content_type_acceptable(req))
-            return json_error(res, 415, "Content-Type must be application/json");
-        auto config = m_deps.config.get();
         // Authenticated first, then read: an anonymous client never gets a
-        // body buffered, and a chunked one stops at max_body_bytes.
+        // body buffered, and a chunked one stops at max_body_bytes. A refusal
+        // before the read leaves the body on the connection, where it would be
+        // parsed as the next request: those refusals close the connection.
+        if (!authorized(req, res)) return http::close_after_response(res);
+        if (!http::content_type_acceptable(req)) {
+            json_error(res, 415, "Content-Type must be application/json");
+            return http::close_after_response(res);
+        }
+        auto config = m_deps.config.get();
         if (!http::read_body_capped(req, res, content, config->server.max_body_bytes)) return;
         auto parsed = handlers::parse_register_deploy_request(req.body);
         if (!parsed) return json_error(res, 400, parsed.error().message);
@@ -273,7 +273,26 @@ class ApiRoutes {
     ApiDeps m_deps;
 };
 
+// register_deploy's route (httplib matches it against the whole path).
+constexpr const char* k_register_deploy_route =
+    R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)";
+
 }  // namespace
+
+bool api_caller_allowed(const ConfigHolder& config, const httplib::Request& req,
+                        httplib::Response& res) {
+    auto snapshot = config.get();
+    if (api_authorized(snapshot->api, req.get_header_value("Authorization"), req.remote_addr))
+        return true;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"shiplog\"");
+    json_error(res, 401, "missing or wrong API token");
+    return false;
+}
+
+bool is_register_deploy_path(const std::string& path) {
+    static const std::regex k_route(k_register_deploy_route);
+    return std::regex_match(path, k_route);
+}
 
 void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
     auto routes = std::make_shared<ApiRoutes>(deps);
@@ -293,7 +312,7 @@ void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
     server.Get("/api/v1/metrics", [routes](const httplib::Request& req, httplib::Response& res) {
         routes->metrics(req, res);
     });
-    server.Post(R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)",
+    server.Post(k_register_deploy_route,
                 [routes](const httplib::Request& req, httplib::Response& res,
                          const httplib::ContentReader& content) {
                     routes->register_deploy(req, res, content);

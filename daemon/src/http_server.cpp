@@ -26,6 +26,7 @@
 namespace shiplog::daemon {
 namespace {
 
+using http::close_after_response;
 using http::content_type_acceptable;
 using http::json_content_type;
 using http::json_error;
@@ -65,25 +66,6 @@ thread_local RequestContext t_request;
 bool closes_connection(int status) {
     return status == 400 || status == 405 || status == 408 || status == 411 || status == 413 ||
            status == 414 || status == 431 || status == 501 || status == 505;
-}
-
-// Sends the response, then makes httplib close the connection: a content
-// provider that fails after writing the whole body is the only per-response
-// way httplib 0.11 has to end a keep-alive connection (a "Connection: close"
-// response header alone is not honoured by the server side).
-void close_after_response(httplib::Response& res) {
-    if (res.body.empty()) return;
-    auto body = std::make_shared<std::string>(std::move(res.body));
-    res.body.clear();
-    auto type = res.get_header_value("Content-Type");
-    res.headers.erase("Content-Type");
-    res.set_header("Connection", "close");
-    res.set_content_provider(
-        body->size(), type,
-        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            sink.write(body->data() + offset, length);
-            return false;  // everything is written; failing closes the connection
-        });
 }
 
 // Request framing that front ends and httplib could read differently
@@ -293,6 +275,14 @@ class HttplibServer final : public HttpServer {
             }
             return httplib::Server::HandlerResponse::Unhandled;
         });
+        // `Expect: 100-continue`: httplib answers it before routing (and
+        // before the pre-routing handler), inviting the body. The webhook and
+        // register_deploy first check the credentials, so a refused client is
+        // told 401 instead of being asked to upload.
+        s.set_expect_100_continue_handler(
+            [this](const httplib::Request& req, httplib::Response& res) {
+                return expect_100_continue(req, res);
+            });
         // Library-generated errors (404, 413, 400 on malformed requests) get a JSON body too.
         // Protocol-level errors also close the connection (closes_connection).
         s.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -360,6 +350,27 @@ class HttplibServer final : public HttpServer {
             if (read_capped_body(req, res, content, config->server.max_body_bytes))
                 handle_webhook(req, res, config);
         });
+    }
+
+    // 100 (send the body) unless the request is for the webhook or
+    // register_deploy and its credentials are wrong: then 401, with the
+    // connection closed (the client may send its body anyway, and it must not
+    // be parsed as a request). Counted and logged as the handlers' refusals
+    // are; an accepted request is checked again by its handler, which counts
+    // only its own refusal.
+    int expect_100_continue(const httplib::Request& req, httplib::Response& res) {
+        // The pre-routing handler has not run yet: this is a fresh request.
+        t_request = RequestContext{Clock_::now(), {}, ""};
+        if (req.method != "POST") return 100;
+        bool allowed = true;
+        if (req.path == "/hooks/azure-devops") {
+            allowed = webhook_caller_allowed(req, res, *m_deps.config.get());
+        } else if (is_register_deploy_path(req.path)) {
+            allowed = api_caller_allowed(m_deps.config, req, res);
+        }
+        if (allowed) return 100;
+        close_after_response(res);
+        return res.status;
     }
 
     // Basic credentials with [webhook], else loopback only. On refusal
@@ -508,6 +519,11 @@ Result<std::unique_ptr<httplib::Server>> make_tls_server(const config::ServerCon
 }  // namespace
 
 bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason) {
+    // Checked first: it lasts until a restart, whatever else is true.
+    if (auto failure = intake.writer_failure(); !failure.empty()) {
+        reason = "journal sync failed: " + failure;  // says that a restart is needed
+        return false;
+    }
     if (!intake.store_writable()) {
         reason = "store full: raise storage.max_size_mb and restart";
         return false;

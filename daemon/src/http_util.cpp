@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <utility>
 
 #include "handlers/envelope.hpp"
 
@@ -48,6 +50,21 @@ std::string json_escape(std::string_view s) {
 void json_error(httplib::Response& res, int status, std::string_view message) {
     res.status = status;
     res.set_content("{\"error\":\"" + json_escape(message) + "\"}", json_content_type);
+}
+
+void close_after_response(httplib::Response& res) {
+    if (res.body.empty()) return;
+    auto body = std::make_shared<std::string>(std::move(res.body));
+    res.body.clear();
+    auto type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    res.set_header("Connection", "close");
+    res.set_content_provider(
+        body->size(), type,
+        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            sink.write(body->data() + offset, length);
+            return false;  // everything is written; failing closes the connection
+        });
 }
 
 bool content_type_acceptable(const httplib::Request& req) {

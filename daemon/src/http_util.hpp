@@ -18,6 +18,15 @@ std::string json_escape(std::string_view s);
 // Sets `status` and a {"error": message} body.
 void json_error(httplib::Response& res, int status, std::string_view message);
 
+// Sends the response, then makes httplib close the connection: a content
+// provider that fails after writing the whole body is the only per-response
+// way httplib 0.11 has to end a keep-alive connection (a "Connection: close"
+// response header alone is not honoured by the server side). Every refusal
+// that leaves a request body unread needs it: on an open connection the
+// unread body would be parsed as the next request. A response without a body
+// is left as it is.
+void close_after_response(httplib::Response& res);
+
 // SPEC §3: a Content-Type that is present and not JSON gets 415.
 bool content_type_acceptable(const httplib::Request& req);
 
