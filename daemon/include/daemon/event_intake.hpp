@@ -57,6 +57,10 @@ class EventIntake {
     // False after a store-full failure until the next successful commit.
     bool store_writable() const { return !m_store_full.load(std::memory_order_relaxed); }
 
+    // Why the journal writer refuses every write until a restart (its sync
+    // failed: storage::WriterStats::sync_failure); empty while healthy.
+    std::string writer_failure() const { return m_writer.stats().sync_failure; }
+
   private:
     Result<IntakeResult> submit(std::string_view body, std::size_t capacity,
                                 storage::EventSource source, std::chrono::milliseconds timeout);
