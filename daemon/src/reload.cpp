@@ -21,12 +21,12 @@ std::vector<std::string> restart_only_changes(const config::Config& before,
     return changed;
 }
 
-bool reload_config(const std::filesystem::path& path, const config::Environment& env,
-                   ConfigHolder& holder) {
+Status reload_config(const std::filesystem::path& path, const config::Environment& env,
+                     ConfigHolder& holder) {
     auto next = config::load_config(path, env);
     if (!next) {
         spdlog::error("reload failed, keeping the previous config: {}", next.error().message);
-        return false;
+        return tl::unexpected(next.error());
     }
     auto current = holder.get();
     for (const auto& warning : next->warnings) spdlog::warn("config: {}", warning);
@@ -35,7 +35,7 @@ bool reload_config(const std::filesystem::path& path, const config::Environment&
     std::size_t deployments = next->deployments.size();
     holder.set(std::move(*next));
     spdlog::info("config reloaded from {} ({} deployments)", path.string(), deployments);
-    return true;
+    return {};
 }
 
 }  // namespace shiplog::daemon

@@ -133,15 +133,6 @@ class ReloadOutcome {
     std::string m_failure;
 };
 
-// reload_config() logs why a reload failed but returns only a bool; reading
-// the file once more on this rare path gives the reason for STATUS=.
-std::string reload_failure_reason(const std::filesystem::path& path,
-                                  const config::Environment& env) {
-    auto again = config::load_config(path, env);
-    if (!again) return again.error().message;
-    return "the config file changed while it was being reloaded; send SIGHUP again";
-}
-
 }  // namespace
 
 int run_serve(const std::filesystem::path& config_path) {
@@ -287,9 +278,9 @@ int run_serve(const std::filesystem::path& config_path) {
         if (sig == SIGHUP) {
             notifier->reloading();
             auto before = projection_fingerprint(*config.get());
-            if (!reload_config(config_path, env, config)) {
+            if (auto reloaded = reload_config(config_path, env, config); !reloaded) {
                 reload_outcome.failed("RELOAD FAILED, previous config in force: " +
-                                      reload_failure_reason(config_path, env));
+                                      reloaded.error().message);
             } else if (projection_fingerprint(*config.get()) != before) {
                 // The writer runs the rebuild between batches: no event is
                 // projected against half-rebuilt data.

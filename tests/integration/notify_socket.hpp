@@ -1,8 +1,7 @@
 #pragma once
 // A fake service manager's NOTIFY_SOCKET for integration tests: the test
 // binds the AF_UNIX datagram socket, points the daemon's NOTIFY_SOCKET at it
-// and reads what sd_notify() sent. (systemd_notify_test.cpp has its own copy
-// of this class from before this header existed.)
+// and reads what sd_notify() sent.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>

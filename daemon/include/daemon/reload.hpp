@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "config/config.hpp"
 #include "config/load_config.hpp"
 #include "daemon/config_holder.hpp"
@@ -18,8 +19,10 @@ namespace shiplog::daemon {
 std::vector<std::string> restart_only_changes(const config::Config& before,
                                               const config::Config& after);
 
-// Returns true when the new config is now in force.
-bool reload_config(const std::filesystem::path& path, const config::Environment& env,
-                   ConfigHolder& holder);
+// Succeeds when the new config is now in force; otherwise the error is why
+// (one line, as config::load_config reports it, never a secret) and the
+// previous config stays in force. Logs the outcome either way.
+Status reload_config(const std::filesystem::path& path, const config::Environment& env,
+                     ConfigHolder& holder);
 
 }  // namespace shiplog::daemon
