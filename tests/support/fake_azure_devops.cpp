@@ -79,6 +79,35 @@ std::vector<std::string> split_path(const std::string& path) {
     return parts;
 }
 
+// A GitPush as GET .../pushes/{id}?includeCommits=N serves it: at most N
+// commits (none without the parameter), the first ones listed (Azure DevOps
+// lists them newest first). Served verbatim when nothing has to be cut, so
+// hand-written pushes without a commit list read back unchanged.
+std::string push_with_commits_capped(const std::string& json, std::size_t cap) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object push;
+    if (parser.parse(simdjson::padded_string(json)).get(push) != simdjson::SUCCESS) return json;
+    simdjson::dom::array commits;
+    if (push["commits"].get(commits) != simdjson::SUCCESS || commits.size() <= cap) return json;
+    std::string out = "{";
+    for (auto field : push) {
+        if (out.size() > 1) out += ",";
+        out += "\"" + std::string(field.key) + "\":";  // GitPush keys need no escaping
+        if (field.key != "commits") {
+            out += simdjson::to_string(field.value);
+            continue;
+        }
+        out += "[";
+        std::size_t n = 0;
+        for (auto c : commits) {
+            if (n == cap) break;
+            out += (n++ ? "," : "") + simdjson::to_string(c);
+        }
+        out += "]";
+    }
+    return out + "}";
+}
+
 std::string error_body(const std::string& message) {
     return "{\"$id\":\"1\",\"innerException\":null,\"message\":" + q(message) +
            ",\"typeName\":\"Microsoft.TeamFoundation.Core.WebApi."
@@ -261,7 +290,11 @@ struct FakeAzureDevOps::State {
                 if (history == pushes.end() || !history->second.count(id))
                     return not_found("TF401180: The requested push " + parts[6] +
                                      " could not be found.");
-                res.set_content(history->second.at(id).json, "application/json; charset=utf-8");
+                const std::size_t cap = req.has_param("includeCommits")
+                                            ? std::stoul(req.get_param_value("includeCommits"))
+                                            : 0;
+                res.set_content(push_with_commits_capped(history->second.at(id).json, cap),
+                                "application/json; charset=utf-8");
                 return true;
             }
             std::string from = req.has_param("searchCriteria.fromDate")

@@ -82,6 +82,9 @@ struct FakePush {
     std::string date;      // RFC 3339, compared as text with searchCriteria.fromDate
     std::string
         json;  // the GitPush served by GET .../pushes/{id} (commits and refUpdates included)
+    // Like Azure DevOps, GET .../pushes/{id} lists at most `includeCommits`
+    // commits of `json` (none without the parameter): a push of more commits
+    // than asked for is served cut to the first (newest) ones.
 };
 
 // ---- backfill (bf): work items and capped notification history ----
