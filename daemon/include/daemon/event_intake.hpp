@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,17 @@ class EventIntake {
     // (http::read_body_capped reserves it), the body is parsed in place.
     Result<IntakeResult> submit(const std::string& body, storage::EventSource source,
                                 std::chrono::milliseconds timeout);
+
+    // Event-driven forms for the HTTP edge: nothing waits. `done` runs once,
+    // on the journal syncer's thread after the event is durable (or on the
+    // calling thread for a body rejected before journaling), with the same
+    // results and errors as submit(). It must be cheap: post the answer to
+    // the connection's executor. `body`'s spare capacity may hold the JSON
+    // parser's padding (parsed in place).
+    using Done = std::function<void(Result<IntakeResult>)>;
+    void submit_async(std::string body, storage::EventSource source, Done done);
+    void submit_record_async(std::string event_id, std::string_view event_type, std::string raw,
+                             storage::EventSource source, Done done);
 
     // Journals a record shiplog made itself (a register_deploy registration)
     // under `event_id`; it counts as "stored". Same durability and errors as submit().

@@ -1,0 +1,117 @@
+#include "http/message.hpp"
+
+#include <strings.h>
+
+#include "common/cidr.hpp"
+
+namespace shiplog::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < s.size() &&
+                   hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string_view Request::header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (iequals(n, name)) return v;
+    return {};
+}
+
+bool Request::has_header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (iequals(n, name)) return true;
+    return false;
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+    std::string_view q = query;
+    while (!q.empty()) {
+        auto amp = q.find('&');
+        std::string_view pair = q.substr(0, amp);
+        q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+        auto eq = pair.find('=');
+        std::string_view key = pair.substr(0, eq);
+        if (percent_decode(key) != name) continue;
+        return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+bool Request::from_loopback() const { return !via_proxy && is_loopback_address(client_address); }
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    static const char* hex = "0123456789abcdef";
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 0xf];
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out;
+}
+
+Response json_error(int status, std::string_view message) {
+    Response res;
+    res.status = status;
+    res.body = "{\"error\":\"" + json_escape(message) + "\"}";
+    return res;
+}
+
+Response json(std::string body, int status) {
+    Response res;
+    res.status = status;
+    res.body = std::move(body);
+    return res;
+}
+
+}  // namespace shiplog::http
