@@ -20,6 +20,7 @@
 // Every benchmark reports bytes/s (GB/s) and time per event.
 #include <benchmark/benchmark.h>
 
+#include <any>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -332,14 +333,14 @@ bool intake(const std::string& body, std::string* event_id, handlers::ParsedEven
 }
 
 // What tracking/src/projector.cpp does to get the typed event.
-bool typed(Kind kind, const std::string& event_id, const std::string& raw) {
+bool typed(Kind kind, const std::any& carried, const std::string& raw) {
     switch (kind) {
         case Kind::push:
-            return handlers::take_push_event(event_id, raw).has_value();
+            return handlers::take_push_event(carried, raw).has_value();
         case Kind::build:
-            return handlers::take_build_event(event_id, raw).has_value();
+            return handlers::take_build_event(carried, raw).has_value();
         case Kind::work_item:
-            return handlers::take_work_item_event(event_id, raw).has_value();
+            return handlers::take_work_item_event(carried, raw).has_value();
     }
     return false;
 }
@@ -349,17 +350,17 @@ bool intake_step(Copies& c) {
     return intake(c.request[c.next++ % 2], nullptr, nullptr);
 }
 
-// The worker's part, the hand-off, then the projector's part on the
-// journaled copy (its own parse when nothing was handed off).
+// The worker's part, the parsed event carried on the entry, then the
+// projector's part on the journaled copy (its own parse when nothing was
+// carried).
 bool event_step(Copies& c, bool hand_off) {
     std::size_t i = c.next++ % 2;
     std::string id;
     handlers::ParsedEvent parsed;
     if (!intake(c.request[i], &id, &parsed)) return false;
-    if (hand_off) handlers::hand_off(id, c.journal[i], std::move(parsed));
-    bool ok = typed(c.payload.kind, id, c.journal[i]);
-    handlers::withdraw(id, c.journal[i]);
-    return ok;
+    std::any carried;
+    if (hand_off) carried = handlers::carry(std::move(parsed));
+    return typed(c.payload.kind, carried, c.journal[i]);
 }
 
 void shiplog_intake(benchmark::State& state, const Payload& p) {

@@ -9,6 +9,10 @@
 #include "handlers/relevance.hpp"
 
 namespace shiplog::daemon {
+namespace {
+// Bodies above this give their parse memory back after the parse.
+constexpr std::size_t k_large_body_bytes = std::size_t{1} << 20;
+}  // namespace
 
 const char* to_string(IntakeStatus status) {
     switch (status) {
@@ -38,9 +42,8 @@ Result<IntakeResult> EventIntake::submit(const std::string& body, storage::Event
 
 // `capacity`: bytes readable from body.data(); with handlers::k_json_padding
 // of them past the body, the parse reads the body in place.
-Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capacity,
-                                         storage::EventSource source,
-                                         std::chrono::milliseconds timeout) {
+Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::size_t capacity,
+                                                   storage::EventSource source) {
     auto envelope = handlers::parse_envelope_padded(body, capacity);
     if (!envelope) {
         if (m_metrics) m_metrics->record_event("", EventOutcome::rejected);
@@ -48,10 +51,11 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capa
     }
     auto config = m_config.get();
     handlers::ParsedEvent parsed;
-    bool tracked =
+    Prepared p;
+    p.tracked =
         handlers::classify_event(*envelope, body, *config, &parsed) == handlers::Relevance::tracked;
 
-    storage::JournalEntry entry;
+    storage::JournalEntry& entry = p.entry;
     entry.received_at = m_clock.now();
     entry.source = source;
     entry.event_id = envelope->id;
@@ -60,21 +64,39 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capa
     entry.resource_version = std::move(envelope->resource_version);
     entry.created_date = envelope->created_date;
     entry.raw.assign(body.data(), body.size());
-
     // The projector reads the typed event parsed above instead of parsing
     // entry.raw again in the writer's transaction (handlers/parsed_event.hpp).
-    // The entry is moved, never copied, so entry.raw's bytes stay put.
-    const std::string event_id = entry.event_id;
-    const std::string_view raw = entry.raw;
-    handlers::hand_off(event_id, raw, std::move(parsed));
-    auto result = commit(std::move(entry), tracked, timeout);
-    handlers::withdraw(event_id, raw);  // not taken: not projected, or timed out
-    return result;
+    if (p.tracked) entry.parsed = handlers::carry(std::move(parsed));
+    // Memory per request is bounded and returned, whatever its size.
+    if (body.size() > k_large_body_bytes) handlers::release_parse_memory();
+    return p;
 }
 
-Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type,
-                                                std::string raw, storage::EventSource source,
-                                                std::chrono::milliseconds timeout) {
+Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capacity,
+                                         storage::EventSource source,
+                                         std::chrono::milliseconds timeout) {
+    auto prepared = prepare(body, capacity, source);
+    if (!prepared) return tl::unexpected(prepared.error());
+    return commit(std::move(prepared->entry), prepared->tracked, timeout);
+}
+
+void EventIntake::submit_async(std::string body, storage::EventSource source, Done done) {
+    auto prepared = prepare(body, body.capacity(), source);
+    if (!prepared) {
+        done(tl::unexpected(prepared.error()));
+        return;
+    }
+    commit_async(std::move(prepared->entry), prepared->tracked, std::move(done));
+}
+
+void EventIntake::submit_record_async(std::string event_id, std::string_view event_type,
+                                      std::string raw, storage::EventSource source, Done done) {
+    commit_async(make_record(std::move(event_id), event_type, std::move(raw), source), true,
+                 std::move(done));
+}
+
+storage::JournalEntry EventIntake::make_record(std::string event_id, std::string_view event_type,
+                                               std::string raw, storage::EventSource source) {
     storage::JournalEntry entry;
     entry.received_at = m_clock.now();
     entry.source = source;
@@ -84,22 +106,46 @@ Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::strin
     entry.resource_version = "1";
     entry.created_date = entry.received_at;
     entry.raw = std::move(raw);
-    return commit(std::move(entry), true, timeout);
+    return entry;
+}
+
+Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type,
+                                                std::string raw, storage::EventSource source,
+                                                std::chrono::milliseconds timeout) {
+    return commit(make_record(std::move(event_id), event_type, std::move(raw), source), true,
+                  timeout);
 }
 
 Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool tracked,
                                          std::chrono::milliseconds timeout) {
-    IntakeResult result;
-    result.event_id = entry.event_id;
-    result.event_type = entry.event_type;
-
+    const std::string event_type = entry.event_type;
+    std::string event_id = entry.event_id;
     auto future = m_writer.submit(std::move(entry));
     if (future.wait_for(timeout) != std::future_status::ready) {
-        if (m_metrics) m_metrics->record_event(result.event_type, EventOutcome::unavailable);
+        if (m_metrics) m_metrics->record_event(event_type, EventOutcome::unavailable);
         return fail(ErrorCode::unavailable, "the store did not commit the event within " +
                                                 std::to_string(timeout.count()) + " ms");
     }
-    auto appended = future.get();
+    return finish(std::move(event_id), event_type, tracked, future.get());
+}
+
+void EventIntake::commit_async(storage::JournalEntry entry, bool tracked, Done done) {
+    // The id and type are kept before the entry moves into the writer; the
+    // callback runs on the syncer thread and only shapes the answer.
+    std::string id = entry.event_id;
+    std::string type = entry.event_type;
+    m_writer.submit_async(std::move(entry),
+                          [this, tracked, id = std::move(id), type = std::move(type),
+                           done = std::move(done)](Result<storage::AppendResult> appended) mutable {
+                              done(finish(std::move(id), type, tracked, std::move(appended)));
+                          });
+}
+
+Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string& event_type,
+                                         bool tracked, Result<storage::AppendResult> appended) {
+    IntakeResult result;
+    result.event_id = std::move(event_id);
+    result.event_type = event_type;
     if (!appended) {
         if (appended.error().code == ErrorCode::store_full && !m_store_full.exchange(true))
             spdlog::error("store full: {} (webhook answers 503 until space is freed)",

@@ -7,6 +7,7 @@
 //   workers   - the HTTP pool.
 // Signals are blocked before any thread starts so only the signal thread
 // receive them (in sigwait); RAII closes the store at the end.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -139,6 +140,11 @@ int run_serve(const std::filesystem::path& config_path) {
     sigset_t signals = lifecycle_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Large request bodies (up to max_body_bytes) get their own mappings,
+    // returned to the system when freed: glibc's default threshold rises
+    // after the first large free, and RSS would then keep every large body
+    // a thread ever handled.
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
     auto env = config::Environment::process();
     auto loaded = config::load_config(config_path, env);
@@ -281,6 +287,12 @@ int run_serve(const std::filesystem::path& config_path) {
             if (auto reloaded = reload_config(config_path, env, config); !reloaded) {
                 reload_outcome.failed("RELOAD FAILED, previous config in force: " +
                                       reloaded.error().message);
+            } else if (auto edge = (*server)->reload(*config.get()); !edge) {
+                // The new config is in force; the listener keeps its old
+                // certificate until a reload that can load the new one.
+                spdlog::error("reload: {}", edge.error().message);
+                reload_outcome.failed("RELOAD INCOMPLETE, TLS certificate not reloaded: " +
+                                      edge.error().message);
             } else if (projection_fingerprint(*config.get()) != before) {
                 // The writer runs the rebuild between batches: no event is
                 // projected against half-rebuilt data.

@@ -115,6 +115,32 @@ Result<bool> parse_into(ThreadState& state, std::string_view body) {
 
 }  // namespace
 
+void release_thread_memory(std::size_t keep_bytes) {
+    auto& state = thread_state();
+    bool released = false;
+    if (state.shallow.capacity() > keep_bytes) {
+        dom::parser fresh;
+        state.shallow_ok = fresh.allocate(0, k_shallow_depth) == simdjson::SUCCESS;
+        state.shallow = std::move(fresh);
+        released = true;
+    }
+    if (state.deep.capacity() > keep_bytes) {
+        state.deep = dom::parser{};
+        released = true;
+    }
+    if (state.buffer.capacity() > keep_bytes) {
+        std::string().swap(state.buffer);
+        released = true;
+    }
+    if (released) {
+        // The tape those documents pointed into is gone.
+        state.reusable = false;
+        state.source = nullptr;
+        state.source_size = 0;
+        state.parse_id = 0;
+    }
+}
+
 Result<Document> Document::parse(std::string_view body) {
     auto& state = thread_state();
     // The same request body again on this thread (the webhook path parses

@@ -181,4 +181,9 @@ bool validate_value(dom::element value, int depth = 0);
 
 bool iequals(std::string_view a, std::string_view b);
 
+// Frees this thread's parser and buffer memory beyond `keep_bytes` (a parse
+// keeps capacity of several times the largest body it saw). Documents
+// parsed on this thread before the call must not be used after it.
+void release_thread_memory(std::size_t keep_bytes);
+
 }  // namespace shiplog::handlers::detail

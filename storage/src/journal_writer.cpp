@@ -16,7 +16,7 @@ namespace {
 
 struct Pending {
     JournalEntry entry;
-    std::promise<Result<AppendResult>> promise;
+    JournalWriter::Done done;  // called once, by the syncer (or writer, for a failed batch)
     Result<AppendResult> result{};  // this entry's outcome if the batch commits
 };
 
@@ -74,23 +74,28 @@ class GroupCommitWriter final : public JournalWriter {
     GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
     std::future<Result<AppendResult>> submit(JournalEntry entry) override {
-        std::promise<Result<AppendResult>> promise;
-        auto future = promise.get_future();
+        auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+        auto future = promise->get_future();
+        submit_async(std::move(entry),
+                     [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
+        return future;
+    }
+
+    void submit_async(JournalEntry entry, Done done) override {
         if (entry.received_at == Timestamp{}) entry.received_at = m_clock.now();
         bool was_empty = false;
         {
             std::lock_guard lock(m_mutex);
             if (m_stopping) {
-                promise.set_value(fail(ErrorCode::unavailable, "the journal writer is stopped"));
-                return future;
+                done(fail(ErrorCode::unavailable, "the journal writer is stopped"));
+                return;
             }
             was_empty = m_queue.empty();
-            m_queue.push_back(Pending{std::move(entry), std::move(promise), {}});
+            m_queue.push_back(Pending{std::move(entry), std::move(done), {}});
         }
         // The writer only sleeps on an empty queue, so only the push that
         // made the queue non-empty needs to wake it.
         if (was_empty) m_wake.notify_one();
-        return future;
     }
 
     std::future<Status> run_exclusive(std::function<Status()> task) override {
@@ -243,9 +248,9 @@ class GroupCommitWriter final : public JournalWriter {
         }
         for (auto& item : m_acking) {
             if (sync_error && item.result)
-                item.promise.set_value(tl::unexpected(*sync_error));
+                item.done(tl::unexpected(*sync_error));
             else
-                item.promise.set_value(std::move(item.result));
+                item.done(std::move(item.result));
         }
         for (auto& [promise, status] : m_acking_tasks) {
             if (sync_error && status)
@@ -348,9 +353,8 @@ class GroupCommitWriter final : public JournalWriter {
                 ++m_stats.failed_batches;
             }
             for (auto& item : m_batch)
-                item.promise.set_value(item.result
-                                           ? Result<AppendResult>(tl::unexpected(*batch_error))
-                                           : std::move(item.result));
+                item.done(item.result ? Result<AppendResult>(tl::unexpected(*batch_error))
+                                      : std::move(item.result));
             return;
         }
         // Committed (data synced, meta page written): the syncer makes it

@@ -49,7 +49,7 @@ Status put_source(lmdb::txn& txn, const Tables& t, const DeploymentConfig& d,
 
 Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config,
                    const storage::JournalEntry& entry, Dirty& dirty) {
-    auto push = handlers::take_push_event(entry.event_id, entry.raw);
+    auto push = handlers::take_push_event(entry.parsed, entry.raw);
     if (!push) return {};
     std::vector<const DeploymentConfig*> repo_deployments;
     for (const auto& d : config.deployments)
@@ -136,7 +136,7 @@ bool project_matches(std::string_view configured, std::string_view sent) {
 
 Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& config,
                     const storage::JournalEntry& entry, Dirty& dirty) {
-    auto build = handlers::take_build_event(entry.event_id, entry.raw);
+    auto build = handlers::take_build_event(entry.parsed, entry.raw);
     if (!build) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -197,7 +197,7 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
 
 Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& config,
                     const storage::JournalEntry& entry, Dirty& dirty) {
-    auto stage = handlers::take_stage_event(entry.event_id, entry.raw);
+    auto stage = handlers::take_stage_event(entry.parsed, entry.raw);
     if (!stage || !iequals(stage->state, "completed")) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -258,7 +258,7 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
 
 Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& config,
                       const storage::JournalEntry& entry, Dirty& dirty) {
-    auto release = handlers::take_release_deployment_event(entry.event_id, entry.raw);
+    auto release = handlers::take_release_deployment_event(entry.parsed, entry.raw);
     if (!release) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)
@@ -347,7 +347,7 @@ Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config
 
 Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& config,
                         const storage::JournalEntry& entry, Dirty& dirty) {
-    auto item = handlers::take_work_item_event(entry.event_id, entry.raw);
+    auto item = handlers::take_work_item_event(entry.parsed, entry.raw);
     if (!item || item->id <= 0) return {};
     std::vector<const DeploymentConfig*> matching;
     for (const auto& d : config.deployments)

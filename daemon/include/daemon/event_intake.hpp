@@ -31,6 +31,7 @@ struct IntakeResult {
     std::uint64_t seq = 0;  // journal sequence number (of the first delivery for a duplicate)
     std::string event_id;
     std::string event_type;
+    std::string reason;  // why an event was ignored (empty otherwise)
 };
 
 class EventIntake {
@@ -74,10 +75,21 @@ class EventIntake {
     std::string writer_failure() const { return m_writer.stats().sync_failure; }
 
   private:
+    struct Prepared {
+        storage::JournalEntry entry;
+        bool tracked = false;
+    };
+    Result<Prepared> prepare(std::string_view body, std::size_t capacity,
+                             storage::EventSource source);
+    storage::JournalEntry make_record(std::string event_id, std::string_view event_type,
+                                      std::string raw, storage::EventSource source);
     Result<IntakeResult> submit(std::string_view body, std::size_t capacity,
                                 storage::EventSource source, std::chrono::milliseconds timeout);
     Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked,
                                 std::chrono::milliseconds timeout);
+    void commit_async(storage::JournalEntry entry, bool tracked, Done done);
+    Result<IntakeResult> finish(std::string event_id, const std::string& event_type, bool tracked,
+                                Result<storage::AppendResult> appended);
 
     storage::JournalWriter& m_writer;
     const ConfigHolder& m_config;

@@ -1,8 +1,9 @@
 #pragma once
-// The HTTP edge of `shiplog serve` (SPEC §3). httplib.h stays in the .cpp.
+// The HTTP edge of `shiplog serve`: the routes of the daemon on the
+// event-driven server of http/ (Beast stays inside http/src).
 //
-// Threading: create() and run() on the main thread; stop() from any thread
-// (the signal thread). Handlers run on a bounded pool of worker threads.
+// Threading: create() and run() on the main thread; stop() and reload() from
+// any thread (the signal thread).
 
 #include <memory>
 #include <string>
@@ -51,6 +52,10 @@ class HttpServer {
     // start handling shutdown requests.
     virtual void wait_until_running() = 0;
     virtual void stop() = 0;
+    // After a config reload: new limits and trusted proxies for new requests,
+    // and the TLS certificate and key loaded again. On a TLS error the old
+    // ones stay in force and the error is returned.
+    virtual Status reload(const config::Config& config) = 0;
 };
 
 // /readyz logic, shared with STATUS= lines: the store is open, writable and

@@ -53,4 +53,10 @@ inline constexpr std::string_view k_test_subscription_id = "00000000-0000-0000-0
 // True for a "Test" delivery (subscriptionId all zeros).
 bool is_test_delivery(const Envelope& envelope);
 
+// After a large body: gives back this thread's parse memory beyond 1 MiB
+// (the parsers keep several times the largest body they saw), so memory per
+// thread stays bounded whatever one request sent. Envelopes and typed
+// events already extracted are plain values and stay valid.
+void release_parse_memory();
+
 }  // namespace shiplog::handlers

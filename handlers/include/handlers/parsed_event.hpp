@@ -1,18 +1,15 @@
 #pragma once
-// Typed events parsed once on the webhook path and handed to the projector.
+// Typed events parsed once on the webhook path and carried to the projector.
 //
-// The HTTP worker parses a tracked body to classify it (relevance.hpp); the
+// The receiver parses a tracked body to classify it (relevance.hpp); the
 // projector needs the same typed event again in the writer's transaction,
 // which is the one serialised step of ingest. Instead of parsing the
-// journaled copy a second time, the worker hands its result over, keyed by
-// the journal entry's event id and the address and size of the entry's raw
-// bytes (the JournalEntry is moved, never copied, from the worker to the
-// writer, so the address is stable). Anything else -- reindex replaying
-// the journal, REST records, an entry that was copied -- finds nothing and
-// parses the raw bytes, with the same result.
-//
-// Threading: all functions may be called from any thread (one mutex).
+// journaled copy a second time, the receiver puts its result on the journal
+// entry itself (storage::JournalEntry::parsed, via carry()). Anything else --
+// reindex replaying the journal, REST records -- carries nothing and the
+// take_* functions parse the raw bytes, with the same result.
 
+#include <any>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -30,21 +27,17 @@ namespace shiplog::handlers {
 using ParsedEvent = std::variant<std::monostate, PushEvent, BuildEvent, StageEvent,
                                  ReleaseDeploymentEvent, WorkItemEvent>;
 
-// Keeps `event` for the entry whose raw bytes are exactly `raw` (same
-// address and size). A later hand-off under the same event id replaces it.
-void hand_off(std::string_view event_id, std::string_view raw, ParsedEvent event);
+// Wraps `event` for storage::JournalEntry::parsed (empty for monostate).
+std::any carry(ParsedEvent event);
 
-// Forgets what hand_off kept for that entry, if it was not taken: the
-// worker calls it once the writer answered (committed, duplicate or failed).
-void withdraw(std::string_view event_id, std::string_view raw);
-
-// The projector's accessors: the handed-off event when there is one for
-// exactly these bytes (removing it), else parse_*_event(raw).
-Result<PushEvent> take_push_event(std::string_view event_id, std::string_view raw);
-Result<BuildEvent> take_build_event(std::string_view event_id, std::string_view raw);
-Result<StageEvent> take_stage_event(std::string_view event_id, std::string_view raw);
-Result<ReleaseDeploymentEvent> take_release_deployment_event(std::string_view event_id,
+// The projector's accessors: the carried event when `parsed` holds one of
+// this type (moved out: each entry is projected once), else
+// parse_*_event(raw).
+Result<PushEvent> take_push_event(const std::any& parsed, std::string_view raw);
+Result<BuildEvent> take_build_event(const std::any& parsed, std::string_view raw);
+Result<StageEvent> take_stage_event(const std::any& parsed, std::string_view raw);
+Result<ReleaseDeploymentEvent> take_release_deployment_event(const std::any& parsed,
                                                              std::string_view raw);
-Result<WorkItemEvent> take_work_item_event(std::string_view event_id, std::string_view raw);
+Result<WorkItemEvent> take_work_item_event(const std::any& parsed, std::string_view raw);
 
 }  // namespace shiplog::handlers

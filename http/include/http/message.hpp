@@ -3,6 +3,7 @@
 // httplib: route code (daemon/) and tests see only these, so the heavy HTTP
 // headers stay inside http/src.
 
+#include <any>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +29,11 @@ struct Request {
     // True when the TCP peer is a trusted proxy. Such a request is never a
     // loopback client, whatever address the proxy connected from.
     bool via_proxy = false;
-    // Captures of a route pattern's `{name}` segments, in order.
+    // Captures of a route pattern's `{}` segments, in order.
     std::vector<std::string> params;
+    // Set by a route's admit check for its handler, e.g. the config snapshot
+    // the request was admitted under (one snapshot per request).
+    std::any state;
 
     // The first header named `name` (ASCII case-insensitive); empty when absent.
     std::string_view header(std::string_view name) const;

@@ -47,8 +47,9 @@ struct Route {
     // Runs on the I/O thread after the headers arrived and before any body
     // byte is read (also for `Expect: 100-continue`, before inviting the
     // body). Return a response to refuse (401, 403, 415...): the body is then
-    // never read and the connection closes. nullopt: go on.
-    std::function<std::optional<Response>(const Request&)> admit;
+    // never read and the connection closes. nullopt: go on. It may leave
+    // what it decided on in Request::state for the handler.
+    std::function<std::optional<Response>(Request&)> admit;
     Execution execution = Execution::worker;
     // The handler must call Respond within this, or the edge answers 503
     // ("not committed in time") itself. Zero: the edge's request deadline.

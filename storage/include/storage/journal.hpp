@@ -12,6 +12,7 @@
 // (store_error()): ErrorCode::store_full when the map is full, after which
 // the write transaction can only be aborted.
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -45,8 +46,19 @@ struct JournalEntry {
     std::string resource_version;
     std::optional<Timestamp> created_date;  // the event's createdDate when it had a valid one
     std::string raw;                        // the exact bytes received
+    // In memory only, never stored: what the receiver already parsed from
+    // `raw` (the handlers' typed event), carried to the append observer so
+    // the writer's transaction does not parse the same bytes again. Empty
+    // for entries read back from the journal; readers fall back to `raw`.
+    std::any parsed;
 
-    friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
+    // Compares what is stored; `parsed` is a cache of `raw`.
+    friend bool operator==(const JournalEntry& a, const JournalEntry& b) {
+        return a.seq == b.seq && a.received_at == b.received_at && a.source == b.source &&
+               a.event_id == b.event_id && a.event_type == b.event_type &&
+               a.publisher_id == b.publisher_id && a.resource_version == b.resource_version &&
+               a.created_date == b.created_date && a.raw == b.raw;
+    }
 };
 
 // An event id is an LMDB key: non-empty and at most this many bytes (Azure

@@ -90,6 +90,14 @@ class JournalWriter {
     // stop(), resolves at once with ErrorCode::unavailable.
     virtual std::future<Result<AppendResult>> submit(JournalEntry entry) = 0;
 
+    // The same without a future, for callers that must not wait (the HTTP
+    // edge): `done` runs exactly once with what the future would hold, on
+    // the syncer thread after the sync (on the writer thread for a failed
+    // batch; on the calling thread after stop()). It must be quick and must
+    // not call back into the writer and wait.
+    using Done = std::function<void(Result<AppendResult>)>;
+    virtual void submit_async(JournalEntry entry, Done done) = 0;
+
     // Runs `task` on the writer thread between batches, when no write
     // transaction is open, so it may open its own (e.g. a reindex after the
     // deployments changed). Entries submitted meanwhile wait for it. After

@@ -150,58 +150,5 @@ TEST(ParseReuse, AnEnvelopeFromAnotherThreadIsNotReused) {
     EXPECT_EQ(classified_push_id(other, body, config), 9187);
 }
 
-TEST(ParseReuse, ManyEventsInFlightAreEachTakenOnceForTheirOwnBytes) {
-    const std::string raw = fixture("git.push.json");
-    auto parsed = parse_push_event(raw);
-    ASSERT_OK(parsed);
-    const std::int64_t real_id = parsed->push_id;
-    constexpr int k_events = 100;
-    std::vector<std::string> bodies(k_events, raw);
-    std::vector<std::string> ids;
-    for (int i = 0; i < k_events; ++i) {
-        ids.push_back("in-flight-" + std::to_string(i));
-        PushEvent marked = *parsed;
-        marked.push_id = 100000 + i;  // not in the raw bytes
-        hand_off(ids[i], bodies[i], std::move(marked));
-    }
-    // Taken in another order, from several threads at once.
-    std::vector<std::thread> threads;
-    std::vector<std::int64_t> taken(k_events, -1);
-    for (int t = 0; t < 4; ++t) {
-        threads.emplace_back([&, t] {
-            for (int i = k_events - 1 - t; i >= 0; i -= 4) {
-                auto event = take_push_event(ids[i], bodies[i]);
-                taken[i] = event ? event->push_id : -2;
-            }
-        });
-    }
-    for (auto& thread : threads) thread.join();
-    for (int i = 0; i < k_events; ++i) EXPECT_EQ(taken[i], 100000 + i) << i;
-    // All gone: a second take parses the bytes.
-    for (int i = 0; i < k_events; i += 17)
-        EXPECT_EQ(take_push_event(ids[i], bodies[i])->push_id, real_id);
-}
-
-TEST(ParseReuse, ALaterHandOffUnderTheSameIdReplacesTheEarlierOne) {
-    const std::string raw = fixture("git.push.json");
-    auto parsed = parse_push_event(raw);
-    ASSERT_OK(parsed);
-    const std::int64_t real_id = parsed->push_id;
-    const std::string first = raw, second = raw;
-    PushEvent a = *parsed, b = *parsed;
-    a.push_id = real_id + 1;
-    b.push_id = real_id + 2;
-    hand_off("same-id", first, a);
-    hand_off("same-id", second, b);
-    EXPECT_EQ(take_push_event("same-id", first)->push_id, real_id);  // replaced: parsed
-    EXPECT_EQ(take_push_event("same-id", second)->push_id, real_id + 2);
-    // A view with no address names no entry: nothing is kept for it.
-    hand_off("no-bytes", std::string_view(), a);
-    withdraw("no-bytes", std::string_view());
-    hand_off("kept", first, a);
-    withdraw("kept", second);  // other bytes: not withdrawn
-    EXPECT_EQ(take_push_event("kept", first)->push_id, real_id + 1);
-}
-
 }  // namespace
 }  // namespace shiplog::handlers

@@ -32,57 +32,43 @@ config::Config push_config(const PushEvent& push) {
     return config;
 }
 
-TEST(ParsedEvent, TakeWithoutHandOffParsesTheRawBytes) {
+TEST(ParsedEvent, TakeWithNothingCarriedParsesTheRawBytes) {
     const std::string raw = fixture("git.push.json");
     auto expected = parse_push_event(raw);
     ASSERT_TRUE(expected) << expected.error().message;
-    auto taken = take_push_event("no-such-id", raw);
+    auto taken = take_push_event(std::any{}, raw);
     ASSERT_TRUE(taken) << taken.error().message;
     EXPECT_EQ(taken->push_id, expected->push_id);
     EXPECT_EQ(taken->commits.size(), expected->commits.size());
+    EXPECT_FALSE(carry(ParsedEvent{}).has_value());  // nothing parsed: nothing carried
 }
 
-TEST(ParsedEvent, TakeReturnsTheHandedOffEventOnceForExactlyThoseBytes) {
+TEST(ParsedEvent, TakeReturnsTheCarriedEventOnce) {
     const std::string raw = fixture("git.push.json");
     auto parsed = parse_push_event(raw);
     ASSERT_TRUE(parsed);
     const std::int64_t real_id = parsed->push_id;
     // A marker the raw bytes do not contain: proves the event was not re-parsed.
     parsed->push_id = real_id + 1000;
-    hand_off("event-1", raw, *parsed);
+    const std::any carried = carry(*parsed);
 
-    // Same content in another buffer: not the journaled entry, parsed afresh.
-    const std::string copy = raw;
-    auto other = take_push_event("event-1", copy);
-    ASSERT_TRUE(other);
-    EXPECT_EQ(other->push_id, real_id);
-
-    auto taken = take_push_event("event-1", raw);
+    auto taken = take_push_event(carried, raw);
     ASSERT_TRUE(taken);
     EXPECT_EQ(taken->push_id, real_id + 1000);
-    // Taken once: the next take parses.
-    auto again = take_push_event("event-1", raw);
+    // Spent once taken: the next take parses.
+    auto again = take_push_event(carried, raw);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->push_id, real_id);
 }
 
-TEST(ParsedEvent, WithdrawnOrMismatchedEventsAreNotUsed) {
+TEST(ParsedEvent, ACarriedEventOfAnotherTypeIsNotUsed) {
     const std::string raw = fixture("git.push.json");
     auto parsed = parse_push_event(raw);
     ASSERT_TRUE(parsed);
-    const std::int64_t real_id = parsed->push_id;
-    parsed->push_id = real_id + 1000;
-
-    hand_off("event-2", raw, *parsed);
-    withdraw("event-2", raw);
-    EXPECT_EQ(take_push_event("event-2", raw)->push_id, real_id);
-
-    // Another id, or another event type for the same bytes, parses.
-    hand_off("event-3", raw, *parsed);
-    EXPECT_EQ(take_push_event("event-4", raw)->push_id, real_id);
-    EXPECT_FALSE(take_build_event("event-3", raw));  // a push is no build: parse fails
-    withdraw("event-3", raw);
-    EXPECT_EQ(take_push_event("event-3", raw)->push_id, real_id);
+    const std::any carried = carry(*parsed);
+    EXPECT_FALSE(take_build_event(carried, raw));  // a push is no build: parse fails
+    // The push is still there for its own accessor.
+    EXPECT_EQ(take_push_event(carried, raw)->push_id, parsed->push_id);
 }
 
 TEST(ParsedEvent, ClassifyLeavesTheTypedEventItParsed) {
