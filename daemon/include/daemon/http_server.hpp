@@ -53,8 +53,4 @@ class HttpServer {
     virtual void stop() = 0;
 };
 
-// /readyz logic, shared with STATUS= lines: the store is open, writable and
-// under 95 % full. `reason` gets a short explanation when not ready.
-bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason);
-
 }  // namespace shiplog::daemon
