@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "daemon/readiness.hpp"
@@ -81,6 +82,21 @@ TEST_F(OpsRoutesTest, MetricsCarriesDoraGaugesOfAStoredDeploy) {
                                      "\"production\",window=\"7d\"} 1\n"),
               std::string::npos)
         << out.response.body;
+}
+
+// The whole exposition, new families included, passes promtool's lint.
+TEST_F(OpsRoutesTest, MetricsPassPromtoolCheck) {
+    ASSERT_GT(registered(test::sha(6), "register_deploy:ops-2"), 0u);
+    m_clock.advance(std::chrono::minutes{1});
+    auto out = run(router([] { return http::Server::Stats{3, 1, 2}; }), request("GET", "/metrics"));
+    ASSERT_EQ(out.response.status, 200);
+    if (std::system("command -v promtool >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+    auto file = m_dir.write("metrics.txt", out.response.body);
+    auto report = m_dir.path() / "promtool.out";
+    std::string command =
+        "promtool check metrics < '" + file.string() + "' > '" + report.string() + "' 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << testing::read_file(report);
 }
 
 // /readyz after a failed journal sync: the writer then refuses every write
