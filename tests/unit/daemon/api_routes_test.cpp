@@ -211,11 +211,13 @@ TEST_F(ApiRoutesTest, RegisterDeployStoresAndAnswersFromTheCommitCallback) {
     ASSERT_TRUE(out.answered);
     ASSERT_EQ(out.response.status, 200) << out.response.body;
     EXPECT_EQ(out.response.log_outcome, "stored");
-    const std::string prefix = R"({"status":"stored","id":"web-api:production:)";
+    // {"status":"stored","id":"web-api:production:<journal seq>"}
+    const std::string prefix = R"({"status":"stored","id":")";
     ASSERT_EQ(out.response.body.rfind(prefix, 0), 0u) << out.response.body;
-    std::string id =
-        out.response.body.substr(prefix.size() - std::string("web-api:production:").size());
-    id = id.substr(0, id.find('"'));
+    const std::string id =
+        out.response.body.substr(prefix.size(), out.response.body.size() - prefix.size() - 2);
+    ASSERT_EQ(id.rfind("web-api:production:", 0), 0u) << id;
+    ASSERT_EQ(out.response.body, prefix + id + "\"}");
 
     // Durable and projected: the read API shows it.
     auto show = run(r, request("GET", "/api/v1/deploys/" + id));
