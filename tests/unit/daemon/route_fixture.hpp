@@ -5,7 +5,9 @@
 // the captures, call admit, then the handler -- without any socket.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <memory>
 #include <optional>
