@@ -3,7 +3,10 @@
 #include <openssl/rand.h>
 
 #include <charconv>
-#include <regex>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -19,9 +22,10 @@
 namespace shiplog::daemon {
 namespace {
 
-using http::json_content_type;
 using http::json_error;
 
+// The edge answers 503 itself when the journal has not made a registration
+// durable by then (the client retries, as it did on our own 503 before).
 constexpr auto k_register_commit_timeout = std::chrono::milliseconds{8000};
 constexpr std::size_t k_max_limit = 10000;
 
@@ -51,37 +55,62 @@ int status_for(const Error& error) {
     }
 }
 
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// A captured path segment, %XX-decoded ('+' stays '+': this is a path, not a
+// query). The dashboard sends deploy ids through encodeURIComponent, so
+// "web-api:production:4" arrives as "web-api%3Aproduction%3A4".
+std::string decode_segment(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
+            hex_digit(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// A query parameter that is present and not empty.
+std::optional<std::string> nonempty_param(const http::Request& req, std::string_view name) {
+    auto value = req.query_param(name);
+    if (!value || value->empty()) return std::nullopt;
+    return value;
+}
+
 class ApiRoutes {
   public:
     explicit ApiRoutes(const ApiDeps& deps) : m_deps(deps) {}
 
-    bool authorized(const httplib::Request& req, httplib::Response& res) const {
-        return api_caller_allowed(m_deps.config, req, res);
-    }
-
-    void list(const httplib::Request& req, httplib::Response& res) const {
-        if (!authorized(req, res)) return;
+    http::Response list(const http::Request& req) const {
         tracking::DeployFilter filter;
-        if (req.has_param("deployment") && !req.get_param_value("deployment").empty())
-            filter.deployment = req.get_param_value("deployment");
-        if (req.has_param("environment") && !req.get_param_value("environment").empty())
-            filter.environment = req.get_param_value("environment");
-        if (req.has_param("limit")) {
-            auto text = req.get_param_value("limit");
+        if (auto deployment = nonempty_param(req, "deployment")) filter.deployment = *deployment;
+        if (auto environment = nonempty_param(req, "environment"))
+            filter.environment = *environment;
+        if (auto text = req.query_param("limit")) {
             std::size_t limit = 0;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-            if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
+            auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+            if (ec != std::errc() || end != text->data() + text->size() || limit == 0 ||
                 limit > k_max_limit)
-                return json_error(res, 400, "limit: must be a whole number from 1 to 10000");
+                return json_error(400, "limit: must be a whole number from 1 to 10000");
             filter.limit = limit;
         }
         // since/until (an addition for the dashboard): deployed_at in [since, until).
         std::optional<Timestamp> since, until;
         for (auto [name, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
-            if (!req.has_param(name) || req.get_param_value(name).empty()) continue;
-            auto parsed = parse_cli_time(req.get_param_value(name));
-            if (!parsed)
-                return json_error(res, 400, std::string(name) + ": " + parsed.error().message);
+            auto text = nonempty_param(req, name);
+            if (!text) continue;
+            auto parsed = parse_cli_time(*text);
+            if (!parsed) return json_error(400, std::string(name) + ": " + parsed.error().message);
             *bound = *parsed;
         }
         const std::size_t limit = filter.limit;
@@ -89,42 +118,41 @@ class ApiRoutes {
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
             auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
-            if (!deploys)
-                return json_error(res, status_for(deploys.error()), deploys.error().message);
+            if (!deploys) return json_error(status_for(deploys.error()), deploys.error().message);
             if (since || until) {
                 std::erase_if(*deploys, [&](const tracking::DeployView& d) {
                     return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until);
                 });
                 if (limit && deploys->size() > limit) deploys->resize(limit);
             }
-            res.set_content(tracking::deploys_json(*deploys), json_content_type);
-        } catch (const lmdb::error& e) {
-            json_error(res, 503, "store unavailable");
+            return http::json(tracking::deploys_json(*deploys));
+        } catch (const lmdb::error&) {
+            return json_error(503, "store unavailable");
         }
     }
 
-    void show(const httplib::Request& req, httplib::Response& res) const {
-        if (!authorized(req, res)) return;
+    http::Response show(const http::Request& req) const {
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto deploy = tracking::get_deploy(txn, m_deps.tables, req.matches[1].str());
-            if (!deploy) return json_error(res, status_for(deploy.error()), deploy.error().message);
-            res.set_content(tracking::deploy_json(*deploy), json_content_type);
-        } catch (const lmdb::error& e) {
-            json_error(res, 503, "store unavailable");
+            auto deploy =
+                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+            return http::json(tracking::deploy_json(*deploy));
+        } catch (const lmdb::error&) {
+            return json_error(503, "store unavailable");
         }
     }
 
     // GET /api/v1/deploys/{id}/pending (an addition for the dashboard): the
     // REST look-ups the deploy still waits for, as `deploy show` lists them.
-    void pending(const httplib::Request& req, httplib::Response& res) const {
-        if (!authorized(req, res)) return;
+    http::Response pending(const http::Request& req) const {
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto deploy = tracking::get_deploy(txn, m_deps.tables, req.matches[1].str());
-            if (!deploy) return json_error(res, status_for(deploy.error()), deploy.error().message);
+            auto deploy =
+                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
             auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
-            if (!items) return json_error(res, status_for(items.error()), items.error().message);
+            if (!items) return json_error(status_for(items.error()), items.error().message);
             std::string out = "[";
             for (const auto& item : *items) {
                 if (out.size() > 1) out += ",";
@@ -136,90 +164,76 @@ class ApiRoutes {
                                             : "\"" + http::json_escape(item.failed) + "\"") +
                        "}";
             }
-            res.set_content(out + "]", json_content_type);
-        } catch (const lmdb::error& e) {
-            json_error(res, 503, "store unavailable");
+            return http::json(out + "]");
+        } catch (const lmdb::error&) {
+            return json_error(503, "store unavailable");
         }
     }
 
     // GET /api/v1/hooks (an addition for the dashboard): hook sync state and
     // the last push received per configured repository.
-    void hooks(const httplib::Request& req, httplib::Response& res) const {
-        if (!authorized(req, res)) return;
+    http::Response hooks(const http::Request&) const {
         auto config = m_deps.config.get();
         std::optional<HookStatusBoard::State> state;
         if (m_deps.hooks) state = m_deps.hooks->get();
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
             auto body = hooks_json(state, *config, txn, m_deps.store);
-            if (!body) return json_error(res, 503, "store unavailable");
-            res.set_content(*body, json_content_type);
-        } catch (const lmdb::error& e) {
-            json_error(res, 503, "store unavailable");
+            if (!body) return json_error(503, "store unavailable");
+            return http::json(std::move(*body));
+        } catch (const lmdb::error&) {
+            return json_error(503, "store unavailable");
         }
     }
 
     // GET /api/v1/metrics: the same JSON as `shiplog metrics --json`.
-    void metrics(const httplib::Request& req, httplib::Response& res) const {
-        if (!authorized(req, res)) return;
+    http::Response metrics(const http::Request& req) const {
         auto query = tracking::default_window(m_deps.clock.now());
-        auto param = [&](const char* name) -> std::optional<std::string> {
-            if (!req.has_param(name) || req.get_param_value(name).empty()) return std::nullopt;
-            return req.get_param_value(name);
-        };
-        if (auto until = param("until")) {
+        if (auto until = nonempty_param(req, "until")) {
             auto parsed = parse_cli_time(*until);
-            if (!parsed) return json_error(res, 400, "until: " + parsed.error().message);
+            if (!parsed) return json_error(400, "until: " + parsed.error().message);
             query.until = *parsed;
             query.since = *parsed - std::chrono::days{30};
         }
-        if (auto since = param("since")) {
+        if (auto since = nonempty_param(req, "since")) {
             auto parsed = parse_cli_time(*since);
-            if (!parsed) return json_error(res, 400, "since: " + parsed.error().message);
+            if (!parsed) return json_error(400, "since: " + parsed.error().message);
             query.since = *parsed;
         }
-        query.deployment = param("deployment");
-        query.environment = param("environment");
+        query.deployment = nonempty_param(req, "deployment");
+        query.environment = nonempty_param(req, "environment");
         auto config = m_deps.config.get();
         try {
             auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            const bool explain = req.has_param("explain") &&
-                                 req.get_param_value("explain") != "false" &&
-                                 req.get_param_value("explain") != "0";
+            auto explain_param = req.query_param("explain");
+            const bool explain =
+                explain_param && *explain_param != "false" && *explain_param != "0";
             query.explain = explain;  // without it only index rows are read
             auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
-            if (!figures)
-                return json_error(res, status_for(figures.error()), figures.error().message);
-            res.set_content(explain ? tracking::dora_json_with_explain(*figures)
-                                    : tracking::dora_json(*figures),
-                            json_content_type);
-        } catch (const lmdb::error& e) {
-            json_error(res, 503, "store unavailable");
+            if (!figures) return json_error(status_for(figures.error()), figures.error().message);
+            return http::json(explain ? tracking::dora_json_with_explain(*figures)
+                                      : tracking::dora_json(*figures));
+        } catch (const lmdb::error&) {
+            return json_error(503, "store unavailable");
         }
     }
 
-    void register_deploy(const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& content) const {
-        // Authenticated first, then read: an anonymous client never gets a
-        // body buffered, and a chunked one stops at max_body_bytes. A refusal
-        // before the read leaves the body on the connection, where it would be
-        // parsed as the next request: those refusals close the connection.
-        if (!authorized(req, res)) return http::close_after_response(res);
-        if (!http::content_type_acceptable(req)) {
-            json_error(res, 415, "Content-Type must be application/json");
-            return http::close_after_response(res);
-        }
+    // Credentials and Content-Type are checked by the route's admit, before
+    // the edge reads the body (capped at max_body_bytes). Runs on a worker
+    // (the duplicate check reads LMDB) and does not wait for the commit: the
+    // journal's callback answers.
+    void register_deploy(const http::Request& req, http::Respond respond) const {
         auto config = m_deps.config.get();
-        if (!http::read_body_capped(req, res, content, config->server.max_body_bytes)) return;
         auto parsed = handlers::parse_register_deploy_request(req.body);
-        if (!parsed) return json_error(res, 400, parsed.error().message);
-        std::string deployment = req.matches[2].str();
+        if (!parsed) return respond(json_error(400, parsed.error().message));
+        std::string deployment = decode_segment(req.params.at(1));
         auto environment = tracking::default_environment(
             *config, deployment,
             parsed->environment ? std::optional<std::string_view>(*parsed->environment)
                                 : std::nullopt);
         if (!environment)
-            return json_error(res, status_for(environment.error()), environment.error().message);
+            return respond(
+                json_error(status_for(environment.error()), environment.error().message));
 
         if (!parsed->failed) {
             // Best-effort check against the committed state; two identical
@@ -230,20 +244,17 @@ class ApiRoutes {
                 auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
                 auto found =
                     tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
-                if (!found) return json_error(res, 503, "store unavailable");
+                if (!found) return respond(json_error(503, "store unavailable"));
                 latest = *found;
             } catch (const lmdb::error&) {
-                return json_error(res, 503, "store unavailable");
+                return respond(json_error(503, "store unavailable"));
             }
             if (latest && *latest == parsed->sha) {
-                if (parsed->ignore_if_duplicate) {
-                    res.set_content(R"({"status":"duplicate"})", json_content_type);
-                    return;
-                }
-                return json_error(res, 400,
-                                  "sha " + parsed->sha + " is already the latest deploy of " +
-                                      deployment + " to " + *environment +
-                                      " (send ignore_if_duplicate to accept this)");
+                if (parsed->ignore_if_duplicate)
+                    return respond(http::json(R"({"status":"duplicate"})"));
+                return respond(json_error(
+                    400, "sha " + parsed->sha + " is already the latest deploy of " + deployment +
+                             " to " + *environment + " (send ignore_if_duplicate to accept this)"));
             }
         }
 
@@ -256,67 +267,80 @@ class ApiRoutes {
             parsed->failed ? tracking::DeployStatus::failed : tracking::DeployStatus::succeeded;
         record.tags = parsed->tags;
         record.email = parsed->email;
-        auto stored = m_deps.intake.submit_record(
+        std::string id_prefix = deployment + ":" + *environment + ":";
+        m_deps.intake.submit_record_async(
             new_registration_id(), tracking::k_register_deploy_event_type,
             tracking::make_register_deploy_record(record), storage::EventSource::register_deploy,
-            k_register_commit_timeout);
-        if (!stored) {
-            spdlog::warn("register_deploy: not stored: {}", stored.error().message);
-            return json_error(res, 503, "registration not stored; retry later");
-        }
-        std::string id = deployment + ":" + *environment + ":" + std::to_string(stored->seq);
-        res.set_content(R"({"status":"stored","id":")" + http::json_escape(id) + "\"}",
-                        json_content_type);
+            [respond = std::move(respond),
+             id_prefix = std::move(id_prefix)](Result<IntakeResult> stored) {
+                if (!stored) {
+                    spdlog::warn("register_deploy: not stored: {}", stored.error().message);
+                    auto res = json_error(503, "registration not stored; retry later");
+                    res.log_outcome = "unavailable";
+                    return respond(std::move(res));
+                }
+                std::string id = id_prefix + std::to_string(stored->seq);
+                auto res =
+                    http::json(R"({"status":"stored","id":")" + http::json_escape(id) + "\"}");
+                res.log_event_id = stored->event_id;
+                res.log_outcome = "stored";
+                respond(std::move(res));
+            });
     }
 
   private:
     ApiDeps m_deps;
 };
 
-// register_deploy's route (httplib matches it against the whole path).
-constexpr const char* k_register_deploy_route =
-    R"(/api/1/deployments/([^/]+)/([^/]+)/register_deploy)";
-
 }  // namespace
 
-bool api_caller_allowed(const ConfigHolder& config, const httplib::Request& req,
-                        httplib::Response& res) {
+std::optional<http::Response> api_refusal(const ConfigHolder& config, const http::Request& req) {
     auto snapshot = config.get();
-    if (api_authorized(snapshot->api, req.get_header_value("Authorization"), req.remote_addr))
-        return true;
+    if (api_authorized(snapshot->api, req)) return std::nullopt;
+    auto res = json_error(401, "missing or wrong API token");
     res.set_header("WWW-Authenticate", "Bearer realm=\"shiplog\"");
-    json_error(res, 401, "missing or wrong API token");
-    return false;
+    return res;
 }
 
-bool is_register_deploy_path(const std::string& path) {
-    static const std::regex k_route(k_register_deploy_route);
-    return std::regex_match(path, k_route);
-}
-
-void install_api_routes(httplib::Server& server, const ApiDeps& deps) {
+void add_api_routes(http::Router& router, const ApiDeps& deps) {
     auto routes = std::make_shared<ApiRoutes>(deps);
-    server.Get("/api/v1/deploys", [routes](const httplib::Request& req, httplib::Response& res) {
-        routes->list(req, res);
-    });
-    server.Get(
-        R"(/api/v1/deploys/([^/]+))",
-        [routes](const httplib::Request& req, httplib::Response& res) { routes->show(req, res); });
-    server.Get(R"(/api/v1/deploys/([^/]+)/pending)",
-               [routes](const httplib::Request& req, httplib::Response& res) {
-                   routes->pending(req, res);
-               });
-    server.Get("/api/v1/hooks", [routes](const httplib::Request& req, httplib::Response& res) {
-        routes->hooks(req, res);
-    });
-    server.Get("/api/v1/metrics", [routes](const httplib::Request& req, httplib::Response& res) {
-        routes->metrics(req, res);
-    });
-    server.Post(k_register_deploy_route,
-                [routes](const httplib::Request& req, httplib::Response& res,
-                         const httplib::ContentReader& content) {
-                    routes->register_deploy(req, res, content);
-                });
+    const ConfigHolder* config = &deps.config;
+    auto admit = [config](const http::Request& req) { return api_refusal(*config, req); };
+    auto get = [&](std::string pattern, auto member) {
+        http::Route route;
+        route.method = "GET";
+        route.pattern = std::move(pattern);
+        route.admit = admit;
+        route.execution = http::Execution::worker;  // they read LMDB
+        route.handler = http::sync(
+            [routes, member](const http::Request& req) { return ((*routes).*member)(req); });
+        router.add(std::move(route));
+    };
+    get("/api/v1/deploys", &ApiRoutes::list);
+    get("/api/v1/deploys/{}", &ApiRoutes::show);
+    get("/api/v1/deploys/{}/pending", &ApiRoutes::pending);
+    get("/api/v1/hooks", &ApiRoutes::hooks);
+    get("/api/v1/metrics", &ApiRoutes::metrics);
+
+    http::Route reg;
+    reg.method = "POST";
+    reg.pattern = "/api/1/deployments/{}/{}/register_deploy";
+    // server.max_body_bytes is restart-only (a SIGHUP that changes it is
+    // logged as taking effect at the next restart), so the cap is the value
+    // configured when the routes are built.
+    reg.max_body_bytes = deps.config.get()->server.max_body_bytes;
+    reg.admit = [config](const http::Request& req) -> std::optional<http::Response> {
+        if (auto refused = api_refusal(*config, req)) return refused;
+        if (!content_type_acceptable(req))
+            return json_error(415, "Content-Type must be application/json");
+        return std::nullopt;
+    };
+    reg.execution = http::Execution::worker;
+    reg.respond_within = k_register_commit_timeout;
+    reg.handler = [routes](http::Request& req, http::Respond respond) {
+        routes->register_deploy(req, std::move(respond));
+    };
+    router.add(std::move(reg));
 }
 
 }  // namespace shiplog::daemon

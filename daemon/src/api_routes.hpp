@@ -1,15 +1,15 @@
 #pragma once
-// The read API (/api/v1/deploys...) and register_deploy (SPEC §3). Private to
-// daemon/src: installed on the httplib server by http_server.cpp.
+// The read API (/api/v1/...) and register_deploy, as routes of the HTTP
+// edge. Private to daemon/src: registered by http_server.cpp.
 
-#include <string>
-
-#include <httplib.h>
+#include <optional>
 
 #include "common/clock.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/hook_status.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -24,17 +24,19 @@ struct ApiDeps {
     const HookStatusBoard* hooks = nullptr;  // /api/v1/hooks; null: no hook sync worker
 };
 
-// Thread-safe handlers; `deps` must outlive the server.
-void install_api_routes(httplib::Server& server, const ApiDeps& deps);
+// Adds GET /api/v1/deploys, /api/v1/deploys/{id}, /api/v1/deploys/{id}/pending,
+// /api/v1/hooks, /api/v1/metrics (worker threads: they read LMDB) and
+// POST /api/1/deployments/{}/{deployment}/register_deploy. register_deploy's
+// body cap is [server] max_body_bytes as configured now (the setting is
+// restart-only). Every route refuses a caller api_refusal() refuses before
+// any body byte is read. The handlers are thread-safe; `deps` must outlive
+// the router and the server it is given to.
+void add_api_routes(http::Router& router, const ApiDeps& deps);
 
-// The API's credential check (Bearer / apikey token with [api], else
-// loopback only), shared by the routes and the `Expect: 100-continue`
-// answer. On refusal fills `res` with the 401 and returns false.
-bool api_caller_allowed(const ConfigHolder& config, const httplib::Request& req,
-                        httplib::Response& res);
-
-// True when `path` is a POST .../register_deploy target (the API's only
-// route with a request body).
-bool is_register_deploy_path(const std::string& path);
+// The API's credential check: with [api] a Bearer / apikey token equal to
+// api.token, without it loopback clients only (never a request through a
+// trusted proxy). nullopt: allowed; otherwise the 401 to answer, with
+// WWW-Authenticate.
+std::optional<http::Response> api_refusal(const ConfigHolder& config, const http::Request& req);
 
 }  // namespace shiplog::daemon

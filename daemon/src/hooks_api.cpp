@@ -6,7 +6,7 @@
 
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
-#include "http_util.hpp"
+#include "http/message.hpp"
 #include "storage/journal.hpp"
 
 namespace shiplog::daemon {

@@ -13,7 +13,7 @@
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
-#include "http_util.hpp"
+#include "http/message.hpp"
 
 namespace shiplog::daemon {
 namespace {

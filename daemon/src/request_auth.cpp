@@ -74,16 +74,11 @@ std::optional<std::string_view> parse_api_token(std::string_view authorization) 
     return token;
 }
 
-bool is_loopback(std::string_view addr) {
-    if (addr == "::1") return true;
-    if (starts_with_ci(addr, "::ffff:")) addr.remove_prefix(7);
-    return addr.substr(0, 4) == "127.";
-}
-
 bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook,
-                        std::string_view authorization, std::string_view remote_addr) {
-    if (!webhook) return is_loopback(remote_addr);
-    auto creds = parse_basic_auth(authorization);
+                        const http::Request& req) {
+    // Without a [webhook] section only the address counts: no header lookup.
+    if (!webhook) return req.from_loopback();
+    auto creds = parse_basic_auth(req.header("Authorization"));
     if (!creds) return false;
     // Evaluate every comparison so timing does not reveal which part failed.
     bool user_ok = constant_time_equals(creds->username, webhook->username);
@@ -93,10 +88,9 @@ bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook,
     return user_ok & password_ok;
 }
 
-bool api_authorized(const std::optional<config::ApiConfig>& api, std::string_view authorization,
-                    std::string_view remote_addr) {
-    if (!api) return is_loopback(remote_addr);
-    auto token = parse_api_token(authorization);
+bool api_authorized(const std::optional<config::ApiConfig>& api, const http::Request& req) {
+    if (!api) return req.from_loopback();
+    auto token = parse_api_token(req.header("Authorization"));
     return token && api->token.matches(*token);
 }
 

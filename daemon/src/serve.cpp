@@ -35,6 +35,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/notifier.hpp"
 #include "daemon/projection_sync.hpp"
+#include "daemon/readiness.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/serve_lock.hpp"
 #include "daemon/work_queue_runner.hpp"

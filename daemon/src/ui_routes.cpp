@@ -1,7 +1,9 @@
 #include "ui_routes.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "web/assets.hpp"
 
@@ -53,7 +55,8 @@ bool not_modified(std::string_view if_none_match, std::string_view etag) {
     return if_none_match.find(etag) != std::string_view::npos;
 }
 
-void serve_asset(const web::Asset& asset, const httplib::Request& req, httplib::Response& res) {
+http::Response serve_asset(const web::Asset& asset, const http::Request& req) {
+    http::Response res;
     res.set_header("Content-Security-Policy", k_csp);
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
@@ -61,36 +64,40 @@ void serve_asset(const web::Asset& asset, const httplib::Request& req, httplib::
     res.set_header("Cache-Control", "no-cache");
     res.set_header("ETag", std::string(asset.etag));
     res.set_header("Vary", "Accept-Encoding");
-    if (not_modified(req.get_header_value("If-None-Match"), asset.etag)) {
+    if (not_modified(req.header("If-None-Match"), asset.etag)) {
         res.status = 304;
-        return;
+        res.content_type.clear();  // a 304 has no body, so no Content-Type
+        return res;
     }
-    const bool gzip = accepts_gzip(req.get_header_value("Accept-Encoding"));
+    // The gzip form was compressed at build time; nothing compresses per request.
+    const bool gzip = accepts_gzip(req.header("Accept-Encoding"));
     std::string_view body = gzip ? asset.gzip : asset.identity;
     if (gzip) res.set_header("Content-Encoding", "gzip");
-    // A sized content provider: httplib (built with zlib and brotli) would
-    // otherwise compress text/* bodies again on every request.
-    res.set_content_provider(
-        body.size(), std::string(asset.content_type),
-        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            return sink.write(body.data() + offset, length);
-        });
+    res.content_type = std::string(asset.content_type);
+    res.body = std::string(body);
+    return res;
+}
+
+http::Route get(std::string pattern, std::function<http::Response(const http::Request&)> f) {
+    http::Route route;
+    route.method = "GET";
+    route.pattern = std::move(pattern);
+    route.execution = http::Execution::inline_io;  // memory only, nothing blocks
+    route.handler = http::sync(std::move(f));
+    return route;
 }
 
 }  // namespace
 
-void install_ui_routes(httplib::Server& server) {
-    server.Get("/", [](const httplib::Request& req, httplib::Response& res) {
-        serve_asset(*find_asset("/ui/index.html"), req, res);
-    });
-    server.Get(R"(/ui/([A-Za-z0-9._-]+))", [](const httplib::Request& req, httplib::Response& res) {
+void add_ui_routes(http::Router& router) {
+    router.add(get("/", [](const http::Request& req) {
+        return serve_asset(*find_asset("/ui/index.html"), req);
+    }));
+    router.add(get("/ui/{}", [](const http::Request& req) {
         const auto* asset = find_asset(req.path);
-        if (!asset) {
-            res.status = 404;  // the error handler adds the JSON body
-            return;
-        }
-        serve_asset(*asset, req, res);
-    });
+        if (!asset) return http::json_error(404, "not found");
+        return serve_asset(*asset, req);
+    }));
 }
 
 }  // namespace shiplog::daemon

@@ -58,8 +58,4 @@ class HttpServer {
     virtual Status reload(const config::Config& config) = 0;
 };
 
-// /readyz logic, shared with STATUS= lines: the store is open, writable and
-// under 95 % full. `reason` gets a short explanation when not ready.
-bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason);
-
 }  // namespace shiplog::daemon

@@ -13,6 +13,7 @@
 
 #include "common/clock.hpp"
 #include "config/config.hpp"
+#include "http/message.hpp"
 
 namespace shiplog::daemon {
 
@@ -28,17 +29,15 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view authorization)
 // The token of "Bearer <t>" or "apikey <t>" (scheme case-insensitive).
 std::optional<std::string_view> parse_api_token(std::string_view authorization);
 
-// 127.0.0.0/8, ::1 and IPv4-mapped loopback.
-bool is_loopback(std::string_view remote_addr);
-
-// Webhook: with [webhook], the Basic credentials must match the username and
-// the current or previous password; without it, only loopback clients.
+// Webhook: with [webhook], the request's Basic credentials must match the
+// username and the current or previous password; without it, only loopback
+// clients that did not come through a proxy (http::Request::from_loopback).
 bool webhook_authorized(const std::optional<config::WebhookConfig>& webhook,
-                        std::string_view authorization, std::string_view remote_addr);
+                        const http::Request& req);
 
-// API: with [api], a Bearer/apikey token equal to api.token; without it, only loopback.
-bool api_authorized(const std::optional<config::ApiConfig>& api, std::string_view authorization,
-                    std::string_view remote_addr);
+// API: with [api], a Bearer/apikey token equal to api.token; without it, only
+// loopback clients that did not come through a proxy.
+bool api_authorized(const std::optional<config::ApiConfig>& api, const http::Request& req);
 
 // Decides whether an auth failure from `source` is worth a log line: at most
 // one per source per `interval`, with a bounded memory of sources (so a flood
