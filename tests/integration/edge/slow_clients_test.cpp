@@ -18,7 +18,7 @@ constexpr int k_request_timeout_s = 10;  // the default, spelled out in the conf
 // clock at accept, a little after our connect; 2 s covers that and the
 // scheduling of a loaded 2-core CI box (poll granularity is 50 ms).
 constexpr auto k_close_within = std::chrono::seconds(k_request_timeout_s) + 2s;
-constexpr auto k_answer_within = 2s;  // a legitimate webhook, under attack
+constexpr auto k_answer_within = 2s * k_latency_factor;  // a legitimate webhook, under attack
 
 // Enough connection slots for the attack plus the legitimate client, all
 // from 127.0.0.1: this is about slow clients, not the connection caps.
