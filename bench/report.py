@@ -34,7 +34,7 @@ def main():
     for opt in ["smoke", "duration", "threads", "started", "load-start", "load-end", "nproc", "cpu",
                 "fs", "shiplog", "shiplog-version", "wrk", "nginx", "python", "command"]:
         ap.add_argument("--" + opt, default="?")
-    for opt in ["parse-json", "footprint", "rss", "queries"]:
+    for opt in ["parse-json", "footprint", "rss", "queries", "attack"]:
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     smoke = a.smoke == "1"
@@ -122,11 +122,34 @@ def main():
               f"{r['rate']} events/s ({r['conns']} connections, target {r['target_rate']}) | "
               f"{'yes' if p99 < TARGET_HALF_RATE_P99_MS else 'no'} |")
 
+    attack_section(w, a.attack)
     parse_section(w, a.parse_json)
     queries_section(w, a.queries)
     footprint_section(w, a.footprint, a.rss, smoke)
     print("\n".join(out))
     return 0
+
+
+def attack_section(w, path):
+    w("\n## Under attack\n")
+    rows = []
+    if path:
+        with open(path) as f:
+            rows = [r for r in csv.reader(f, delimiter="\t") if r]
+    if not rows:
+        w("(not run)")
+        return
+    w("Legitimate `git.push` webhooks, a new connection every 100 ms, timed from connect to the last "
+      "byte of the answer, while `bench/attack.py` holds 1,000 connections from 127.0.0.1 that each "
+      "send one header byte every 2 s (every one the server closes is reopened at once). An "
+      "unanswered webhook counts as the client timeout in the percentiles.\n")
+    w("| server | seconds | webhooks | 200 | unanswered | p50 ms | p99 ms | max ms "
+      "| slow conns opened / closed by the server / held at the end | load 1m |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|---|--:|")
+    for (server, seconds, requests, ok200, unanswered, p50, p99, worst, opened, closed, held,
+         load) in rows:
+        w(f"| {server} | {seconds} | {requests} | {ok200} | {unanswered} | {p50} | {p99} | {worst} "
+          f"| {opened} / {closed} / {held} | {load} |")
 
 
 def parse_section(w, path):

@@ -52,6 +52,11 @@ constexpr std::int64_t k_max_body_bytes = std::int64_t{1} << 30;  // 1 GiB
 constexpr std::int64_t k_min_size_mb = 1;
 constexpr std::int64_t k_max_size_mb = std::int64_t{1} << 24;  // 16 TiB of map
 constexpr std::size_t k_max_shown = 80;                        // longest quoted value in a message
+// A connection costs a descriptor and a little memory; a million is past any
+// sane RLIMIT_NOFILE, so a larger number can only be a typo.
+constexpr std::int64_t k_max_connections = 1'000'000;
+constexpr std::int64_t k_min_request_timeout_s = 1;
+constexpr std::int64_t k_max_request_timeout_s = 300;
 
 // One printable line: control characters and non-ASCII bytes are escaped,
 // long values are cut, so a message never spans lines or hides characters.
@@ -440,6 +445,26 @@ class Loader {
         return out;
     }
 
+    // An array of networks ("10.0.0.0/8", "2001:db8::/32", a bare address);
+    // absent => empty. Each bad item is named by its index and line.
+    Result<std::vector<Cidr>> opt_cidr_array(const toml::table& table, std::string_view path,
+                                             std::string_view key) const {
+        auto texts = opt_string_array(table, path, key);
+        if (!texts) return tl::unexpected<Error>(std::move(texts.error()));
+        std::vector<Cidr> out;
+        if (!*texts) return out;
+        const toml::array& items = *table.get(key)->as_array();
+        for (std::size_t i = 0; i < (*texts)->size(); ++i) {
+            auto cidr = Cidr::parse((**texts)[i]);
+            if (!cidr)
+                return error(line_of(*items.get(i)),
+                             key_path(path, key) + "[" + std::to_string(i) + "]",
+                             printable(cidr.error().message, 200, false));
+            out.push_back(std::move(*cidr));
+        }
+        return out;
+    }
+
     // A path that must name an existing regular file (TLS material, CA bundle).
     Result<std::optional<fs::path>> opt_existing_file(const toml::table& table,
                                                       std::string_view path,
@@ -571,9 +596,10 @@ class Loader {
         std::uint32_t listen_line = 0;
         if (*table != nullptr) {
             const toml::table& t = **table;
-            SHIPLOG_TRY(check_keys(
-                t, "server",
-                {"listen", "public_url", "max_body_bytes", "tls_certificate", "tls_private_key"}));
+            SHIPLOG_TRY(check_keys(t, "server",
+                                   {"listen", "public_url", "max_body_bytes", "tls_certificate",
+                                    "tls_private_key", "trusted_proxies", "max_connections",
+                                    "max_connections_per_ip", "request_timeout_s"}));
             auto listen = opt_string(t, "server", "listen");
             if (!listen) return tl::unexpected<Error>(std::move(listen.error()));
             if (*listen) {
@@ -617,6 +643,7 @@ class Loader {
             }
             server.tls_certificate = *cert;
             server.tls_private_key = *key;
+            SHIPLOG_TRY(load_server_limits(t));
         }
         if (!loopback) {
             for (auto [name, present] : {std::pair{"webhook", m_config.webhook.has_value()},
@@ -631,6 +658,36 @@ class Loader {
         if (m_config.azure_devops && server.public_url.empty())
             warn(*table ? line_of(**table) : 0, "server.public_url",
                  "not set: hooks sync cannot point Azure DevOps at this instance");
+        return {};
+    }
+
+    // trusted_proxies, the connection caps and the request deadline.
+    Status load_server_limits(const toml::table& t) {
+        ServerConfig& server = m_config.server;
+        auto proxies = opt_cidr_array(t, "server", "trusted_proxies");
+        if (!proxies) return tl::unexpected<Error>(std::move(proxies.error()));
+        server.trusted_proxies = std::move(*proxies);
+        auto total = opt_int(t, "server", "max_connections", 1, k_max_connections);
+        if (!total) return tl::unexpected<Error>(std::move(total.error()));
+        if (*total) server.max_connections = static_cast<std::size_t>(**total);
+        auto per_ip = opt_int(t, "server", "max_connections_per_ip", 1, k_max_connections);
+        if (!per_ip) return tl::unexpected<Error>(std::move(per_ip.error()));
+        if (*per_ip) server.max_connections_per_ip = static_cast<std::size_t>(**per_ip);
+        if (!*per_ip) {
+            // The default per-IP cap follows a lowered max_connections
+            // rather than making the operator set both.
+            server.max_connections_per_ip =
+                std::min(server.max_connections_per_ip, server.max_connections);
+        } else if (server.max_connections_per_ip > server.max_connections) {
+            return error(line_of(*t.get("max_connections_per_ip")), "server.max_connections_per_ip",
+                         std::to_string(server.max_connections_per_ip) +
+                             " exceeds max_connections (" + std::to_string(server.max_connections) +
+                             ")");
+        }
+        auto timeout = opt_int(t, "server", "request_timeout_s", k_min_request_timeout_s,
+                               k_max_request_timeout_s);
+        if (!timeout) return tl::unexpected<Error>(std::move(timeout.error()));
+        if (*timeout) server.request_timeout = std::chrono::seconds(**timeout);
         return {};
     }
 
@@ -686,7 +743,7 @@ class Loader {
             return {};
         }
         const toml::table& t = **table;
-        SHIPLOG_TRY(check_keys(t, "webhook", {"username", "password_file"}));
+        SHIPLOG_TRY(check_keys(t, "webhook", {"username", "password_file", "allow_from"}));
         WebhookConfig webhook;
         auto username = req_string(t, "webhook", "username");
         if (!username) return tl::unexpected<Error>(std::move(username.error()));
@@ -699,6 +756,13 @@ class Loader {
                                          "webhook-password", "password", 2});
         if (!passwords) return tl::unexpected<Error>(std::move(passwords.error()));
         webhook.passwords = std::move(*passwords);
+        auto allow_from = opt_cidr_array(t, "webhook", "allow_from");
+        if (!allow_from) return tl::unexpected<Error>(std::move(allow_from.error()));
+        if (t.get("allow_from") != nullptr && allow_from->empty())
+            // An empty list would read as "nobody" but mean "anybody".
+            return error(line_of(*t.get("allow_from")), "webhook.allow_from",
+                         "is empty: remove the key to accept every network, or list networks");
+        webhook.allow_from = std::move(*allow_from);
         m_config.webhook = std::move(webhook);
         return {};
     }

@@ -25,11 +25,13 @@ DaemonHarness::DaemonHarness(DaemonOptions options) : m_options(std::move(option
 std::string DaemonHarness::config_text(const std::string& extra_toml) const {
     std::ostringstream toml;
     toml << "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://shiplog.example.com\"\n"
-         << "max_body_bytes = " << m_options.max_body_bytes << "\n\n"
+         << "max_body_bytes = " << m_options.max_body_bytes << "\n"
+         << m_options.server_toml << "\n"
          << "[storage]\npath = \"store\"\nmax_size_mb = " << m_options.max_size_mb << "\n\n";
     if (m_options.webhook_auth)
         toml << "[webhook]\nusername = \"" << k_webhook_user
-             << "\"\npassword_file = \"webhook-password\"\n\n";
+             << "\"\npassword_file = \"webhook-password\"\n"
+             << m_options.webhook_toml << "\n";
     toml << "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
             "\"Contoso\"\n"
          << "repository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n\n"

@@ -26,7 +26,9 @@ struct DaemonOptions {
     bool webhook_auth = true;  // write a [webhook] section with a password file
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_size_mb = 64;
-    std::string extra_toml;  // appended verbatim
+    std::string extra_toml;    // appended verbatim
+    std::string server_toml;   // more [server] keys ("request_timeout_s = 5\n")
+    std::string webhook_toml;  // more [webhook] keys (needs webhook_auth)
 };
 
 class DaemonHarness {

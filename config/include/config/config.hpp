@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cidr.hpp"
 #include "common/secret.hpp"
 
 namespace shiplog::config {
@@ -25,6 +26,14 @@ struct ServerConfig {
     std::size_t max_body_bytes = 26214400;                 // requests with larger bodies get 413
     std::optional<std::filesystem::path> tls_certificate;  // both set => HTTPS only
     std::optional<std::filesystem::path> tls_private_key;
+    // Only these peers may set X-Forwarded-For; a request they forward is
+    // never treated as a loopback client, whatever the proxy's own address.
+    std::vector<Cidr> trusted_proxies;
+    std::size_t max_connections = 4096;       // open connections in all, refused at accept beyond
+    std::size_t max_connections_per_ip = 64;  // per client address; <= max_connections
+    // The whole request (TLS handshake, headers, body) must arrive within
+    // this, counted from its first byte (from accept for a new connection).
+    std::chrono::seconds request_timeout{10};
 };
 
 struct StorageConfig {
@@ -42,6 +51,7 @@ struct AzureDevOpsConfig {
 struct WebhookConfig {
     std::string username;
     std::vector<Secret> passwords;  // [0] current, [1] previous (rotation); both accepted
+    std::vector<Cidr> allow_from;   // empty = any network; else other clients get 403
 };
 
 struct ApiConfig {

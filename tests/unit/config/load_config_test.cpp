@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -785,6 +786,149 @@ TEST_F(LoadConfigTest, WebhookUsernameWithColonIsRefused) {
 }
 
 // --- small API pieces ---------------------------------------------------------
+
+// --- edge limits: trusted_proxies, connection caps, request deadline, allow_from ---
+
+TEST_F(LoadConfigTest, EdgeLimitsHaveDefaults) {
+    auto config = load(k_minimal);
+    ASSERT_OK(config);
+    EXPECT_TRUE(config->server.trusted_proxies.empty());
+    EXPECT_EQ(config->server.max_connections, 4096u);
+    EXPECT_EQ(config->server.max_connections_per_ip, 64u);
+    EXPECT_EQ(config->server.request_timeout, std::chrono::seconds(10));
+}
+
+TEST_F(LoadConfigTest, EdgeLimitsAreRead) {
+    auto config = load(std::string(k_minimal) + R"([server]
+trusted_proxies = ["127.0.0.1/32", "::1", "10.20.0.0/16"]
+max_connections = 100
+max_connections_per_ip = 100
+request_timeout_s = 300
+)");
+    ASSERT_OK(config);
+    const auto& proxies = config->server.trusted_proxies;
+    ASSERT_EQ(proxies.size(), 3u);
+    EXPECT_EQ(proxies[0].text(), "127.0.0.1/32");
+    EXPECT_TRUE(proxies[0].contains("127.0.0.1"));
+    EXPECT_FALSE(proxies[0].contains("127.0.0.2"));
+    EXPECT_TRUE(proxies[1].contains("::1"));
+    EXPECT_TRUE(proxies[2].contains("10.20.255.1"));
+    EXPECT_FALSE(proxies[2].contains("10.21.0.1"));
+    EXPECT_EQ(config->server.max_connections, 100u);
+    EXPECT_EQ(config->server.max_connections_per_ip, 100u);
+    EXPECT_EQ(config->server.request_timeout, std::chrono::seconds(300));
+}
+
+TEST_F(LoadConfigTest, EmptyTrustedProxiesMeansNone) {
+    auto config = load(std::string(k_minimal) + "[server]\ntrusted_proxies = []\n");
+    ASSERT_OK(config);
+    EXPECT_TRUE(config->server.trusted_proxies.empty());
+}
+
+TEST_F(LoadConfigTest, LowestEdgeLimitsAreAccepted) {
+    auto config = load(std::string(k_minimal) +
+                       "[server]\nmax_connections = 1\nmax_connections_per_ip = 1\n"
+                       "request_timeout_s = 1\n");
+    ASSERT_OK(config);
+    EXPECT_EQ(config->server.max_connections, 1u);
+    EXPECT_EQ(config->server.max_connections_per_ip, 1u);
+    EXPECT_EQ(config->server.request_timeout, std::chrono::seconds(1));
+}
+
+TEST_F(LoadConfigTest, DefaultPerIpCapFollowsALowerMaxConnections) {
+    auto config = load(std::string(k_minimal) + "[server]\nmax_connections = 10\n");
+    ASSERT_OK(config);
+    EXPECT_EQ(config->server.max_connections, 10u);
+    EXPECT_EQ(config->server.max_connections_per_ip, 10u);
+}
+
+TEST_F(LoadConfigTest, WebhookAllowFromIsRead) {
+    m_dir.write("webhook-password", "pw\n", k_private);
+    auto config = load(std::string(k_webhook_file) +
+                       "allow_from = [\"20.37.158.0/23\", \"2603:1030::/32\"]\n");
+    ASSERT_OK(config);
+    const auto& allow = config->webhook->allow_from;
+    ASSERT_EQ(allow.size(), 2u);
+    EXPECT_TRUE(allow[0].contains("20.37.159.200"));
+    EXPECT_FALSE(allow[0].contains("20.37.160.1"));
+    EXPECT_TRUE(allow[1].contains("2603:1030:1:2::9"));
+}
+
+TEST_F(LoadConfigTest, WebhookWithoutAllowFromAcceptsEveryNetwork) {
+    m_dir.write("webhook-password", "pw\n", k_private);
+    auto config = load(k_webhook_file);
+    ASSERT_OK(config);
+    EXPECT_TRUE(config->webhook->allow_from.empty());
+}
+
+// Each broken edge setting: the message names file, line and key.
+TEST_F(LoadConfigTest, BadEdgeLimits) {
+    struct Case {
+        const char* server;  // the [server] body, starting at line 4
+        int line;
+        const char* key;
+        const char* problem;
+    };
+    const Case cases[] = {
+        {"max_connections = 0\n", 4, "server.max_connections", "0 is out of range (1 to 1000000)"},
+        {"max_connections = -1\n", 4, "server.max_connections", "-1 is out of range"},
+        {"max_connections = 1000001\n", 4, "server.max_connections", "out of range"},
+        {"max_connections = \"many\"\n", 4, "server.max_connections",
+         "expected an integer, got a string"},
+        {"max_connections_per_ip = 0\n", 4, "server.max_connections_per_ip",
+         "0 is out of range (1 to 1000000)"},
+        {"max_connections = 10\nmax_connections_per_ip = 11\n", 5, "server.max_connections_per_ip",
+         "11 exceeds max_connections (10)"},
+        {"max_connections_per_ip = 4097\n", 4, "server.max_connections_per_ip",
+         "4097 exceeds max_connections (4096)"},
+        {"request_timeout_s = 0\n", 4, "server.request_timeout_s", "0 is out of range (1 to 300)"},
+        {"request_timeout_s = 301\n", 4, "server.request_timeout_s", "301 is out of range"},
+        {"request_timeout_s = 2.5\n", 4, "server.request_timeout_s",
+         "expected an integer, got a float"},
+        {"trusted_proxies = \"127.0.0.1\"\n", 4, "server.trusted_proxies",
+         "expected an array of strings, got a string"},
+        {"trusted_proxies = [1]\n", 4, "server.trusted_proxies[0]",
+         "expected a string, got an integer"},
+        {"trusted_proxies = [\"127.0.0.1/32\",\n  \"nginx\"]\n", 5, "server.trusted_proxies[1]",
+         "\"nginx\" is not an IP address or network"},
+        {"trusted_proxies = [\"10.0.0.0/33\"]\n", 4, "server.trusted_proxies[0]",
+         "prefix length must be 0-32"},
+        {"trusted_proxies = [\"::/129\"]\n", 4, "server.trusted_proxies[0]",
+         "prefix length must be 0-128"},
+        {"trusted_proxies = [\"10.0.0.0/\"]\n", 4, "server.trusted_proxies[0]",
+         "prefix length must be 0-32"},
+        {"trusted_proxies = [\"\"]\n", 4, "server.trusted_proxies[0]", "must not be empty"},
+        {"trusted_proxies = [\"10.0.0.1\\n\"]\n", 4, "server.trusted_proxies[0]",
+         "contains a control character"},
+        {"max_conections = 5\n", 4, "server.max_conections", "unknown key"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.server);
+        expect_error(std::string(k_minimal) + "[server]\n" + c.server, c.line, c.key, c.problem);
+    }
+}
+
+TEST_F(LoadConfigTest, BadWebhookAllowFrom) {
+    m_dir.write("webhook-password", "pw\n", k_private);
+    struct Case {
+        const char* allow_from;  // the value, on line 6
+        const char* key;
+        const char* problem;
+    };
+    const Case cases[] = {
+        {"\"10.0.0.0/8\"", "webhook.allow_from", "expected an array of strings, got a string"},
+        {"[\"10.0.0.0/8\", \"10.0.0.0/8/8\"]", "webhook.allow_from[1]",
+         "\"10.0.0.0/8/8\": prefix length must be 0-32"},
+        {"[\"300.1.2.3/8\"]", "webhook.allow_from[0]", "is not an IP address or network"},
+        {"[\"10.0.0.0/-1\"]", "webhook.allow_from[0]", "prefix length must be 0-32"},
+        {"[]", "webhook.allow_from", "is empty"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.allow_from);
+        expect_error(std::string(k_webhook_file) + "allow_from = " + c.allow_from + "\n", 6, c.key,
+                     c.problem);
+    }
+}
 
 TEST(DefaultConfigPath, FromEnvironmentOrEtc) {
     FakeEnv env;
