@@ -877,8 +877,8 @@ class HttpClient final : public AzureDevOpsClient {
                 // An older server (Azure DevOps Server 2020: 6.0, 2022: 7.0)
                 // names the highest version it supports: ask again with it
                 // once, and remember it for this server.
-                if (const auto supported = supported_api_version(reason);
-                    !supported.empty() && !m_api_version_fixed && !renegotiated &&
+                const std::string supported = supported_api_version(reason);
+                if (!supported.empty() && !m_api_version_fixed && !renegotiated &&
                     version_below(supported, m_api_version) && !version_below(supported, "5.0")) {
                     m_api_version = supported;
                     {
