@@ -811,9 +811,6 @@ TEST(ProcessEnvironment, ReadsRealVariables) {
     ::unsetenv("SHIPLOG_TEST_PROCESS_ENV");
 }
 
-}  // namespace
-}  // namespace shiplog::config
-
 // --- what Azure DevOps itself accepts ----------------------------------------
 
 TEST_F(LoadConfigTest, ReleaseDeploymentMayNameThePipelineOfItsArtifact) {
@@ -871,3 +868,6 @@ organization_url = "https://tfs.example.com/tfs/DefaultCollection"
     expect_error(base + "api_version = \"latest\"\n", 5, "azure_devops.api_version",
                  "not a REST API version");
 }
+
+}  // namespace
+}  // namespace shiplog::config
