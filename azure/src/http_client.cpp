@@ -385,8 +385,9 @@ class HttpClient final : public AzureDevOpsClient {
             if (auto p = e["project"]; !p.error()) b.project = get_string(p.value_unsafe(), "name");
         });
         if (!st) return tl::unexpected(st.error());
-        if (b.id != id || b.source_version.empty())
-            return fail(ErrorCode::remote, "GET " + path + ": response has no id or sourceVersion");
+        if (b.id != id) return fail(ErrorCode::remote, "GET " + path + ": response has no id");
+        // A build without sourceVersion is an answer, not a transport error:
+        // the caller decides how often to ask again before giving up.
         return b;
     }
 

@@ -71,7 +71,7 @@ struct Build {
     std::string definition;      // definition.name
     std::string project;         // project.name
     std::string source_branch;   // "refs/heads/main"
-    std::string source_version;  // the commit sha
+    std::string source_version;  // the commit sha; empty when the server sent none
     std::string status;          // inProgress, completed, ...
     std::string result;          // succeeded, failed, ... (empty while running)
 };
