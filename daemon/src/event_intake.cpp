@@ -66,9 +66,12 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capa
     // The entry is moved, never copied, so entry.raw's bytes stay put.
     const std::string event_id = entry.event_id;
     const std::string_view raw = entry.raw;
+    std::string reason;
+    if (!tracked) reason = handlers::ignored_reason(*envelope, body, *config, parsed);
     handlers::hand_off(event_id, raw, std::move(parsed));
     auto result = commit(std::move(entry), tracked, timeout);
     handlers::withdraw(event_id, raw);  // not taken: not projected, or timed out
+    if (result && result->status == IntakeStatus::ignored) result->reason = std::move(reason);
     return result;
 }
 

@@ -31,6 +31,9 @@ struct IntakeResult {
     std::uint64_t seq = 0;  // journal sequence number (of the first delivery for a duplicate)
     std::string event_id;
     std::string event_type;
+    // For `ignored`: why, in words ("no deployment tracks Contoso/web-api:main",
+    // "Test delivery", "event type not used"); empty otherwise.
+    std::string reason;
 };
 
 class EventIntake {
