@@ -34,7 +34,9 @@ install(FILES ${shiplog_systemd_src}/shiplog.tmpfiles DESTINATION ${SHIPLOG_TMPF
 install(FILES ${shiplog_systemd_src}/shiplog.toml DESTINATION ${SHIPLOG_CONFIG_DIR}
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 # The unit's Documentation= points here.
-install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/azure-devops.md
+              ${PROJECT_SOURCE_DIR}/docs/metrics.md ${PROJECT_SOURCE_DIR}/docs/security.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # The reference the packaged config and operations.md point to, and the
 # licence where Debian keeps it (/usr/share/doc/<package>/copyright).
 install(FILES ${PROJECT_SOURCE_DIR}/docs/reference/cli.md ${PROJECT_SOURCE_DIR}/docs/reference/config.md
