@@ -9,20 +9,6 @@
 #include "route_fixture.hpp"
 
 namespace shiplog::daemon {
-
-// INTERIM, until main's EventIntake::submit_record_async lands (then this
-// weak definition loses to the real one and is deleted): lets this binary
-// link and answers through the same callback, but blocks the caller until
-// the commit, which the real one must not do.
-__attribute__((weak)) void EventIntake::submit_record_async(std::string event_id,
-                                                            std::string_view event_type,
-                                                            std::string raw,
-                                                            storage::EventSource source,
-                                                            Done done) {
-    done(submit_record(std::move(event_id), event_type, std::move(raw), source,
-                       std::chrono::seconds{8}));
-}
-
 namespace {
 
 using test::request;
