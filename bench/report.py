@@ -9,7 +9,7 @@ import sys
 COLUMNS = ["server", "commits", "body_bytes", "close", "conns", "target_rate", "rate",
            "p50_us", "p99_us", "p999_us", "acked", "rows", "check", "load", "sockerr"]
 
-# SPEC targets (docs/performance.md explains them).
+# Performance targets (docs/performance.md explains them).
 TARGET_NGINX_RATIO = 0.5
 TARGET_BASELINE_RATIO = 10.0
 TARGET_HALF_RATE_P99_MS = 10.0
@@ -104,7 +104,7 @@ def main():
               f"| {ms(r['p999_us'])} | {r['check']} | {r['sockerr']} | {r['load']} |")
 
     if not smoke:
-        w("\nTargets (SPEC): durable 6 KB pushes, keep-alive, 32–64 connections (measured at 64):\n")
+        w("\nTargets: durable 6 KB pushes, keep-alive, 32–64 connections (measured at 64):\n")
         w("| target | measured | met |")
         w("|---|---|---|")
         s, n, b = find("shiplog", 5, 0, 64), find("nginx", 5, 0, 64), find("baseline", 5, 0, 64)

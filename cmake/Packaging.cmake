@@ -34,7 +34,15 @@ install(FILES ${shiplog_systemd_src}/shiplog.tmpfiles DESTINATION ${SHIPLOG_TMPF
 install(FILES ${shiplog_systemd_src}/shiplog.toml DESTINATION ${SHIPLOG_CONFIG_DIR}
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 # The unit's Documentation= points here.
-install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/azure-devops.md
+              ${PROJECT_SOURCE_DIR}/docs/metrics.md ${PROJECT_SOURCE_DIR}/docs/security.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The reference the packaged config and operations.md point to, and the
+# licence where Debian keeps it (/usr/share/doc/<package>/copyright).
+install(FILES ${PROJECT_SOURCE_DIR}/docs/reference/cli.md ${PROJECT_SOURCE_DIR}/docs/reference/config.md
+              ${PROJECT_SOURCE_DIR}/docs/reference/http-api.md ${PROJECT_SOURCE_DIR}/docs/reference/definitions.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/reference)
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
 
 # --- CPack: one binary package "shiplog" for Debian 12.
 set(CPACK_PACKAGE_NAME "shiplog")

@@ -88,10 +88,20 @@ HookIdentity make_identity(const config::Config& config) {
     return id;
 }
 
+// Input names compare case-insensitively: the docs spell the stage filter
+// both PipelineId and pipelineId, and a server that stores another case
+// must not make every sync delete and re-create the hook.
 std::string canonical_filter(const std::map<std::string, std::string>& inputs) {
+    std::vector<std::pair<std::string, std::string>> named;
+    for (const auto& [k, v] : inputs) {
+        if (v.empty() || iequals(k, "hostId") || iequals(k, "tfsSubscriptionId")) continue;
+        std::string key = k;
+        for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        named.emplace_back(std::move(key), v);
+    }
+    std::sort(named.begin(), named.end());
     std::string out;
-    for (const auto& [k, v] : inputs) {  // std::map: sorted by key
-        if (v.empty() || k == "hostId" || k == "tfsSubscriptionId") continue;
+    for (const auto& [k, v] : named) {
         if (!out.empty()) out += ';';
         out += k + '=' + v;
     }
@@ -186,7 +196,12 @@ Result<std::vector<DesiredHook>> desired_hooks(
                                                   d.repository + "\" in project \"" + d.project +
                                                   "\" not resolved");
         add("tfs", "git.push", k_rv_tfs,
-            {{"projectId", project_id}, {"repository", repo->second}, {"branch", d.branch}}, who);
+            // The branch input is a list value the server checks: the full
+            // ref name, as its inputValuesQuery lists them.
+            {{"projectId", project_id},
+             {"repository", repo->second},
+             {"branch", "refs/heads/" + d.branch}},
+            who);
 
         switch (d.trigger) {
             case config::Trigger::build:
@@ -200,7 +215,7 @@ Result<std::vector<DesiredHook>> desired_hooks(
                                                           d.pipeline + "\" in project \"" +
                                                           d.project + "\" not resolved");
                 add("pipelines", "ms.vss-pipelines.stage-state-changed-event", k_rv_pipelines,
-                    {{"projectId", project_id}, {"PipelineId", std::to_string(pipeline->second)}},
+                    {{"projectId", project_id}, {"pipelineId", std::to_string(pipeline->second)}},
                     who);
                 break;
             }

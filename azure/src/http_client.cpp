@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -18,10 +21,74 @@
 namespace shiplog::azure {
 namespace {
 
+// The highest REST version shiplog asks for; a server that supports less
+// says so, and the client then asks for what it supports (5.0 at least:
+// everything shiplog calls exists from 5.0 on).
 constexpr const char* k_api_version = "7.1";
 constexpr std::size_t k_max_pages = 10'000;  // a server that never stops paging is a bug, not data
 
 using Query = std::vector<std::pair<std::string, std::string>>;
+
+// What each server (organization URL) taught this process: the REST version
+// it supports, and which commitsbatch reading it honours. Clients are made
+// per work-queue pass, so this outlives them.
+struct ServerFacts {
+    std::string api_version;
+    enum class RangeOrder {
+        unknown,
+        older_as_item,
+        newer_as_item
+    } range_order = RangeOrder::unknown;
+};
+std::mutex g_server_facts_mutex;
+std::map<std::string, ServerFacts>& server_facts() {
+    static std::map<std::string, ServerFacts> facts;
+    return facts;
+}
+
+// "major.minor" compared numerically ("6.0" < "7.1"); false on anything else.
+bool version_below(std::string_view a, std::string_view b) {
+    auto parts = [](std::string_view v) {
+        int major = 0, minor = 0;
+        const auto dot = v.find('.');
+        std::from_chars(v.data(), v.data() + (dot == std::string_view::npos ? v.size() : dot),
+                        major);
+        if (dot != std::string_view::npos)
+            std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
+        return std::pair{major, minor};
+    };
+    return parts(a) < parts(b);
+}
+
+}  // namespace
+
+// The version a server names in "The requested REST API version of 7.1 is
+// out of range for this server. The latest REST API version this server
+// supports is 6.0." (VssVersionOutOfRangeException); empty when `message`
+// is not that refusal.
+std::string supported_api_version(std::string_view message) {
+    constexpr std::string_view marker = "The latest REST API version this server supports is ";
+    const auto at = message.find(marker);
+    if (at == std::string_view::npos) return {};
+    std::string version;
+    for (char c : message.substr(at + marker.size())) {
+        if (std::isdigit(static_cast<unsigned char>(c)) || c == '.')
+            version += c;
+        else
+            break;
+    }
+    while (!version.empty() && version.back() == '.') version.pop_back();
+    // "6.0" or "6": always major.minor.
+    if (version.find('.') == std::string::npos && !version.empty()) version += ".0";
+    if (version.empty() || version.find('.') != version.rfind('.')) {
+        // 6.0.1 style: keep major.minor.
+        const auto second = version.find('.', version.find('.') + 1);
+        if (second != std::string::npos) version.resize(second);
+    }
+    return version;
+}
+
+namespace {
 
 std::string percent_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -170,6 +237,15 @@ class HttpClient final : public AzureDevOpsClient {
             setup(*m_release_client, m_release_base.https, config);
         }
         m_ca_file = config.ca_file ? config.ca_file->string() : std::string();
+        m_server_key = m_base.origin + m_base.path;
+        if (config.api_version) {
+            m_api_version = *config.api_version;
+            m_api_version_fixed = true;
+        } else {
+            std::lock_guard lock(g_server_facts_mutex);
+            const auto& learned = server_facts()[m_server_key].api_version;
+            m_api_version = learned.empty() ? k_api_version : learned;
+        }
     }
 
     void setup(httplib::Client& client, bool https, const config::AzureDevOpsConfig& config) {
@@ -309,8 +385,9 @@ class HttpClient final : public AzureDevOpsClient {
             if (auto p = e["project"]; !p.error()) b.project = get_string(p.value_unsafe(), "name");
         });
         if (!st) return tl::unexpected(st.error());
-        if (b.id != id || b.source_version.empty())
-            return fail(ErrorCode::remote, "GET " + path + ": response has no id or sourceVersion");
+        if (b.id != id) return fail(ErrorCode::remote, "GET " + path + ": response has no id");
+        // A build without sourceVersion is an answer, not a transport error:
+        // the caller decides how often to ask again before giving up.
         return b;
     }
 
@@ -331,10 +408,80 @@ class HttpClient final : public AzureDevOpsClient {
             return out;
         }
         const std::string path = repo_path + "/commitsbatch";
-        const std::string body =
-            "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + detail::json_string(to) +
-            "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
-            detail::json_string(from) + "}}";
+        // Which of the two versions is where the history walk starts is
+        // read both ways (the spec: compareVersion; common practice: the
+        // other). Ask in the order this server honoured before, else in the
+        // spec's; accept an answer only when it is the range (it holds `to`
+        // and reaches down to `from`), else ask the other way round.
+        using Order = ServerFacts::RangeOrder;
+        Order known;
+        {
+            std::lock_guard lock(g_server_facts_mutex);
+            known = server_facts()[m_server_key].range_order;
+        }
+        const Order first = known == Order::unknown ? Order::older_as_item : known;
+        const Order second =
+            first == Order::older_as_item ? Order::newer_as_item : Order::older_as_item;
+        std::optional<std::vector<Commit>> holds_to;  // when `from` is no ancestor (force push)
+        for (Order order : {first, second}) {
+            auto commits = commits_batch(path, repository, from, to, order);
+            if (!commits) return commits;
+            if (range_connects(*commits, from, to)) {
+                if (known != order) {
+                    std::lock_guard lock(g_server_facts_mutex);
+                    server_facts()[m_server_key].range_order = order;
+                }
+                return commits;
+            }
+            // The wrong reading lists what `from` has and `to` lacks: never `to`.
+            if (!holds_to && contains(*commits, to) && !contains(*commits, from))
+                holds_to = std::move(*commits);
+        }
+        if (holds_to) return std::move(*holds_to);
+        // Permanent: asking again gets the same answers.
+        return fail(ErrorCode::not_found, "POST " + path + ": neither reading of " + from + ".." +
+                                              to + " gave a list that holds " + to);
+    }
+
+    static bool contains(const std::vector<Commit>& commits, const std::string& sha) {
+        return std::any_of(commits.begin(), commits.end(),
+                           [&](const Commit& c) { return iequal_sha(c.sha, sha); });
+    }
+
+    // A commit list is the range from..to when it holds `to`, not `from`,
+    // and one of its commits has `from` as a parent (the walk reached it).
+    static bool range_connects(const std::vector<Commit>& commits, const std::string& from,
+                               const std::string& to) {
+        bool has_to = false, reaches_from = false;
+        for (const auto& c : commits) {
+            if (iequal_sha(c.sha, from)) return false;
+            if (iequal_sha(c.sha, to)) has_to = true;
+            for (const auto& p : c.parents)
+                if (iequal_sha(p, from)) reaches_from = true;
+        }
+        return has_to && reaches_from;
+    }
+
+    static bool iequal_sha(std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+                   return std::tolower(x) == std::tolower(y);
+               });
+    }
+
+    // All pages of one commitsbatch query in `order`.
+    Result<std::vector<Commit>> commits_batch(const std::string& path,
+                                              const std::string& repository,
+                                              const std::string& from, const std::string& to,
+                                              ServerFacts::RangeOrder order) {
+        const bool older_as_item = order == ServerFacts::RangeOrder::older_as_item;
+        const std::string& item = older_as_item ? from : to;
+        const std::string& compare = older_as_item ? to : from;
+        const std::string body = "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" +
+                                 detail::json_string(item) +
+                                 "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
+                                 detail::json_string(compare) + "}}";
+        std::vector<Commit> out;
         const int top = std::max(1, m_options.commits_page_size);
         for (std::size_t page = 0; page < k_max_pages; ++page) {
             auto r =
@@ -613,6 +760,8 @@ class HttpClient final : public AzureDevOpsClient {
                     artifact.repository = source("repository", "name");
                     artifact.branch = source("branch", "id");
                     artifact.source_version = source("sourceVersion", "id");
+                    artifact.project = source("project", "name");
+                    if (artifact.project.empty()) artifact.project = source("project", "id");
                 }
                 out.artifacts.push_back(std::move(artifact));
             }
@@ -630,6 +779,12 @@ class HttpClient final : public AzureDevOpsClient {
         bool truncated = false;
         if (e["commentTruncated"].get(truncated) == simdjson::SUCCESS)
             c.comment_truncated = truncated;
+        simdjson::dom::array parents;
+        if (e["parents"].get(parents) == simdjson::SUCCESS)
+            for (auto p : parents) {
+                std::string_view parent;
+                if (p.get(parent) == simdjson::SUCCESS) c.parents.emplace_back(parent);
+            }
         if (auto a = e["author"]; !a.error()) {
             c.author_name = get_string(a.value_unsafe(), "name");
             c.author_email = get_string(a.value_unsafe(), "email");
@@ -686,9 +841,14 @@ class HttpClient final : public AzureDevOpsClient {
                         "azure_devops.ca_file: cannot load CA bundle " + m_ca_file);
         httplib::Client& client = release && m_release_client ? *m_release_client : m_client;
         const BaseUrl& base = release ? m_release_base : m_base;
-        std::string target = base.path + "/" + path + "?api-version=" + k_api_version;
-        for (const auto& [k, v] : query)
-            target += "&" + percent_encode(k) + "=" + percent_encode(v);
+        auto target_for = [&](const std::string& version) {
+            std::string target = base.path + "/" + path + "?api-version=" + version;
+            for (const auto& [k, v] : query)
+                target += "&" + percent_encode(k) + "=" + percent_encode(v);
+            return target;
+        };
+        std::string target = target_for(m_api_version);
+        bool renegotiated = false;
         httplib::Headers headers{{"Accept", "application/json"}};
         // PAT as basic auth with an empty user name: "Basic base64(':' + PAT)".
         headers.emplace(httplib::make_basic_authentication_header("", m_token.reveal()));
@@ -715,6 +875,24 @@ class HttpClient final : public AzureDevOpsClient {
                 }
                 std::string message = what + ": HTTP " + std::to_string(status);
                 std::string reason = remote_reason(res->body);
+                // An older server (Azure DevOps Server 2020: 6.0, 2022: 7.0)
+                // names the highest version it supports: ask again with it
+                // once, and remember it for this server.
+                const std::string supported = supported_api_version(reason);
+                if (!supported.empty() && !m_api_version_fixed && !renegotiated &&
+                    version_below(supported, m_api_version) && !version_below(supported, "5.0")) {
+                    m_api_version = supported;
+                    {
+                        std::lock_guard lock(g_server_facts_mutex);
+                        server_facts()[m_server_key].api_version = supported;
+                    }
+                    target = target_for(m_api_version);
+                    renegotiated = true;
+                    --attempt;  // not a failed attempt: the same call, in the server's version
+                    continue;
+                }
+                if (!supported.empty() && m_api_version_fixed)
+                    reason += " (set [azure_devops] api_version to " + supported + " or remove it)";
                 if (!reason.empty()) message += ": " + reason;
                 bool retriable = status == 429 || status >= 500;
                 ErrorCode code = status == 404                      ? ErrorCode::not_found
@@ -801,6 +979,9 @@ class HttpClient final : public AzureDevOpsClient {
     std::unique_ptr<httplib::Client> m_release_client;  // null: same host as m_client
     bool m_ca_error = false;
     std::string m_ca_file;
+    std::string m_server_key;          // organization URL: the key of what it taught us
+    std::string m_api_version;         // asked for in every call
+    bool m_api_version_fixed = false;  // [azure_devops] api_version: never renegotiated
 };
 
 }  // namespace

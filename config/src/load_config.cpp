@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -707,12 +708,36 @@ class Loader {
         return {};
     }
 
+    // "major.minor", 5.0 or later: what shiplog calls exists from 5.0 on.
+    static bool valid_api_version(std::string_view v) {
+        const auto dot = v.find('.');
+        if (dot == std::string_view::npos || dot == 0 || dot + 1 == v.size() || dot > 2 ||
+            v.size() - dot - 1 > 2)
+            return false;
+        for (std::size_t i = 0; i < v.size(); ++i)
+            if (i != dot && !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+        return std::stoi(std::string(v.substr(0, dot))) >= 5;
+    }
+
+    // Azure DevOps' webHooks consumer validates basicAuthUsername and
+    // basicAuthPassword with ^\S+$ and a 256-character limit: anything else
+    // is refused when the subscription is created.
+    static constexpr const char* k_credential_rule =
+        "must be 1 to 256 characters without spaces (Azure DevOps checks webhook credentials "
+        "against ^\\S+$, at most 256 characters)";
+    static bool azure_credential(std::string_view value) {
+        if (value.empty() || value.size() > 256) return false;
+        return std::none_of(value.begin(), value.end(),
+                            [](unsigned char c) { return std::isspace(c) != 0; });
+    }
+
     Status load_azure_devops(const toml::table& root) {
         auto table = section(root, "azure_devops");
         if (!table) return tl::unexpected<Error>(std::move(table.error()));
         if (*table == nullptr) return {};
         const toml::table& t = **table;
-        SHIPLOG_TRY(check_keys(t, "azure_devops", {"organization_url", "token_file", "ca_file"}));
+        SHIPLOG_TRY(check_keys(t, "azure_devops",
+                               {"organization_url", "token_file", "ca_file", "api_version"}));
         AzureDevOpsConfig azure;
         auto url = req_string(t, "azure_devops", "organization_url");
         if (!url) return tl::unexpected<Error>(std::move(url.error()));
@@ -725,6 +750,18 @@ class Loader {
         auto ca = opt_existing_file(t, "azure_devops", "ca_file");
         if (!ca) return tl::unexpected<Error>(std::move(ca.error()));
         azure.ca_file = *ca;
+        // The REST version to ask for; without it shiplog learns the
+        // server's highest (Azure DevOps Server 2020 stops at 6.0).
+        auto version = opt_string(t, "azure_devops", "api_version");
+        if (!version) return tl::unexpected<Error>(std::move(version.error()));
+        if (*version) {
+            if (!valid_api_version(**version))
+                return error(line_of(*t.get("api_version")), "azure_devops.api_version",
+                             in_quotes(**version) +
+                                 " is not a REST API version such as \"6.0\" or \"7.1\" "
+                                 "(5.0 or later)");
+            azure.api_version = std::move(**version);
+        }
         auto token = load_secret(
             t, {"azure_devops", "token_file", "SHIPLOG_AZURE_TOKEN", "azure-token", "token", 1});
         if (!token) return tl::unexpected<Error>(std::move(token.error()));
@@ -751,10 +788,19 @@ class Loader {
             return error(line_of(*t.get("username")), "webhook.username",
                          in_quotes(*username) +
                              " contains ':', which basic auth cannot carry in a user name");
+        if (!azure_credential(*username))
+            return error(line_of(*t.get("username")), "webhook.username",
+                         in_quotes(*username) + " " + k_credential_rule);
         webhook.username = std::move(*username);
         auto passwords = load_secret(t, {"webhook", "password_file", "SHIPLOG_WEBHOOK_PASSWORD",
                                          "webhook-password", "password", 2});
         if (!passwords) return tl::unexpected<Error>(std::move(passwords.error()));
+        for (const auto& password : *passwords)
+            if (!azure_credential(password.reveal()))
+                // Never show the password itself.
+                return error(t.get("password_file") ? line_of(*t.get("password_file")) : 0,
+                             "webhook.password_file",
+                             std::string("the password ") + k_credential_rule);
         webhook.passwords = std::move(*passwords);
         auto allow_from = opt_cidr_array(t, "webhook", "allow_from");
         if (!allow_from) return tl::unexpected<Error>(std::move(allow_from.error()));
@@ -884,9 +930,12 @@ class Loader {
             std::string_view key;
             std::string* out;
             std::initializer_list<Trigger> triggers;
+            std::initializer_list<Trigger> optional_for = {};  // allowed, not needed
         };
+        // A release's `pipeline` picks, among several build artifacts, the
+        // one whose build definition it names.
         const std::array<TriggerKey, 4> k_trigger_keys{{
-            {"pipeline", &d.pipeline, {Trigger::build, Trigger::stage}},
+            {"pipeline", &d.pipeline, {Trigger::build, Trigger::stage}, {Trigger::release}},
             {"stage", &d.stage, {Trigger::stage}},
             {"release_definition", &d.release_definition, {Trigger::release}},
             {"release_environment", &d.release_environment, {Trigger::release}},
@@ -894,11 +943,16 @@ class Loader {
         for (const auto& tk : k_trigger_keys) {
             auto value = opt_string(t, path, tk.key);
             if (!value) return tl::unexpected<Error>(std::move(value.error()));
-            bool fits =
+            const bool fits =
                 std::find(tk.triggers.begin(), tk.triggers.end(), d.trigger) != tk.triggers.end();
-            if (*value && !fits) {
+            const bool optional = std::find(tk.optional_for.begin(), tk.optional_for.end(),
+                                            d.trigger) != tk.optional_for.end();
+            if (*value && !fits && !optional) {
                 std::string allowed;
                 for (Trigger tr : tk.triggers)
+                    allowed +=
+                        (allowed.empty() ? "" : " or ") + std::string("\"") + to_string(tr) + "\"";
+                for (Trigger tr : tk.optional_for)
                     allowed +=
                         (allowed.empty() ? "" : " or ") + std::string("\"") + to_string(tr) + "\"";
                 return error(line_of(*t.get(tk.key)), key_path(path, tk.key),

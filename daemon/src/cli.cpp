@@ -43,6 +43,10 @@ int run_cli(int argc, char** argv) {
     add_config_option(ingest);
     ingest->add_option("FILE", files, "saved Azure DevOps event payloads (JSON)")->required();
 
+    auto* demo = app.add_subcommand(
+        "demo", "fill the store with a made-up history for examples/shiplog.toml (safe to repeat)");
+    add_config_option(demo);
+
     DeploysOptions deploys_options;
     auto* deploys = app.add_subcommand("deploys", "list recorded deploys, newest first");
     add_config_option(deploys);
@@ -51,7 +55,8 @@ int run_cli(int argc, char** argv) {
     deploys->add_option("--environment", deploys_options.environment, "only this environment");
     deploys->add_option("--limit", deploys_options.limit, "at most N deploys (default 50)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
-    deploys->add_flag("--json", deploys_options.json, "print SPEC §4's JSON array");
+    deploys->add_flag("--json", deploys_options.json,
+                      "print the deploys as a JSON array (docs/reference/http-api.md)");
 
     std::string deploy_id;
     bool show_json = false;
@@ -61,7 +66,7 @@ int run_cli(int argc, char** argv) {
         "show", "a deploy with its commits, work items and pending look-ups");
     add_config_option(show);
     show->add_option("ID", deploy_id, "deploy id, e.g. web-api:production:1042")->required();
-    show->add_flag("--json", show_json, "print SPEC §4's JSON object");
+    show->add_flag("--json", show_json, "print the deploy as JSON (docs/reference/http-api.md)");
 
     MetricsOptions metrics_options;
     auto* metrics =
@@ -76,7 +81,8 @@ int run_cli(int argc, char** argv) {
                         "window end, RFC 3339 or YYYY-MM-DD (excluded; default now)");
     metrics->add_flag("--explain", metrics_options.explain,
                       "list the deploys, commits and failures behind each figure");
-    metrics->add_flag("--json", metrics_options.json, "print SPEC §4's JSON object");
+    metrics->add_flag("--json", metrics_options.json,
+                      "print the figures as JSON (docs/reference/http-api.md)");
 
     auto* reindex =
         app.add_subcommand("reindex", "rebuild all derived data from the event journal");
@@ -127,6 +133,7 @@ int run_cli(int argc, char** argv) {
     if (serve->parsed()) return run_serve(config_path);
     if (check->parsed()) return run_config_check(config_path);
     if (ingest->parsed()) return run_ingest(config_path, files);
+    if (demo->parsed()) return run_demo(config_path);
     if (deploys->parsed()) return run_deploys(config_path, deploys_options);
     if (show->parsed()) return run_deploy_show(config_path, deploy_id, show_json);
     if (metrics->parsed()) return run_metrics(config_path, metrics_options);

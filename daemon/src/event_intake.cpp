@@ -66,7 +66,10 @@ Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::s
     entry.raw.assign(body.data(), body.size());
     // The projector reads the typed event parsed above instead of parsing
     // entry.raw again in the writer's transaction (handlers/parsed_event.hpp).
-    if (p.tracked) entry.parsed = handlers::carry(std::move(parsed));
+    if (p.tracked)
+        entry.parsed = handlers::carry(std::move(parsed));
+    else
+        p.reason = handlers::ignored_reason(*envelope, body, *config, parsed);
     // Memory per request is bounded and returned, whatever its size.
     if (body.size() > k_large_body_bytes) handlers::release_parse_memory();
     return p;
@@ -77,7 +80,7 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capa
                                          std::chrono::milliseconds timeout) {
     auto prepared = prepare(body, capacity, source);
     if (!prepared) return tl::unexpected(prepared.error());
-    return commit(std::move(prepared->entry), prepared->tracked, timeout);
+    return commit(std::move(*prepared), timeout);
 }
 
 void EventIntake::submit_async(std::string body, storage::EventSource source, Done done) {
@@ -86,12 +89,13 @@ void EventIntake::submit_async(std::string body, storage::EventSource source, Do
         done(tl::unexpected(prepared.error()));
         return;
     }
-    commit_async(std::move(prepared->entry), prepared->tracked, std::move(done));
+    commit_async(std::move(*prepared), std::move(done));
 }
 
 void EventIntake::submit_record_async(std::string event_id, std::string_view event_type,
                                       std::string raw, storage::EventSource source, Done done) {
-    commit_async(make_record(std::move(event_id), event_type, std::move(raw), source), true,
+    commit_async(Prepared{make_record(std::move(event_id), event_type, std::move(raw), source), true,
+                          {}},
                  std::move(done));
 }
 
@@ -112,37 +116,41 @@ storage::JournalEntry EventIntake::make_record(std::string event_id, std::string
 Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::string_view event_type,
                                                 std::string raw, storage::EventSource source,
                                                 std::chrono::milliseconds timeout) {
-    return commit(make_record(std::move(event_id), event_type, std::move(raw), source), true,
-                  timeout);
+    return commit(
+        Prepared{make_record(std::move(event_id), event_type, std::move(raw), source), true, {}},
+        timeout);
 }
 
-Result<IntakeResult> EventIntake::commit(storage::JournalEntry entry, bool tracked,
-                                         std::chrono::milliseconds timeout) {
-    const std::string event_type = entry.event_type;
-    std::string event_id = entry.event_id;
-    auto future = m_writer.submit(std::move(entry));
+Result<IntakeResult> EventIntake::commit(Prepared prepared, std::chrono::milliseconds timeout) {
+    const std::string event_type = prepared.entry.event_type;
+    std::string event_id = prepared.entry.event_id;
+    auto future = m_writer.submit(std::move(prepared.entry));
     if (future.wait_for(timeout) != std::future_status::ready) {
         if (m_metrics) m_metrics->record_event(event_type, EventOutcome::unavailable);
         return fail(ErrorCode::unavailable, "the store did not commit the event within " +
                                                 std::to_string(timeout.count()) + " ms");
     }
-    return finish(std::move(event_id), event_type, tracked, future.get());
+    return finish(std::move(event_id), event_type, prepared.tracked, std::move(prepared.reason),
+                  future.get());
 }
 
-void EventIntake::commit_async(storage::JournalEntry entry, bool tracked, Done done) {
+void EventIntake::commit_async(Prepared prepared, Done done) {
     // The id and type are kept before the entry moves into the writer; the
     // callback runs on the syncer thread and only shapes the answer.
-    std::string id = entry.event_id;
-    std::string type = entry.event_type;
-    m_writer.submit_async(std::move(entry),
-                          [this, tracked, id = std::move(id), type = std::move(type),
-                           done = std::move(done)](Result<storage::AppendResult> appended) mutable {
-                              done(finish(std::move(id), type, tracked, std::move(appended)));
-                          });
+    std::string id = prepared.entry.event_id;
+    std::string type = prepared.entry.event_type;
+    m_writer.submit_async(
+        std::move(prepared.entry),
+        [this, tracked = prepared.tracked, reason = std::move(prepared.reason), id = std::move(id),
+         type = std::move(type),
+         done = std::move(done)](Result<storage::AppendResult> appended) mutable {
+            done(finish(std::move(id), type, tracked, std::move(reason), std::move(appended)));
+        });
 }
 
 Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string& event_type,
-                                         bool tracked, Result<storage::AppendResult> appended) {
+                                         bool tracked, std::string reason,
+                                         Result<storage::AppendResult> appended) {
     IntakeResult result;
     result.event_id = std::move(event_id);
     result.event_type = event_type;
@@ -159,6 +167,7 @@ Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string
         result.status = IntakeStatus::duplicate;
     else
         result.status = tracked ? IntakeStatus::stored : IntakeStatus::ignored;
+    if (result.status == IntakeStatus::ignored) result.reason = std::move(reason);
     if (m_metrics) {
         m_metrics->record_event(result.event_type,
                                 result.status == IntakeStatus::stored      ? EventOutcome::stored

@@ -59,7 +59,10 @@ int run_ingest(const std::filesystem::path& config_path, const std::vector<std::
             any_error = true;
             continue;
         }
-        std::printf("%s: %s\n", file.c_str(), to_string(result->status));
+        if (result->status == IntakeStatus::ignored)
+            std::printf("%s: ignored: %s\n", file.c_str(), result->reason.c_str());
+        else
+            std::printf("%s: %s\n", file.c_str(), to_string(result->status));
     }
     writer->stop();
     return any_error ? 1 : 0;

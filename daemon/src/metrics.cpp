@@ -128,6 +128,10 @@ std::string Metrics::render(const StoreGauges& g) const {
            static_cast<unsigned long long>(m_backfill_failed.load(std::memory_order_relaxed)));
     gauge("shiplog_backfill_events_stored_total", "Events the automatic backfill journaled.",
           "counter", m_backfill_stored.load(std::memory_order_relaxed));
+    gauge("shiplog_lookups_given_up_total",
+          "REST look-ups ended without an answer (not found, or bounded retries used up); "
+          "their deploys show the reason.",
+          "counter", m_lookups_given_up.load(std::memory_order_relaxed));
     return out;
 }
 

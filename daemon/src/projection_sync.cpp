@@ -45,7 +45,7 @@ Status store_fingerprint(storage::Store& store, const std::string& fingerprint) 
         int rc = mdb_put(txn.handle(), store.meta_table(), &key, &value, 0);
         if (rc != 0)
             return tl::unexpected(storage::store_error(rc, "write projection fingerprint"));
-        txn.commit();
+        storage::commit(txn);
         return {};
     } catch (const lmdb::error& e) {
         return tl::unexpected(storage::store_error(e, "write projection fingerprint"));

@@ -276,7 +276,11 @@ int run_serve(const std::filesystem::path& config_path) {
             else
                 spdlog::info("{}", line);
         },
-        {});
+        [&metrics] {
+            WorkQueueRunner::Options options;
+            options.metrics = &metrics;
+            return options;
+        }());
 
     bool asked_to_stop = false;
     while (!server_ended) {

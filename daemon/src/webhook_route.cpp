@@ -115,9 +115,10 @@ void add_webhook_route(http::Router& router, const WebhookDeps& deps) {
     r.pattern = "/hooks/azure-devops";
     r.max_body_bytes = deps.max_body_bytes;
     r.admit = [route](http::Request& req) { return route->admit(req); };
-    // Parsing a body up to max_body_bytes is CPU work: off the I/O threads.
-    // The worker does not wait for the commit; the syncer answers.
+    // Parsing a body up to max_body_bytes is CPU work: large ones go off the
+    // I/O threads. Nothing waits for the commit; the syncer answers.
     r.execution = http::Execution::worker;
+    r.inline_below = 64 * 1024;  // typical deliveries: parse inline, no thread hop
     r.respond_within = k_commit_deadline;
     r.handler = [route](http::Request& req, http::Respond respond) {
         route->handle(req, std::move(respond));

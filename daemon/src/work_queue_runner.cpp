@@ -168,7 +168,8 @@ void WorkQueueRunner::run_once() {
             std::lock_guard lock(m_mutex);
             if (m_stop) return;
         }
-        if (execute(*client, *config, item)) {
+        const std::uint32_t attempts = b == m_backoff.end() ? 0 : b->second.attempts;
+        if (execute(*client, *config, item, attempts)) {
             m_backoff.erase(item.key);
             continue;
         }
@@ -202,16 +203,26 @@ bool WorkQueueRunner::journal(const std::string& event_id, std::string_view type
 }
 
 bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Config& config,
-                              const tracking::QueueItem& item) {
+                              const tracking::QueueItem& item, std::uint32_t attempts) {
     auto permanent = [&](const std::string& reason) {
         m_log(Level::warn, "work queue: " + item.key + " cannot be answered: " + reason);
         if (!journal(tracking::lookup_failed_event_id(item.key),
                      tracking::k_lookup_failed_event_type,
                      tracking::make_lookup_failed_record({item.key, reason}), item.key))
             return false;
+        if (m_options.metrics) m_options.metrics->record_lookup_given_up();
         std::lock_guard lock(m_mutex);
         ++m_stats.failed;
         return true;
+    };
+    // An answer that is there but unusable may be a moment early (a build
+    // still being set up); after max_attempts it is not, and the deploy
+    // shows why instead of waiting forever.
+    auto unusable = [&](const std::string& reason) {
+        if (attempts + 1 >= m_options.max_attempts)
+            return permanent(reason + " (asked " + std::to_string(attempts + 1) + " times)");
+        m_log(Level::warn, "work queue: " + item.key + ": " + reason + " (will retry)");
+        return false;
     };
     auto answered = [&](std::string_view type, std::string raw) {
         if (!journal(tracking::lookup_event_id(item.key), type, std::move(raw), item.key))
@@ -232,8 +243,11 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         const std::string project = configured_project(config, lookup->project);
         auto build = client.get_build(project, lookup->run_id);
         if (!build) return retry(build.error());
+        if (!is_hex40(build->source_version))
+            return unusable("build " + std::to_string(lookup->run_id) +
+                            " was answered without a sourceVersion");
         tracking::BuildLookupAnswer answer{lookup->project, lookup->run_id, build->source_branch,
-                                           build->source_version};
+                                           lower(build->source_version)};
         return answered(tracking::k_build_lookup_event_type,
                         tracking::make_build_lookup_record(answer));
     }
@@ -242,6 +256,11 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         if (!lookup) return permanent(lookup.error().message);
         const std::string project = configured_project(config, lookup->project);
         const std::string what = "release " + std::to_string(lookup->release_id);
+        auto hint = release_hint(lookup->release_id);
+        if (!hint) return false;  // store error: logged, retried
+        if (*hint)
+            return answer_from_delivery(client, *lookup, **hint, answered, permanent, retry,
+                                        unusable);
         auto release = client.get_release(project, lookup->release_id);
         if (!release) return retry(release.error());
         const auto* artifact = artifact_of(config, *release, lookup->project);
@@ -252,7 +271,8 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         const std::int64_t build_id =
             iequal(artifact->type, "Build") ? to_int(artifact->build_id) : 0;
         if (build_id > 0) {
-            auto build = client.get_build(project, build_id);
+            auto build =
+                client.get_build(artifact->project.empty() ? project : artifact->project, build_id);
             if (build && is_hex40(build->source_version)) {
                 answer.build_id = build_id;
                 answer.branch = build->source_branch;
@@ -300,6 +320,52 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
                         tracking::make_commit_range_record(answer));
     }
     return false;
+}
+
+Result<std::optional<tracking::ReleaseArtifactHint>> WorkQueueRunner::release_hint(
+    std::int64_t release_id) {
+    try {
+        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
+        auto hint = tracking::release_artifact_hint(txn, m_tables, release_id);
+        if (!hint) m_log(Level::error, "work queue: " + hint.error().message);
+        return hint;
+    } catch (const lmdb::error& e) {
+        m_log(Level::error, std::string("work queue: ") + e.what());
+        return fail(ErrorCode::store, e.what());
+    }
+}
+
+template <class Answered, class Permanent, class Retry, class Unusable>
+bool WorkQueueRunner::answer_from_delivery(azure::AzureDevOpsClient& client,
+                                           const tracking::ReleaseArtifactLookup& lookup,
+                                           const tracking::ReleaseArtifactHint& hint,
+                                           Answered& answered, Permanent& permanent, Retry& retry,
+                                           Unusable& unusable) {
+    const std::string what =
+        "release " + std::to_string(lookup.release_id) + ": artifact " + hint.alias;
+    const std::int64_t build_id = iequal(hint.type, "Build") ? to_int(hint.version) : 0;
+    if (build_id <= 0)
+        return permanent(what + " (" + hint.type + " version '" + hint.version +
+                         "') names neither a build id nor a commit");
+    // The artifact's own project: a build of another project is not found
+    // in the deployment's.
+    const std::string project = hint.project.empty() ? lookup.project : hint.project;
+    auto build = client.get_build(project, build_id);
+    if (!build) {
+        if (build.error().code == ErrorCode::not_found)
+            return permanent(what + ": build " + std::to_string(build_id) + " of project " +
+                             project + " is gone and the release names no commit");
+        return retry(build.error());
+    }
+    if (!is_hex40(build->source_version))
+        return unusable(what + ": build " + std::to_string(build_id) +
+                        " was answered without a sourceVersion");
+    tracking::ReleaseLookupAnswer answer{
+        lookup.project, lookup.release_id, build_id,
+        build->source_branch.empty() ? hint.branch : build->source_branch,
+        lower(build->source_version)};
+    return answered(tracking::k_release_lookup_event_type,
+                    tracking::make_release_lookup_record(answer));
 }
 
 Result<std::optional<std::int64_t>> WorkQueueRunner::first_deploy_push(const config::Config& config,

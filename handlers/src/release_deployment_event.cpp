@@ -26,6 +26,38 @@ Reference read_reference(const dom::object& parent, std::string_view key) {
     return ref;
 }
 
+std::string ref_field(const dom::object& reference, std::string_view key, std::string_view field) {
+    if (auto obj = optional_object(reference, key)) {
+        if (auto text = optional_string(*obj, field)) return *text;
+        // Ids are strings in the Release API, but a number is not refused.
+        if (auto number = optional_int(*obj, field)) return std::to_string(*number);
+    }
+    return {};
+}
+
+void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out) {
+    for (auto element : list) {
+        dom::object a;
+        if (element.get_object().get(a) != simdjson::SUCCESS) continue;
+        ReleaseArtifactRef artifact;
+        artifact.type = optional_string(a, "type").value_or("");
+        artifact.alias = optional_string(a, "alias").value_or("");
+        artifact.is_primary = optional_bool(a, "isPrimary").value_or(false);
+        if (auto ref = optional_object(a, "definitionReference")) {
+            artifact.version_id = ref_field(*ref, "version", "id");
+            artifact.version_name = ref_field(*ref, "version", "name");
+            artifact.definition = ref_field(*ref, "definition", "name");
+            artifact.project_id = ref_field(*ref, "project", "id");
+            artifact.project_name = ref_field(*ref, "project", "name");
+            artifact.repository = ref_field(*ref, "repository", "name");
+            artifact.branch = ref_field(*ref, "branch", "id");
+            if (artifact.branch.empty()) artifact.branch = ref_field(*ref, "branch", "name");
+            artifact.source_version = ref_field(*ref, "sourceVersion", "id");
+        }
+        out.push_back(std::move(artifact));
+    }
+}
+
 }  // namespace
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
@@ -58,6 +90,8 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
         }
     }
     if (auto obj = optional_object(resource, "release")) {
+        if (auto artifacts = optional_array(*obj, "artifacts"))
+            read_artifacts(*artifacts, event.artifacts);
         if (!release.found()) {
             release.id = optional_int(*obj, "id");
             release.name = optional_string(*obj, "name").value_or("");
@@ -68,6 +102,14 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
         if (auto attempt = optional_int(*deployment, "attempt")) event.attempt = attempt;
         if (event.status.empty())
             event.status = optional_string(*deployment, "deploymentStatus").value_or("");
+        event.operation_status = optional_string(*deployment, "operationStatus").value_or("");
+        if (auto nested = optional_object(*deployment, "release")) {
+            // The deployment's copy is the one current payloads fill in.
+            if (auto artifacts = optional_array(*nested, "artifacts")) {
+                event.artifacts.clear();
+                read_artifacts(*artifacts, event.artifacts);
+            }
+        }
         if (!release.found()) release = read_reference(*deployment, "release");
         if (!definition.found()) definition = read_reference(*deployment, "releaseDefinition");
     }
@@ -93,6 +135,55 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
     if (event.status.empty())
         return fail(ErrorCode::invalid_argument, "resource.environment.status: missing string");
     return event;
+}
+
+namespace {
+
+bool usable(const ReleaseArtifactRef& a) {
+    return iequals(a.type, "Build") || iequals(a.type, "Git") || iequals(a.type, "GitHub");
+}
+
+}  // namespace
+
+const ReleaseArtifactRef* deployed_artifact(const std::vector<ReleaseArtifactRef>& artifacts,
+                                            std::string_view pipeline,
+                                            std::string_view repository) {
+    if (!pipeline.empty())
+        for (const auto& a : artifacts)
+            if (usable(a) && iequals(a.type, "Build") && iequals(a.definition, pipeline)) return &a;
+    if (!repository.empty())
+        for (const auto& a : artifacts)
+            if (usable(a) && iequals(a.repository, repository)) return &a;
+    const ReleaseArtifactRef* only = nullptr;
+    std::size_t count = 0;
+    for (const auto& a : artifacts) {
+        if (!usable(a)) continue;
+        if (a.is_primary) return &a;
+        only = &a;
+        ++count;
+    }
+    return count == 1 ? only : nullptr;
+}
+
+std::optional<std::string> artifact_commit(const ReleaseArtifactRef& artifact) {
+    if (!iequals(artifact.type, "Build"))
+        if (auto sha = normalize_sha(artifact.version_id)) return sha;
+    return normalize_sha(artifact.source_version);
+}
+
+ReleaseOutcome release_outcome(const ReleaseDeploymentEvent& event) {
+    const std::string& op = event.operation_status;
+    // Nothing reached the environment: counting these as failed changes
+    // would inflate the change failure rate.
+    for (std::string_view never : {"Rejected", "GateFailed", "Canceled", "Cancelled", "Cancelling",
+                                   "PhaseCanceled", "Deferred"})
+        if (iequals(op, never)) return ReleaseOutcome::never_ran;
+    if (iequals(op, "PhaseFailed")) return ReleaseOutcome::failed;
+    const std::string& status = event.status;
+    if (iequals(status, "succeeded") || iequals(status, "partiallySucceeded"))
+        return ReleaseOutcome::succeeded;
+    if (iequals(status, "failed") || iequals(status, "rejected")) return ReleaseOutcome::failed;
+    return ReleaseOutcome::never_ran;  // canceled, notDeployed, anything unknown
 }
 
 }  // namespace shiplog::handlers

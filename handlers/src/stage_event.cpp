@@ -32,6 +32,16 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
             stage.pipeline_id = optional_int(*pipeline, "id").value_or(0);
             stage.pipeline_name = optional_string(*pipeline, "name").value_or("");
         }
+        // The run's own checkout: a sha that is not a commit id is ignored
+        // (the build look-up then answers), never guessed at.
+        if (auto resources = optional_object(run, "resources"))
+            if (auto repositories = optional_object(*resources, "repositories"))
+                if (auto self = optional_object(*repositories, "self")) {
+                    if (auto version = optional_string_view(*self, "version"))
+                        if (auto sha = normalize_sha(*version)) stage.source_version = *sha;
+                    if (!stage.source_version.empty())
+                        stage.source_branch = optional_string(*self, "refName").value_or("");
+                }
     }
     if (auto pipeline = optional_object(resource, "pipeline")) {
         SHIPLOG_TRY(id, required_int(*pipeline, "resource.pipeline", "id"));

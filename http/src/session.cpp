@@ -290,7 +290,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                 respond(std::move(res));
             }
         };
-        if (m_route->execution == Execution::inline_io)
+        if (m_route->execution == Execution::inline_io ||
+            m_request->body.size() < m_route->inline_below)
             run();
         else
             net::post(m_edge->workers, std::move(run));

@@ -274,7 +274,7 @@ class GroupCommitWriter final : public JournalWriter {
             status = fail(ErrorCode::store, std::string("update derived data: ") + e.what());
         }
         if (status) {
-            nested.commit();
+            commit(nested);
             return true;
         }
         nested.abort();
@@ -325,10 +325,10 @@ class GroupCommitWriter final : public JournalWriter {
                 if (auto processed = process_item(txn, item, tally); !processed)
                     return std::move(processed.error());  // `txn` aborts
             }
-            txn.commit();
+            commit(txn);
             return std::nullopt;
         } catch (const lmdb::error& e) {
-            return store_error(e, "commit a batch of journal entries");
+            return m_store.commit_error(e.code(), "commit a batch of journal entries");
         } catch (const std::exception& e) {
             return Error{ErrorCode::store,
                          std::string("commit a batch of journal entries: ") + e.what()};

@@ -1,6 +1,7 @@
 #include "storage/store.hpp"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
@@ -73,11 +74,29 @@ Error store_error(int rc, std::string_view context) {
         return Error{ErrorCode::store_full,
                      "the store is full (" + std::string(context) +
                          ": MDB_MAP_FULL): raise storage.max_size_mb and restart shiplog"};
+    // A full disk is not the map: once space is freed the next commit goes
+    // through, so the refusal is temporary and needs no restart.
+    if (rc == ENOSPC || rc == EDQUOT)
+        return Error{ErrorCode::store_full, "the disk holding the store is full (" +
+                                                std::string(context) + ": " + ::mdb_strerror(rc) +
+                                                "): free space there; writes resume by themselves"};
     return Error{ErrorCode::store, std::string(context) + ": " + ::mdb_strerror(rc)};
 }
 
 Error store_error(const lmdb::error& e, std::string_view context) {
     return store_error(e.code(), context);
+}
+
+void commit(lmdb::txn& txn) {
+    // Take the handle out of `txn` into a holder that is never destroyed:
+    // lmdb::txn has no release(), and its destructor would abort.
+    union Holder {
+        explicit Holder(lmdb::txn&& t) : taken(std::move(t)) {}
+        ~Holder() {}
+        lmdb::txn taken;
+    } holder(std::move(txn));
+    const int rc = ::mdb_txn_commit(holder.taken.handle());
+    if (rc != MDB_SUCCESS) lmdb::error::raise("mdb_txn_commit", rc);
 }
 
 Store::Store(lmdb::env env, fs::path path, bool read_only)
@@ -174,7 +193,7 @@ Status Store::init_tables() {
     }
     // Committing (even the read-only transaction) keeps the table handles
     // open for the life of the environment; aborting would close them.
-    txn.commit();
+    commit(txn);
     return {};
 }
 
@@ -191,7 +210,7 @@ Result<MDB_dbi> Store::open_table(std::string_view name, unsigned int flags) {
                         "table '" + name_z + "' does not exist in the store at " + quoted(m_path));
         if (rc != MDB_SUCCESS)
             return tl::unexpected(store_error(rc, "open table '" + name_z + "'"));
-        txn.commit();
+        commit(txn);
         return dbi;
     } catch (const lmdb::error& e) {
         return tl::unexpected(store_error(e, "open table '" + name_z + "'"));
@@ -215,7 +234,7 @@ Status Store::open_tables(std::span<const std::string_view> names, std::span<MDB
             if (rc != MDB_SUCCESS)
                 return tl::unexpected(store_error(rc, "open table '" + name_z + "'"));
         }
-        txn.commit();
+        commit(txn);
         return {};
     } catch (const lmdb::error& e) {
         return tl::unexpected(store_error(e, "open table '" + name_z + "'"));
@@ -232,6 +251,19 @@ StoreUsage Store::usage() const {
     usage.map_size_bytes = info.me_mapsize;
     usage.used_bytes = (info.me_last_pgno + 1) * std::size_t{stat.ms_psize};
     return usage;
+}
+
+Error Store::commit_error(int rc, std::string_view context) const {
+    if (rc == EIO) {
+        // A batch is at most a few request bodies; less free space than that
+        // is what makes a page write come up short.
+        constexpr unsigned long long k_nearly_full_bytes = 4ULL << 20;
+        struct statvfs fs {};
+        if (::statvfs(m_path.c_str(), &fs) == 0 &&
+            static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize < k_nearly_full_bytes)
+            rc = ENOSPC;
+    }
+    return store_error(rc, context);
 }
 
 }  // namespace shiplog::storage

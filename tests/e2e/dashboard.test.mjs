@@ -148,8 +148,13 @@ try {
   mkdirSync(artifacts, { recursive: true });
 
   // Sign in.
+  // On 127.0.0.1 the page first tries without a token (a shiplog without
+  // [api] needs none); this one has [api], so it answers 401 and the page asks.
   await page.goto(base + '/');
   await page.waitForSelector('#login:not([hidden])');
+  assert.equal(await page.textContent('#login-error'), 'This shiplog needs its API token.');
+  assert.ok(problems.length > 0 && problems.every((p) => /^(HTTP 401 for .*\/api\/v1\/|console error: Failed to load resource: .* 401)/.test(p)), `only the tokenless try was refused: ${problems}`);
+  problems.length = 0;
   await shot('login');
   await page.fill('#token', TOKEN);
   await page.click('#login-form button[type=submit]');

@@ -108,8 +108,8 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
     const std::string p = "projectId=6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c;";
     std::set<std::string> want = {
-        "git.push branch=main;" + p + "repository=5febef5a-833d-4e14-b9c0-14cb638f91e6;",
-        "git.push branch=main;" + p + "repository=7a1b2c3d-0000-4000-8000-000000000001;",
+        "git.push branch=refs/heads/main;" + p + "repository=5febef5a-833d-4e14-b9c0-14cb638f91e6;",
+        "git.push branch=refs/heads/main;" + p + "repository=7a1b2c3d-0000-4000-8000-000000000001;",
         "build.complete definitionName=worker-ci;" + p,
         "workitem.created " + p,
         "workitem.updated " + p,

@@ -138,6 +138,9 @@ TEST(Scenario, PushesToOtherBranchesAndTestDeliveriesAreIgnored) {
         {push_event("p1", 1, 10, 11, {11}, "2026-11-20T09:00:00Z", "feature/x"),
          R"({"subscriptionId":"00000000-0000-0000-0000-000000000000","id":"03c164c2-8912-4d5e-8009-3707d5f83734","eventType":"git.push","resource":{}})"});
     EXPECT_EQ(count(out, ": ignored"), 2u) << out;
+    // ingest says why, in the same words as the webhook's answer.
+    EXPECT_EQ(count(out, ": ignored: no deployment tracks Contoso/web-api:feature/x\n"), 1u) << out;
+    EXPECT_EQ(count(out, ": ignored: Test delivery\n"), 1u) << out;
     EXPECT_EQ(s.deploys("production"), "[]\n");
 }
 

@@ -139,6 +139,8 @@ struct FakeAzureDevOps::State {
     std::size_t page_size = 100;
     int fail_count = 0;
     int fail_status = 500;
+    std::string max_api_version = "7.1";
+    CommitsbatchReading reading = CommitsbatchReading::walk_from_compare;
     std::optional<int> fail_retry_after;
     std::vector<FakeRequest> requests;
     // backfill (bf)
@@ -228,13 +230,86 @@ struct FakeAzureDevOps::State {
         return !s.event_type.empty() && !s.publisher_id.empty();
     }
 
+    // What Azure DevOps checks on create and replace: publisher input ids
+    // the event type declares (stored in the server's spelling), the
+    // git.push branch as a full ref, and the webHooks credentials' pattern
+    // ^\S+$ (1-256 characters). Empty: valid.
+    static std::string invalid_subscription(FakeSubscription& s) {
+        static const std::map<std::string, std::vector<std::string>> k_inputs = {
+            {"git.push", {"projectId", "repository", "branch", "pushedBy"}},
+            {"git.pullrequest.created",
+             {"projectId", "repository", "branch", "pullrequestCreatedBy",
+              "pullrequestReviewersContains"}},
+            {"build.complete", {"projectId", "definitionName", "buildStatus"}},
+            {"ms.vss-pipelines.stage-state-changed-event",
+             {"projectId", "pipelineId", "stageNameId", "stageStateId"}},
+            {"ms.vss-pipelines.run-state-changed-event", {"projectId", "pipelineId", "runStateId"}},
+            {"ms.vss-release.deployment-completed-event",
+             {"projectId", "releaseDefinitionId", "releaseEnvironmentId",
+              "releaseEnvironmentStatus"}},
+        };
+        auto known = k_inputs.find(s.event_type);
+        if (known != k_inputs.end()) {
+            std::map<std::string, std::string> stored;
+            for (const auto& [k, v] : s.publisher_inputs) {
+                auto id = std::find_if(known->second.begin(), known->second.end(),
+                                       [&](const std::string& n) { return iequal(n, k); });
+                if (id == known->second.end())
+                    return "The publisher input '" + k + "' is not valid for event type '" +
+                           s.event_type + "'.";
+                stored[*id] = v;  // the server's spelling of the id
+            }
+            s.publisher_inputs = std::move(stored);
+        }
+        if (s.event_type == "git.push") {
+            auto branch = s.publisher_inputs.find("branch");
+            if (branch != s.publisher_inputs.end() && !branch->second.empty() &&
+                branch->second.rfind("refs/heads/", 0) != 0)
+                return "The value '" + branch->second +
+                       "' is not valid for input 'branch': it is not among the values the "
+                       "repository offers.";
+        }
+        for (const char* name : {"basicAuthUsername", "basicAuthPassword"}) {
+            auto it = s.consumer_inputs.find(name);
+            if (it == s.consumer_inputs.end() || it->second.empty()) continue;
+            const bool spaces = std::any_of(it->second.begin(), it->second.end(),
+                                            [](unsigned char c) { return std::isspace(c) != 0; });
+            if (spaces || it->second.size() > 256)
+                return std::string("The value of input '") + name +
+                       "' is not valid: it must match the pattern ^[\\S]+$ and be at most 256 "
+                       "characters long.";
+        }
+        return {};
+    }
+
+    static bool iequal(std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+                   return std::tolower(x) == std::tolower(y);
+               });
+    }
+
+    // "7.1", "6.0-preview.1": major.minor compared numerically.
+    static std::pair<int, int> version_of(std::string_view v) {
+        int major = 0, minor = 0;
+        std::sscanf(std::string(v).c_str(), "%d.%d", &major, &minor);
+        return {major, minor};
+    }
+
     static std::string commit_json(const FakeCommit& c) {
         return "{\"commitId\":" + q(c.sha) + ",\"author\":{\"name\":" + q(c.author_name) +
                ",\"email\":" + q(c.author_email) + ",\"date\":" + q(c.author_date) +
                "},\"committer\":{\"name\":" + q(c.author_name) + ",\"email\":" + q(c.author_email) +
                ",\"date\":" + q(c.author_date) + "},\"comment\":" + q(c.comment) +
                (c.comment_truncated ? ",\"commentTruncated\":true" : "") +
-               ",\"url\":\"http://fake/commits/" + c.sha + "\"}";
+               ",\"parents\":" + string_list(c.parents) + ",\"url\":\"http://fake/commits/" +
+               c.sha + "\"}";
+    }
+
+    static std::string string_list(const std::vector<std::string>& items) {
+        std::string out = "[";
+        for (const auto& i : items) out += (out.size() > 1 ? "," : "") + q(i);
+        return out + "]";
     }
 
     static std::set<std::string> reachable(const std::map<std::string, FakeCommit>& repo,
@@ -335,14 +410,19 @@ struct FakeAzureDevOps::State {
         if (parts.size() == 6 && parts[5] == "commitsbatch" && req.method == "POST") {
             simdjson::dom::parser parser;
             simdjson::dom::element doc;
-            std::string_view to, from;
+            std::string_view item, compare;
             if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS ||
-                doc["itemVersion"]["version"].get(to) != simdjson::SUCCESS) {
+                doc["itemVersion"]["version"].get(item) != simdjson::SUCCESS) {
                 res.status = 400;
                 res.set_content(error_body("bad GitQueryCommitsCriteria"), "application/json");
                 return true;
             }
-            if (doc["compareVersion"]["version"].get(from) != simdjson::SUCCESS) from = {};
+            if (doc["compareVersion"]["version"].get(compare) != simdjson::SUCCESS) compare = {};
+            // The walk starts at `to` and stops at what `from` reaches; which
+            // of the two versions is `to` is this server's reading.
+            std::string_view to = item, from = compare;
+            if (reading == CommitsbatchReading::walk_from_compare && !compare.empty())
+                std::swap(to, from);
             if (repo == commits.end() || !repo->second.count(std::string(to)))
                 return not_found("TF401175: The commit " + std::string(to) +
                                  " does not exist in the repository.");
@@ -562,6 +642,22 @@ struct FakeAzureDevOps::State {
                             "application/json");
             return;
         }
+        if (const auto asked = req.get_param_value("api-version");
+            version_of(asked) > version_of(max_api_version)) {
+            res.status = 400;
+            res.set_content(
+                "{\"$id\":\"1\",\"innerException\":null,\"message\":" +
+                    q("The requested REST API version of " + asked +
+                      " is out of range for this server. The latest REST API version this server "
+                      "supports is " +
+                      max_api_version + ".") +
+                    ",\"typeName\":\"Microsoft.VisualStudio.Services.WebApi."
+                    "VssVersionOutOfRangeException, Microsoft.VisualStudio.Services.WebApi\","
+                    "\"typeKey\":\"VssVersionOutOfRangeException\",\"errorCode\":0,"
+                    "\"eventId\":3000}",
+                "application/json; charset=utf-8");
+            return;
+        }
         auto parts = split_path(req.path);
         if (parts.empty() || parts[0] != collection) {
             res.status = 404;
@@ -611,6 +707,11 @@ struct FakeAzureDevOps::State {
                     res.set_content(error_body("bad subscription"), "application/json");
                     return;
                 }
+                if (auto why = invalid_subscription(s); !why.empty()) {
+                    res.status = 400;
+                    res.set_content(error_body(why), "application/json");
+                    return;
+                }
                 s.status = "enabled";
                 s.id = new_id();
                 subscriptions.push_back(s);
@@ -635,6 +736,11 @@ struct FakeAzureDevOps::State {
                     FakeSubscription s;
                     if (!parse_subscription(req.body, s)) {
                         res.status = 400;
+                        return;
+                    }
+                    if (auto why = invalid_subscription(s); !why.empty()) {
+                        res.status = 400;
+                        res.set_content(error_body(why), "application/json");
                         return;
                     }
                     s.id = it->id;
@@ -830,6 +936,16 @@ void FakeAzureDevOps::add_release_definition(FakeReleaseDefinition d) {
 void FakeAzureDevOps::add_release(FakeRelease r) {
     std::lock_guard lock(m_state->mutex);
     m_state->releases[r.id] = std::move(r);
+}
+
+void FakeAzureDevOps::set_max_api_version(std::string version) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->max_api_version = std::move(version);
+}
+
+void FakeAzureDevOps::set_commitsbatch_reading(CommitsbatchReading reading) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->reading = reading;
 }
 
 void FakeAzureDevOps::set_page_size(std::size_t n) {

@@ -9,7 +9,9 @@
 // continuationToken; failures (429 with Retry-After, 5xx) can be injected;
 // every request is recorded, Authorization header included. Every request
 // must carry api-version and `Authorization: Basic base64(":" + token)` or
-// gets 401.
+// gets 401. Like a real server it refuses an api-version above the one it
+// supports, and validates subscription bodies (input ids, the git.push
+// branch as a full ref, ^\S+$ webhook credentials).
 //
 // Thread-safe: tests call it while the server thread serves.
 
@@ -130,6 +132,11 @@ struct FakeRelease {
     std::vector<FakeReleaseArtifact> artifacts;
 };
 
+// Which version of a commitsbatch query the fake walks history from (the
+// newer sha): the spec says compareVersion ("start walking history starting
+// at this commit"); servers are not known to agree.
+enum class CommitsbatchReading { walk_from_compare, walk_from_item };
+
 class FakeAzureDevOps {
   public:
     // Serves http://127.0.0.1:<port>/<collection>; `token` is the PAT it accepts.
@@ -159,6 +166,11 @@ class FakeAzureDevOps {
 
     // Lists return at most `n` items per page (default 100).
     void set_page_size(std::size_t n);
+    // Requests asking for a higher api-version get 400 with Azure DevOps
+    // Server's VssVersionOutOfRangeException text (default "7.1").
+    void set_max_api_version(std::string version);
+    // Default: walk_from_compare.
+    void set_commitsbatch_reading(CommitsbatchReading reading);
 
     // ---- backfill (bf) ----
     void add_work_item(FakeWorkItem item);  // replaces one with the same id

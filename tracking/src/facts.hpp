@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/tables.hpp"
+#include "tracking/work_queue.hpp"
 
 namespace shiplog::tracking::detail {
 
@@ -64,6 +65,9 @@ struct ReleaseFact {
     std::string project;
     std::int64_t release_id = 0;
     Timestamp created_at{};
+    // The artifact the delivery named when it gave no sha itself (a build to
+    // look up in the artifact's own project); empty type when none.
+    ReleaseArtifactHint artifact;
 };
 
 struct WorkItemRev {

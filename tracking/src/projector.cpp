@@ -195,6 +195,25 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
 
 // ---- stage-state-changed ---------------------------------------------------
 
+// A delivery that carries its run's source (repositories.self) answers what
+// the build look-up would: kept like a look-up answer (no definition name),
+// so a later build.complete of the run still replaces it.
+Status put_run_source(lmdb::txn& txn, const Tables& t, const handlers::StageEvent& stage,
+                      std::string_view project, std::uint64_t seq) {
+    if (stage.source_version.empty() || stage.source_branch.empty()) return {};
+    const std::string key = KeyBuilder().u64(static_cast<std::uint64_t>(stage.run_id)).bytes();
+    auto existing = get(txn, t.builds, key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) return {};
+    BuildFact build;
+    build.seq = seq;
+    build.project = std::string(project);
+    build.branch = stage.source_branch;
+    build.sha = stage.source_version;
+    build.result = static_cast<std::uint8_t>(handlers::BuildResult::other);
+    return put(txn, t.builds, key, encode(build));
+}
+
 Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& config,
                     const storage::JournalEntry& entry, Dirty& dirty) {
     auto stage = handlers::take_stage_event(entry.parsed, entry.raw);
@@ -234,6 +253,7 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
                     return s;
     }
     if (auto s = put(txn, t.stages, key, encode(fact)); !s) return s;
+    if (auto s = put_run_source(txn, t, *stage, matching.front()->project, entry.seq); !s) return s;
 
     for (const auto* d : matching) {
         mark(dirty, *d);
@@ -255,6 +275,32 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
 }
 
 // ---- deployment-completed --------------------------------------------------
+
+// The artifacts a delivery carries, used before the Release API: a commit
+// the artifact names itself becomes the release's sha (first answer wins,
+// like a look-up's); a build to look up is kept on the release fact for the
+// work queue, with the artifact's own project.
+Status take_artifact(lmdb::txn& txn, const Tables& t,
+                     const handlers::ReleaseDeploymentEvent& release, const DeploymentConfig& d,
+                     ReleaseFact& fact) {
+    const auto* artifact = handlers::deployed_artifact(release.artifacts, d.pipeline, d.repository);
+    if (artifact == nullptr) return {};
+    if (auto sha = handlers::artifact_commit(*artifact)) {
+        const std::string key =
+            KeyBuilder().u64(static_cast<std::uint64_t>(release.release_id)).bytes();
+        auto existing = get(txn, t.release_shas, key);
+        if (!existing) return tl::unexpected(existing.error());
+        if (!*existing) return put(txn, t.release_shas, key, *sha);
+        return {};
+    }
+    fact.artifact.type = artifact->type;
+    fact.artifact.alias = artifact->alias;
+    fact.artifact.project =
+        !artifact->project_name.empty() ? artifact->project_name : artifact->project_id;
+    fact.artifact.version = artifact->version_id;
+    fact.artifact.branch = artifact->branch;
+    return {};
+}
 
 Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& config,
                       const storage::JournalEntry& entry, Dirty& dirty) {
@@ -285,6 +331,9 @@ Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& con
     fact.project = release->project_name;
     fact.release_id = release->release_id;
     fact.created_at = event_time(entry);
+    const auto outcome = handlers::release_outcome(*release);
+    if (outcome != handlers::ReleaseOutcome::never_ran)
+        if (auto s = take_artifact(txn, t, *release, *matching.front(), fact); !s) return s;
     if (auto s = put(txn, t.releases, key, encode(fact)); !s) return s;
 
     for (const auto* d : matching) {
@@ -295,13 +344,9 @@ Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& con
         source.deployed_at = fact.created_at;
         source.ref_id = release->release_id;
         source.project = d->project;
-        const std::string& status = release->status;
-        if (iequals(status, "succeeded") || iequals(status, "partiallySucceeded"))
-            source.status = DeployStatus::succeeded;
-        else if (iequals(status, "failed") || iequals(status, "rejected"))
-            source.status = DeployStatus::failed;
-        else
-            continue;  // canceled (or anything unknown): no deploy
+        if (outcome == handlers::ReleaseOutcome::never_ran) continue;  // nothing was deployed
+        source.status = outcome == handlers::ReleaseOutcome::succeeded ? DeployStatus::succeeded
+                                                                       : DeployStatus::failed;
         if (auto s = put_source(txn, t, *d, source); !s) return s;
     }
     return {};

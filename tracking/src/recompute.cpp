@@ -236,14 +236,18 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
         commit.sha = sha;
         auto stored = get(m_txn, m_t.commits, KeyBuilder().str(m_repo).str(sha).bytes());
         if (!stored) return tl::unexpected(stored.error());
-        if (*stored) {
-            if (auto fact = decode_commit(**stored)) {
-                commit.author_name = fact->author_name;
-                commit.author_email = fact->author_email;
-                commit.authored_at = fact->authored_at;
-                commit.summary = fact->summary;
-                work_items.insert(fact->work_item_refs.begin(), fact->work_item_refs.end());
-            }
+        std::optional<CommitFact> fact;
+        if (*stored) fact = decode_commit(**stored);
+        if (fact) {
+            commit.author_name = fact->author_name;
+            commit.author_email = fact->author_email;
+            commit.authored_at = fact->authored_at;
+            commit.summary = fact->summary;
+            work_items.insert(fact->work_item_refs.begin(), fact->work_item_refs.end());
+        } else {
+            // Never seen (its look-up failed or is pending): no entry with
+            // empty fields; the set is incomplete and the deploy says why.
+            view.commits_complete = false;
         }
         const std::string prefix = KeyBuilder().str(sha).sep().bytes();
         auto scanned =
@@ -255,7 +259,7 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
                 return true;
             });
         if (!scanned) return scanned;
-        view.commits.push_back(std::move(commit));
+        if (fact) view.commits.push_back(std::move(commit));
     }
     std::sort(view.commits.begin(), view.commits.end(),
               [](const CommitView& a, const CommitView& b) {

@@ -131,6 +131,8 @@ std::string encode(const ReleaseFact& f) {
     Writer w;
     w.u64(f.seq).str(f.definition).str(f.environment).str(f.status).str(f.project);
     w.i64(f.release_id).time(f.created_at);
+    w.str(f.artifact.type).str(f.artifact.alias).str(f.artifact.project).str(f.artifact.version);
+    w.str(f.artifact.branch);
     return w.take();
 }
 std::optional<ReleaseFact> decode_release(std::string_view b) {
@@ -143,6 +145,11 @@ std::optional<ReleaseFact> decode_release(std::string_view b) {
     f.project = r.str();
     f.release_id = r.i64();
     f.created_at = r.time();
+    f.artifact.type = r.str();
+    f.artifact.alias = r.str();
+    f.artifact.project = r.str();
+    f.artifact.version = r.str();
+    f.artifact.branch = r.str();
     return finish(r, std::move(f));
 }
 

@@ -136,4 +136,21 @@ Status mark_failed(lmdb::txn& txn, const Tables& tables, std::string_view key,
     return put(txn, tables.queue, mark, reason);
 }
 
+Result<std::optional<ReleaseArtifactHint>> release_artifact_hint(lmdb::txn& txn,
+                                                                 const Tables& tables,
+                                                                 std::int64_t release_id) {
+    std::optional<ReleaseArtifactHint> hint;
+    if (!tables.present) return hint;
+    const std::string prefix =
+        KeyBuilder().u64(static_cast<std::uint64_t>(release_id)).sep().bytes();
+    auto scanned =
+        scan_prefix(txn, tables.releases, prefix, [&](std::string_view, std::string_view v) {
+            auto fact = decode_release(v);
+            if (fact && !fact->artifact.type.empty()) hint = fact->artifact;
+            return !hint;
+        });
+    if (!scanned) return tl::unexpected(scanned.error());
+    return hint;
+}
+
 }  // namespace shiplog::tracking

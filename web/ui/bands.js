@@ -1,4 +1,4 @@
-// The four DORA figures: their definitions (SPEC §5, shown on hover) and the
+// The four DORA figures: their definitions (docs/reference/definitions.md, shown on hover) and the
 // performance bands. Thresholds and their source: docs/dashboard.md.
 
 const HOUR = 3600;

@@ -38,7 +38,10 @@ export async function renderDeploys({ range, filter }) {
 }
 
 export async function renderDeploy(id) {
-  const [d, pending] = await Promise.all([api.get('deploys/' + encodeURIComponent(id)), api.get('deploys/' + encodeURIComponent(id) + '/pending')]);
+  const [d, pending, hooks] = await Promise.all([api.get('deploys/' + encodeURIComponent(id)), api.get('deploys/' + encodeURIComponent(id) + '/pending'), api.get('hooks')]);
+  // Without [azure_devops] nothing runs REST look-ups: say so instead of "pending".
+  const noRest = hooks.sync && hooks.sync.state === 'not_configured';
+  const waiting = noRest ? 'needs a REST look-up, which this shiplog cannot make: it has no [azure_devops] section' : 'REST look-up pending';
   const deployedAt = new Date(d.deployed_at).getTime();
   const leadTime = (c) => (d.status !== 'succeeded' || !c.authored_at ? null : Math.max(0, (deployedAt - new Date(c.authored_at).getTime()) / 1000));
   const commits = d.commits.map((c) =>
@@ -51,11 +54,11 @@ export async function renderDeploy(id) {
   const facts = [
     ['Deployment', `${d.deployment} · ${d.environment}`],
     ['Deployed', timeEl(d.deployed_at)],
-    ['Sha', h('code', {}, d.sha || 'pending a REST look-up')],
+    ['Sha', d.sha ? h('code', {}, d.sha) : waiting],
     ['Trigger', d.trigger],
     ['Status', statusChip(d)],
     ['Failure', failureChip(d.failure)],
-    ['Commits', `${d.commit_count}${d.commits_complete ? '' : ' (incomplete: REST look-up pending)'}`],
+    ['Commits', `${d.commit_count}${d.commits_complete ? '' : ` (incomplete: ${waiting})`}`],
   ];
   return h('div', { class: 'deploy-page' },
     h('p', {}, h('a', { href: '#/deploys' }, '← All deploys')),
@@ -75,6 +78,7 @@ export async function renderDeploy(id) {
         d.work_items.length ? h('ul', { class: 'chips' }, d.work_items.map((w) => h('li', {}, '#' + w))) : h('p', { class: 'muted' }, 'None linked.')),
       h('section', { class: 'card', 'aria-label': 'Pending over REST' },
         h('h2', {}, `Pending over REST (${pending.length})`),
+        pending.length && noRest ? h('p', { class: 'error' }, 'These wait for ever: add an [azure_devops] section to the config so shiplog can ask Azure DevOps.') : '',
         pending.length
           ? h('ul', { class: 'pending-list' }, pending.map((p) =>
               h('li', {}, h('code', {}, p.kind), ' ', p.key, ` · ${p.attempts} attempts`, p.failed ? h('span', { class: 'error' }, ` · failed: ${p.failed}`) : '')))

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,7 +71,7 @@ struct Build {
     std::string definition;      // definition.name
     std::string project;         // project.name
     std::string source_branch;   // "refs/heads/main"
-    std::string source_version;  // the commit sha
+    std::string source_version;  // the commit sha; empty when the server sent none
     std::string status;          // inProgress, completed, ...
     std::string result;          // succeeded, failed, ... (empty while running)
 };
@@ -78,6 +79,7 @@ struct Build {
 // A commit as the Git REST API lists it (GitCommitRef).
 struct Commit {
     std::string sha;
+    std::vector<std::string> parents;  // parent shas, as listed
     std::string author_name;
     std::string author_email;
     std::string author_date;  // RFC 3339 as sent
@@ -118,7 +120,14 @@ struct ReleaseArtifact {
     std::string repository;      // definitionReference.repository.name
     std::string branch;          // definitionReference.branch.id ("refs/heads/main")
     std::string source_version;  // definitionReference.sourceVersion.id (a sha, when sent)
+    std::string project;         // definitionReference.project.name (else .id): the artifact's
+                                 // own project, where its build lives
 };
+
+// The REST version an Azure DevOps Server names when it refuses a newer one
+// ("... The latest REST API version this server supports is 6.0."), as
+// "major.minor"; empty when `message` is not that refusal.
+std::string supported_api_version(std::string_view message);
 
 // GET {vsrm}/{project}/_apis/release/releases/{id}.
 struct Release {

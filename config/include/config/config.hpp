@@ -46,6 +46,9 @@ struct AzureDevOpsConfig {
                                    // no trailing '/'
     Secret token;                  // the PAT
     std::optional<std::filesystem::path> ca_file;  // extra CA bundle for on-prem servers
+    // [azure_devops] api_version ("6.0"): the REST version every call asks
+    // for; unset, the client learns the server's highest and uses up to 7.1.
+    std::optional<std::string> api_version;
 };
 
 struct WebhookConfig {

@@ -18,6 +18,12 @@ int run_config_check(const std::filesystem::path& config_path);
 // `shiplog ingest FILE...`: feeds saved payloads through the webhook's path.
 int run_ingest(const std::filesystem::path& config_path, const std::vector<std::string>& files);
 
+// `shiplog demo`: feeds a made-up, deterministic history of about three
+// months (pushes, builds, registrations, failures, rollbacks, incidents) for
+// examples/shiplog.toml's deployments through the webhook's path. A second
+// run changes nothing (same event ids).
+int run_demo(const std::filesystem::path& config_path);
+
 // `shiplog backup DEST_DIR`: a consistent, compacted copy of the store taken
 // while serve may be running (LMDB read transaction + mdb_env_copy2 with
 // MDB_CP_COMPACT). DEST_DIR is created if missing and must be empty.

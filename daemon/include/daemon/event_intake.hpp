@@ -31,7 +31,9 @@ struct IntakeResult {
     std::uint64_t seq = 0;  // journal sequence number (of the first delivery for a duplicate)
     std::string event_id;
     std::string event_type;
-    std::string reason;  // why an event was ignored (empty otherwise)
+    // For `ignored`: why, in words ("no deployment tracks Contoso/web-api:main",
+    // "Test delivery", "event type not used"); empty otherwise.
+    std::string reason;
 };
 
 class EventIntake {
@@ -78,6 +80,7 @@ class EventIntake {
     struct Prepared {
         storage::JournalEntry entry;
         bool tracked = false;
+        std::string reason;  // why it is ignored, when not tracked
     };
     Result<Prepared> prepare(std::string_view body, std::size_t capacity,
                              storage::EventSource source);
@@ -85,11 +88,10 @@ class EventIntake {
                                       std::string raw, storage::EventSource source);
     Result<IntakeResult> submit(std::string_view body, std::size_t capacity,
                                 storage::EventSource source, std::chrono::milliseconds timeout);
-    Result<IntakeResult> commit(storage::JournalEntry entry, bool tracked,
-                                std::chrono::milliseconds timeout);
-    void commit_async(storage::JournalEntry entry, bool tracked, Done done);
+    Result<IntakeResult> commit(Prepared prepared, std::chrono::milliseconds timeout);
+    void commit_async(Prepared prepared, Done done);
     Result<IntakeResult> finish(std::string event_id, const std::string& event_type, bool tracked,
-                                Result<storage::AppendResult> appended);
+                                std::string reason, Result<storage::AppendResult> appended);
 
     storage::JournalWriter& m_writer;
     const ConfigHolder& m_config;

@@ -60,6 +60,9 @@ class Metrics {
         m_backfill_stored.fetch_add(events_stored, std::memory_order_relaxed);
     }
 
+    // The REST work queue ended a look-up without an answer.
+    void record_lookup_given_up() { m_lookups_given_up.fetch_add(1, std::memory_order_relaxed); }
+
     std::string render(const StoreGauges& gauges) const;
 
   private:
@@ -78,6 +81,7 @@ class Metrics {
         m_status_classes{};
     std::atomic<std::uint64_t> m_auth_failures{0};
     std::atomic<std::uint64_t> m_backfill_ok{0}, m_backfill_failed{0}, m_backfill_stored{0};
+    std::atomic<std::uint64_t> m_lookups_given_up{0};
 };
 
 }  // namespace shiplog::daemon

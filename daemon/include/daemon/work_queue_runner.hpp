@@ -9,10 +9,12 @@
 //
 // A failed call is retried with exponential backoff (per item, in memory);
 // "does not exist" (404) is journaled as a lookup_failed record: the item
-// is then shown as failed by `deploy show` and never retried.
-// A classic release's artifact is read from the Release API (vsrm) and its
-// build from the Build API; a first deploy whose push was truncated gets that
-// push's full commit list (GET .../pushes/{id}?includeCommits=1000).
+// is then shown as failed by `deploy show` and never retried; so is an
+// answer that stays unusable (a build without sourceVersion) after
+// Options::max_attempts. A classic release's artifact comes from its
+// delivery when that carried one (the build then looked up in the
+// artifact's own project), else from the Release API (vsrm); a first deploy whose push was
+// truncated gets that push's full commit list (GET .../pushes/{id}?includeCommits=1000).
 //
 // Threading: the constructor starts one thread; trigger(), stats() and
 // stop() may be called from any thread. The destructor stops and joins.
@@ -31,6 +33,7 @@
 #include "azure/client.hpp"
 #include "config/config.hpp"
 #include "daemon/event_intake.hpp"
+#include "daemon/metrics.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 #include "tracking/work_queue.hpp"
@@ -53,11 +56,16 @@ class WorkQueueRunner {
         std::chrono::milliseconds retry_max{std::chrono::minutes{30}};
         std::chrono::milliseconds commit_timeout{std::chrono::seconds{8}};
         ClientFactory make_client;  // default: azure::make_http_client
+        // An answer that cannot be used (a build without sourceVersion) is
+        // asked again this many times in all, then the item ends with the
+        // reason (journaled as failed, shown on the deploy).
+        std::uint32_t max_attempts = 6;
+        Metrics* metrics = nullptr;  // counts look-ups given up; may be null
     };
 
     struct Stats {
         std::uint64_t answered = 0;  // answers journaled
-        std::uint64_t failed = 0;    // journaled as failed for good (404)
+        std::uint64_t failed = 0;    // journaled as failed for good (404, retries used up)
         std::uint64_t errors = 0;    // attempts that will be retried
     };
 
@@ -80,14 +88,22 @@ class WorkQueueRunner {
     void loop();
     void run_once();
     // Executes one item; false when it should be retried later.
+    // `attempts`: how often it was tried before.
     bool execute(azure::AzureDevOpsClient& client, const config::Config& config,
-                 const tracking::QueueItem& item);
+                 const tracking::QueueItem& item, std::uint32_t attempts);
     bool journal(const std::string& event_id, std::string_view type, std::string raw,
                  const std::string& key);
     // The journaled push a first deploy of `sha` ships (tracking::push_of_tip).
     Result<std::optional<std::int64_t>> first_deploy_push(const config::Config& config,
                                                           const std::string& repo,
                                                           const std::string& sha);
+    // What a deployment-completed delivery said about the release's artifact.
+    Result<std::optional<tracking::ReleaseArtifactHint>> release_hint(std::int64_t release_id);
+    template <class Answered, class Permanent, class Retry, class Unusable>
+    bool answer_from_delivery(azure::AzureDevOpsClient& client,
+                              const tracking::ReleaseArtifactLookup& lookup,
+                              const tracking::ReleaseArtifactHint& hint, Answered& answered,
+                              Permanent& permanent, Retry& retry, Unusable& unusable);
     template <class Answered, class Permanent, class Retry>
     bool answer_first_push(azure::AzureDevOpsClient& client, const config::DeploymentConfig& d,
                            const tracking::CommitsBetween& range, std::int64_t push_id,

@@ -3,6 +3,7 @@
 // "ignored"). Every event is journaled either way; this only decides the
 // answer and whether derived data may change.
 
+#include <string>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -42,6 +43,14 @@ Relevance classify_event(const Envelope& envelope, std::string_view body,
 // accepted, tracked or not; otherwise `*parsed` is left as it was.
 Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config, ParsedEvent* parsed);
+
+// Why classify_event answered "ignored", in words for the webhook's answer,
+// the access log and `ingest`: "Test delivery", "event type not used",
+// "no deployment tracks Contoso/web-api:main", or the typed parser's
+// complaint. `parsed` is what classify_event left there (monostate when it
+// parsed nothing); a body it could not parse is parsed again for the message.
+std::string ignored_reason(const Envelope& envelope, std::string_view body,
+                           const config::Config& config, const ParsedEvent& parsed);
 
 // True when `ref` is refs/heads/<branch>; `branch` may also be given as a
 // full "refs/heads/..." name.

@@ -1,6 +1,8 @@
 #pragma once
-// ms.vss-pipelines.stage-state-changed-event (publisherId "pipelines"). It
-// carries no commit or branch: those come from GET build/builds/{run_id}.
+// ms.vss-pipelines.stage-state-changed-event (publisherId "pipelines").
+// Current deliveries carry the run's source in
+// resource.run.resources.repositories.self (version, refName); older ones
+// carry no commit or branch, which then come from GET build/builds/{run_id}.
 
 #include <cstdint>
 #include <optional>
@@ -22,6 +24,8 @@ struct StageEvent {
     std::string
         result;  // as sent: "succeeded", "failed", "skipped", "canceled"; empty until completed
     std::optional<std::int64_t> attempt;  // re-runs of a stage count up, when the payload says so
+    std::string source_version;  // repositories.self.version, 40 hex lower; empty if absent
+    std::string source_branch;   // repositories.self.refName ("refs/heads/main")
 };
 
 // Parses a stage-state-changed body. Errors name the field, e.g.

@@ -51,6 +51,11 @@ struct Route {
     // what it decided on in Request::state for the handler.
     std::function<std::optional<Response>(Request&)> admit;
     Execution execution = Execution::worker;
+    // A worker route whose body is smaller than this runs on the I/O thread
+    // instead: for a cheap handler that does not wait (the webhook parses a
+    // few KiB and hands the event to the writer), the hop to a worker and
+    // back costs more than the work. Large bodies still go to the pool.
+    std::size_t inline_below = 0;
     // The handler must call Respond within this, or the edge answers 503
     // ("not committed in time") itself. Zero: the edge's request deadline.
     std::chrono::milliseconds respond_within{0};

@@ -97,6 +97,12 @@ class Store {
     // All zero if LMDB cannot say (it cannot fail on an open environment).
     StoreUsage usage() const;
 
+    // The error for a failed write-transaction commit. LMDB reports a write
+    // that the disk could hold only partly as EIO ("short write, filesystem
+    // full?"), so an EIO while the store's file system has (almost) no space
+    // left is reported as the full disk it is: temporary, no restart needed.
+    Error commit_error(int rc, std::string_view context) const;
+
   private:
     Store(lmdb::env env, std::filesystem::path path, bool read_only);
 
@@ -119,5 +125,12 @@ class Store {
 // being done ("append to the journal").
 Error store_error(int rc, std::string_view context);
 Error store_error(const lmdb::error& e, std::string_view context);
+
+// Commits `txn` and leaves it empty whether or not the commit succeeded.
+// mdb_txn_commit frees the transaction even when it fails (ENOSPC on a full
+// disk, EIO), but lmdb::txn::commit() keeps its handle when it throws, so the
+// destructor would abort a freed transaction and corrupt the environment for
+// the next writer. Throws lmdb::error like lmdb::txn::commit().
+void commit(lmdb::txn& txn);
 
 }  // namespace shiplog::storage

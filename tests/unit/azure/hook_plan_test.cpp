@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <algorithm>
 #include <set>
 
@@ -103,14 +105,15 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     std::vector<std::pair<std::string, std::string>> got;
     for (const auto& h : hooks) got.emplace_back(h.subscription.event_type, h.filter);
     std::vector<std::pair<std::string, std::string>> want = {
-        {"git.push", "branch=main;projectId=p-1;repository=r-web"},
-        {"git.push", "branch=release;projectId=p-1;repository=r-worker"},
-        {"build.complete", "definitionName=worker-ci;projectId=p-1"},
-        {"git.push", "branch=main;projectId=p-1;repository=r-site"},
-        {"ms.vss-pipelines.stage-state-changed-event", "PipelineId=17;projectId=p-1"},
-        {"workitem.created", "projectId=p-1"},
-        {"workitem.updated", "projectId=p-1"},
-        {"workitem.deleted", "projectId=p-1"},
+        // Input names lower-cased: the server may spell them otherwise.
+        {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-web"},
+        {"git.push", "branch=refs/heads/release;projectid=p-1;repository=r-worker"},
+        {"build.complete", "definitionname=worker-ci;projectid=p-1"},
+        {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-site"},
+        {"ms.vss-pipelines.stage-state-changed-event", "pipelineid=17;projectid=p-1"},
+        {"workitem.created", "projectid=p-1"},
+        {"workitem.updated", "projectid=p-1"},
+        {"workitem.deleted", "projectid=p-1"},
     };
     EXPECT_EQ(got, want);
 
@@ -161,7 +164,7 @@ TEST(HookPlan, ReleaseWithoutIdsIsAnErrorWithIdsAnRmHook) {
         return h.subscription.event_type == "ms.vss-release.deployment-completed-event";
     });
     ASSERT_NE(it, d->end());
-    EXPECT_EQ(it->filter, "projectId=p-1;releaseDefinitionId=3;releaseEnvironmentId=9");
+    EXPECT_EQ(it->filter, "projectid=p-1;releasedefinitionid=3;releaseenvironmentid=9");
     EXPECT_EQ(it->subscription.publisher_id, "rm");
     EXPECT_EQ(it->subscription.resource_version, "3.0-preview.1");
 }
@@ -179,6 +182,36 @@ TEST(HookPlan, SecondRunIsEmpty) {
     auto plan = plan_sync(hooks, as_stored(hooks), make_identity(c).instance);
     EXPECT_TRUE(plan.empty()) << plan_json(plan);
     EXPECT_EQ(plan.unchanged, hooks.size());
+}
+
+TEST(HookPlan, InputNamesStoredInAnotherCaseAreNoDrift) {
+    auto c = make_config();
+    auto hooks = desired(c);
+    auto stored = as_stored(hooks);
+    bool renamed = false;
+    for (auto& s : stored) {
+        std::map<std::string, std::string> respelled;
+        for (const auto& [k, v] : s.publisher_inputs) {
+            std::string key = k == "pipelineId" ? "PipelineId" : k == "projectId" ? "ProjectId" : k;
+            renamed = renamed || key != k;
+            respelled[key] = v;
+        }
+        s.publisher_inputs = std::move(respelled);
+    }
+    ASSERT_TRUE(renamed);
+    auto plan = plan_sync(hooks, stored, make_identity(c).instance);
+    EXPECT_TRUE(plan.empty()) << "no delete and re-create on every sync: " << plan_json(plan);
+}
+
+TEST(HookPlan, PushBranchIsSentAsTheFullRef) {
+    auto hooks = desired(make_config());
+    ASSERT_EQ(hooks[0].subscription.event_type, "git.push");
+    EXPECT_EQ(hooks[0].subscription.publisher_inputs.at("branch"), "refs/heads/main");
+    auto stage = std::find_if(hooks.begin(), hooks.end(), [](const DesiredHook& h) {
+        return h.subscription.event_type == "ms.vss-pipelines.stage-state-changed-event";
+    });
+    ASSERT_NE(stage, hooks.end());
+    EXPECT_TRUE(stage->subscription.publisher_inputs.contains("pipelineId"));
 }
 
 TEST(HookPlan, PasswordRotationIsDrift) {
@@ -257,7 +290,7 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     other.consumer_inputs = {{"url", "https://jenkins.example/hook"}};
     auto foreign_id = fake.add_subscription(other);
 
-    config::AzureDevOpsConfig az{fake.organization_url(), Secret(token), std::nullopt};
+    config::AzureDevOpsConfig az{fake.organization_url(), Secret(token), std::nullopt, std::nullopt};
     auto client = make_http_client(az);
     ASSERT_OK(client);
     auto c = make_config();

@@ -123,7 +123,7 @@ TEST(HttpClient, SubscriptionsReadBackMaskedWithServerInputs) {
     s.publisher_id = "tfs";
     s.event_type = "git.push";
     s.resource_version = "1.0";
-    s.publisher_inputs = {{"projectId", "p"}, {"repository", "r"}, {"branch", "main"}};
+    s.publisher_inputs = {{"projectId", "p"}, {"repository", "r"}, {"branch", "refs/heads/main"}};
     s.consumer_inputs = {{"url", "https://x/hooks/azure-devops"}, {"basicAuthPassword", "hunter2"}};
     auto created = c->create_subscription(s);
     ASSERT_OK(created);

@@ -85,8 +85,9 @@ TEST(RestHistory, CommitsBetweenPagesWithTopAndSkip) {
     for (const auto& r : f.fake.requests()) {
         EXPECT_EQ(r.method, "POST");
         EXPECT_TRUE(r.path.ends_with("/Contoso/_apis/git/repositories/web-api/commitsbatch"));
+        // The spec's reading first: the walk starts at compareVersion (the newer sha).
         EXPECT_NE(
-            r.body.find("\"compareVersion\":{\"versionType\":\"commit\",\"version\":\"" + sha(1)),
+            r.body.find("\"compareVersion\":{\"versionType\":\"commit\",\"version\":\"" + sha(5)),
             std::string::npos);
         skips.push_back(r.params.at("$skip"));
     }

@@ -955,5 +955,63 @@ TEST(ProcessEnvironment, ReadsRealVariables) {
     ::unsetenv("SHIPLOG_TEST_PROCESS_ENV");
 }
 
+// --- what Azure DevOps itself accepts ----------------------------------------
+
+TEST_F(LoadConfigTest, ReleaseDeploymentMayNameThePipelineOfItsArtifact) {
+    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
+    auto config = load(std::string(k_minimal) + R"([azure_devops]
+organization_url = "https://dev.azure.com/x"
+[[deployment]]
+name = "a"
+environment = "e"
+project = "p"
+repository = "r"
+trigger = "release"
+release_definition = "rd"
+release_environment = "Prod"
+pipeline = "web-api-ci"
+)");
+    ASSERT_OK(config);
+    EXPECT_EQ(config->deployments[0].pipeline, "web-api-ci");
+}
+
+TEST_F(LoadConfigTest, WebhookUsernameWithASpaceIsRefusedNamingTheRule) {
+    m_dir.write("webhook-password", "secret\n", k_private);
+    expect_error(R"([storage]
+path = "store"
+[webhook]
+username = "ship log"
+password_file = "webhook-password"
+)",
+                 4, "webhook.username", "^\\S+$");
+}
+
+TEST_F(LoadConfigTest, WebhookPasswordWithASpaceIsRefusedWithoutShowingIt) {
+    m_dir.write("webhook-password", "two words\n", k_private);
+    auto result = load(k_webhook_file);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("webhook.password_file"), std::string::npos);
+    EXPECT_NE(result.error().message.find("^\\S+$"), std::string::npos) << result.error().message;
+    EXPECT_EQ(result.error().message.find("two words"), std::string::npos) << "never shown";
+    m_dir.write("webhook-password", std::string(257, 'x') + "\n", k_private);
+    EXPECT_FALSE(load(k_webhook_file)) << "257 characters are more than Azure DevOps takes";
+}
+
+TEST_F(LoadConfigTest, ApiVersionIsOptionalAndChecked) {
+    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
+    const std::string base = std::string(k_minimal) + R"([azure_devops]
+organization_url = "https://tfs.example.com/tfs/DefaultCollection"
+)";
+    auto none = load(base);
+    ASSERT_OK(none);
+    EXPECT_FALSE(none->azure_devops->api_version);
+    auto six = load(base + "api_version = \"6.0\"\n");
+    ASSERT_OK(six);
+    EXPECT_EQ(six->azure_devops->api_version, "6.0");
+    expect_error(base + "api_version = \"4.1\"\n", 5, "azure_devops.api_version", "5.0 or later");
+    expect_error(base + "api_version = \"latest\"\n", 5, "azure_devops.api_version",
+                 "not a REST API version");
+}
+
 }  // namespace
 }  // namespace shiplog::config

@@ -88,3 +88,77 @@ TEST(ReleaseDeploymentEvent, NamesEachMissingRequiredField) {
 
 }  // namespace
 }  // namespace shiplog::handlers
+
+namespace shiplog::handlers {
+namespace {
+
+// A current delivery: the deployment names its operationStatus and carries
+// the release's artifacts (fields as the Release API documents them).
+std::string with_artifacts(const std::string& operation_status) {
+    return R"({"id":"d1","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
+           R"("resource":{"environment":{"id":31,"name":"Prod","status":"rejected","releaseId":12,)"
+           R"("release":{"id":12,"name":"Release-12"},"releaseDefinition":{"id":4,"name":"web-rm"}},)"
+           R"("deployment":{"id":77,"attempt":2,"operationStatus":")" +
+           operation_status +
+           R"(","release":{"id":12,"artifacts":[)"
+           R"({"type":"Build","alias":"_tools","isPrimary":true,"definitionReference":{)"
+           R"("definition":{"id":"8","name":"tools-ci"},"version":{"id":"901","name":"20261120.2"},)"
+           R"("project":{"id":"p-2","name":"Platform"}}},)"
+           R"({"type":"Build","alias":"_web","isPrimary":false,"definitionReference":{)"
+           R"("definition":{"id":"3","name":"web-ci"},"version":{"id":"902","name":"20261120.3"},)"
+           R"("project":{"id":"p-2","name":"Platform"},"repository":{"id":"r","name":"web"},)"
+           R"("branch":{"id":"refs/heads/main","name":"refs/heads/main"},)"
+           R"("sourceVersion":{"id":"ABCDEF0123456789abcdef0123456789abcdef01","name":"x"}}},)"
+           R"({"type":"Git","alias":"_src","isPrimary":false,"definitionReference":{)"
+           R"("version":{"id":"1111111111111111111111111111111111111111","name":"main"}}}]}}}})";
+}
+
+TEST(ReleaseDeliveryArtifacts, AreReadWithTheirOwnProject) {
+    auto event = parse_release_deployment_event(with_artifacts("PhaseFailed"));
+    ASSERT_OK(event);
+    EXPECT_EQ(event->operation_status, "PhaseFailed");
+    ASSERT_EQ(event->artifacts.size(), 3u);
+    const auto& web = event->artifacts[1];
+    EXPECT_EQ(web.type, "Build");
+    EXPECT_FALSE(web.is_primary);
+    EXPECT_EQ(web.version_id, "902");
+    EXPECT_EQ(web.definition, "web-ci");
+    EXPECT_EQ(web.project_name, "Platform");
+    EXPECT_EQ(web.project_id, "p-2");
+    EXPECT_EQ(web.repository, "web");
+    EXPECT_EQ(web.branch, "refs/heads/main");
+    EXPECT_EQ(artifact_commit(web), "abcdef0123456789abcdef0123456789abcdef01");
+    EXPECT_FALSE(artifact_commit(event->artifacts[0])) << "a build id is no commit";
+    EXPECT_EQ(artifact_commit(event->artifacts[2]), std::string(40, '1'));
+}
+
+TEST(ReleaseDeliveryArtifacts, PipelineBeatsPrimaryThenRepositoryThenPrimary) {
+    auto event = parse_release_deployment_event(with_artifacts("Approved"));
+    ASSERT_OK(event);
+    EXPECT_EQ(deployed_artifact(event->artifacts, "web-ci", "")->alias, "_web");
+    EXPECT_EQ(deployed_artifact(event->artifacts, "", "web")->alias, "_web");
+    EXPECT_EQ(deployed_artifact(event->artifacts, "", "")->alias, "_tools");
+    EXPECT_EQ(deployed_artifact(event->artifacts, "unknown-ci", "")->alias, "_tools");
+    EXPECT_EQ(deployed_artifact({}, "web-ci", "web"), nullptr);
+}
+
+TEST(ReleaseDeliveryOutcome, NeverRanIsNoDeployPhaseFailedIsFailed) {
+    for (const char* never : {"Rejected", "GateFailed", "Canceled", "PhaseCanceled"}) {
+        auto event = parse_release_deployment_event(with_artifacts(never));
+        ASSERT_OK(event);
+        EXPECT_EQ(release_outcome(*event), ReleaseOutcome::never_ran) << never;
+    }
+    auto failed = parse_release_deployment_event(with_artifacts("PhaseFailed"));
+    ASSERT_OK(failed);
+    EXPECT_EQ(release_outcome(*failed), ReleaseOutcome::failed);
+    ReleaseDeploymentEvent old_shape;  // no operationStatus: the status decides
+    old_shape.status = "rejected";
+    EXPECT_EQ(release_outcome(old_shape), ReleaseOutcome::failed);
+    old_shape.status = "partiallySucceeded";
+    EXPECT_EQ(release_outcome(old_shape), ReleaseOutcome::succeeded);
+    old_shape.status = "canceled";
+    EXPECT_EQ(release_outcome(old_shape), ReleaseOutcome::never_ran);
+}
+
+}  // namespace
+}  // namespace shiplog::handlers

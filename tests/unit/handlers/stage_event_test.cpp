@@ -80,3 +80,33 @@ TEST(StageEvent, NamesEachMissingRequiredField) {
 
 }  // namespace
 }  // namespace shiplog::handlers
+
+namespace shiplog::handlers {
+namespace {
+
+std::string stage_with_self(const std::string& self) {
+    return R"({"id":"s1","eventType":"ms.vss-pipelines.stage-state-changed-event",)"
+           R"("publisherId":"pipelines","resource":{"stage":{"name":"Production",)"
+           R"("state":"completed","result":"succeeded"},"run":{"id":41,"name":"20261120.1",)"
+           R"("resources":{"repositories":{"self":)" +
+           self + R"(}}},"pipeline":{"id":7,"name":"web-cd"}}})";
+}
+
+TEST(StageDeliverySource, RepositoriesSelfGivesShaAndBranch) {
+    auto stage = parse_stage_event(stage_with_self(
+        R"({"refName":"refs/heads/main","version":"ABCDEF0123456789abcdef0123456789abcdef01"})"));
+    ASSERT_OK(stage);
+    EXPECT_EQ(stage->source_version, "abcdef0123456789abcdef0123456789abcdef01");
+    EXPECT_EQ(stage->source_branch, "refs/heads/main");
+}
+
+TEST(StageDeliverySource, AVersionThatIsNoCommitIsIgnored) {
+    auto stage =
+        parse_stage_event(stage_with_self(R"({"refName":"refs/heads/main","version":"42"})"));
+    ASSERT_OK(stage);
+    EXPECT_EQ(stage->source_version, "");
+    EXPECT_EQ(stage->source_branch, "") << "no half a source";
+}
+
+}  // namespace
+}  // namespace shiplog::handlers

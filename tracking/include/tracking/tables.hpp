@@ -41,7 +41,10 @@ namespace shiplog::tracking {
 // 2: query indexes (tr_deploy_time, tr_deploy_shas, tr_incident_blame).
 // 3: tr_deploy_time rows carry failure, lead and restore seconds (metrics
 //    read only index rows).
-inline constexpr int k_layout_version = 3;
+// 4: tr_releases records carry the delivery's artifact; stage deliveries'
+//    repositories.self and release artifacts are facts; unknown commits are
+//    no longer listed on deploys.
+inline constexpr int k_layout_version = 4;
 
 struct Tables {
     MDB_dbi repos = 0;

@@ -98,6 +98,23 @@ struct CommitsBetween {
     std::string to;
 };
 Result<BuildLookup> parse_build_lookup(const QueueItem& item);
+
+// What a release delivery said about the artifact it deployed, when that
+// was not a commit itself: the build (version) to look up, in the
+// artifact's own project, which need not be the deployment's.
+struct ReleaseArtifactHint {
+    std::string type;     // "Build", ...
+    std::string alias;    // for messages
+    std::string project;  // definitionReference.project (name, else id)
+    std::string version;  // definitionReference.version.id; not always numeric
+    std::string branch;   // "refs/heads/main"; may be empty
+    friend bool operator==(const ReleaseArtifactHint&, const ReleaseArtifactHint&) = default;
+};
+// The hint journaled with a deployment-completed delivery of `release_id`
+// (any environment); nullopt when no delivery named an artifact.
+Result<std::optional<ReleaseArtifactHint>> release_artifact_hint(lmdb::txn& txn,
+                                                                 const Tables& tables,
+                                                                 std::int64_t release_id);
 Result<ReleaseArtifactLookup> parse_release_artifact_lookup(const QueueItem& item);
 Result<CommitsBetween> parse_commits_between(const QueueItem& item);
 
