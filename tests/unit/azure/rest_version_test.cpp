@@ -70,7 +70,8 @@ TEST(RestVersion, ParsesTheServersRefusal) {
                                     "this server. The latest REST API version this server "
                                     "supports is 6.0."),
               "6.0");
-    EXPECT_EQ(supported_api_version("... this server supports is 7.0.1."), "7.0");
+    EXPECT_EQ(supported_api_version("The latest REST API version this server supports is 7.0.1."),
+              "7.0");
     EXPECT_EQ(supported_api_version("TF401175: The commit does not exist."), "");
 }
 
