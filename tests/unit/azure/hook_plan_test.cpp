@@ -290,7 +290,8 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     other.consumer_inputs = {{"url", "https://jenkins.example/hook"}};
     auto foreign_id = fake.add_subscription(other);
 
-    config::AzureDevOpsConfig az{fake.organization_url(), Secret(token), std::nullopt, std::nullopt};
+    config::AzureDevOpsConfig az{fake.organization_url(), Secret(token), std::nullopt,
+                                 std::nullopt};
     auto client = make_http_client(az);
     ASSERT_OK(client);
     auto c = make_config();

@@ -70,7 +70,8 @@ TEST(RestVersion, ParsesTheServersRefusal) {
                                     "this server. The latest REST API version this server "
                                     "supports is 6.0."),
               "6.0");
-    EXPECT_EQ(supported_api_version("... this server supports is 7.0.1."), "7.0");
+    EXPECT_EQ(supported_api_version("The latest REST API version this server supports is 7.0.1."),
+              "7.0");
     EXPECT_EQ(supported_api_version("TF401175: The commit does not exist."), "");
 }
 
@@ -150,6 +151,40 @@ TEST(RestVersion, AnUnrelatedOlderShaAsksBothReadingsAndKeepsTheOneHoldingTheNew
     ASSERT_OK(range);
     EXPECT_EQ(range->size(), 5u);
     EXPECT_EQ(s.fake.requests().size(), 2u) << "both readings were asked";
+}
+
+// The fake answers subscription bodies as a server does, so the sync tests
+// prove the forms shiplog sends are accepted.
+TEST(RestVersion, SubscriptionBodiesAreCheckedLikeTheServerDoes) {
+    Server s;
+    Subscription push;
+    push.publisher_id = "tfs";
+    push.event_type = "git.push";
+    push.resource_version = "1.0";
+    push.publisher_inputs = {{"projectId", "p"}, {"repository", "r"}, {"branch", "main"}};
+    push.consumer_inputs = {{"url", "https://x/hooks/azure-devops"}};
+    auto bare = s.client()->create_subscription(push);
+    ASSERT_FALSE(bare) << "a bare branch name is not among the offered values";
+    EXPECT_NE(bare.error().message.find("'branch'"), std::string::npos) << bare.error().message;
+    push.publisher_inputs["branch"] = "refs/heads/main";
+    push.consumer_inputs["basicAuthUsername"] = "two words";
+    auto spaced = s.client()->create_subscription(push);
+    ASSERT_FALSE(spaced);
+    EXPECT_NE(spaced.error().message.find("basicAuthUsername"), std::string::npos);
+    push.consumer_inputs["basicAuthUsername"] = "shiplog";
+    ASSERT_OK(s.client()->create_subscription(push));
+
+    Subscription stage;
+    stage.publisher_id = "pipelines";
+    stage.event_type = "ms.vss-pipelines.stage-state-changed-event";
+    stage.resource_version = "5.1-preview.1";
+    stage.publisher_inputs = {{"projectId", "p"}, {"PipelineId", "17"}};
+    stage.consumer_inputs = {{"url", "https://x/hooks/azure-devops"}};
+    ASSERT_OK(s.client()->create_subscription(stage));
+    EXPECT_TRUE(s.fake.subscriptions().back().publisher_inputs.contains("pipelineId"))
+        << "stored in the server's spelling";
+    stage.publisher_inputs = {{"projectId", "p"}, {"pipelineName", "17"}};
+    EXPECT_FALSE(s.client()->create_subscription(stage)) << "an input the event does not declare";
 }
 
 }  // namespace
