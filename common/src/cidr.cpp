@@ -51,9 +51,9 @@ Result<Cidr> Cidr::parse(std::string_view text) {
         auto [p, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
         if (ec != std::errc{} || p != bits.data() + bits.size() || bits.empty() || prefix < 0 ||
             prefix > max)
-            return fail(ErrorCode::invalid_argument,
-                        "\"" + std::string(text) + "\": prefix length must be 0-" +
-                            std::to_string(max));
+            return fail(
+                ErrorCode::invalid_argument,
+                "\"" + std::string(text) + "\": prefix length must be 0-" + std::to_string(max));
     }
     c.m_prefix = v4 ? prefix + 96 : prefix;
     // Host bits set ("10.1.2.3/8") are cleared rather than refused: the

@@ -94,9 +94,9 @@ void EventIntake::submit_async(std::string body, storage::EventSource source, Do
 
 void EventIntake::submit_record_async(std::string event_id, std::string_view event_type,
                                       std::string raw, storage::EventSource source, Done done) {
-    commit_async(Prepared{make_record(std::move(event_id), event_type, std::move(raw), source), true,
-                          {}},
-                 std::move(done));
+    commit_async(
+        Prepared{make_record(std::move(event_id), event_type, std::move(raw), source), true, {}},
+        std::move(done));
 }
 
 storage::JournalEntry EventIntake::make_record(std::string event_id, std::string_view event_type,

@@ -72,11 +72,10 @@ class WebhookRoute {
             res.log_outcome = "rejected";
             return respond(std::move(res));
         }
-        m_deps.intake.submit_async(
-            std::move(req.body), storage::EventSource::webhook,
-            [respond = std::move(respond)](Result<IntakeResult> result) {
-                respond(answer(result));
-            });
+        m_deps.intake.submit_async(std::move(req.body), storage::EventSource::webhook,
+                                   [respond = std::move(respond)](Result<IntakeResult> result) {
+                                       respond(answer(result));
+                                   });
     }
 
   private:
@@ -93,7 +92,8 @@ class WebhookRoute {
             return res;
         }
         std::string body = std::string("{\"status\":\"") + to_string(result->status) + "\"";
-        if (!result->reason.empty()) body += ",\"reason\":\"" + http::json_escape(result->reason) + "\"";
+        if (!result->reason.empty())
+            body += ",\"reason\":\"" + http::json_escape(result->reason) + "\"";
         body += "}";
         auto res = http::json(std::move(body));
         res.log_event_id = result->event_id;

@@ -121,6 +121,8 @@ bool is_test_delivery(const Envelope& envelope) {
     return envelope.subscription_id == k_test_subscription_id;
 }
 
-void release_parse_memory() { detail::release_thread_memory(std::size_t{1} << 20); }
+void release_parse_memory() {
+    detail::release_thread_memory(std::size_t{1} << 20);
+}
 
 }  // namespace shiplog::handlers

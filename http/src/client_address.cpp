@@ -11,7 +11,8 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string client_address(std::string_view peer, const std::vector<std::string_view>& forwarded_for,
+std::string client_address(std::string_view peer,
+                           const std::vector<std::string_view>& forwarded_for,
                            const std::vector<Cidr>& trusted_proxies, bool& via_proxy) {
     via_proxy = contains_any(trusted_proxies, peer);
     if (!via_proxy) return std::string(peer);

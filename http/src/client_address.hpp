@@ -16,7 +16,8 @@ namespace shiplog::http {
 // itself a trusted proxy (what the nearest untrusted hop claimed is the
 // only part we can believe); with none, the peer itself. `via_proxy` is set
 // whenever the peer is a trusted proxy.
-std::string client_address(std::string_view peer, const std::vector<std::string_view>& forwarded_for,
+std::string client_address(std::string_view peer,
+                           const std::vector<std::string_view>& forwarded_for,
                            const std::vector<Cidr>& trusted_proxies, bool& via_proxy);
 
 }  // namespace shiplog::http

@@ -37,7 +37,9 @@ class Edge {
     std::atomic<std::uint64_t> timed_out{0};
 
     std::shared_ptr<const Limits> limits() const { return m_limits.load(); }
-    void set_limits(Limits limits) { m_limits.store(std::make_shared<const Limits>(std::move(limits))); }
+    void set_limits(Limits limits) {
+        m_limits.store(std::make_shared<const Limits>(std::move(limits)));
+    }
 
     std::shared_ptr<boost::asio::ssl::context> tls() const { return m_tls.load(); }
     void set_tls(std::shared_ptr<boost::asio::ssl::context> ctx) { m_tls.store(std::move(ctx)); }

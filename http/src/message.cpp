@@ -25,8 +25,8 @@ std::string percent_decode(std::string_view s) {
         char c = s[i];
         if (c == '+') {
             out += ' ';
-        } else if (c == '%' && i + 2 < s.size() &&
-                   hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+        } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+                   hex_value(s[i + 2]) >= 0) {
             out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
             i += 2;
         } else {
@@ -64,7 +64,9 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     return std::nullopt;
 }
 
-bool Request::from_loopback() const { return !via_proxy && is_loopback_address(client_address); }
+bool Request::from_loopback() const {
+    return !via_proxy && is_loopback_address(client_address);
+}
 
 std::string json_escape(std::string_view s) {
     std::string out;

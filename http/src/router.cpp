@@ -34,7 +34,9 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 
 }  // namespace
 
-void Router::add(Route route) { m_routes.push_back(std::move(route)); }
+void Router::add(Route route) {
+    m_routes.push_back(std::move(route));
+}
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
     Match m;

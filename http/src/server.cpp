@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/spdlog.h>
 
 #include "edge.hpp"
 #include "tls_context.hpp"
@@ -72,7 +72,9 @@ class BeastServer final : public Server {
         }
         boost::system::error_code ec;
         auto address = net::ip::make_address(options.host, ec);
-        if (ec) return fail(ErrorCode::config, "cannot listen on " + options.host + ": not an IP address");
+        if (ec)
+            return fail(ErrorCode::config,
+                        "cannot listen on " + options.host + ": not an IP address");
         tcp::endpoint endpoint(address, options.port);
         const std::string where = display_host(options.host) + ":" + std::to_string(options.port);
         m_acceptor.open(endpoint.protocol(), ec);
@@ -80,8 +82,9 @@ class BeastServer final : public Server {
         if (!ec) m_acceptor.bind(endpoint, ec);
         if (!ec) m_acceptor.listen(k_listen_backlog, ec);
         if (ec)
-            return fail(ErrorCode::io, "cannot listen on " + where + " (address in use or not available: " +
-                                           ec.message() + ")");
+            return fail(ErrorCode::io, "cannot listen on " + where +
+                                           " (address in use or not available: " + ec.message() +
+                                           ")");
         m_port = m_acceptor.local_endpoint().port();
         return {};
     }

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -20,7 +21,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <spdlog/spdlog.h>
 
 #include "client_address.hpp"
 #include "edge.hpp"
@@ -45,7 +45,9 @@ constexpr std::size_t k_body_padding = 64;
 // Read-buffer capacity kept between requests; more is returned.
 constexpr std::size_t k_kept_buffer_bytes = 16 * 1024;
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view to_std(beast::string_view s) {
+    return {s.data(), s.size()};
+}
 
 // Exactly-once completion shared by the handler's Respond and the route's
 // deadline timer.
@@ -87,13 +89,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         lowest().expires_after(m_limits->request_timeout);
         m_request_started = Clock::now();
         if constexpr (k_tls) {
-            m_stream.async_handshake(
-                net::ssl::stream_base::server,
-                [self = this->shared_from_this()](beast::error_code ec) {
-                    if (ec) return self->drop(ec);
-                    self->m_handshaken = true;
-                    self->read_request();
-                });
+            m_stream.async_handshake(net::ssl::stream_base::server,
+                                     [self = this->shared_from_this()](beast::error_code ec) {
+                                         if (ec) return self->drop(ec);
+                                         self->m_handshaken = true;
+                                         self->read_request();
+                                     });
         } else {
             read_request();
         }
@@ -126,15 +127,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         // Keep-alive: wait (briefly) for the first byte of the next request;
         // from that byte on the request deadline runs.
         lowest().expires_after(m_limits->idle_timeout);
-        m_stream.async_read_some(
-            m_buffer.prepare(4096),
-            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                if (ec) return self->drop(ec);
-                self->m_buffer.commit(n);
-                self->lowest().expires_after(self->m_limits->request_timeout);
-                self->m_request_started = Clock::now();
-                self->read_header();
-            });
+        m_stream.async_read_some(m_buffer.prepare(4096), [self = this->shared_from_this()](
+                                                             beast::error_code ec, std::size_t n) {
+            if (ec) return self->drop(ec);
+            self->m_buffer.commit(n);
+            self->lowest().expires_after(self->m_limits->request_timeout);
+            self->m_request_started = Clock::now();
+            self->read_header();
+        });
     }
 
     void read_header() {
@@ -145,15 +145,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         // on_header checks a declared length itself.
         m_header->body_limit(std::numeric_limits<std::uint64_t>::max());
         bhttp::async_read_header(m_stream, m_buffer, *m_header,
-                                 [self = this->shared_from_this()](beast::error_code ec,
-                                                                   std::size_t) {
-                                     self->on_header(ec);
-                                 });
+                                 [self = this->shared_from_this()](
+                                     beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
-        if (ec == bhttp::error::header_limit)
-            return refuse(431, "request headers too large", true);
+        if (ec == bhttp::error::header_limit) return refuse(431, "request headers too large", true);
         if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
             return refuse(400, "malformed request: " + ec.message(), true);
@@ -170,7 +167,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         std::string_view transfer_encoding;
         std::vector<std::string_view> forwarded_for;
         for (const auto& field : h) {
-            if (++fields > m_limits->max_headers) return refuse(431, "too many request headers", true);
+            if (++fields > m_limits->max_headers)
+                return refuse(431, "too many request headers", true);
             const std::string_view name = to_std(field.name_string());
             const std::string_view value = to_std(field.value());
             if (field.name() == bhttp::field::content_length) ++content_lengths;
@@ -178,7 +176,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                 ++transfer_encodings;
                 transfer_encoding = value;
             }
-            if (beast::iequals(field.name_string(), "X-Forwarded-For")) forwarded_for.push_back(value);
+            if (beast::iequals(field.name_string(), "X-Forwarded-For"))
+                forwarded_for.push_back(value);
             req.headers.emplace_back(std::string(name), std::string(value));
         }
         // Framing that front ends could read differently (RFC 9112 §6.1,
@@ -191,7 +190,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                              "chunked")))
             return refuse(400, "ambiguous request framing (Content-Length / Transfer-Encoding)",
                           true);
-        if (req.path.empty() || req.path[0] != '/') return refuse(400, "malformed request target", true);
+        if (req.path.empty() || req.path[0] != '/')
+            return refuse(400, "malformed request target", true);
         req.client_address =
             client_address(m_peer, forwarded_for, m_limits->trusted_proxies, req.via_proxy);
         m_keep_alive = h.keep_alive();
@@ -268,10 +268,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                 self->send(std::move(res));
             });
         };
-        const auto within = m_route->respond_within.count() > 0
-                                ? m_route->respond_within
-                                : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      m_limits->request_timeout);
+        const auto within =
+            m_route->respond_within.count() > 0
+                ? m_route->respond_within
+                : std::chrono::duration_cast<std::chrono::milliseconds>(m_limits->request_timeout);
         m_respond_timer.expires_after(within);
         m_respond_timer.async_wait([self, completion](beast::error_code ec) {
             if (ec || completion->done.exchange(true)) return;
@@ -303,22 +303,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         res.log_outcome = "rejected";
         if (m_log_path.empty() && m_header) {
             m_log_method = std::string(m_header->get().method_string());
-            m_log_path = std::string(m_header->get().target().substr(
-                0, m_header->get().target().find('?')));
+            m_log_path =
+                std::string(m_header->get().target().substr(0, m_header->get().target().find('?')));
         }
         send(std::move(res));
     }
 
     void send(Response res) {
         m_state = State::writing;
-        m_close_after_write = res.close || !m_keep_alive || m_close_after_answer ||
-                              m_edge->stopping.load();
+        m_close_after_write =
+            res.close || !m_keep_alive || m_close_after_answer || m_edge->stopping.load();
         log(res);
         m_response.emplace();
         auto& r = *m_response;
         r.version(11);
         r.result(static_cast<unsigned>(res.status));
-        if (!res.body.empty() || res.status >= 200) r.set(bhttp::field::content_type, res.content_type);
+        if (!res.body.empty() || res.status >= 200)
+            r.set(bhttp::field::content_type, res.content_type);
         for (auto& [name, value] : res.headers) r.set(name, value);
         r.body() = std::move(res.body);
         r.keep_alive(!m_close_after_write);
@@ -349,9 +350,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     void log(const Response& res) {
         const auto elapsed = Clock::now() - m_request_started;
         if (m_edge->on_request)
-            m_edge->on_request(RequestRecord{m_log_method, m_log_path, res.status,
-                                             std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 elapsed)});
+            m_edge->on_request(
+                RequestRecord{m_log_method, m_log_path, res.status,
+                              std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)});
         // Every request-controlled field is escaped: no client can forge or
         // split a log line. Path only, never the query string or headers.
         spdlog::info("{} {} {} {:.1f}ms{}{}{}{}{}{}", log_escape(m_log_method, 16),

@@ -16,7 +16,7 @@ namespace {
 
 struct Pending {
     JournalEntry entry;
-    JournalWriter::Done done;  // called once, by the syncer (or writer, for a failed batch)
+    JournalWriter::Done done;       // called once, by the syncer (or writer, for a failed batch)
     Result<AppendResult> result{};  // this entry's outcome if the batch commits
 };
 

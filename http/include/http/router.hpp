@@ -72,8 +72,8 @@ class Router {
     void add(Route route);
 
     struct Match {
-        const Route* route = nullptr;      // null: no route for this path/method
-        bool path_known = false;           // another method would match (405)
+        const Route* route = nullptr;  // null: no route for this path/method
+        bool path_known = false;       // another method would match (405)
         std::vector<std::string> params;
     };
     Match match(std::string_view method, std::string_view path) const;

@@ -44,7 +44,7 @@ struct Limits {
     std::size_t max_connections_per_ip = 64;   // per TCP peer (a trusted proxy is exempt)
     std::size_t max_header_bytes = 16 * 1024;  // request line and headers together
     std::size_t max_headers = 100;
-    std::size_t small_body_bytes = 8 * 1024;   // routes without their own cap
+    std::size_t small_body_bytes = 8 * 1024;  // routes without their own cap
     std::vector<Cidr> trusted_proxies;
 };
 

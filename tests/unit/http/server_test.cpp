@@ -96,9 +96,9 @@ class Client {
 };
 
 std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
-    return "POST " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-           std::string(extra) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-           std::string(body);
+    return "POST " + std::string(path) +
+           " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + std::string(extra) +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 std::string get(std::string_view path, std::string_view extra = "") {
     return "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) + "\r\n";
@@ -235,12 +235,14 @@ TEST_F(EdgeTest, ExpectContinueIsAnsweredWith401WhenAdmitRefuses) {
     EXPECT_NE(r.find("HTTP/1.1 401"), std::string::npos) << r;
 
     Client ok(server->port());
-    ok.send("POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: let-me-in\r\nExpect: 100-continue\r\n"
-            "Content-Length: 2\r\n\r\n");
+    ok.send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: let-me-in\r\nExpect: 100-continue\r\n"
+        "Content-Length: 2\r\n\r\n");
     r = ok.read_until([](const std::string& s) { return s.find("\r\n\r\n") != std::string::npos; });
     EXPECT_NE(r.find("HTTP/1.1 100 Continue"), std::string::npos) << r;
     ok.send("{}");
-    r = ok.read_until([](const std::string& s) { return s.find("{\"bytes\":2}") != std::string::npos; });
+    r = ok.read_until(
+        [](const std::string& s) { return s.find("{\"bytes\":2}") != std::string::npos; });
     EXPECT_NE(r.find("{\"bytes\":2}"), std::string::npos) << r;
 }
 
@@ -250,8 +252,9 @@ TEST_F(EdgeTest, OversizedDeclaredBodyIs413AtOnceAndChunkedStopsAtTheCap) {
     start(limits);
     Client c(server->port());
     auto started = std::chrono::steady_clock::now();
-    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: let-me-in\r\n"
-           "Content-Length: 1000000000000\r\n\r\n");
+    c.send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: let-me-in\r\n"
+        "Content-Length: 1000000000000\r\n\r\n");
     auto r = c.read_to_eof();
     EXPECT_NE(r.find("HTTP/1.1 413"), std::string::npos) << r;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
@@ -271,7 +274,9 @@ TEST_F(EdgeTest, AmbiguousFramingAndOversizedHeadersAreRefused) {
     limits.max_headers = 10;
     start(limits);
     Client c(server->port());
-    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n");
+    c.send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n");
     EXPECT_NE(c.read_to_eof().find("HTTP/1.1 400"), std::string::npos);
 
     Client d(server->port());
@@ -370,7 +375,7 @@ TEST(LogEscape, ControlBytesQuotesAndInvalidUtf8AreEscaped) {
     EXPECT_EQ(log_escape("/x\n2026 info stored"), "/x\\x0a2026 info stored");
     EXPECT_EQ(log_escape("a\x1b[31mb"), "a\\x1b[31mb");
     EXPECT_EQ(log_escape("q\"\\"), "q\\\"\\\\");
-    EXPECT_EQ(log_escape("caf\xc3\xa9"), "caf\xc3\xa9");     // valid UTF-8 kept
+    EXPECT_EQ(log_escape("caf\xc3\xa9"), "caf\xc3\xa9");       // valid UTF-8 kept
     EXPECT_EQ(log_escape("bad\xc3("), "bad\\xc3(");            // broken sequence escaped
     EXPECT_EQ(log_escape("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate refused
     EXPECT_EQ(log_escape(std::string(300, 'a'), 10), "aaaaaaaaaa...");
