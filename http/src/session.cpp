@@ -318,8 +318,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         auto& r = *m_response;
         r.version(11);
         r.result(static_cast<unsigned>(res.status));
-        if (!res.body.empty() || res.status >= 200)
-            r.set(bhttp::field::content_type, res.content_type);
+        if (!res.content_type.empty()) r.set(bhttp::field::content_type, res.content_type);
         for (auto& [name, value] : res.headers) r.set(name, value);
         r.body() = std::move(res.body);
         r.keep_alive(!m_close_after_write);
