@@ -108,6 +108,9 @@ TEST(HostileEdge, LargeAuthenticatedBodiesDoNotKeepMemory) {
     DaemonOptions options;
     options.max_body_bytes = 25 * k_mib;
     options.max_size_mb = 2048;  // eight 20 MiB events fit in the journal
+    // This is about memory, not deadlines: 160 MiB uploaded at once on a
+    // loaded 2-core CI box can take longer than the default 10 s.
+    options.server_toml = "request_timeout_s = 120\n";
     DaemonHarness daemon(options);
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     pid_t pid = daemon.serve().process().pid();
