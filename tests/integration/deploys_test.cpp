@@ -63,7 +63,7 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
         R"({"status":"stored"})");
     // A push to another branch is ignored and creates nothing.
     ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body,
-              R"({"status":"ignored"})");
+              R"({"status":"ignored","reason":"no deployment tracks Contoso/web-api:feature/x"})");
 
     auto listed = api_get("/api/v1/deploys?deployment=web-api&environment=production");
     ASSERT_TRUE(listed);

@@ -87,7 +87,9 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
         auto res = daemon.post_event(make_push_event(id, "billing", "main", 600));
         ASSERT_TRUE(res);
         EXPECT_EQ(res->status, 200) << id << ": " << res->body;
-        EXPECT_EQ(res->body, R"({"status":"ignored"})") << id << " was already (partly) stored";
+        EXPECT_EQ(res->body,
+                  R"({"status":"ignored","reason":"no deployment tracks Contoso/billing:main"})")
+            << id << " was already (partly) stored";
     }
     // And the accepted ones are recognised as duplicates.
     for (const auto& id : accepted) {

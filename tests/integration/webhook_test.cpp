@@ -45,16 +45,19 @@ TEST(Webhook, UntrackedRepositoryAndUnknownEventTypeAreJournaledButIgnored) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     auto other_repo = daemon.post_event(make_push_event("ev-other-repo", "billing"));
     ASSERT_TRUE(other_repo);
-    EXPECT_EQ(other_repo->body, R"({"status":"ignored"})");
+    // The answer says why (the same reason goes to the access log).
+    EXPECT_EQ(other_repo->body,
+              R"({"status":"ignored","reason":"no deployment tracks Contoso/billing:main"})");
     auto other_branch =
         daemon.post_event(make_push_event("ev-other-branch", "web-api", "feature/x"));
     ASSERT_TRUE(other_branch);
-    EXPECT_EQ(other_branch->body, R"({"status":"ignored"})");
+    EXPECT_EQ(other_branch->body,
+              R"({"status":"ignored","reason":"no deployment tracks Contoso/web-api:feature/x"})");
     auto unknown =
         daemon.post_event(R"({"id":"ev-unknown","eventType":"something.new","resource":{}})");
     ASSERT_TRUE(unknown);
     EXPECT_EQ(unknown->status, 200);
-    EXPECT_EQ(unknown->body, R"({"status":"ignored"})");
+    EXPECT_EQ(unknown->body, R"({"status":"ignored","reason":"event type not used"})");
     ASSERT_EQ(daemon.stop(), 0);
     EXPECT_EQ(daemon.journal_event_ids(),
               (std::vector<std::string>{"ev-other-repo", "ev-other-branch", "ev-unknown"}));
@@ -165,7 +168,7 @@ TEST(Webhook, SharedAzureDevOpsFixturesAreAcceptedOnceThenDuplicate) {
         ASSERT_TRUE(res) << file;
         EXPECT_EQ(res->status, 200) << file << ": " << res->body;
         EXPECT_TRUE(res->body == R"({"status":"stored"})" ||
-                    res->body == R"({"status":"ignored"})" ||
+                    res->body.starts_with(R"({"status":"ignored","reason":")") ||
                     res->body == R"({"status":"duplicate"})")
             << file << ": " << res->body;
         auto again = daemon.post_event(body, "application/json; charset=utf-8");
