@@ -235,29 +235,6 @@ Error corrupt_index() {
     return Error{ErrorCode::store, "a deploy index row does not decode (run shiplog reindex)"};
 }
 
-// Makes the rows of `dbi` under `prefix` equal to `wanted`.
-Status sync_prefix(lmdb::txn& txn, MDB_dbi dbi, const std::string& prefix,
-                   const std::map<std::string, std::string>& wanted) {
-    std::map<std::string, std::string> existing;
-    auto scanned = scan_prefix(txn, dbi, prefix, [&](std::string_view k, std::string_view v) {
-        existing.emplace(std::string(k), std::string(v));
-        return true;
-    });
-    if (!scanned) return scanned;
-    for (const auto& [key, value] : wanted) {
-        auto found = existing.find(key);
-        if (found != existing.end()) {
-            const bool same = found->second == value;
-            existing.erase(found);
-            if (same) continue;
-        }
-        if (auto s = put(txn, dbi, key, value); !s) return s;
-    }
-    for (const auto& [key, value] : existing)
-        if (auto s = del(txn, dbi, key); !s) return s;
-    return {};
-}
-
 DeployView context_view(std::string_view deployment, std::string_view environment,
                         const DeployIndexRow& row) {
     DeployView v;
@@ -298,7 +275,10 @@ DeployIndexRow SeriesIndexer::add(const DeployView& v) {
     m_failed_since.clear();
     for (std::size_t i = 0; i < v.commits.size(); ++i) {
         const auto& c = v.commits[i];
-        if (!m_commits_new && !m_shipped.insert(c.sha).second) continue;
+        if (!m_commits_new) {
+            if (!m_shipped.insert(c.sha).second) continue;
+            if (m_shipped_before && m_shipped_before(c.sha)) continue;
+        }
         row.first_shipped[i] = '\1';
         if (c.authored_at)
             row.lead_seconds.push_back(seconds_between(*c.authored_at, v.deployed_at));
@@ -316,35 +296,91 @@ DeployIndexRow SeriesIndexer::add(const DeployView& v) {
                 seconds_between(m_succeeded_at[seen->second + 1], v.deployed_at));
         seen->second = index;
     } else {
+        // Seen only before the derivation's start: never a rollback there
+        // (recompute starts before any rollback's target), only "seen".
+        row.sha_seen_before = m_sha_seen_before && m_sha_seen_before(v.sha);
         m_last_of_sha.emplace(v.sha, index);
     }
     m_previous_sha = v.sha;
     return row;
 }
 
-std::vector<DeployIndexRow> index_rows(const std::vector<DeployView>& views) {
+std::string position(Timestamp t, std::uint64_t seq) {
+    std::string pos;
+    append_u64_be(pos, time_bits(t));
+    append_u64_be(pos, seq);
+    return pos;
+}
+
+std::string index_time_key(std::string_view prefix, Timestamp t, std::uint64_t seq) {
+    return time_key(prefix, t, seq);
+}
+std::string index_sha_key(std::string_view prefix, std::string_view sha, Timestamp t,
+                          std::uint64_t seq) {
+    return sha_key(prefix, sha, t, seq);
+}
+std::string index_blame_key(std::string_view prefix, const IncidentView& incident) {
+    return blame_key(prefix, incident);
+}
+std::string encode_index_row(const DeployIndexRow& row) {
+    return encode_row(row);
+}
+std::string encode_blamed_incident(const IncidentView& incident) {
+    return encode_incident(incident);
+}
+
+Result<std::vector<DeployIndexRow>> rows_from(lmdb::txn& txn, const Tables& t,
+                                              std::string_view prefix, std::string_view from) {
     std::vector<DeployIndexRow> rows;
-    rows.reserve(views.size());
-    SeriesIndexer indexer;
-    for (const auto& v : views) rows.push_back(indexer.add(v));
+    Cursor c(txn, t.deploy_time);
+    const std::string start = std::string(prefix) + std::string(from);
+    for (bool ok = c.seek(start); ok && starts_with(c.key(), prefix); ok = c.next()) {
+        auto row = decode_row(prefix, c.key(), c.value());
+        if (!row) return tl::unexpected(corrupt_index());
+        rows.push_back(std::move(*row));
+    }
+    if (auto s = c.status("read deploy index"); !s) return tl::unexpected(s.error());
     return rows;
 }
 
-Status write_series_index(lmdb::txn& txn, const Tables& t, std::string_view deployment,
-                          std::string_view environment, const SeriesIndex& index) {
-    const std::string prefix = deploy_prefix(deployment, environment);
-    std::map<std::string, std::string> times, shas, blamed;
-    for (const auto& row : index.rows) {
-        times.emplace(time_key(prefix, row.deployed_at, row.seq), encode_row(row));
-        if (row.status == DeployStatus::succeeded && !row.sha.empty())
-            shas.emplace(sha_key(prefix, row.sha, row.deployed_at, row.seq), std::string());
+Result<RowsBefore> rows_before(lmdb::txn& txn, const Tables& t, std::string_view prefix,
+                               std::string_view from) {
+    RowsBefore out;
+    if (from.empty()) return out;
+    Cursor c(txn, t.deploy_time);
+    const std::string start = std::string(prefix) + std::string(from);
+    for (bool ok = c.before(start); ok && starts_with(c.key(), prefix); ok = c.prev()) {
+        auto row = decode_row(prefix, c.key(), c.value());
+        if (!row) return tl::unexpected(corrupt_index());
+        if (row->status == DeployStatus::failed) {
+            if (!out.last_succeeded) out.failed_since.push_back(row->deployed_at);
+            continue;
+        }
+        const bool has_sha = !row->sha.empty();
+        if (has_sha) out.previous_sha = row->sha;
+        if (!out.last_succeeded) out.last_succeeded = std::move(*row);
+        if (has_sha) break;
     }
-    for (const auto& incident : index.restored_incidents)
-        if (incident.restored_at)
-            blamed.emplace(blame_key(prefix, incident), encode_incident(incident));
-    if (auto s = sync_prefix(txn, t.deploy_time, prefix, times); !s) return s;
-    if (auto s = sync_prefix(txn, t.deploy_shas, prefix, shas); !s) return s;
-    return sync_prefix(txn, t.incident_blame, prefix, blamed);
+    if (auto s = c.status("read deploy index"); !s) return tl::unexpected(s.error());
+    std::reverse(out.failed_since.begin(), out.failed_since.end());
+    return out;
+}
+
+Result<std::optional<std::string>> last_position_of_sha(lmdb::txn& txn, const Tables& t,
+                                                        std::string_view prefix,
+                                                        std::string_view sha,
+                                                        std::string_view before) {
+    using Out = std::optional<std::string>;
+    std::string sha_prefix(prefix);
+    sha_prefix.append(sha);
+    sha_prefix.push_back('\0');
+    Cursor c(txn, t.deploy_shas);
+    if (!c.before(sha_prefix + std::string(before)) || !starts_with(c.key(), sha_prefix) ||
+        c.key().size() != sha_prefix.size() + 16) {
+        if (auto s = c.status("read deploy sha index"); !s) return tl::unexpected(s.error());
+        return Out{};
+    }
+    return Out{std::string(c.key().substr(sha_prefix.size()))};
 }
 
 Status put_index_row(lmdb::txn& txn, const Tables& t, std::string_view deployment,

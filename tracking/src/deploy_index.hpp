@@ -63,41 +63,77 @@ struct DeployIndexRow {
 
 // Builds rows from a series' deploys, oldest first, one at a time (compute_dora's
 // rules over the whole history: first-shipped commits, restores by the next
-// succeeded deploy, rollbacks).
+// succeeded deploy, rollbacks). A derivation that starts inside the series
+// (recompute from a position) gives it the state of the rows before that
+// position; it must not start after a rollback target it needs (recompute
+// moves its start back to keep rollback intervals inside what it rewrites).
 class SeriesIndexer {
   public:
+    struct Before {
+        std::vector<Timestamp> failed_since;      // failed deploys since the last succeeded one
+        std::optional<std::string> previous_sha;  // the last succeeded deploy with a sha
+        // Whether an earlier succeeded deploy shipped the commit / had the sha.
+        std::function<bool(const std::string&)> shipped;
+        std::function<bool(const std::string&)> sha_seen;
+    };
     // `commits_new`: the caller guarantees no commit of a succeeded deploy was
     // shipped before (bench/gen_store: saves a set of every commit).
     explicit SeriesIndexer(bool commits_new = false) : m_commits_new(commits_new) {}
+    explicit SeriesIndexer(Before before)
+        : m_failed_since(std::move(before.failed_since)),
+          m_previous_sha(std::move(before.previous_sha)),
+          m_shipped_before(std::move(before.shipped)),
+          m_sha_seen_before(std::move(before.sha_seen)) {}
     DeployIndexRow add(const DeployView& v);
 
   private:
-    bool m_commits_new;
+    bool m_commits_new = false;
     std::unordered_set<std::string> m_shipped;
     std::unordered_map<std::string, std::size_t> m_last_of_sha;  // -> index in m_succeeded_at
     std::vector<Timestamp> m_succeeded_at;                       // every succeeded deploy
     std::vector<Timestamp> m_failed_since;  // failed deploys since the last succeeded one
     std::optional<std::string> m_previous_sha;
+    std::function<bool(const std::string&)> m_shipped_before;
+    std::function<bool(const std::string&)> m_sha_seen_before;
 };
 
 std::uint64_t time_bits(Timestamp t);
 Timestamp time_from_bits(std::uint64_t bits);
 
-// Everything recompute derived for one deployment+environment's indexes.
-struct SeriesIndex {
-    std::vector<DeployIndexRow> rows;  // every deploy
-    // (blamed deploy is implicit: one of this series) restored incidents only
-    std::vector<IncidentView> restored_incidents;
+// A deploy's place in its series: time bits then seq, both big-endian, so
+// byte order is deploy order (deployed_at, seq). 16 bytes; "" is before all.
+std::string position(Timestamp t, std::uint64_t seq);
+
+// Keys of the index tables (prefix = deploy_prefix(deployment, environment)).
+std::string index_time_key(std::string_view prefix, Timestamp t, std::uint64_t seq);
+std::string index_sha_key(std::string_view prefix, std::string_view sha, Timestamp t,
+                          std::uint64_t seq);
+std::string index_blame_key(std::string_view prefix, const IncidentView& incident);
+std::string encode_index_row(const DeployIndexRow& row);
+std::string encode_blamed_incident(const IncidentView& incident);
+
+// The tr_deploy_time rows of a series at or after `from` (a position; "" for
+// all), oldest first.
+Result<std::vector<DeployIndexRow>> rows_from(lmdb::txn& txn, const Tables& tables,
+                                              std::string_view prefix, std::string_view from);
+
+// What a derivation starting at `from` needs of the rows before it: the last
+// succeeded deploy, the failed ones after it, and the last succeeded sha.
+// Cost: the rows walked back to those.
+struct RowsBefore {
+    std::optional<DeployIndexRow> last_succeeded;
+    std::vector<Timestamp> failed_since;  // oldest first
+    std::optional<std::string> previous_sha;
 };
+Result<RowsBefore> rows_before(lmdb::txn& txn, const Tables& tables, std::string_view prefix,
+                               std::string_view from);
 
-// The first-shipped flags of every deploy in `views` (oldest first), as
-// SeriesIndex rows.
-std::vector<DeployIndexRow> index_rows(const std::vector<DeployView>& views);
-
-// Rewrites the three indexes of deployment+environment to `index`, touching
-// only rows that changed.
-Status write_series_index(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
-                          std::string_view environment, const SeriesIndex& index);
+// The position of the last succeeded deploy of `sha` before `before`, if any
+// (tr_deploy_shas: one seek).
+Result<std::optional<std::string>> last_position_of_sha(lmdb::txn& txn, const Tables& tables,
+                                                        std::string_view prefix,
+                                                        std::string_view sha,
+                                                        std::string_view before);
 
 // Appends rows without diffing (bench/gen_store: a fresh store, in order).
 Status put_index_row(lmdb::txn& txn, const Tables& tables, std::string_view deployment,

@@ -124,11 +124,18 @@ Status del(lmdb::txn& txn, MDB_dbi dbi, std::string_view key);
 // until it returns false.
 Status scan_prefix(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& visit);
+// The same from the first key >= `start` (which starts with `prefix`).
+Status scan_prefix_from(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
+                        std::string_view start,
+                        const std::function<bool(std::string_view, std::string_view)>& visit);
 
 // Keys.
 std::string repo_key(std::string_view project, std::string_view repository);
 std::string deploy_prefix(std::string_view deployment, std::string_view environment);
 std::string deploy_key(std::string_view deployment, std::string_view environment,
                        std::uint64_t seq);
+// tr_sources: deploy_prefix then the deploy's position (deploy_index.hpp).
+std::string source_key(std::string_view deployment, std::string_view environment,
+                       Timestamp deployed_at, std::uint64_t seq);
 
 }  // namespace shiplog::tracking::detail

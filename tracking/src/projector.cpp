@@ -1,8 +1,11 @@
 #include "tracking/projector.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <tuple>
 
+#include "deploy_index.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/parsed_event.hpp"
@@ -24,10 +27,22 @@ using config::Trigger;
 
 namespace {
 
-using Dirty = std::set<std::pair<std::string, std::string>>;
+using Series = std::pair<std::string, std::string>;  // (deployment, environment)
+
+// What an entry changed: series to re-derive from the start, and series to
+// re-derive from a position on (the earliest deploy the change can affect).
+struct Dirty {
+    std::set<Series> all;
+    std::map<Series, std::string> from;
+};
 
 void mark(Dirty& dirty, const DeploymentConfig& d) {
-    dirty.emplace(d.name, d.environment);
+    dirty.all.emplace(d.name, d.environment);
+}
+
+void mark_at(Dirty& dirty, const DeploymentConfig& d, std::string pos) {
+    auto [it, inserted] = dirty.from.try_emplace(Series{d.name, d.environment}, pos);
+    if (!inserted && pos < it->second) it->second = std::move(pos);
 }
 
 std::string first_line(std::string_view message) {
@@ -40,9 +55,57 @@ Timestamp event_time(const storage::JournalEntry& entry) {
     return entry.created_date.value_or(entry.received_at);
 }
 
+// A new deploy candidate: the series changes from its position on.
 Status put_source(lmdb::txn& txn, const Tables& t, const DeploymentConfig& d,
-                  const DeploySource& source) {
-    return put(txn, t.sources, deploy_key(d.name, d.environment, source.seq), encode(source));
+                  const DeploySource& source, Dirty& dirty) {
+    mark_at(dirty, d, position(source.deployed_at, source.seq));
+    return put(txn, t.sources, source_key(d.name, d.environment, source.deployed_at, source.seq),
+               encode(source));
+}
+
+// The deploys of `d` whose commit walk a push can change: those that stopped
+// at its new sha or at a commit only now known (tr_gaps). A walk takes the
+// lowest listing push id, so one that chose another push for this sha
+// changes only when this push's id is lower (rare: re-derive everything).
+Status mark_push_effects(lmdb::txn& txn, const Tables& t, const DeploymentConfig& d,
+                         std::string_view repo, const handlers::RefUpdate& update,
+                         std::uint64_t push_id, const std::set<std::string>& new_commits,
+                         Dirty& dirty) {
+    const std::string links =
+        KeyBuilder().str(repo).str(update.name).str(update.new_object_id).sep().bytes();
+    bool outranks = false;
+    auto scanned = scan_prefix(txn, t.ref_links, links, [&](std::string_view k, std::string_view) {
+        outranks = k.size() == links.size() + 8 && read_u64_be(k.substr(links.size())) > push_id;
+        return !outranks;
+    });
+    if (!scanned) return scanned;
+    if (outranks) {
+        mark(dirty, d);
+        return {};
+    }
+    const std::string prefix = deploy_prefix(d.name, d.environment);
+    return scan_prefix(txn, t.gaps, prefix, [&](std::string_view k, std::string_view gap) {
+        if (gap == update.new_object_id || new_commits.count(std::string(gap)) != 0)
+            mark_at(dirty, d, std::string(k.substr(prefix.size())));
+        return true;
+    });
+}
+
+// The earliest position of the deploy candidates a fact keyed under
+// `prefix` in `dbi` (stage runs, releases) stands for.
+template <class Decode>
+Result<std::optional<std::string>> earliest_position(lmdb::txn& txn, MDB_dbi dbi,
+                                                     const std::string& prefix, Decode decode) {
+    std::optional<std::string> earliest;
+    auto scanned = scan_prefix(txn, dbi, prefix, [&](std::string_view, std::string_view v) {
+        if (auto fact = decode(v)) {
+            std::string pos = position(fact->created_at, fact->seq);
+            if (!earliest || pos < *earliest) earliest = std::move(pos);
+        }
+        return true;
+    });
+    if (!scanned) return tl::unexpected(scanned.error());
+    return earliest;
 }
 
 // ---- git.push --------------------------------------------------------------
@@ -77,6 +140,7 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
     fact.date = push->date;
     fact.comments_truncated = push->comments_truncated;
     bool upgraded_commit = false;
+    std::set<std::string> new_commits;  // facts this push adds
     for (const auto& c : push->commits) {
         fact.commit_shas.push_back(c.commit_id);
         const std::string commit_key = KeyBuilder().str(rk).str(c.commit_id).bytes();
@@ -96,6 +160,7 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
         commit.comment_truncated = c.comment_truncated;
         commit.work_item_refs = handlers::extract_work_item_ids(c.comment);
         if (auto s = put(txn, t.commits, commit_key, encode(commit)); !s) return s;
+        new_commits.insert(c.commit_id);
     }
     if (auto s = put(txn, t.pushes, push_key, encode(fact)); !s) return s;
 
@@ -112,7 +177,11 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
         }
         for (const auto* d : repo_deployments) {
             if (!handlers::ref_matches_branch(update.name, d->branch)) continue;
-            mark(dirty, *d);
+            if (auto s = mark_push_effects(txn, t, *d, rk, update,
+                                           static_cast<std::uint64_t>(push->push_id), new_commits,
+                                           dirty);
+                !s)
+                return s;
             if (d->trigger != Trigger::push || update.new_object_id == k_zero_sha) continue;
             DeploySource source;
             source.kind = SourceKind::push;
@@ -120,7 +189,7 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
             source.sha = update.new_object_id;
             source.deployed_at = push->date;
             source.project = d->project;
-            if (auto s = put_source(txn, t, *d, source); !s) return s;
+            if (auto s = put_source(txn, t, *d, source, dirty); !s) return s;
         }
     }
     if (upgraded_commit)
@@ -165,10 +234,14 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
     fact.finish_time = build->finish_time;
     if (auto s = put(txn, t.builds, key, encode(fact)); !s) return s;
 
+    // A stage deployment's runs are builds of its pipeline: the build gives
+    // the sha and branch of the stage deploys of this run.
+    auto run_from = earliest_position(
+        txn, t.stages, KeyBuilder().u64(static_cast<std::uint64_t>(build->build_id)).sep().bytes(),
+        [](std::string_view v) { return decode_stage(v); });
+    if (!run_from) return tl::unexpected(run_from.error());
     for (const auto* d : matching) {
-        // A stage deployment's runs are builds of its pipeline: the build
-        // gives their sha and branch.
-        mark(dirty, *d);
+        if (d->trigger == Trigger::stage && *run_from) mark_at(dirty, *d, **run_from);
         if (d->trigger != Trigger::build) continue;
         if (!handlers::ref_matches_branch(build->source_branch, d->branch)) continue;
         DeploySource source;
@@ -188,7 +261,7 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
             default:
                 continue;  // canceled (or unknown): no deploy
         }
-        if (auto s = put_source(txn, t, *d, source); !s) return s;
+        if (auto s = put_source(txn, t, *d, source, dirty); !s) return s;
     }
     return {};
 }
@@ -248,15 +321,18 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
             std::tie(old->attempt, old->created_at) >= std::tie(fact.attempt, fact.created_at))
             return {};
         if (old)
-            for (const auto* d : matching)
-                if (auto s = del(txn, t.sources, deploy_key(d->name, d->environment, old->seq)); !s)
+            for (const auto* d : matching) {
+                mark_at(dirty, *d, position(old->created_at, old->seq));
+                if (auto s = del(txn, t.sources,
+                                 source_key(d->name, d->environment, old->created_at, old->seq));
+                    !s)
                     return s;
+            }
     }
     if (auto s = put(txn, t.stages, key, encode(fact)); !s) return s;
     if (auto s = put_run_source(txn, t, *stage, matching.front()->project, entry.seq); !s) return s;
 
     for (const auto* d : matching) {
-        mark(dirty, *d);
         DeploySource source;
         source.kind = SourceKind::stage;
         source.seq = entry.seq;
@@ -269,7 +345,7 @@ Status ingest_stage(lmdb::txn& txn, const Tables& t, const config::Config& confi
             source.status = DeployStatus::failed;
         else
             continue;  // skipped, canceled: no deploy
-        if (auto s = put_source(txn, t, *d, source); !s) return s;
+        if (auto s = put_source(txn, t, *d, source, dirty); !s) return s;
     }
     return {};
 }
@@ -337,7 +413,6 @@ Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& con
     if (auto s = put(txn, t.releases, key, encode(fact)); !s) return s;
 
     for (const auto* d : matching) {
-        mark(dirty, *d);
         DeploySource source;
         source.kind = SourceKind::release;
         source.seq = entry.seq;
@@ -347,7 +422,7 @@ Status ingest_release(lmdb::txn& txn, const Tables& t, const config::Config& con
         if (outcome == handlers::ReleaseOutcome::never_ran) continue;  // nothing was deployed
         source.status = outcome == handlers::ReleaseOutcome::succeeded ? DeployStatus::succeeded
                                                                        : DeployStatus::failed;
-        if (auto s = put_source(txn, t, *d, source); !s) return s;
+        if (auto s = put_source(txn, t, *d, source, dirty); !s) return s;
     }
     return {};
 }
@@ -362,8 +437,13 @@ Status ingest_release_artifact(lmdb::txn& txn, const Tables& t, const config::Co
     if (!existing) return tl::unexpected(existing.error());
     if (*existing) return {};  // first answer wins, like every other fact
     if (auto s = put(txn, t.release_shas, key, artifact->sha); !s) return s;
+    // The release's deploys learn their sha: from the earliest of them on.
+    auto release_from = earliest_position(txn, t.releases, key + std::string(1, '\0'),
+                                          [](std::string_view v) { return decode_release(v); });
+    if (!release_from) return tl::unexpected(release_from.error());
+    if (!*release_from) return {};
     for (const auto& d : config.deployments)
-        if (d.trigger == Trigger::release) mark(dirty, d);
+        if (d.trigger == Trigger::release) mark_at(dirty, d, **release_from);
     return {};
 }
 
@@ -382,8 +462,7 @@ Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config
         source.deployed_at = record->date;
         source.status = record->status;
         source.project = d.project;
-        if (auto s = put_source(txn, t, d, source); !s) return s;
-        mark(dirty, d);
+        if (auto s = put_source(txn, t, d, source, dirty); !s) return s;
     }
     return {};
 }
@@ -474,20 +553,27 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     else if (type == k_release_artifact_event_type)
         ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
     else if (is_lookup_record(type))  // the REST work queue's answers
-        ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty);
+        ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
     else if (type == "workitem.created" || type == "workitem.updated" ||
              type == "workitem.deleted" || type == "workitem.restored")
         ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
     if (!ingested) return ingested;
 
     if (m_deferred) {
-        m_dirty.insert(dirty.begin(), dirty.end());
+        m_dirty.insert(dirty.all.begin(), dirty.all.end());
+        for (const auto& [series, from] : dirty.from) m_dirty.insert(series);
         return {};
     }
-    for (const auto& [name, environment] : dirty)
-        for (const auto& d : config->deployments)
-            if (d.name == name && d.environment == environment)
-                if (auto s = recompute_deployment(txn, m_tables, *config, d); !s) return s;
+    for (const auto& d : config->deployments) {
+        const Series series{d.name, d.environment};
+        std::string_view from;
+        if (dirty.all.count(series) == 0) {
+            auto found = dirty.from.find(series);
+            if (found == dirty.from.end()) continue;
+            from = found->second;
+        }
+        if (auto s = recompute_deployment(txn, m_tables, *config, d, from); !s) return s;
+    }
     return {};
 }
 

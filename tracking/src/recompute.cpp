@@ -8,6 +8,16 @@
 //  3. commit sets along the ref-update chain from the previous succeeded sha;
 //  4. incidents blame the latest succeeded deploy at or before their creation;
 //  5. work items from commit messages and work-item commit links.
+//
+// A derivation starts at a position of the series (deploy_index.hpp): the
+// deploys before it keep what they have, and the state they pass on (the
+// previous succeeded sha or pending look-up, failed deploys awaiting a
+// restore, rollback targets, shipped commits) is read from the indexes, so
+// an event appended at the end costs O(log n) plus its own commits. The
+// start moves back over any rollback that crosses it, so rollback marks
+// never need undoing before the start; the last succeeded deploy before it
+// is the only earlier deploy whose record can change (incident blame).
+// Starting at "" is the full derivation reindex uses.
 #include "recompute.hpp"
 
 #include <algorithm>
@@ -46,11 +56,19 @@ struct Candidate {
 struct ChainResult {
     std::vector<std::string> shas;
     bool complete = false;
+    std::string gap;  // where the walk found no push listing the sha ("" when it did not stop so)
 };
 
 struct Link {
     std::uint64_t push_id = 0;
     std::string old_sha;
+};
+
+// The deploy before the derivation's start whose record it may rewrite.
+struct LastSucceeded {
+    DeployIndexRow row;
+    DeployView view;
+    std::string stored;  // the record as read
 };
 
 class Deriver {
@@ -62,21 +80,32 @@ class Deriver {
           m_config(config),
           m_d(d),
           m_repo(repo_key(d.project, d.repository)),
-          m_ref("refs/heads/" + d.branch) {
+          m_ref("refs/heads/" + d.branch),
+          m_prefix(deploy_prefix(d.name, d.environment)) {
         if (d.branch.rfind("refs/heads/", 0) == 0) m_ref = d.branch;
     }
 
-    Status run();
+    // Derives the deploys at or after position `from` ("" for all).
+    Status run(std::string from);
 
   private:
-    Status load_candidates(std::vector<Candidate>& out);
+    // The derivation from `from`; or the earlier position to start from
+    // instead (the target of a rollback found in it, before `from`).
+    Result<std::optional<std::string>> derive(const std::string& from);
+    // `from`, moved back to the target of any rollback at or after it in the
+    // current rows (so that the target is derived too).
+    Result<std::string> before_old_rollbacks(std::string from);
+    Status load_candidates(const std::string& from, std::vector<Candidate>& out);
     Result<std::vector<Link>> links_to(std::string_view sha);
     Result<std::optional<PushFact>> push(std::uint64_t push_id);
     Result<ChainResult> chain(const std::optional<std::string>& from, const std::string& to);
     Result<ChainResult> first_deploy(const std::string& to);
-    Status blame_incidents(std::vector<DeployView>& views);
+    Status blame_incidents(std::vector<DeployView>& views, std::optional<LastSucceeded>& last);
     Status fill_commits(DeployView& view, const std::vector<std::string>& shas);
-    Status write(std::vector<DeployView>& views, std::vector<QueueItem>& items);
+    Status write(const std::string& from, std::vector<DeployView>& views,
+                 std::vector<DeployIndexRow>& rows, std::vector<QueueItem>& items,
+                 std::optional<LastSucceeded>& last);
+    std::string shipped_key(std::string_view sha) const { return m_prefix + std::string(sha); }
 
     lmdb::txn& m_txn;
     const Tables& m_t;
@@ -84,22 +113,26 @@ class Deriver {
     const DeploymentConfig& m_d;
     std::string m_repo;
     std::string m_ref;
-    std::vector<IncidentView> m_blamed;  // incidents blamed on a deploy, for the index
+    std::string m_prefix;
+    std::vector<std::string> m_gaps;  // per derived view
+    // Incidents considered (created at or after the last succeeded deploy
+    // before the start), and whether one of the series' deploys is blamed.
+    std::vector<std::pair<IncidentView, bool>> m_considered;
 };
 
-Status Deriver::load_candidates(std::vector<Candidate>& out) {
+Status Deriver::load_candidates(const std::string& from, std::vector<Candidate>& out) {
     std::vector<DeploySource> sources;
     bool corrupt = false;
-    auto scanned = scan_prefix(m_txn, m_t.sources, deploy_prefix(m_d.name, m_d.environment),
-                               [&](std::string_view, std::string_view v) {
-                                   auto s = decode_source(v);
-                                   if (!s) {
-                                       corrupt = true;
-                                       return false;
-                                   }
-                                   sources.push_back(std::move(*s));
-                                   return true;
-                               });
+    auto scanned = scan_prefix_from(m_txn, m_t.sources, m_prefix, m_prefix + from,
+                                    [&](std::string_view, std::string_view v) {
+                                        auto s = decode_source(v);
+                                        if (!s) {
+                                            corrupt = true;
+                                            return false;
+                                        }
+                                        sources.push_back(std::move(*s));
+                                        return true;
+                                    });
     if (!scanned) return scanned;
     if (corrupt) return fail(ErrorCode::store, "a stored deploy source does not decode");
 
@@ -177,9 +210,9 @@ Result<ChainResult> Deriver::first_deploy(const std::string& to) {
         auto p = push(link.push_id);
         if (!p) return tl::unexpected(p.error());
         if (!*p || !lists(**p, to)) continue;
-        return ChainResult{(*p)->commit_shas, !possibly_truncated(**p)};
+        return ChainResult{(*p)->commit_shas, !possibly_truncated(**p), {}};
     }
-    ChainResult only{{to}, true};
+    ChainResult only{{to}, true, to};
     auto known = get(m_txn, m_t.commits, KeyBuilder().str(m_repo).str(to).bytes());
     if (!known) return tl::unexpected(known.error());
     only.complete = known->has_value();
@@ -191,10 +224,11 @@ Result<ChainResult> Deriver::first_deploy(const std::string& to) {
 // not, such as a force push rewinding the branch, proves nothing about
 // ancestry). Reaching `from` makes the set complete; a gap, a branch
 // creation, a loop or the walk limit leaves it incomplete and empty, because
-// a partial set would feed wrong lead times.
+// a partial set would feed wrong lead times. `gap` is where the walk stopped
+// without a push: the only sha whose new push can change this result.
 Result<ChainResult> Deriver::chain(const std::optional<std::string>& from, const std::string& to) {
     if (!from) return first_deploy(to);
-    if (*from == to) return ChainResult{{}, true};
+    if (*from == to) return ChainResult{{}, true, {}};
     ChainResult result;
     bool truncated = false;
     std::set<std::string> visited;
@@ -224,7 +258,7 @@ Result<ChainResult> Deriver::chain(const std::optional<std::string>& from, const
                            chosen->commit_shas.end());
         current = next;
     }
-    return ChainResult{{}, false};
+    return ChainResult{{}, false, current};
 }
 
 Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& shas) {
@@ -291,26 +325,92 @@ bool is_incident(const WorkItemRev& rev, const config::FailuresConfig& failures)
     return false;
 }
 
-Status Deriver::blame_incidents(std::vector<DeployView>& views) {
+Status Deriver::blame_incidents(std::vector<DeployView>& views,
+                                std::optional<LastSucceeded>& last) {
     auto incidents = incidents_in(m_txn, m_t, m_d.project, m_config.failures);
     if (!incidents) return tl::unexpected(incidents.error());
-    for (const auto& incident : *incidents) {
-        if (!area_under(incident.area_path, m_d.incident_area_path)) continue;
-        DeployView* blamed = nullptr;
-        for (auto& view : views)
-            if (view.status == DeployStatus::succeeded && view.deployed_at <= incident.created_at)
-                blamed = &view;
-        if (blamed == nullptr) continue;  // before any deploy: nothing to blame
-        blamed->incidents.push_back(incident.id);
-        if (blamed->failure == Failure::none) blamed->failure = Failure::incident;
-        m_blamed.push_back(incident);
+    std::vector<std::size_t> succeeded;  // indexes of views, deploy order
+    for (std::size_t i = 0; i < views.size(); ++i)
+        if (views[i].status == DeployStatus::succeeded) succeeded.push_back(i);
+    if (last) {
+        last->view.incidents.clear();
+        if (last->view.failure == Failure::incident) last->view.failure = Failure::none;
     }
+    for (auto& incident : *incidents) {
+        if (!area_under(incident.area_path, m_d.incident_area_path)) continue;
+        // Blamed on a deploy before the last succeeded one: unchanged.
+        if (last && incident.created_at < last->view.deployed_at) continue;
+        // The latest succeeded deploy at or before the incident's creation.
+        auto after =
+            std::upper_bound(succeeded.begin(), succeeded.end(), incident.created_at,
+                             [&](Timestamp t, std::size_t i) { return t < views[i].deployed_at; });
+        DeployView* blamed = nullptr;
+        if (after != succeeded.begin())
+            blamed = &views[*std::prev(after)];
+        else if (last)
+            blamed = &last->view;
+        if (blamed != nullptr) {
+            blamed->incidents.push_back(incident.id);
+            if (blamed->failure == Failure::none) blamed->failure = Failure::incident;
+        }
+        m_considered.emplace_back(std::move(incident), blamed != nullptr);
+    }
+    if (last) last->row.failure = last->view.failure;
     return {};
 }
 
-Status Deriver::run() {
+Result<std::string> Deriver::before_old_rollbacks(std::string from) {
+    if (from.empty()) return from;
+    std::string checked_to;  // rows in [from, checked_to) are checked; "" = to the end
+    for (;;) {
+        auto rows = rows_from(m_txn, m_t, m_prefix, from);
+        if (!rows) return tl::unexpected(rows.error());
+        std::string earliest = from;
+        for (const auto& row : *rows) {
+            const std::string pos = position(row.deployed_at, row.seq);
+            if (!checked_to.empty() && pos >= checked_to) break;
+            if (row.status != DeployStatus::succeeded || !row.sha_seen_before) continue;
+            auto seen = last_position_of_sha(m_txn, m_t, m_prefix, row.sha, pos);
+            if (!seen) return tl::unexpected(seen.error());
+            if (*seen && **seen < from) earliest = std::min(earliest, **seen);
+        }
+        if (earliest == from) return from;
+        checked_to = from;
+        from = earliest;
+    }
+}
+
+Status Deriver::run(std::string from) {
+    for (;;) {
+        auto start = before_old_rollbacks(std::move(from));
+        if (!start) return tl::unexpected(start.error());
+        auto restart = derive(*start);
+        if (!restart) return tl::unexpected(restart.error());
+        if (!*restart) return {};
+        from = std::move(**restart);
+    }
+}
+
+Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
+    using Restart = std::optional<std::string>;
+    m_gaps.clear();
+    m_considered.clear();
     std::vector<Candidate> candidates;
-    if (auto s = load_candidates(candidates); !s) return s;
+    if (auto s = load_candidates(from, candidates); !s) return tl::unexpected(s.error());
+
+    auto before = rows_before(m_txn, m_t, m_prefix, from);
+    if (!before) return tl::unexpected(before.error());
+    std::optional<LastSucceeded> last;
+    if (before->last_succeeded) {
+        const auto& row = *before->last_succeeded;
+        auto bytes = get(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, row.seq));
+        if (!bytes) return tl::unexpected(bytes.error());
+        if (!*bytes)
+            return tl::unexpected(Error{ErrorCode::store, "a deploy index row has no deploy"});
+        auto view = decode_deploy(**bytes);
+        if (!view) return tl::unexpected(view.error());
+        last = LastSucceeded{row, std::move(*view), std::move(**bytes)};
+    }
 
     std::vector<DeployView> views;
     views.reserve(candidates.size());
@@ -345,18 +445,25 @@ Status Deriver::run() {
 
     // Rollbacks: the latest earlier succeeded deploy of the same sha, when it
     // is not the immediately preceding succeeded one, marks everything between.
+    // One before `from` means the derivation must start after it instead.
     std::vector<bool> is_rollback(views.size(), false);
     {
         std::map<std::string, std::size_t> last_index_of_sha;
-        std::optional<std::string> previous_sha;
+        std::optional<std::string> previous_sha = before->previous_sha;
         for (std::size_t k = 0; k < views.size(); ++k) {
             const auto& v = views[k];
             if (v.status != DeployStatus::succeeded || v.sha.empty()) continue;
             auto seen = last_index_of_sha.find(v.sha);
-            if (seen != last_index_of_sha.end() && previous_sha && *previous_sha != v.sha) {
-                is_rollback[k] = true;
-                for (std::size_t i = seen->second + 1; i < k; ++i)
-                    if (views[i].failure == Failure::none) views[i].failure = Failure::rollback;
+            if (seen != last_index_of_sha.end()) {
+                if (previous_sha && *previous_sha != v.sha) {
+                    is_rollback[k] = true;
+                    for (std::size_t i = seen->second + 1; i < k; ++i)
+                        if (views[i].failure == Failure::none) views[i].failure = Failure::rollback;
+                }
+            } else if (!from.empty() && previous_sha && *previous_sha != v.sha) {
+                auto earlier = last_position_of_sha(m_txn, m_t, m_prefix, v.sha, from);
+                if (!earlier) return tl::unexpected(earlier.error());
+                if (*earlier) return Restart{std::move(**earlier)};
             }
             last_index_of_sha[v.sha] = k;
             previous_sha = v.sha;
@@ -366,6 +473,13 @@ Status Deriver::run() {
     std::vector<QueueItem> items;
     std::optional<std::string> previous_sha;
     std::optional<std::string> previous_pending;  // the predecessor's sha is not known yet
+    if (last) {
+        if (!last->view.sha.empty())
+            previous_sha = last->view.sha;
+        else
+            previous_pending = last->view.pending.empty() ? std::string() : last->view.pending[0];
+    }
+    m_gaps.assign(views.size(), std::string());
     for (std::size_t k = 0; k < views.size(); ++k) {
         auto& v = views[k];
         const auto& c = candidates[k];
@@ -384,6 +498,7 @@ Status Deriver::run() {
             if (!chained) return tl::unexpected(chained.error());
             shas = std::move(chained->shas);
             v.commits_complete = chained->complete;
+            m_gaps[k] = std::move(chained->gap);
             if (!chained->complete) {  // REST may have answered already (work queue)
                 auto answered =
                     answered_range(m_txn, m_t, m_repo, previous_sha.value_or(""), v.sha);
@@ -404,7 +519,7 @@ Status Deriver::run() {
                 items.push_back(std::move(item));
             }
         }
-        if (auto s = fill_commits(v, shas); !s) return s;
+        if (auto s = fill_commits(v, shas); !s) return tl::unexpected(s.error());
         if (v.status == DeployStatus::succeeded) {
             if (v.sha.empty()) {
                 previous_pending = c.pending;
@@ -415,36 +530,192 @@ Status Deriver::run() {
         }
     }
 
-    if (auto s = blame_incidents(views); !s) return s;
-    return write(views, items);
+    if (auto s = blame_incidents(views, last); !s) return tl::unexpected(s.error());
+
+    // The index rows, continuing the state of the rows before `from`.
+    std::optional<Error> lookup_error;
+    SeriesIndexer indexer;
+    if (!from.empty()) {
+        SeriesIndexer::Before state;
+        state.failed_since = std::move(before->failed_since);
+        state.previous_sha = before->previous_sha;
+        state.shipped = [&](const std::string& sha) {
+            const std::string key = shipped_key(sha);
+            if (key.size() > k_max_key_bytes) return false;
+            auto first = get(m_txn, m_t.shipped, key);
+            if (!first) lookup_error = first.error();
+            return first && *first && **first < from;
+        };
+        state.sha_seen = [&](const std::string& sha) {
+            auto seen = last_position_of_sha(m_txn, m_t, m_prefix, sha, from);
+            if (!seen) lookup_error = seen.error();
+            return seen && seen->has_value();
+        };
+        indexer = SeriesIndexer(std::move(state));
+    }
+    std::vector<DeployIndexRow> rows;
+    rows.reserve(views.size());
+    for (const auto& v : views) rows.push_back(indexer.add(v));
+    if (lookup_error) return tl::unexpected(*lookup_error);
+
+    if (auto s = write(from, views, rows, items, last); !s) return tl::unexpected(s.error());
+    return Restart{};
 }
 
-Status Deriver::write(std::vector<DeployView>& views, std::vector<QueueItem>& items) {
-    std::map<std::string, std::string> existing;
-    auto scanned = scan_prefix(m_txn, m_t.deploys, deploy_prefix(m_d.name, m_d.environment),
-                               [&](std::string_view k, std::string_view v) {
-                                   existing.emplace(std::string(k), std::string(v));
-                                   return true;
-                               });
-    if (!scanned) return scanned;
+Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
+                      std::vector<DeployIndexRow>& rows, std::vector<QueueItem>& items,
+                      std::optional<LastSucceeded>& last) {
+    // What the rows at or after `from` were.
+    auto old_rows = rows_from(m_txn, m_t, m_prefix, from);
+    if (!old_rows) return tl::unexpected(old_rows.error());
+    std::map<std::uint64_t, std::string> old_deploys;  // seq -> record
+    std::map<std::string, std::string> old_times;      // time key -> row
+    std::set<std::string> old_shas;
+    std::map<std::string, std::string> old_shipped;  // shipped key -> position
+    for (const auto& row : *old_rows) {
+        auto bytes = get(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, row.seq));
+        if (!bytes) return tl::unexpected(bytes.error());
+        old_times.emplace(index_time_key(m_prefix, row.deployed_at, row.seq),
+                          encode_index_row(row));
+        if (row.status == DeployStatus::succeeded && !row.sha.empty())
+            old_shas.insert(index_sha_key(m_prefix, row.sha, row.deployed_at, row.seq));
+        if (!*bytes) continue;
+        auto view = decode_deploy(**bytes);
+        if (view && view->commits.size() == row.first_shipped.size())
+            for (std::size_t i = 0; i < view->commits.size(); ++i)
+                if (row.first_shipped[i] != '\0')
+                    old_shipped.emplace(shipped_key(view->commits[i].sha),
+                                        position(row.deployed_at, row.seq));
+        old_deploys.emplace(row.seq, std::move(**bytes));
+    }
+
     for (const auto& view : views) {
-        const std::string key = deploy_key(view.deployment, view.environment, view.seq);
         const std::string bytes = encode_deploy(view);
-        auto found = existing.find(key);
-        if (found != existing.end()) {
+        auto found = old_deploys.find(view.seq);
+        if (found != old_deploys.end()) {
             const bool same = found->second == bytes;
-            existing.erase(found);
+            old_deploys.erase(found);
             if (same) continue;
         }
-        if (auto s = put(m_txn, m_t.deploys, key, bytes); !s) return s;
+        if (auto s =
+                put(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, view.seq), bytes);
+            !s)
+            return s;
     }
-    for (const auto& [key, bytes] : existing)
-        if (auto s = del(m_txn, m_t.deploys, key); !s) return s;
+    for (const auto& [seq, bytes] : old_deploys)
+        if (auto s = del(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, seq)); !s)
+            return s;
+
     // The query indexes, in the same transaction as the deploys they index.
-    if (auto s = write_series_index(m_txn, m_t, m_d.name, m_d.environment,
-                                    SeriesIndex{index_rows(views), std::move(m_blamed)});
-        !s)
-        return s;
+    std::map<std::string, std::string> new_shipped;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const auto& row = rows[k];
+        const std::string key = index_time_key(m_prefix, row.deployed_at, row.seq);
+        std::string bytes = encode_index_row(row);
+        auto found = old_times.find(key);
+        const bool same = found != old_times.end() && found->second == bytes;
+        if (found != old_times.end()) old_times.erase(found);
+        if (!same)
+            if (auto s = put(m_txn, m_t.deploy_time, key, bytes); !s) return s;
+        if (row.status == DeployStatus::succeeded && !row.sha.empty()) {
+            const std::string sha_key = index_sha_key(m_prefix, row.sha, row.deployed_at, row.seq);
+            if (old_shas.erase(sha_key) == 0)
+                if (auto s = put(m_txn, m_t.deploy_shas, sha_key, {}); !s) return s;
+        }
+        for (std::size_t i = 0; i < row.first_shipped.size(); ++i) {
+            if (row.first_shipped[i] == '\0') continue;
+            std::string shipped = shipped_key(views[k].commits[i].sha);
+            if (shipped.size() <= k_max_key_bytes)
+                new_shipped.emplace(std::move(shipped), position(row.deployed_at, row.seq));
+        }
+    }
+    for (const auto& [key, bytes] : old_times)
+        if (auto s = del(m_txn, m_t.deploy_time, key); !s) return s;
+    for (const auto& key : old_shas)
+        if (auto s = del(m_txn, m_t.deploy_shas, key); !s) return s;
+    for (const auto& [key, pos] : old_shipped) {
+        auto kept = new_shipped.find(key);
+        if (kept != new_shipped.end() && kept->second == pos) {
+            new_shipped.erase(kept);
+            continue;
+        }
+        if (key.size() <= k_max_key_bytes)
+            if (auto s = del(m_txn, m_t.shipped, key); !s) return s;
+    }
+    for (const auto& [key, pos] : new_shipped)
+        if (auto s = put(m_txn, m_t.shipped, key, pos); !s) return s;
+
+    // Where commit walks stopped, for the pushes that can change them.
+    {
+        std::map<std::string, std::string> old_gaps;
+        auto scanned = scan_prefix_from(m_txn, m_t.gaps, m_prefix, m_prefix + from,
+                                        [&](std::string_view k, std::string_view v) {
+                                            old_gaps.emplace(std::string(k), std::string(v));
+                                            return true;
+                                        });
+        if (!scanned) return scanned;
+        for (std::size_t k = 0; k < views.size(); ++k) {
+            if (m_gaps[k].empty()) continue;
+            const std::string key = m_prefix + position(views[k].deployed_at, views[k].seq);
+            auto found = old_gaps.find(key);
+            const bool same = found != old_gaps.end() && found->second == m_gaps[k];
+            if (found != old_gaps.end()) old_gaps.erase(found);
+            if (!same)
+                if (auto s = put(m_txn, m_t.gaps, key, m_gaps[k]); !s) return s;
+        }
+        for (const auto& [key, sha] : old_gaps)
+            if (auto s = del(m_txn, m_t.gaps, key); !s) return s;
+    }
+
+    // The last succeeded deploy before `from` gains or loses incidents.
+    if (last) {
+        const auto& row = last->row;
+        const std::string bytes = encode_deploy(last->view);
+        if (bytes != last->stored) {
+            if (auto s =
+                    put(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, row.seq), bytes);
+                !s)
+                return s;
+            if (auto s =
+                    put(m_txn, m_t.deploy_time, index_time_key(m_prefix, row.deployed_at, row.seq),
+                        encode_index_row(row));
+                !s)
+                return s;
+        }
+    }
+
+    // Restored incidents blamed on the series.
+    if (from.empty()) {
+        std::map<std::string, std::string> wanted, existing;
+        for (const auto& [incident, blamed] : m_considered)
+            if (blamed && incident.restored_at)
+                wanted.emplace(index_blame_key(m_prefix, incident),
+                               encode_blamed_incident(incident));
+        auto scanned = scan_prefix(m_txn, m_t.incident_blame, m_prefix,
+                                   [&](std::string_view k, std::string_view v) {
+                                       existing.emplace(std::string(k), std::string(v));
+                                       return true;
+                                   });
+        if (!scanned) return scanned;
+        for (const auto& [key, value] : wanted) {
+            auto found = existing.find(key);
+            const bool same = found != existing.end() && found->second == value;
+            if (found != existing.end()) existing.erase(found);
+            if (!same)
+                if (auto s = put(m_txn, m_t.incident_blame, key, value); !s) return s;
+        }
+        for (const auto& [key, value] : existing)
+            if (auto s = del(m_txn, m_t.incident_blame, key); !s) return s;
+    } else {
+        for (const auto& [incident, blamed] : m_considered) {
+            if (!incident.restored_at) continue;
+            const std::string key = index_blame_key(m_prefix, incident);
+            auto s = blamed ? put(m_txn, m_t.incident_blame, key, encode_blamed_incident(incident))
+                            : del(m_txn, m_t.incident_blame, key);
+            if (!s) return s;
+        }
+    }
+
     for (const auto& item : items)
         if (auto s = enqueue(m_txn, m_t, item); !s) return s;
     return {};
@@ -506,8 +777,8 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
 }
 
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
-                            const config::DeploymentConfig& deployment) {
-    return Deriver(txn, tables, config, deployment).run();
+                            const config::DeploymentConfig& deployment, std::string_view from) {
+    return Deriver(txn, tables, config, deployment).run(std::string(from));
 }
 
 }  // namespace shiplog::tracking::detail

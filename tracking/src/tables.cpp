@@ -28,7 +28,9 @@ Result<Tables> Tables::open(storage::Store& store) {
                                                     {"tr_deploy_time", &tables.deploy_time},
                                                     {"tr_deploy_shas", &tables.deploy_shas},
                                                     {"tr_incident_blame", &tables.incident_blame},
-                                                    {"tr_commit_ranges", &tables.commit_ranges}};
+                                                    {"tr_commit_ranges", &tables.commit_ranges},
+                                                    {"tr_shipped", &tables.shipped},
+                                                    {"tr_gaps", &tables.gaps}};
     constexpr std::size_t k_count = std::size(all);
     std::string_view names[k_count];
     MDB_dbi handles[k_count] = {};
@@ -232,12 +234,18 @@ Status del(lmdb::txn& txn, MDB_dbi dbi, std::string_view key) {
 
 Status scan_prefix(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& visit) {
+    return scan_prefix_from(txn, dbi, prefix, prefix, visit);
+}
+
+Status scan_prefix_from(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
+                        std::string_view start,
+                        const std::function<bool(std::string_view, std::string_view)>& visit) {
     MDB_cursor* cursor = nullptr;
     int rc = ::mdb_cursor_open(txn.handle(), dbi, &cursor);
     if (rc != MDB_SUCCESS) return tl::unexpected(storage::store_error(rc, "scan derived data"));
-    MDB_val k = to_val(prefix);
+    MDB_val k = to_val(start);
     MDB_val v{};
-    rc = ::mdb_cursor_get(cursor, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    rc = ::mdb_cursor_get(cursor, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
     while (rc == MDB_SUCCESS) {
         const std::string_view key = to_view(k);
         if (key.substr(0, prefix.size()) != prefix) break;
@@ -261,6 +269,15 @@ std::string deploy_prefix(std::string_view deployment, std::string_view environm
 std::string deploy_key(std::string_view deployment, std::string_view environment,
                        std::uint64_t seq) {
     return KeyBuilder().str(deployment).str(environment).u64(seq).bytes();
+}
+
+std::string source_key(std::string_view deployment, std::string_view environment,
+                       Timestamp deployed_at, std::uint64_t seq) {
+    std::string key = deploy_prefix(deployment, environment);
+    append_u64_be(key, static_cast<std::uint64_t>(deployed_at.time_since_epoch().count()) ^
+                           (std::uint64_t{1} << 63));
+    append_u64_be(key, seq);
+    return key;
 }
 
 }  // namespace detail

@@ -10,9 +10,11 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "tracking/dora.hpp"
 #include "tracking/incident.hpp"
+#include "tracking/register_deploy.hpp"
 #include "tracking_fixture.hpp"
 
 namespace shiplog::tracking::test {
@@ -334,6 +336,325 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
         "windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores\n",
         windows, with_restores, with_lead_times, with_incidents);
 }
+
+// ---- incremental derivation against reindex ---------------------------------
+//
+// Live ingestion derives a series only from the position an event affects
+// (recompute.cpp); reindex derives every series from scratch. Random
+// histories over every trigger, delivered mostly in order with some events
+// late (builds after their stages, pushes after the deploys that need them,
+// artifacts after their releases, incidents at any time), redelivered under
+// the same or a new event id, must leave byte-identical derived tables,
+// `deploys --json` and `metrics --json` to a reindex of the same journal.
+
+namespace incremental {
+
+struct Planned {
+    int due = 0;  // delivery order key
+    int order = 0;
+    std::function<void(TrackingTest&)> deliver;
+};
+
+class IncrementalHistoryTest : public TrackingTest {
+  protected:
+    void SetUp() override {
+        TrackingTest::SetUp();
+        auto push_d = deployment("web-api", "production", config::Trigger::push);
+        auto build_d = deployment("web-api", "staging", config::Trigger::build);
+        build_d.pipeline = "web-api-ci";
+        auto stage_d = deployment("web-api", "prod-stage", config::Trigger::stage);
+        stage_d.pipeline = "web-api-ci";
+        stage_d.stage = "Deploy";
+        auto release_d = deployment("web-api", "classic", config::Trigger::release);
+        release_d.release_definition = "web-api";
+        release_d.release_environment = "Prod";
+        m_config->deployments = {push_d, build_d, stage_d, release_d};
+    }
+
+  public:
+    void raw(const std::string& type, const std::string& body, Timestamp created,
+             const std::string& event_id = {}) {
+        deliver(type, body, created, storage::EventSource::webhook, event_id);
+    }
+    void do_push(int id, Timestamp t, const std::string& old_sha, const std::string& new_sha,
+                 const std::vector<Commit>& commits, const std::string& ref,
+                 const std::string& event_id) {
+        push(id, t, old_sha, new_sha, commits, ref, event_id);
+    }
+    void do_build(int id, const std::string& s, const std::string& result, Timestamp t) {
+        build(id, s, result, t);
+    }
+    void do_work_item(const std::string& change, const WorkItem& w, Timestamp when) {
+        work_item(change, w, when);
+    }
+    void do_register(const std::string& s, Timestamp t, DeployStatus status) {
+        register_deploy(s, t, status);
+    }
+
+    // Every derived table a query reads, byte for byte.
+    std::string dump() {
+        auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+        const auto& t = m_projector->tables();
+        std::string out;
+        for (auto [name, dbi] : {std::pair{"deploys", t.deploys},
+                                 {"deploy_time", t.deploy_time},
+                                 {"deploy_shas", t.deploy_shas},
+                                 {"incident_blame", t.incident_blame},
+                                 {"shipped", t.shipped},
+                                 {"gaps", t.gaps},
+                                 {"sources", t.sources}}) {
+            out += std::string("== ") + name + "\n";
+            auto cursor = lmdb::cursor::open(txn, dbi);
+            lmdb::val k, v;
+            for (bool ok = cursor.get(k, v, MDB_FIRST); ok; ok = cursor.get(k, v, MDB_NEXT)) {
+                out += std::to_string(k.size()) + ":" + std::string(k.data(), k.size()) + "=" +
+                       std::to_string(v.size()) + ":" + std::string(v.data(), v.size()) + "\n";
+            }
+        }
+        return out;
+    }
+
+    // `metrics --json` (with and without explain) for each deployment,
+    // environment and all of them, over windows across the history.
+    std::string metrics(int minutes) {
+        auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+        std::string out;
+        std::vector<DoraQuery> queries;
+        for (int from : {-10, minutes / 5, minutes / 2}) {
+            for (int length : {minutes + 20, minutes / 7, 60}) {
+                DoraQuery q;
+                q.since = at(from);
+                q.until = at(from + length);
+                queries.push_back(q);
+                for (const auto& d : m_config->deployments) {
+                    q.deployment = d.name;
+                    q.environment = d.environment;
+                    queries.push_back(q);
+                }
+            }
+        }
+        for (auto q : queries) {
+            for (bool explain : {false, true}) {
+                q.explain = explain;
+                auto figures = query_dora(txn, m_projector->tables(), *m_config, q);
+                EXPECT_OK(figures);
+                if (figures)
+                    out += explain ? dora_json_with_explain(*figures) : dora_json(*figures);
+                out += "\n";
+            }
+        }
+        return out;
+    }
+};
+
+struct History {
+    std::vector<Planned> events;
+    int minutes = 0;
+};
+
+History generate(std::mt19937& rng, int steps) {
+    History h;
+    auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    unsigned next_sha = 1;
+    int next_push = 1, next_build = 1, next_release = 1, next_bug = 1, order = 0;
+    std::string tip, feature_tip;
+    std::vector<std::string> tips;      // every main tip so far
+    std::vector<std::string> deployed;  // shas built so far
+    std::vector<Planned> done;          // for redeliveries
+    const std::string stage_type = "ms.vss-pipelines.stage-state-changed-event";
+    const std::string release_type = "ms.vss-release.deployment-completed-event";
+    // Mostly in order; some events arrive late (up to 60 steps).
+    auto plan = [&](int step, std::function<void(TrackingTest&)> deliver) {
+        const int delay = roll(100) < 12 ? roll(60) : 0;
+        h.events.push_back({step + delay, order++, deliver});
+        if (roll(100) < 3)  // redelivered later, same event id
+            h.events.push_back({step + delay + roll(40), order++, deliver});
+    };
+    auto as = [](TrackingTest& f) -> IncrementalHistoryTest& {
+        return static_cast<IncrementalHistoryTest&>(f);
+    };
+
+    for (int step = 0; step < steps; ++step) {
+        const Timestamp t = at(step);
+        const int r = roll(100);
+        if (tip.empty() || r < 40) {
+            std::vector<Commit> commits;
+            std::string base = tip;
+            const int n = 1 + roll(3);
+            for (int i = 0; i < n; ++i) {
+                std::string s = sha(next_sha++);
+                std::string message = "change " + s.substr(34);
+                if (roll(10) == 0) message += " AB#" + std::to_string(1 + roll(20));
+                commits.insert(commits.begin(), Commit{s, message, "dev@example.com",
+                                                       t - std::chrono::minutes{roll(300)}});
+                base = s;
+            }
+            const std::string old_sha = tip.empty() ? k_zero : tip;
+            const int id = next_push++;
+            const std::string event_id = "push-" + std::to_string(id);
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_push(id, t, old_sha, base, commits, "refs/heads/main", event_id);
+            });
+            if (roll(100) < 4)  // the same push again under another event id (hook + REST)
+                plan(step + 5, [=](TrackingTest& f) {
+                    as(f).do_push(id, t, old_sha, base, commits, "refs/heads/main",
+                                  event_id + "-again");
+                });
+            tip = base;
+            tips.push_back(tip);
+        } else if (r < 45) {
+            std::string s = sha(next_sha++);
+            const std::string old_sha = feature_tip.empty() ? k_zero : feature_tip;
+            const int id = next_push++;
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_push(id, t, old_sha, s, {{s}}, "refs/heads/feature",
+                              "push-" + std::to_string(id));
+            });
+            feature_tip = s;
+        } else if (r < 48 && tips.size() > 2) {
+            // Force push back to an earlier tip.
+            const std::string target =
+                tips[static_cast<std::size_t>(roll(static_cast<int>(tips.size()) - 1))];
+            const std::string old_sha = tip;
+            const int id = next_push++;
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_push(id, t, old_sha, target, {}, "refs/heads/main",
+                              "push-" + std::to_string(id));
+            });
+            tip = target;
+            tips.push_back(tip);
+        } else if (r < 75) {
+            // A pipeline run: its build (staging) and its Deploy stage (prod-stage).
+            std::string s = tip;
+            if (!deployed.empty() && roll(100) < 12)
+                s = deployed[static_cast<std::size_t>(roll(static_cast<int>(deployed.size())))];
+            const int q = roll(100);
+            const std::string result = q < 78 ? "succeeded" : q < 93 ? "failed" : "canceled";
+            const int id = next_build++;
+            deployed.push_back(s);
+            const Timestamp finish = t + std::chrono::seconds{30};
+            // The stage completes before the build; the build often arrives later.
+            const std::string stage_result = roll(100) < 85 ? "succeeded" : "failed";
+            plan(step, [=](TrackingTest& f) {
+                as(f).raw(stage_type,
+                          envelope("stage-" + std::to_string(id), stage_type,
+                                   stage_resource(id, "web-api-ci", "Deploy", "completed",
+                                                  stage_result, 1),
+                                   t),
+                          t);
+            });
+            if (roll(100) < 6) {  // a re-run of the stage, later
+                const Timestamp rerun = t + std::chrono::minutes{1 + roll(20)};
+                plan(step + 3, [=](TrackingTest& f) {
+                    as(f).raw(stage_type,
+                              envelope("stage-" + std::to_string(id) + "-2", stage_type,
+                                       stage_resource(id, "web-api-ci", "Deploy", "completed",
+                                                      "succeeded", 2),
+                                       rerun),
+                              rerun);
+                });
+            }
+            plan(step + roll(4), [=](TrackingTest& f) { as(f).do_build(id, s, result, finish); });
+        } else if (r < 82) {
+            // A classic release and, from the work queue, its artifact's sha.
+            const int id = next_release++;
+            std::string s = tip;
+            if (!deployed.empty() && roll(100) < 15)
+                s = deployed[static_cast<std::size_t>(roll(static_cast<int>(deployed.size())))];
+            const std::string status = roll(100) < 85 ? "succeeded" : "failed";
+            plan(step, [=](TrackingTest& f) {
+                as(f).raw(release_type,
+                          envelope("release-" + std::to_string(id), release_type,
+                                   release_resource(id, "web-api", "Prod", status), t),
+                          t);
+            });
+            plan(step + roll(6), [=](TrackingTest& f) {
+                as(f).raw(std::string(k_release_artifact_event_type),
+                          make_release_artifact_record({id, s}), t,
+                          "artifact-" + std::to_string(id));
+            });
+        } else if (r < 88) {
+            const std::string s =
+                !deployed.empty() && roll(2) == 0
+                    ? deployed[static_cast<std::size_t>(roll(static_cast<int>(deployed.size())))]
+                    : tip;
+            const auto status = roll(100) < 85 ? DeployStatus::succeeded : DeployStatus::failed;
+            plan(step, [=](TrackingTest& f) { as(f).do_register(s, t, status); });
+        } else if (r < 92) {
+            // An incident: created now or a while ago, closed later or never.
+            WorkItem bug{.id = 500 + next_bug++, .created = at(step - roll(30))};
+            if (roll(4) == 0 && !tips.empty())
+                bug.linked_commits = {
+                    tips[static_cast<std::size_t>(roll(static_cast<int>(tips.size())))]};
+            plan(step, [=](TrackingTest& f) { as(f).do_work_item("created", bug, bug.created); });
+            if (roll(3) != 0) {
+                WorkItem closed = bug;
+                closed.rev = 2;
+                closed.state = "Closed";
+                closed.changed = at(step + 1 + roll(40));
+                plan(step + 1 + roll(40), [=](TrackingTest& f) {
+                    as(f).do_work_item("updated", closed, *closed.changed);
+                });
+            }
+        }
+    }
+    std::stable_sort(h.events.begin(), h.events.end(), [](const Planned& a, const Planned& b) {
+        return std::tie(a.due, a.order) < std::tie(b.due, b.order);
+    });
+    h.minutes = steps;
+    return h;
+}
+
+TEST_F(IncrementalHistoryTest, IncrementalDerivationEqualsReindex) {
+    std::size_t total_deploys = 0;
+    for (unsigned seed : {3u, 17u, 256u}) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        m_projector.reset();
+        m_store.reset();
+        std::filesystem::remove_all(m_dir / "store");
+        reopen();
+
+        std::mt19937 rng(seed);
+        auto history = generate(rng, 400);
+        begin_batch();
+        for (std::size_t i = 0; i < history.events.size(); ++i) {
+            history.events[i].deliver(*this);
+            if (i % 8 == 7) {
+                end_batch();
+                begin_batch();
+            }
+        }
+        end_batch();
+
+        const std::string live_tables = dump();
+        const std::string live_deploys = all_json();
+        const std::string live_metrics = metrics(history.minutes);
+        ASSERT_OK(reindex(*m_store, *m_config));
+        EXPECT_EQ(all_json(), live_deploys);
+        EXPECT_EQ(metrics(history.minutes), live_metrics);
+        // The first differing table row, when there is one, says most.
+        const std::string rebuilt = dump();
+        if (rebuilt != live_tables) {
+            std::size_t i = 0;
+            while (i < rebuilt.size() && i < live_tables.size() && rebuilt[i] == live_tables[i])
+                ++i;
+            const std::size_t from = live_tables.rfind('\n', i) == std::string::npos
+                                         ? 0
+                                         : live_tables.rfind('\n', i) + 1;
+            ADD_FAILURE() << "derived tables differ at byte " << i
+                          << ":\nlive:    " << live_tables.substr(from, 200)
+                          << "\nreindex: " << rebuilt.substr(from, 200);
+        }
+        for (const auto& d : m_config->deployments) {
+            auto list = deploys(d.name, d.environment);
+            EXPECT_GT(list.size(), 8u) << d.environment;  // every trigger takes part
+            total_deploys += list.size();
+        }
+    }
+    std::printf("incremental histories: %zu deploys\n", total_deploys);
+}
+
+}  // namespace incremental
 
 }  // namespace
 }  // namespace shiplog::tracking::test

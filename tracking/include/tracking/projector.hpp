@@ -7,11 +7,15 @@
 // affect. Derived data is therefore a pure function of (journal, deployments
 // config): arrival order does not matter.
 //
-// Recompute cost: one deployment+environment is recomputed as a whole:
-// O(its deploys + the pushes on its branch that commit chains walk + the
-// incidents of its project) LMDB reads, and writes only the deploys whose
-// derived record changed. reindex() defers recomputes to the end, so a
-// replay costs one recompute per deployment+environment, not one per event.
+// Recompute cost: a series is derived from the earliest deploy position the
+// entry can affect (a new deploy: its own position; a build or artifact: the
+// deploys waiting for it; a push: the deploys whose commit walk stopped at
+// its sha), or from the start when that is unknown (work items, REST
+// answers, a commit message made longer, a push that outranks an earlier
+// one). An append at the end costs O(log n) LMDB reads plus its own commits
+// and the project's incidents; a late event, the deploys after its position
+// (recompute.cpp). reindex() defers recomputes to the end, so a replay costs
+// one full derivation per deployment+environment, not one per event.
 //
 // Threading: on_append runs on the writer thread only (one at a time); the
 // config callback is called from there.

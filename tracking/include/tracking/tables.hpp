@@ -16,12 +16,17 @@
 //   tr_work_items  id(u64 BE) rev(u64 BE) change(u8)          -> one revision
 //   tr_wi_links    sha \0 workItemId(u64 BE)                  -> newest added / removed rev
 //   tr_wi_index    lower project \0 lower type \0 id(u64 BE)   -> "" (incident candidates)
-//   tr_sources     deployment \0 environment \0 seq(u64 BE)   -> deploy candidate (raw facts)
+//   tr_sources     deployment \0 environment \0 time seq      -> deploy candidate (raw facts),
+//                  in deploy order (time: deployed_at as in tr_deploy_time)
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
 //   tr_queue       item key                                   -> work-queue item
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
 //   tr_deploy_time, tr_deploy_shas, tr_incident_blame: query indexes kept
 //                  with tr_deploys (src/deploy_index.hpp has their layout)
+//   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
+//                  succeeded deploy that shipped it (first-shipped flags of later deploys)
+//   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
+//                  commit walk stopped (a push that links that sha re-derives from there)
 //
 // k_layout_version names this layout. It is part of the projection
 // fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
@@ -44,7 +49,9 @@ namespace shiplog::tracking {
 // 4: tr_releases records carry the delivery's artifact; stage deliveries'
 //    repositories.self and release artifacts are facts; unknown commits are
 //    no longer listed on deploys.
-inline constexpr int k_layout_version = 4;
+// 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
+//    at the position an event affects instead of the start of the series).
+inline constexpr int k_layout_version = 5;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -65,6 +72,8 @@ struct Tables {
     MDB_dbi deploy_time = 0;
     MDB_dbi deploy_shas = 0;
     MDB_dbi incident_blame = 0;
+    MDB_dbi shipped = 0;
+    MDB_dbi gaps = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
