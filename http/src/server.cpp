@@ -14,7 +14,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "edge.hpp"
 #include "tls_context.hpp"
@@ -58,10 +59,12 @@ class BeastServer final : public Server {
         : m_host(options.host),
           m_io_threads(options.io_threads ? options.io_threads
                                           : std::max(1u, std::thread::hardware_concurrency())),
-          m_ioc(static_cast<int>(m_io_threads)),
-          m_acceptor(net::make_strand(m_ioc)),
+          m_contexts(make_contexts(m_io_threads)),
+          m_acceptor(*m_contexts.front()),
           m_edge(std::make_shared<Edge>(std::move(router), options,
-                                        std::max<std::size_t>(1, options.worker_threads))) {}
+                                        std::max<std::size_t>(1, options.worker_threads))) {
+        for (auto& context : m_contexts) m_guards.emplace_back(context->get_executor());
+    }
 
     Status bind(const ServerOptions& options) {
         raise_descriptor_limit(options.limits.max_connections);
@@ -103,12 +106,12 @@ class BeastServer final : public Server {
         }
         m_cv.notify_all();
         std::vector<std::thread> threads;
-        for (std::size_t i = 1; i < m_io_threads; ++i)
-            threads.emplace_back([this] {
+        for (std::size_t i = 1; i < m_contexts.size(); ++i)
+            threads.emplace_back([this, i] {
                 pthread_setname_np(pthread_self(), "shiplog-io");
-                m_ioc.run();
+                m_contexts[i]->run();
             });
-        m_ioc.run();
+        m_contexts.front()->run();
         for (auto& t : threads) t.join();
         m_edge->workers.join();
         {
@@ -149,11 +152,21 @@ class BeastServer final : public Server {
     }
 
   private:
+    // Connections are dealt to the I/O threads in turn; each thread runs its
+    // own io_context, so a connection's handlers never need a strand and no
+    // thread wakes another to run them (context switches are what this kind
+    // of machine pays most for).
     void accept() {
-        m_acceptor.async_accept(net::make_strand(m_ioc),
-                                [this](boost::system::error_code ec, tcp::socket socket) {
-                                    on_accept(ec, std::move(socket));
-                                });
+        auto& context = *m_contexts[m_next_context++ % m_contexts.size()];
+        m_acceptor.async_accept(context, [this](boost::system::error_code ec, tcp::socket socket) {
+            on_accept(ec, std::move(socket));
+        });
+    }
+
+    static std::vector<std::unique_ptr<net::io_context>> make_contexts(std::size_t n) {
+        std::vector<std::unique_ptr<net::io_context>> contexts;
+        for (std::size_t i = 0; i < n; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+        return contexts;
     }
 
     void on_accept(boost::system::error_code ec, tcp::socket socket) {
@@ -190,7 +203,8 @@ class BeastServer final : public Server {
     void wait_for_connections() {
         if (m_edge->open_connections.load() == 0 ||
             std::chrono::steady_clock::now() >= m_stop_deadline) {
-            m_ioc.stop();
+            m_guards.clear();
+            for (auto& context : m_contexts) context->stop();
             return;
         }
         auto timer = std::make_shared<net::steady_timer>(m_acceptor.get_executor(),
@@ -200,7 +214,9 @@ class BeastServer final : public Server {
 
     std::string m_host;
     std::size_t m_io_threads;
-    net::io_context m_ioc;
+    std::vector<std::unique_ptr<net::io_context>> m_contexts;  // one per I/O thread
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> m_guards;
+    std::size_t m_next_context = 0;  // accept handlers run on the first context only
     tcp::acceptor m_acceptor;
     std::shared_ptr<Edge> m_edge;
     int m_port = 0;

@@ -439,14 +439,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 void start_session(std::shared_ptr<Edge> edge, tcp::socket socket, std::string peer,
                    bool via_trusted_proxy) {
+    // The socket belongs to one I/O thread's context; the session starts
+    // there, so every one of its handlers runs on that thread alone.
+    auto executor = socket.get_executor();
     if (auto tls = edge->tls()) {
         auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
             edge, std::move(peer), via_trusted_proxy, tls, std::move(socket), *tls);
-        session->start();
+        net::post(executor, [session] { session->start(); });
     } else {
         auto session = std::make_shared<Session<beast::tcp_stream>>(
             edge, std::move(peer), via_trusted_proxy, nullptr, std::move(socket));
-        session->start();
+        net::post(executor, [session] { session->start(); });
     }
 }
 
