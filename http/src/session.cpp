@@ -127,14 +127,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         // Keep-alive: wait (briefly) for the first byte of the next request;
         // from that byte on the request deadline runs.
         lowest().expires_after(m_limits->idle_timeout);
-        m_stream.async_read_some(m_buffer.prepare(4096), [self = this->shared_from_this()](
-                                                             beast::error_code ec, std::size_t n) {
-            if (ec) return self->drop(ec);
-            self->m_buffer.commit(n);
-            self->lowest().expires_after(self->m_limits->request_timeout);
-            self->m_request_started = Clock::now();
-            self->read_header();
-        });
+        m_stream.async_read_some(
+            m_buffer.prepare(k_kept_buffer_bytes),
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                if (ec) return self->drop(ec);
+                self->m_buffer.commit(n);
+                self->lowest().expires_after(self->m_limits->request_timeout);
+                self->m_request_started = Clock::now();
+                self->read_header();
+            });
     }
 
     void read_header() {
