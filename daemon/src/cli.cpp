@@ -143,8 +143,8 @@ int run_cli(int argc, char** argv) {
     auto* reindex =
         app.add_subcommand("reindex", "rebuild all derived data from the event journal");
     add_config_option(reindex);
-    reindex->footer(
-        examples({"systemctl stop shiplog && shiplog reindex && systemctl start shiplog"}));
+    reindex->footer(examples({"shiplog reindex   # with serve stopped",
+                              "shiplog reindex --config /etc/shiplog/shiplog.toml"}));
 
     std::string backup_dir;
     auto* backup = app.add_subcommand(
@@ -190,8 +190,11 @@ int run_cli(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        // One line naming the flag and value (CLI11 would add a second,
+        // "Run with --help for more information.").
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
     }
     if (auto logging = init_logging(log_level); !logging) {
         std::fprintf(stderr, "shiplog: %s\n", logging.error().message.c_str());
