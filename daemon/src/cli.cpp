@@ -69,6 +69,7 @@ int run_cli(int argc, char** argv) {
 
     auto* config_cmd = app.add_subcommand("config", "work with the config file");
     config_cmd->require_subcommand(0, 1);
+    config_cmd->footer(examples({"shiplog config check"}));
     auto* check =
         config_cmd->add_subcommand("check", "validate the config, print problems, exit 0/1");
     add_config_option(check);
@@ -113,6 +114,7 @@ int run_cli(int argc, char** argv) {
     bool show_json = false;
     auto* deploy_cmd = app.add_subcommand("deploy", "one deploy");
     deploy_cmd->require_subcommand(0, 1);
+    deploy_cmd->footer(examples({"shiplog deploy show web-api:production:1042"}));
     auto* show = deploy_cmd->add_subcommand(
         "show", "a deploy with its commits, work items and pending look-ups");
     add_config_option(show);
@@ -157,6 +159,8 @@ int run_cli(int argc, char** argv) {
     auto* hooks =
         app.add_subcommand("hooks", "manage the Azure DevOps service hooks this instance owns");
     hooks->require_subcommand(0, 1);
+    hooks->footer(examples(
+        {"shiplog hooks list", "shiplog hooks sync --dry-run", "shiplog hooks remove --dry-run"}));
     auto* hooks_sync =
         hooks->add_subcommand("sync", "create/update/delete our service hooks to match the config");
     add_config_option(hooks_sync);

@@ -90,6 +90,7 @@ TEST_F(CliTest, NoSubcommandPrintsTheHelpAndExitsZero) {
     EXPECT_EQ(hooks.exit_code, 0) << hooks.err;
     for (const char* sub : {"sync", "list", "remove"})
         EXPECT_TRUE(contains(hooks.out, sub)) << sub << "\n" << hooks.out;
+    EXPECT_TRUE(contains(hooks.out, "Examples:\n  shiplog hooks ")) << hooks.out;
     // An unknown subcommand is still a usage error.
     auto unknown = run_command(SHIPLOG_BINARY, {"deploy-list"});
     EXPECT_EQ(unknown.exit_code, 2);
