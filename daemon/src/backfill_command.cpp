@@ -1,4 +1,4 @@
-// `shiplog backfill` (SPEC §1): see BackfillOptions in daemon/commands.hpp
+// `shiplog backfill`: see BackfillOptions in daemon/commands.hpp
 // and docs/azure-devops.md. The pass itself is backfill.cpp (shared with
 // serve's automatic backfill); this is the CLI around it.
 #include <algorithm>
@@ -6,6 +6,8 @@
 
 #include "azure/client.hpp"
 #include "backfill.hpp"
+#include "cli_selection.hpp"
+#include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -27,15 +29,13 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
     }
     ConfigHolder config(std::move(*loaded));
     auto cfg = config.get();
+    if (auto error = selection_error(*cfg, options.deployment, "")) {
+        std::fprintf(stderr, "%s\n", error->c_str());
+        return 2;
+    }
     if (!cfg->azure_devops) {
         std::fprintf(stderr,
                      "backfill needs an [azure_devops] section (organization_url and a token)\n");
-        return 1;
-    }
-    if (!options.deployment.empty() &&
-        std::none_of(cfg->deployments.begin(), cfg->deployments.end(),
-                     [&](const auto& d) { return d.name == options.deployment; })) {
-        std::fprintf(stderr, "unknown deployment \"%s\"\n", options.deployment.c_str());
         return 1;
     }
     auto store = storage::Store::open({cfg->storage.path, cfg->storage.max_size_mb << 20, false});
@@ -57,7 +57,7 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
 
     Timestamp since{};
     if (!options.since.empty()) {
-        auto parsed = parse_cli_time(options.since);
+        auto parsed = parse_cli_time_at(options.since, system_clock().now());
         if (!parsed) {
             std::fprintf(stderr, "--since: %s\n", parsed.error().message.c_str());
             return 2;

@@ -1,7 +1,11 @@
 // `shiplog deploys`, `shiplog deploy show` and `shiplog reindex`.
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <tuple>
 
+#include "cli_selection.hpp"
+#include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -15,6 +19,7 @@ namespace shiplog::daemon {
 namespace {
 
 struct ReadContext {
+    config::Config config;
     std::unique_ptr<storage::Store> store;
     tracking::Tables tables;
 };
@@ -30,7 +35,7 @@ Result<ReadContext> open_for_reading(const std::filesystem::path& config_path) {
                     "store " + loaded->storage.path.string() + ": " + store.error().message);
     auto tables = tracking::Tables::open(**store);
     if (!tables) return tl::unexpected(tables.error());
-    return ReadContext{std::move(*store), *tables};
+    return ReadContext{std::move(*loaded), std::move(*store), *tables};
 }
 
 std::string short_sha(const std::string& sha) {
@@ -59,21 +64,53 @@ void print_table(const std::vector<tracking::DeployView>& deploys) {
 }  // namespace
 
 int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& options) {
+    // Usage errors first (exit 2), before the config or the store can fail.
+    const auto now = system_clock().now();
+    std::optional<Timestamp> since, until;
+    for (auto [flag, text, bound] : {std::tuple{"--since", &options.since, &since},
+                                     std::tuple{"--until", &options.until, &until}}) {
+        if (text->empty()) continue;
+        auto parsed = parse_cli_time_at(*text, now);
+        if (!parsed) {
+            std::fprintf(stderr, "%s: %s\n", flag, parsed.error().message.c_str());
+            return 2;
+        }
+        *bound = *parsed;
+    }
+    if (since && until && *since > *until) {
+        std::fprintf(stderr, "--since %s is after --until %s\n", format_rfc3339(*since).c_str(),
+                     format_rfc3339(*until).c_str());
+        return 2;
+    }
     auto ctx = open_for_reading(config_path);
     if (!ctx) {
         std::fprintf(stderr, "%s\n", ctx.error().message.c_str());
         return 1;
     }
+    if (auto error = selection_error(ctx->config, options.deployment, options.environment)) {
+        std::fprintf(stderr, "%s\n", error->c_str());
+        return 2;
+    }
     tracking::DeployFilter filter;
     if (!options.deployment.empty()) filter.deployment = options.deployment;
     if (!options.environment.empty()) filter.environment = options.environment;
-    filter.limit = options.limit;
+    // since/until/--failed are not in the deploy index: read every matching
+    // deploy, filter, then cut to --limit (as GET /api/v1/deploys does).
+    const bool filtered = since || until || options.failed;
+    filter.limit = filtered ? 0 : options.limit;
     try {
         auto txn = lmdb::txn::begin(ctx->store->env(), nullptr, MDB_RDONLY);
         auto deploys = tracking::list_deploys(txn, ctx->tables, filter);
         if (!deploys) {
             std::fprintf(stderr, "%s\n", deploys.error().message.c_str());
             return 1;
+        }
+        if (filtered) {
+            std::erase_if(*deploys, [&](const tracking::DeployView& d) {
+                return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until) ||
+                       (options.failed && d.failure == tracking::Failure::none);
+            });
+            if (deploys->size() > options.limit) deploys->resize(options.limit);
         }
         if (options.json)
             std::printf("%s\n", tracking::deploys_json(*deploys).c_str());

@@ -1,4 +1,4 @@
-// `shiplog hooks sync|list|remove` (SPEC §1, §7).
+// `shiplog hooks sync|list|remove`.
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -169,6 +169,17 @@ int run_hooks_remove(const std::filesystem::path& config_path, const HooksOption
     auto existing = ctx->client->list_subscriptions();
     if (!existing) return report(existing.error());
     auto plan = azure::plan_remove_all(*existing, ctx->identity.instance);
+    if (options.dry_run) {
+        // The deletions exactly as `hooks sync --dry-run` lists them.
+        if (options.json) {
+            std::printf("%s\n", azure::plan_json(plan).c_str());
+        } else {
+            for (const auto& item : plan.items) print_item(azure::to_string(item.action), item);
+            std::printf("hooks remove --dry-run: %zu subscription(s) to remove (instance %s)\n",
+                        plan.items.size(), ctx->identity.instance.c_str());
+        }
+        return 0;
+    }
     auto applied = azure::apply_plan(*ctx->client, plan, [&](const azure::PlanItem& item) {
         if (!options.json) print_item("removed", item);
     });

@@ -1,9 +1,13 @@
-// `shiplog metrics`: DORA figures (SPEC §4, §5) as a table with each
-// definition beside its number, as SPEC §4's JSON, and with --explain the
-// records behind each figure.
+// `shiplog metrics`: DORA figures as a table with each definition beside its
+// number (rates as percentages, durations in days/hours/minutes), as the
+// API's JSON (exact seconds and fractions), and with --explain the records
+// behind each figure.
+#include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "cli_selection.hpp"
+#include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -14,19 +18,22 @@
 namespace shiplog::daemon {
 namespace {
 
-std::string or_dash(const std::optional<double>& v, bool rate) {
-    if (!v) return "-";
-    return rate ? tracking::format_rate(*v) : tracking::format_seconds(*v);
+std::string rate_text(const std::optional<double>& v) {
+    return v ? tracking::format_rate(*v) : "-";
 }
 
-// "86400 s (1d 0h 0m)" for readability next to the exact seconds.
-std::string seconds_text(const std::optional<double>& v) {
+std::string percent_text(const std::optional<double>& v) {
+    return v ? format_percent(*v) : "-";
+}
+
+// "1d 4h": the exact seconds are in --json.
+std::string duration_text(const std::optional<double>& v) {
     if (!v) return "-";
-    auto total = static_cast<long long>(*v);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%s s (%lldd %lldh %lldm)", tracking::format_seconds(*v).c_str(),
-                  total / 86400, total % 86400 / 3600, total % 3600 / 60);
-    return buf;
+    return format_duration(std::chrono::seconds{static_cast<long long>(*v)});
+}
+
+std::string duration_text(long long seconds) {
+    return format_duration(std::chrono::seconds{seconds});
 }
 
 void print_table(const tracking::DoraFigures& f) {
@@ -39,21 +46,21 @@ void print_table(const tracking::DoraFigures& f) {
     };
     row("deploys", std::to_string(f.deploys),
         "succeeded deploys in the window, whether or not later blamed");
-    row("deploys per day", or_dash(f.deploys_per_day, true), "deploys / window length in days");
+    row("deploys per day", rate_text(f.deploys_per_day), "deploys / window length in days");
     row("deploy days", std::to_string(f.deploy_days),
         "UTC days with at least one succeeded deploy");
-    row("lead time median", seconds_text(f.lead_time_median),
+    row("lead time median", duration_text(f.lead_time_median),
         "first succeeded deploy shipping a commit minus its authored_at; middle value");
     row("lead time p90",
-        seconds_text(f.lead_time_p90 ? std::optional<double>(static_cast<double>(*f.lead_time_p90))
-                                     : std::nullopt),
+        duration_text(f.lead_time_p90 ? std::optional<double>(static_cast<double>(*f.lead_time_p90))
+                                      : std::nullopt),
         "90th percentile of the same, nearest rank");
     row("lead time commits", std::to_string(f.lead_time_commits),
         "commits first shipped in the window");
-    row("change failure rate", or_dash(f.change_failure_rate, true),
+    row("change failure rate", percent_text(f.change_failure_rate),
         "deploys with a failure (failed, rolled back, blamed for an incident) / (succeeded + "
         "failed)");
-    row("time to restore median", seconds_text(f.time_to_restore_median),
+    row("time to restore median", duration_text(f.time_to_restore_median),
         "failed deploy -> next success, incident created -> closed, rolled-back deploy -> "
         "rollback");
     row("restored failures", std::to_string(f.time_to_restore_failures),
@@ -76,23 +83,25 @@ void print_explain(const tracking::DoraFigures& f) {
     std::printf("\ncommits first shipped in the window (lead time): %zu\n",
                 f.explain.commits.size());
     for (const auto& c : f.explain.commits)
-        std::printf("  %s authored %s shipped %s by %s: %lld s\n", c.sha.c_str(),
+        std::printf("  %s authored %s shipped %s by %s: %s\n", c.sha.c_str(),
                     format_rfc3339(c.authored_at).c_str(), format_rfc3339(c.deployed_at).c_str(),
-                    c.deploy_id.c_str(), static_cast<long long>(c.seconds));
+                    c.deploy_id.c_str(), duration_text(static_cast<long long>(c.seconds)).c_str());
     std::printf("\nfailures restored in the window (time to restore): %zu\n",
                 f.explain.restores.size());
     for (const auto& r : f.explain.restores)
-        std::printf("  %-13s %s at %s, restored by %s at %s: %lld s\n", tracking::to_string(r.kind),
+        std::printf("  %-13s %s at %s, restored by %s at %s: %s\n", tracking::to_string(r.kind),
                     r.failure.c_str(), format_rfc3339(r.failed_at).c_str(), r.restored_by.c_str(),
-                    format_rfc3339(r.restored_at).c_str(), static_cast<long long>(r.seconds));
+                    format_rfc3339(r.restored_at).c_str(),
+                    duration_text(static_cast<long long>(r.seconds)).c_str());
 }
 
 }  // namespace
 
 int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& options) {
-    auto query = tracking::default_window(system_clock().now());
+    const auto now = system_clock().now();
+    auto query = tracking::default_window(now);
     if (!options.until.empty()) {
-        auto until = parse_cli_time(options.until);
+        auto until = parse_cli_time_at(options.until, now);
         if (!until) {
             std::fprintf(stderr, "--until: %s\n", until.error().message.c_str());
             return 2;
@@ -101,7 +110,7 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         query.since = *until - std::chrono::days{30};
     }
     if (!options.since.empty()) {
-        auto since = parse_cli_time(options.since);
+        auto since = parse_cli_time_at(options.since, now);
         if (!since) {
             std::fprintf(stderr, "--since: %s\n", since.error().message.c_str());
             return 2;
@@ -121,6 +130,10 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
     if (!loaded) {
         std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
         return 1;
+    }
+    if (auto error = selection_error(*loaded, options.deployment, options.environment)) {
+        std::fprintf(stderr, "%s\n", error->c_str());
+        return 2;
     }
     auto store =
         storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});

@@ -208,6 +208,72 @@ TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
     EXPECT_EQ(left[0].id, other_id);
 }
 
+TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
+    FakeSubscription jenkins;
+    jenkins.event_type = "git.push";
+    jenkins.publisher_inputs = {{"projectId", "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c"}};
+    jenkins.consumer_inputs = {{"url", "https://jenkins.example/hook"}};
+    const auto foreign_id = fake.add_subscription(jenkins);
+    ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
+    const auto before = fake.subscriptions();
+    ASSERT_EQ(before.size(), 7u);
+
+    fake.clear_requests();
+    auto dry = shiplog({"hooks", "remove", "--dry-run"});
+    ASSERT_EQ(dry.exit_code, 0) << dry.err;
+    for (const auto& r : fake.requests()) EXPECT_EQ(r.method, "GET") << r.method << " " << r.path;
+    EXPECT_EQ(fake.subscriptions().size(), before.size());
+    std::istringstream lines(dry.out);
+    std::string line;
+    std::size_t removals = 0;
+    while (std::getline(lines, line)) {
+        if (line.rfind("remove ", 0) != 0) continue;
+        ++removals;
+        EXPECT_EQ(line.find(foreign_id), std::string::npos) << line;
+    }
+    EXPECT_EQ(removals, 6u) << dry.out;
+    EXPECT_NE(dry.out.find("hooks remove --dry-run: 6 subscription(s) to remove"),
+              std::string::npos)
+        << dry.out;
+    // Each line is one of our subscriptions, by id.
+    for (const auto& s : before) {
+        if (s.id != foreign_id) {
+            EXPECT_NE(dry.out.find(s.id), std::string::npos) << s.id;
+        }
+    }
+
+    // --json: the same plan as sync's JSON.
+    auto json = shiplog({"hooks", "remove", "--dry-run", "--json"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_NE(json.out.find("\"create\":0,\"replace\":0,\"remove\":6"), std::string::npos)
+        << json.out;
+    EXPECT_EQ(fake.subscriptions().size(), before.size());
+
+    // The lines have sync --dry-run's format for deletions: without the
+    // worker deployment, sync would remove its two, printed the same way
+    // (up to the reason in parentheses).
+    write_config(
+        "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
+        "\"Fabrikam\"\nrepository = \"web-api\"\nbranch = \"main\"\ntrigger = \"push\"\n");
+    auto sync_dry = shiplog({"hooks", "sync", "--dry-run"});
+    ASSERT_EQ(sync_dry.exit_code, 0) << sync_dry.err;
+    std::istringstream sync_lines(sync_dry.out);
+    std::size_t compared = 0;
+    while (std::getline(sync_lines, line)) {
+        if (line.rfind("remove ", 0) != 0) continue;
+        ++compared;
+        const auto prefix = line.substr(0, line.rfind(" ("));
+        EXPECT_NE(dry.out.find(prefix + " (remove)\n"), std::string::npos) << prefix << "\n"
+                                                                           << dry.out;
+    }
+    EXPECT_EQ(compared, 2u) << sync_dry.out;
+    EXPECT_EQ(fake.subscriptions().size(), before.size());
+
+    auto removed = shiplog({"hooks", "remove"});
+    ASSERT_EQ(removed.exit_code, 0) << removed.err;
+    EXPECT_EQ(fake.subscriptions().size(), 1u);
+}
+
 TEST_F(HooksTest, NameThatDoesNotExistIsAClearError) {
     write_config(
         "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = \"Fabrikam\"\n"

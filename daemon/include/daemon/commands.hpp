@@ -33,34 +33,38 @@ int run_backup(const std::filesystem::path& config_path, const std::filesystem::
 // while a serve holds the store.
 int run_reindex(const std::filesystem::path& config_path);
 
-// `shiplog deploys` and `shiplog deploy show ID` (SPEC §1, §4).
+// `shiplog deploys` and `shiplog deploy show ID`. An unknown deployment or
+// environment, or a bad time, exits 2.
 struct DeploysOptions {
     std::string deployment;
     std::string environment;
+    std::string since;    // deployed_at >= since: a span back from now, a date or RFC 3339
+    std::string until;    // deployed_at < until; same forms
+    bool failed = false;  // only deploys with a failure (counted as failed changes)
     std::size_t limit = 50;
     bool json = false;
 };
 int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& options);
 int run_deploy_show(const std::filesystem::path& config_path, const std::string& id, bool json);
 
-// `shiplog metrics` (SPEC §1, §4, §5): DORA figures over [since, until)
+// `shiplog metrics`: DORA figures over [since, until)
 // (default: the last 30 days). Bad times or an unknown deployment/environment
 // exit 2.
 struct MetricsOptions {
     std::string deployment;
     std::string environment;
-    std::string since;  // RFC 3339 or a date; empty = until - 30 days
+    std::string since;  // a span back from now, a date or RFC 3339; empty = until - 30 days
     std::string until;  // empty = now
     bool explain = false;
     bool json = false;
 };
 int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& options);
 
-// `shiplog hooks sync|list|remove` (SPEC §1, §7): need [azure_devops] and
+// `shiplog hooks sync|list|remove`: need [azure_devops] and
 // [server] public_url; sync also needs [webhook]. Only subscriptions carrying
 // this instance's X-Shiplog-Hook marker are ever changed or listed.
 struct HooksOptions {
-    bool dry_run = false;  // sync: print the plan, change nothing
+    bool dry_run = false;  // sync, remove: print the plan, change nothing
     bool json = false;     // print JSON instead of text
 };
 int run_hooks_sync(const std::filesystem::path& config_path, const HooksOptions& options);
@@ -74,7 +78,8 @@ int run_hooks_remove(const std::filesystem::path& config_path, const HooksOption
 // no-op). Works beside a running `serve` (LMDB serialises the writers).
 struct BackfillOptions {
     std::string deployment;  // only this [[deployment]] name ("" = all)
-    std::string since;  // RFC 3339 or YYYY-MM-DD; "" = the last delivery received, minus an hour
+    std::string
+        since;  // a span, a date or RFC 3339; "" = the last delivery received, minus an hour
 };
 int run_backfill(const std::filesystem::path& config_path, const BackfillOptions& options);
 
