@@ -32,7 +32,7 @@ config::DeploymentConfig deployment(std::string name, std::string env, std::stri
 config::Config make_config(std::string password = "hook-pass-1") {
     config::Config c;
     c.server.public_url = "https://shiplog.example.com";
-    c.webhook = config::WebhookConfig{"shiplog", {Secret(std::move(password))}};
+    c.webhook = config::WebhookConfig{"shiplog", {Secret(std::move(password))}, {}};
     c.deployments.push_back(deployment("web-api", "production", "web-api", "main"));
     c.deployments.push_back(
         deployment("web-api", "staging", "web-api", "main"));  // shares the push hook

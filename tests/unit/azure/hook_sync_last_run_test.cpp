@@ -19,7 +19,7 @@ constexpr const char* k_token = "pat-last-run-test-bbbbbbbbbbbbbbbbbbbbbbb";
 std::shared_ptr<const config::Config> make_config(const std::string& org_url) {
     config::Config c;
     c.server.public_url = "https://shiplog.example.com";
-    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}};
+    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}, {}};
     c.azure_devops =
         config::AzureDevOpsConfig{org_url, Secret(k_token), std::nullopt, std::nullopt};
     config::DeploymentConfig d;

@@ -48,7 +48,7 @@ struct LogSink {
 std::shared_ptr<const config::Config> make_config(const std::string& org_url) {
     config::Config c;
     c.server.public_url = "https://shiplog.example.com";
-    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}};
+    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}, {}};
     c.azure_devops =
         config::AzureDevOpsConfig{org_url, Secret(k_token), std::nullopt, std::nullopt};
     config::DeploymentConfig d;
