@@ -195,19 +195,26 @@ Result<std::vector<DesiredHook>> desired_hooks(
             return fail(ErrorCode::not_found, "deployment " + who + ": repository \"" +
                                                   d.repository + "\" in project \"" + d.project +
                                                   "\" not resolved");
+        // The branch input is a list value the server checks: the full ref
+        // name, as its inputValuesQuery lists them.
+        auto branch = ids.branch_refs.find({d.project, d.repository, d.branch});
         add("tfs", "git.push", k_rv_tfs,
-            // The branch input is a list value the server checks: the full
-            // ref name, as its inputValuesQuery lists them.
             {{"projectId", project_id},
              {"repository", repo->second},
-             {"branch", "refs/heads/" + d.branch}},
+             {"branch",
+              branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
             who);
 
         switch (d.trigger) {
-            case config::Trigger::build:
+            case config::Trigger::build: {
+                auto name = ids.definition_names.find({d.project, d.pipeline});
                 add("tfs", "build.complete", k_rv_tfs,
-                    {{"projectId", project_id}, {"definitionName", d.pipeline}}, who);
+                    {{"projectId", project_id},
+                     {"definitionName",
+                      name != ids.definition_names.end() ? name->second : d.pipeline}},
+                    who);
                 break;
+            }
             case config::Trigger::stage: {
                 auto pipeline = ids.pipeline_ids.find({d.project, d.pipeline});
                 if (pipeline == ids.pipeline_ids.end())

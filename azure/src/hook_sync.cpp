@@ -1,6 +1,72 @@
 #include "azure/hook_sync.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace shiplog::azure {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
+// The listed value naming `wanted`: the same text, else the same ignoring
+// case (the server's spelling wins); empty when none does.
+std::string listed(const std::vector<std::string>& values, std::string_view wanted) {
+    for (const auto& v : values)
+        if (v == wanted) return v;
+    for (const auto& v : values)
+        if (iequals(v, wanted)) return v;
+    return {};
+}
+
+// definitionName and branch are list inputs the server validates against
+// what its inputValuesQuery offers, so the value sent is taken from that list.
+Status resolve_list_inputs(AzureDevOpsClient& client, const config::DeploymentConfig& d,
+                           const std::string& who, ResolvedNames& ids,
+                           std::vector<std::string>& warnings) {
+    const std::string& project_id = ids.project_ids.at(d.project);
+    if (d.trigger == config::Trigger::build &&
+        !ids.definition_names.contains({d.project, d.pipeline})) {
+        auto names = client.query_input_values("tfs", "build.complete", {{"projectId", project_id}},
+                                               "definitionName");
+        if (!names) {
+            // Older servers, or a proxy in the way: the configured text is sent
+            // and the server has the last word on create.
+            warnings.push_back(who + "could not list the project's pipelines (" +
+                               names.error().message + "); definitionName sent as configured");
+        } else if (auto name = listed(*names, d.pipeline); !name.empty()) {
+            ids.definition_names.emplace(std::pair{d.project, d.pipeline}, name);
+        } else {
+            return fail(ErrorCode::not_found,
+                        who + "pipeline \"" + d.pipeline + "\" is not among the " +
+                            std::to_string(names->size()) + " build pipelines of project \"" +
+                            d.project + "\" (build.complete definitionName)");
+        }
+    }
+    const std::tuple key{d.project, d.repository, d.branch};
+    if (!ids.branch_refs.contains(key)) {
+        auto branches = client.query_input_values(
+            "tfs", "git.push",
+            {{"projectId", project_id},
+             {"repository", ids.repository_ids.at({d.project, d.repository})}},
+            "branch");
+        // No list, or one without the branch (not pushed yet): the full ref
+        // name, the form the server's lists use.
+        std::string ref;
+        if (branches) {
+            ref = listed(*branches, "refs/heads/" + d.branch);
+            if (ref.empty()) ref = listed(*branches, d.branch);
+        }
+        ids.branch_refs.emplace(key, ref.empty() ? "refs/heads/" + d.branch : ref);
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Config& config) {
     ResolvedNames ids;
@@ -28,6 +94,8 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
             if (!r) return fail(r.error().code, who + r.error().message);
             ids.release_ids[{d.project, d.release_definition, d.release_environment}] = *r;
         }
+        if (auto st = resolve_list_inputs(client, d, who, ids, ids.warnings); !st)
+            return tl::unexpected(st.error());
     }
     return ids;
 }
@@ -47,6 +115,7 @@ Result<SyncReport> sync_hooks(AzureDevOpsClient& client, const config::Config& c
     report.instance = identity.instance;
     auto ids = resolve_names(client, config);
     if (!ids) return tl::unexpected(ids.error());
+    report.warnings = ids->warnings;
     auto desired = desired_hooks(config, identity, *ids, &report.warnings);
     if (!desired) return tl::unexpected(desired.error());
     auto existing = client.list_subscriptions();

@@ -366,6 +366,53 @@ class HttpClient final : public AzureDevOpsClient {
         return {};
     }
 
+    Result<std::vector<std::string>> query_input_values(
+        const std::string& publisher_id, const std::string& event_type,
+        const std::map<std::string, std::string>& current_values,
+        const std::string& input_id) override {
+        using detail::json_string;
+        const std::string path =
+            "_apis/hooks/publishers/" + percent_encode(publisher_id) + "/inputValuesQuery";
+        const std::string inputs = detail::json_object(current_values);
+        // InputValuesQuery: the inputs known so far, the one asked about, and
+        // the subscription they belong to.
+        const std::string body =
+            "{\"currentValues\":" + inputs +
+            ",\"inputValues\":[{\"inputId\":" + json_string(input_id) +
+            "}],\"resource\":{\"publisherId\":" + json_string(publisher_id) +
+            ",\"eventType\":" + json_string(event_type) +
+            ",\"consumerId\":\"webHooks\",\"consumerActionId\":\"httpRequest\","
+            "\"publisherInputs\":" +
+            inputs + "}}";
+        auto r = call("POST", path, {}, body);
+        if (!r) return tl::unexpected(r.error());
+        std::vector<std::string> out;
+        std::string error;
+        bool answered = false;
+        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
+            simdjson::dom::array values;
+            if (doc["inputValues"].get(values) != simdjson::SUCCESS) return;
+            for (auto v : values) {
+                if (get_string(v, "inputId") != input_id) continue;
+                answered = true;
+                simdjson::dom::element e;
+                if (v["error"].get(e) == simdjson::SUCCESS && e.is_object())
+                    error = get_string(e, "message");
+                simdjson::dom::array possible;
+                if (v["possibleValues"].get(possible) != simdjson::SUCCESS) continue;
+                for (auto p : possible)
+                    if (auto value = get_string(p, "value"); !value.empty())
+                        out.push_back(std::move(value));
+            }
+        });
+        if (!st) return tl::unexpected(st.error());
+        if (!answered)
+            return fail(ErrorCode::remote, "POST " + path + ": no values for input " + input_id);
+        if (!error.empty())
+            return fail(ErrorCode::remote, "POST " + path + ": " + input_id + ": " + error);
+        return out;
+    }
+
     Result<Build> get_build(const std::string& project, std::int64_t id) override {
         const std::string path =
             percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
@@ -985,6 +1032,13 @@ class HttpClient final : public AzureDevOpsClient {
 };
 
 }  // namespace
+
+Result<std::vector<std::string>> AzureDevOpsClient::query_input_values(
+    const std::string&, const std::string&, const std::map<std::string, std::string>&,
+    const std::string&) {
+    return fail(ErrorCode::remote,
+                "POST hooks/publishers/inputValuesQuery: not supported by this client");
+}
 
 Result<Build> AzureDevOpsClient::get_build(const std::string&, std::int64_t) {
     return fail(ErrorCode::remote, "GET build/builds: not supported by this client");

@@ -1,5 +1,7 @@
 #include "ops_routes.hpp"
 
+#include <sys/statvfs.h>
+
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -161,6 +163,37 @@ http::Route get(std::string pattern, http::Execution execution,
     return route;
 }
 
+// A refused write means either the LMDB map or the file system under it ran
+// out, and the cures differ (raise storage.max_size_mb and restart, or free
+// disk space and wait). The file system is the limit when it has less room
+// than the map has left.
+std::string full_store_reason(const storage::Store& store) {
+    constexpr double k_mib = 1024.0 * 1024.0;
+    auto usage = store.usage();
+    const std::size_t map_room =
+        usage.map_size_bytes > usage.used_bytes ? usage.map_size_bytes - usage.used_bytes : 0;
+    char buf[224];
+    struct statvfs fs {};
+    if (::statvfs(store.path().c_str(), &fs) == 0) {
+        const auto disk_free = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+        if (disk_free < map_room) {
+            std::snprintf(buf, sizeof buf,
+                          "disk full: %.1f MiB free on the file system holding the store "
+                          "(store %.1f of %.1f MiB used): free space there; writes resume "
+                          "without a restart",
+                          static_cast<double>(disk_free) / k_mib,
+                          static_cast<double>(usage.used_bytes) / k_mib,
+                          static_cast<double>(usage.map_size_bytes) / k_mib);
+            return buf;
+        }
+    }
+    std::snprintf(buf, sizeof buf,
+                  "store full: %.1f of %.1f MiB used: raise storage.max_size_mb and restart",
+                  static_cast<double>(usage.used_bytes) / k_mib,
+                  static_cast<double>(usage.map_size_bytes) / k_mib);
+    return buf;
+}
+
 }  // namespace
 
 bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason) {
@@ -170,7 +203,7 @@ bool store_ready(storage::Store& store, const EventIntake& intake, std::string& 
         return false;
     }
     if (!intake.store_writable()) {
-        reason = "store full: raise storage.max_size_mb and restart";
+        reason = full_store_reason(store);
         return false;
     }
     auto usage = store.usage();

@@ -67,6 +67,7 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
     ReleaseDeploymentEvent event;
     Reference definition, release;
     std::int64_t environment_release_id = 0;
+    std::string step_operation_status;
     {
         SHIPLOG_TRY(environment, required_object(resource, "resource", "environment"));
         SHIPLOG_TRY(environment_id, required_int(environment, "resource.environment", "id"));
@@ -80,12 +81,28 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
         release = read_reference(environment, "release");
         definition = read_reference(environment, "releaseDefinition");
         // Each deploy step is one attempt; the last one is this deployment.
+        // Payloads without resource.deployment say only there what became
+        // of it (DeploymentAttempt: operationStatus, hasStarted).
         if (auto steps = optional_array(environment, "deploySteps")) {
             for (auto step : *steps) {
                 dom::object obj;
                 if (step.get_object().get(obj) != simdjson::SUCCESS) break;
-                if (auto attempt = optional_int(obj, "attempt"))
-                    event.attempt = std::max(event.attempt.value_or(*attempt), *attempt);
+                auto attempt = optional_int(obj, "attempt");
+                if (attempt && event.attempt && *attempt < *event.attempt) continue;
+                if (attempt) event.attempt = *attempt;
+                step_operation_status = optional_string(obj, "operationStatus").value_or("");
+                event.has_started = optional_bool(obj, "hasStarted");
+            }
+        }
+        // A rejected pre-deployment approval of this attempt: it never ran.
+        if (auto approvals = optional_array(environment, "preDeployApprovals")) {
+            for (auto approval : *approvals) {
+                dom::object obj;
+                if (approval.get_object().get(obj) != simdjson::SUCCESS) break;
+                auto attempt = optional_int(obj, "attempt");
+                if (iequals(optional_string(obj, "status").value_or(""), "rejected") &&
+                    (!attempt || !event.attempt || *attempt == *event.attempt))
+                    event.pre_deploy_rejected = true;
             }
         }
     }
@@ -113,6 +130,7 @@ Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view b
         if (!release.found()) release = read_reference(*deployment, "release");
         if (!definition.found()) definition = read_reference(*deployment, "releaseDefinition");
     }
+    if (event.operation_status.empty()) event.operation_status = std::move(step_operation_status);
     if (auto project = optional_object(resource, "project")) {
         event.project_id = optional_string(*project, "id").value_or("");
         event.project_name = optional_string(*project, "name").value_or("");
@@ -182,6 +200,9 @@ ReleaseOutcome release_outcome(const ReleaseDeploymentEvent& event) {
     const std::string& status = event.status;
     if (iequals(status, "succeeded") || iequals(status, "partiallySucceeded"))
         return ReleaseOutcome::succeeded;
+    // Older payloads: an attempt that never started, or whose approval was
+    // rejected, deployed nothing.
+    if (event.has_started == false || event.pre_deploy_rejected) return ReleaseOutcome::never_ran;
     if (iequals(status, "failed") || iequals(status, "rejected")) return ReleaseOutcome::failed;
     return ReleaseOutcome::never_ran;  // canceled, notDeployed, anything unknown
 }

@@ -100,6 +100,16 @@ TEST(DiskFull, Answers503KeepsRunningAndResumesWhenSpaceIsFreed) {
     std::printf("[ measured ] %zu events accepted before the first 503 on a full disk\n",
                 accepted.size());
 
+    // Readiness names the disk, not the map: raising max_size_mb would not help.
+    {
+        auto ready = daemon.client().Get("/readyz");
+        ASSERT_TRUE(ready);
+        EXPECT_EQ(ready->status, 503) << ready->body;
+        EXPECT_NE(ready->body.find("disk full"), std::string::npos) << ready->body;
+        EXPECT_NE(ready->body.find("free space there"), std::string::npos) << ready->body;
+        EXPECT_EQ(ready->body.find("max_size_mb"), std::string::npos) << ready->body;
+    }
+
     // 20 more writes: each answered 503 by a live daemon (the crash was here).
     for (int i = 0; i < 20; ++i) {
         std::string id;

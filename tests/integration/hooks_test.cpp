@@ -24,6 +24,11 @@ class HooksTest : public ::testing::Test {
         fake.add_repository("Fabrikam", "web-api", "5febef5a-833d-4e14-b9c0-14cb638f91e6");
         fake.add_repository("Fabrikam", "worker", "7a1b2c3d-0000-4000-8000-000000000001");
         fake.add_build_definition("Fabrikam", "site-cd", 17);
+        // Configured as worker-ci: the server's spelling is what gets sent.
+        fake.add_build_definition("Fabrikam", "Worker-CI", 18);
+        // web-api's branches are listed; worker's are not (refs/heads/ form).
+        fake.add_branch("Fabrikam", "web-api", "refs/heads/develop");
+        fake.add_branch("Fabrikam", "web-api", "refs/heads/main");
         dir.write("azure-token", std::string(k_pat) + "\n");
         dir.write("webhook-password", std::string(k_password) + "\n");
         write_config(deployments());
@@ -110,7 +115,7 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     std::set<std::string> want = {
         "git.push branch=refs/heads/main;" + p + "repository=5febef5a-833d-4e14-b9c0-14cb638f91e6;",
         "git.push branch=refs/heads/main;" + p + "repository=7a1b2c3d-0000-4000-8000-000000000001;",
-        "build.complete definitionName=worker-ci;" + p,
+        "build.complete definitionName=Worker-CI;" + p,
         "workitem.created " + p,
         "workitem.updated " + p,
         "workitem.deleted " + p,
@@ -135,7 +140,11 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 6 unchanged"),
               std::string::npos)
         << again.out;
-    for (const auto& r : fake.requests()) EXPECT_EQ(r.method, "GET") << r.method << " " << r.path;
+    // Nothing written: only reads and inputValuesQuery (a query, though a POST).
+    for (const auto& r : fake.requests())
+        EXPECT_TRUE(r.method == "GET" ||
+                    (r.method == "POST" && r.path.ends_with("/inputValuesQuery")))
+            << r.method << " " << r.path;
 
     bool still_there = false;
     for (const auto& s : fake.subscriptions())
@@ -284,6 +293,22 @@ TEST_F(HooksTest, NameThatDoesNotExistIsAClearError) {
               "deployment web-api:production: repository \"web-apj\" not found in project "
               "\"Fabrikam\"\n");
     EXPECT_TRUE(fake.subscriptions().empty());
+}
+
+// build.complete's definitionName is checked against the project's pipelines
+// as the server lists them (inputValuesQuery) before anything is created.
+TEST_F(HooksTest, PipelineTheServerDoesNotListIsAClearError) {
+    write_config(
+        "[[deployment]]\nname = \"worker\"\nenvironment = \"production\"\nproject = "
+        "\"Fabrikam\"\nrepository = \"worker\"\nbranch = \"main\"\ntrigger = \"build\"\n"
+        "pipeline = \"worker-cj\"\n");
+    auto r = shiplog({"hooks", "sync"});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(r.err,
+              "deployment worker:production: pipeline \"worker-cj\" is not among the 2 build "
+              "pipelines of project \"Fabrikam\" (build.complete definitionName)\n");
+    EXPECT_TRUE(fake.subscriptions().empty());
+    for (const auto& req : fake.requests()) EXPECT_NE(req.method, "PUT") << req.path;
 }
 
 TEST_F(HooksTest, WrongTokenNamesCallAndStatusOnly) {

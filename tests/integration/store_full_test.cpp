@@ -52,6 +52,8 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
     ASSERT_TRUE(ready);
     EXPECT_EQ(ready->status, 503);
     EXPECT_NE(ready->body.find("max_size_mb"), std::string::npos) << ready->body;
+    EXPECT_NE(ready->body.find("store full"), std::string::npos) << ready->body;
+    EXPECT_EQ(ready->body.find("disk full"), std::string::npos) << ready->body;
 
     // More writes keep getting 503 (retry later), a small one included; health stays up.
     for (int i = 0; i < 3; ++i) {

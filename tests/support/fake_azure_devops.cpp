@@ -126,6 +126,8 @@ struct FakeAzureDevOps::State {
     std::map<std::string, std::string> projects;  // name -> id
     std::map<std::pair<std::string, std::string>, std::string> repositories;
     std::map<std::pair<std::string, std::string>, std::int64_t> definitions;
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+        branches;  // (project, repo) -> full ref names
     std::vector<FakeSubscription> subscriptions;
     std::map<std::pair<std::string, std::string>, std::map<std::string, FakeCommit>>
         commits;  // (project, repo)
@@ -233,8 +235,10 @@ struct FakeAzureDevOps::State {
     // What Azure DevOps checks on create and replace: publisher input ids
     // the event type declares (stored in the server's spelling), the
     // git.push branch as a full ref, and the webHooks credentials' pattern
-    // ^\S+$ (1-256 characters). Empty: valid.
-    static std::string invalid_subscription(FakeSubscription& s) {
+    // ^\S+$ (1-256 characters), and list inputs against the values
+    // inputValuesQuery offers (definitionName; branch when the repository has
+    // listed branches). Empty: valid.
+    std::string invalid_subscription(FakeSubscription& s) const {
         static const std::map<std::string, std::vector<std::string>> k_inputs = {
             {"git.push", {"projectId", "repository", "branch", "pushedBy"}},
             {"git.pullrequest.created",
@@ -263,11 +267,25 @@ struct FakeAzureDevOps::State {
         }
         if (s.event_type == "git.push") {
             auto branch = s.publisher_inputs.find("branch");
-            if (branch != s.publisher_inputs.end() && !branch->second.empty() &&
-                branch->second.rfind("refs/heads/", 0) != 0)
-                return "The value '" + branch->second +
-                       "' is not valid for input 'branch': it is not among the values the "
-                       "repository offers.";
+            if (branch != s.publisher_inputs.end() && !branch->second.empty()) {
+                auto offered = possible_values("branch", s.publisher_inputs);
+                if (branch->second.rfind("refs/heads/", 0) != 0 ||
+                    (!offered.empty() &&
+                     std::find(offered.begin(), offered.end(), branch->second) == offered.end()))
+                    return "The value '" + branch->second +
+                           "' is not valid for input 'branch': it is not among the values the "
+                           "repository offers.";
+            }
+        }
+        if (s.event_type == "build.complete") {
+            auto name = s.publisher_inputs.find("definitionName");
+            if (name != s.publisher_inputs.end() && !name->second.empty()) {
+                auto offered = possible_values("definitionName", s.publisher_inputs);
+                if (std::find(offered.begin(), offered.end(), name->second) == offered.end())
+                    return "The value '" + name->second +
+                           "' is not valid for input 'definitionName': it is not among the "
+                           "values the project offers.";
+            }
         }
         for (const char* name : {"basicAuthUsername", "basicAuthPassword"}) {
             auto it = s.consumer_inputs.find(name);
@@ -280,6 +298,76 @@ struct FakeAzureDevOps::State {
                        "characters long.";
         }
         return {};
+    }
+
+    std::string project_named(const std::map<std::string, std::string>& inputs) const {
+        auto id = inputs.find("projectId");
+        if (id == inputs.end()) return {};
+        for (const auto& [name, pid] : projects)
+            if (pid == id->second || name == id->second) return name;
+        return {};
+    }
+
+    // What inputValuesQuery offers for `input` given the other inputs: the
+    // project's build definition names, the repository's branches (full refs).
+    std::vector<std::string> possible_values(
+        const std::string& input, const std::map<std::string, std::string>& inputs) const {
+        std::vector<std::string> out;
+        const std::string project = project_named(inputs);
+        if (input == "definitionName") {
+            for (const auto& [key, id] : definitions)
+                if (key.first == project) out.push_back(key.second);
+        } else if (input == "branch") {
+            auto repo = inputs.find("repository");
+            for (const auto& [key, id] : repositories)
+                if (key.first == project && repo != inputs.end() && id == repo->second)
+                    if (auto b = branches.find(key); b != branches.end()) out = b->second;
+        }
+        return out;
+    }
+
+    // POST _apis/hooks/publishers/{id}/inputValuesQuery: the InputValuesQuery
+    // sent, with possibleValues (or an error) filled in for each input asked.
+    void input_values_query(const httplib::Request& req, httplib::Response& res) const {
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        if (parser.parse(simdjson::padded_string(req.body)).get(doc) != simdjson::SUCCESS) {
+            res.status = 400;
+            res.set_content(error_body("bad InputValuesQuery"), "application/json");
+            return;
+        }
+        std::map<std::string, std::string> current;
+        simdjson::dom::object obj;
+        if (doc["currentValues"].get(obj) == simdjson::SUCCESS)
+            for (auto f : obj) {
+                std::string_view v;
+                if (f.value.get(v) == simdjson::SUCCESS)
+                    current[std::string(f.key)] = std::string(v);
+            }
+        std::string answers;
+        simdjson::dom::array asked;
+        if (doc["inputValues"].get(asked) == simdjson::SUCCESS)
+            for (auto a : asked) {
+                std::string_view id;
+                if (a["inputId"].get(id) != simdjson::SUCCESS) continue;
+                std::string one = "{\"inputId\":" + q(std::string(id));
+                if (project_named(current).empty()) {
+                    one +=
+                        ",\"error\":{\"message\":\"TF200016: The following project does not "
+                        "exist.\"}";
+                } else {
+                    std::string values;
+                    for (const auto& v : possible_values(std::string(id), current))
+                        values += std::string(values.empty() ? "" : ",") + "{\"value\":" + q(v) +
+                                  ",\"displayValue\":" + q(v) + "}";
+                    one +=
+                        ",\"isLimitedToPossibleValues\":true,\"possibleValues\":[" + values + "]";
+                }
+                answers += (answers.empty() ? "" : ",") + one + "}";
+            }
+        res.set_content("{\"currentValues\":" + object(current) + ",\"inputValues\":[" + answers +
+                            "],\"resource\":null}",
+                        "application/json; charset=utf-8");
     }
 
     static bool iequal(std::string_view a, std::string_view b) {
@@ -752,6 +840,9 @@ struct FakeAzureDevOps::State {
                 }
             }
         }
+        if (parts.size() == 5 && parts[0] == "_apis" && parts[1] == "hooks" &&
+            parts[2] == "publishers" && parts[4] == "inputValuesQuery" && req.method == "POST")
+            return input_values_query(req, res);
         if (handle_release(req, res, parts)) return;
         if (parts.size() >= 5 && parts[1] == "_apis" && handle_history(req, res, parts)) return;
         if (parts.size() == 4 && parts[1] == "_apis" && parts[2] == "wit" &&
@@ -891,6 +982,12 @@ void FakeAzureDevOps::add_build_definition(const std::string& project, const std
                                            std::int64_t id) {
     std::lock_guard lock(m_state->mutex);
     m_state->definitions[{project, name}] = id;
+}
+
+void FakeAzureDevOps::add_branch(const std::string& project, const std::string& repository,
+                                 const std::string& ref_name) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->branches[{project, repository}].push_back(ref_name);
 }
 
 std::string FakeAzureDevOps::add_subscription(FakeSubscription s) {

@@ -11,7 +11,8 @@
 // must carry api-version and `Authorization: Basic base64(":" + token)` or
 // gets 401. Like a real server it refuses an api-version above the one it
 // supports, and validates subscription bodies (input ids, the git.push
-// branch as a full ref, ^\S+$ webhook credentials).
+// branch as a full ref, ^\S+$ webhook credentials, and the list inputs
+// definitionName and branch against what inputValuesQuery offers).
 //
 // Thread-safe: tests call it while the server thread serves.
 
@@ -151,6 +152,11 @@ class FakeAzureDevOps {
     void add_project(const std::string& name, const std::string& id);
     void add_repository(const std::string& project, const std::string& name, const std::string& id);
     void add_build_definition(const std::string& project, const std::string& name, std::int64_t id);
+    // A branch inputValuesQuery lists for the repository's git.push `branch`
+    // input (a full ref name). A repository with listed branches refuses a
+    // subscription to any other; one without accepts any refs/heads/ ref.
+    void add_branch(const std::string& project, const std::string& repository,
+                    const std::string& ref_name);
     // Adds a subscription as if someone created it; returns its id (generated when empty).
     std::string add_subscription(FakeSubscription s);
     void set_status(const std::string& id, const std::string& status);

@@ -35,7 +35,7 @@ Status reindex(storage::Store& store, const config::Config& config) {
                     return tl::unexpected(
                         storage::store_error(rc, "reindex: empty derived tables"));
             }
-            txn.commit();
+            storage::commit(txn);
         }
 
         std::uint64_t next = 1;
@@ -49,7 +49,7 @@ Status reindex(storage::Store& store, const config::Config& config) {
                     // a failed entry leaves no partial facts behind.
                     auto nested = lmdb::txn::begin(store.env().handle(), txn.handle());
                     if (auto s = (*projector)->on_append(nested, entry); s) {
-                        nested.commit();
+                        storage::commit(nested);
                     } else {
                         nested.abort();
                         // An entry that cannot be projected is skipped, as
@@ -66,13 +66,13 @@ Status reindex(storage::Store& store, const config::Config& config) {
                 });
             if (!walked) return walked;
             if (failure) return tl::unexpected(*failure);
-            txn.commit();
+            storage::commit(txn);
             if (count < k_reindex_chunk) break;
         }
 
         auto txn = lmdb::txn::begin(store.env().handle());
         if (auto s = (*projector)->flush(txn); !s) return s;
-        txn.commit();
+        storage::commit(txn);
     } catch (const lmdb::error& e) {
         return tl::unexpected(storage::store_error(e, "reindex"));
     }

@@ -190,6 +190,14 @@ class AzureDevOpsClient {
     virtual Result<Subscription> replace_subscription(const Subscription& s) = 0;
     // DELETE _apis/hooks/subscriptions/{id}; an already deleted one (404) is success.
     virtual Status delete_subscription(const std::string& id) = 0;
+    // POST _apis/hooks/publishers/{publisher}/inputValuesQuery for one input
+    // of `event_type`, given the inputs it depends on (projectId, repository):
+    // the values the server accepts for it, in its spelling. An answer that
+    // carries an error for the input is ErrorCode::remote. Not pure: test
+    // doubles that do not need it answer "not supported".
+    virtual Result<std::vector<std::string>> query_input_values(
+        const std::string& publisher_id, const std::string& event_type,
+        const std::map<std::string, std::string>& current_values, const std::string& input_id);
 
     // The work queue's look-ups (not pure: test doubles that do not need
     // them answer "not supported").

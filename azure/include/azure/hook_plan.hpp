@@ -41,6 +41,14 @@ struct ResolvedNames {
     std::map<std::tuple<std::string, std::string, std::string>,
              std::pair<std::int64_t, std::int64_t>>
         release_ids;
+    // The values sent for list inputs, in the server's spelling (its
+    // inputValuesQuery answer); desired_hooks falls back to the configured
+    // pipeline name and to refs/heads/<branch> for a pair not listed here.
+    std::map<std::pair<std::string, std::string>, std::string>
+        definition_names;  // (project, pipeline) -> build.complete definitionName
+    std::map<std::tuple<std::string, std::string, std::string>, std::string>
+        branch_refs;                    // (project, repo, branch) -> git.push branch
+    std::vector<std::string> warnings;  // list inputs the server would not list
 };
 
 // Who we are to Azure DevOps, derived from the config.

@@ -23,7 +23,7 @@ Result<ResolvedNames> resolve_names(AzureDevOpsClient& client, const config::Con
 struct SyncReport {
     std::string instance;
     SyncPlan plan;
-    std::vector<std::string> warnings;  // deployments that could not get a hook (see desired_hooks)
+    std::vector<std::string> warnings;  // list inputs sent unchecked (see resolve_names)
     std::vector<Subscription> owned;    // our subscriptions as listed before applying
 };
 

@@ -11,7 +11,8 @@ namespace shiplog::daemon {
 
 // True when the journal writer accepts writes (no failed sync, not store
 // full) and the store is under 95 % full. `reason` gets a short explanation
-// when not ready.
+// when not ready; after a refused write it tells a full map ("store full:
+// ... raise storage.max_size_mb") from a full file system ("disk full: ...").
 bool store_ready(storage::Store& store, const EventIntake& intake, std::string& reason);
 
 }  // namespace shiplog::daemon

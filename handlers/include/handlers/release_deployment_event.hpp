@@ -50,7 +50,13 @@ struct ReleaseDeploymentEvent {
     // resource.deployment.operationStatus: tells a deployment that ran and
     // failed ("PhaseFailed") from one that never ran ("Rejected",
     // "GateFailed", "Canceled"); empty when absent.
+    // Without it (older payloads), the last environment.deploySteps[] entry's
+    // operationStatus.
     std::string operation_status;
+    // environment.deploySteps[] (last attempt).hasStarted; nullopt when absent.
+    std::optional<bool> has_started;
+    // environment.preDeployApprovals[] has a rejected approval for this attempt.
+    bool pre_deploy_rejected = false;
     std::vector<ReleaseArtifactRef> artifacts;  // empty when the payload has none
 };
 

@@ -284,6 +284,8 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     fake.add_repository("Fabrikam", "worker", "r-worker");
     fake.add_repository("Fabrikam", "site", "r-site");
     fake.add_build_definition("Fabrikam", "site-cd", 17);
+    fake.add_build_definition("Fabrikam", "Worker-CI", 18);       // configured as worker-ci
+    fake.add_branch("Fabrikam", "worker", "refs/heads/Release");  // configured as release
     testing::FakeSubscription other;
     other.event_type = "git.push";
     other.publisher_inputs = {{"projectId", "p-1"}};
@@ -306,15 +308,47 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     EXPECT_EQ(plan.items.size(), 8u);
     ASSERT_OK(apply_plan(**client, plan));
     EXPECT_EQ(fake.subscriptions().size(), 9u);
+    // List inputs went out in the server's spelling (the fake refuses any other).
+    int build_hooks = 0, worker_pushes = 0;
+    for (const auto& s : fake.subscriptions()) {
+        if (s.event_type == "build.complete") {
+            ++build_hooks;
+            EXPECT_EQ(s.publisher_inputs.at("definitionName"), "Worker-CI");
+        }
+        auto repo = s.publisher_inputs.find("repository");  // the foreign hook has none
+        if (s.event_type == "git.push" && repo != s.publisher_inputs.end() &&
+            repo->second == "r-worker") {
+            ++worker_pushes;
+            EXPECT_EQ(s.publisher_inputs.at("branch"), "refs/heads/Release");
+        }
+    }
+    EXPECT_EQ(build_hooks, 1);
+    EXPECT_EQ(worker_pushes, 1);
+    EXPECT_TRUE(ids->warnings.empty()) << ids->warnings.front();
 
     existing = (*client)->list_subscriptions();
     ASSERT_OK(existing);
     EXPECT_TRUE(plan_sync(*hooks, *existing, id.instance).empty());
+    // A second resolution gives the same values: its plan is empty too.
+    auto ids_again = resolve_names(**client, c);
+    ASSERT_OK(ids_again);
+    auto hooks_again = desired_hooks(c, id, *ids_again);
+    ASSERT_OK(hooks_again);
+    EXPECT_TRUE(plan_sync(*hooks_again, *existing, id.instance).empty());
 
     ASSERT_OK(apply_plan(**client, plan_remove_all(*existing, id.instance)));
     auto left = fake.subscriptions();
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(left[0].id, foreign_id);
+
+    auto no_pipeline = make_config();
+    no_pipeline.deployments[2].pipeline = "worker-cj";
+    auto np = resolve_names(**client, no_pipeline);
+    ASSERT_FALSE(np);
+    EXPECT_EQ(np.error().code, ErrorCode::not_found);
+    EXPECT_EQ(np.error().message,
+              "deployment worker:production: pipeline \"worker-cj\" is not among the 2 build "
+              "pipelines of project \"Fabrikam\" (build.complete definitionName)");
 
     auto bad = make_config();
     bad.deployments[0].repository = "web-apj";

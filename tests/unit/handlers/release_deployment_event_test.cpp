@@ -160,5 +160,48 @@ TEST(ReleaseDeliveryOutcome, NeverRanIsNoDeployPhaseFailedIsFailed) {
     EXPECT_EQ(release_outcome(old_shape), ReleaseOutcome::never_ran);
 }
 
+// An older delivery: no resource.deployment; the environment's deploy steps
+// (DeploymentAttempt) and pre-deployment approvals tell what became of it.
+std::string older_shape(const std::string& steps, const std::string& approvals) {
+    return R"({"id":"d2","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
+           R"("resource":{"environment":{"id":31,"name":"Prod","status":"rejected","releaseId":12,)"
+           R"("release":{"id":12,"name":"Release-12"},"releaseDefinition":{"id":4,"name":"web-rm"},)"
+           R"("preDeployApprovals":[)" +
+           approvals + R"(],"deploySteps":[)" + steps + R"(]}}})";
+}
+
+TEST(ReleaseDeliveryOutcome, OlderShapeTellsNeverRanFromTheDeployStepsAndApprovals) {
+    const std::string first_failed =
+        R"({"id":1,"deploymentId":70,"attempt":1,"hasStarted":true,"status":"failed",)"
+        R"("operationStatus":"PhaseFailed"})";
+    struct Case {
+        std::string steps, approvals;
+        ReleaseOutcome want;
+        const char* why;
+    } cases[] = {
+        {first_failed, "", ReleaseOutcome::failed, "a started attempt that failed"},
+        {first_failed + R"(,{"id":2,"deploymentId":71,"attempt":2,"hasStarted":false,)"
+                        R"("status":"notDeployed","operationStatus":"Rejected"})",
+         "", ReleaseOutcome::never_ran, "the last attempt's operationStatus"},
+        {R"({"id":2,"attempt":2,"hasStarted":false,"status":"notDeployed"})", "",
+         ReleaseOutcome::never_ran, "an attempt that never started"},
+        {R"({"id":2,"attempt":2})",
+         R"({"id":5,"attempt":1,"status":"approved"},{"id":6,"attempt":2,"status":"rejected"})",
+         ReleaseOutcome::never_ran, "this attempt's approval rejected"},
+        {R"({"id":2,"attempt":2})", R"({"id":5,"attempt":1,"status":"rejected"})",
+         ReleaseOutcome::failed, "an earlier attempt's rejection does not count"},
+        {"", "", ReleaseOutcome::failed, "nothing to tell: the status decides"},
+    };
+    for (const auto& c : cases) {
+        auto event = parse_release_deployment_event(older_shape(c.steps, c.approvals));
+        ASSERT_OK(event);
+        EXPECT_EQ(release_outcome(*event), c.want) << c.why;
+    }
+    auto event = parse_release_deployment_event(older_shape(cases[1].steps, ""));
+    ASSERT_OK(event);
+    EXPECT_EQ(event->attempt, 2);
+    EXPECT_EQ(event->operation_status, "Rejected");
+}
+
 }  // namespace
 }  // namespace shiplog::handlers
