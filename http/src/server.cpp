@@ -11,11 +11,11 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "edge.hpp"
 #include "tls_context.hpp"
@@ -165,7 +165,8 @@ class BeastServer final : public Server {
 
     static std::vector<std::unique_ptr<net::io_context>> make_contexts(std::size_t n) {
         std::vector<std::unique_ptr<net::io_context>> contexts;
-        for (std::size_t i = 0; i < n; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+        for (std::size_t i = 0; i < n; ++i)
+            contexts.push_back(std::make_unique<net::io_context>(1));
         return contexts;
     }
 

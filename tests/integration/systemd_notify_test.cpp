@@ -92,7 +92,8 @@ TEST_F(SystemdNotify, SighupReloadsBetweenReloadingAndReady) {
     ASSERT_TRUE(socket.wait_for("READY=1", k_signal_timeout)) << socket.transcript();
 
     // "billing" is not configured yet: journaled, but nothing uses it.
-    EXPECT_EQ(post_status(daemon, "billing-before", "billing"), R"(200 {"status":"ignored","reason":"no deployment tracks Contoso/billing:main"})");
+    EXPECT_EQ(post_status(daemon, "billing-before", "billing"),
+              R"(200 {"status":"ignored","reason":"no deployment tracks Contoso/billing:main"})");
 
     daemon.rewrite_config(k_billing_deployment);
     serve.send_signal(SIGHUP);
