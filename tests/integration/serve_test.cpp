@@ -111,8 +111,10 @@ TEST(Cli, VersionHelpAndUsageErrors) {
     EXPECT_NE(help.out.find("ingest"), std::string::npos);
     auto usage = run_command(SHIPLOG_BINARY, {"no-such-command"});
     EXPECT_EQ(usage.exit_code, 2);
+    // No subcommand prints the help, like --help (docs/reference/cli.md).
     auto none = run_command(SHIPLOG_BINARY, {});
-    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_EQ(none.exit_code, 0);
+    EXPECT_NE(none.out.find("serve"), std::string::npos);
 }
 
 TEST(Cli, ConfigCheckAcceptsTheExample) {
