@@ -256,8 +256,10 @@ struct FakeAzureDevOps::State {
         if (known != k_inputs.end()) {
             std::map<std::string, std::string> stored;
             for (const auto& [k, v] : s.publisher_inputs) {
+                // Named: clang 14 cannot capture a structured binding.
+                const std::string& name = k;
                 auto id = std::find_if(known->second.begin(), known->second.end(),
-                                       [&](const std::string& n) { return iequal(n, k); });
+                                       [&name](const std::string& n) { return iequal(n, name); });
                 if (id == known->second.end())
                     return "The publisher input '" + k + "' is not valid for event type '" +
                            s.event_type + "'.";
