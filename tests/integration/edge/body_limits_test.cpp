@@ -132,8 +132,17 @@ TEST(HostileEdge, LargeAuthenticatedBodiesDoNotKeepMemory) {
         });
     }
     for (auto& t : senders) t.join();
-    for (int i = 0; i < k_bodies; ++i)
-        EXPECT_EQ(statuses[static_cast<std::size_t>(i)], 200) << "body " << i;
+    for (int i = 0; i < k_bodies; ++i) {
+        const int status = statuses[static_cast<std::size_t>(i)];
+        if (k_rss_bounds_apply) {
+            EXPECT_EQ(status, 200) << "body " << i;
+        } else {
+            // Debug+ASan parses 20 MiB several times slower than the product
+            // build; past the 8 s commit deadline the answer is 503, which
+            // Azure DevOps retries. Anything else is still wrong.
+            EXPECT_TRUE(status == 200 || status == 503) << "body " << i << ": " << status;
+        }
+    }
     // Memory handed back to the system may lag the last response a little:
     // poll for the bound with a deadline.
     constexpr std::size_t k_bound = 200 * k_mib;
