@@ -13,7 +13,7 @@
 namespace shiplog::azure {
 namespace {
 
-// Pinned resource versions (SPEC §7; docs/azure-devops.md).
+// Pinned resource versions (docs/azure-devops.md).
 constexpr const char* k_rv_tfs = "1.0";                  // git.push, build.complete, workitem.*
 constexpr const char* k_rv_pipelines = "5.1-preview.1";  // ms.vss-pipelines.*
 constexpr const char* k_rv_release = "3.0-preview.1";    // ms.vss-release.*

@@ -1,4 +1,4 @@
-// Reads the TOML config (SPEC §2) into one Config. toml++ gives us the tree
+// Reads the TOML config (docs/reference/config.md) into one Config. toml++ gives us the tree
 // and the line of every key and value; everything else here is validation.
 //
 // Messages follow one shape, "<file>:<line>: <key path>: <problem>", where the

@@ -1,5 +1,5 @@
 #pragma once
-// One backfill pass (SPEC §7, docs/azure-devops.md section 5), shared by
+// One backfill pass (docs/azure-devops.md, docs/azure-devops.md section 5), shared by
 // `shiplog backfill` and serve's automatic backfill (backfill_worker.hpp):
 // our subscriptions' notification history, then the REST history (pushes of
 // tracked branches, completed builds of tracked pipelines, work items changed

@@ -1,5 +1,5 @@
 #pragma once
-// serve's automatic backfill (SPEC §7): a background thread that runs a
+// serve's automatic backfill (docs/azure-devops.md): a background thread that runs a
 // backfill pass (backfill.hpp) through serve's own EventIntake (so the
 // journal writer, dedup and "durable before acknowledged" are the ones live
 // deliveries use) whenever request() asks for one: at start after downtime

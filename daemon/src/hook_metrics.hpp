@@ -1,6 +1,6 @@
 #pragma once
 // /metrics gauges of the service-hook subscriptions this instance owns, from
-// the hook sync worker's latest run (SPEC §7: probation and disabled
+// the hook sync worker's latest run (docs/azure-devops.md: probation and disabled
 // subscriptions are reported in /metrics).
 
 #include <string>

@@ -104,7 +104,7 @@ class WatchdogLoop {
 // What STATUS= says about the last SIGHUP: the reason it failed, until a
 // later reload succeeds. systemd shows STATUS= in `systemctl status`, which is
 // where an operator looks after `systemctl reload` (that command itself
-// reports success: the old config stays in force, SPEC §8).
+// reports success: the old config stays in force, docs/operations.md).
 // Threading: set by the signal thread, read by the watchdog thread.
 class ReloadOutcome {
   public:
@@ -232,7 +232,7 @@ int run_serve(const std::filesystem::path& config_path) {
     WatchdogLoop watchdog(*notifier, status_line);
     notifier->ready();
 
-    // SPEC §7: backfill after downtime and after a subscription was
+    // docs/azure-devops.md: backfill after downtime and after a subscription was
     // re-enabled, in the background, through this intake (bf).
     BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics,
                             [](BackfillWorker::Level level, const std::string& line) {
@@ -256,7 +256,7 @@ int run_serve(const std::filesystem::path& config_path) {
             backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
                              std::to_string(reenabled) + " subscription(s) re-enabled");
     };
-    // SPEC §7: serve runs hooks sync at start, on SIGHUP and periodically, in
+    // docs/azure-devops.md: serve runs hooks sync at start, on SIGHUP and periodically, in
     // the background; failing to reach Azure DevOps never stops the receiver.
     azure::HookSyncWorker hook_sync(
         [&config] { return config.get(); },

@@ -46,7 +46,7 @@ std::string ref_of(const std::string& branch) {
     return branch.rfind("refs/", 0) == 0 ? branch : "refs/heads/" + branch;
 }
 
-// The artifact whose source version a classic release deployed (SPEC §6: the
+// The artifact whose source version a classic release deployed (docs/reference/definitions.md: the
 // primary artifact's): among Build (or Git) artifacts, the one of a matching
 // deployment's pipeline, else of its repository, else the primary one, else
 // the only one. nullptr when none fits.
@@ -302,7 +302,7 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         if (d == nullptr) return false;  // no deployment of that repository any more: leave it
         if (range->from.empty()) {
             // A first deploy ships the commits of the push that made its sha
-            // the tip (SPEC §6): when that push was truncated, take its full
+            // the tip (docs/reference/definitions.md): when that push was truncated, take its full
             // list from the push itself, not just the one commit.
             auto push_id = first_deploy_push(config, range->repo, range->to);
             if (!push_id) return false;  // store error: logged, retried

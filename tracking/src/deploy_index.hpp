@@ -19,7 +19,7 @@
 // shipped by no earlier succeeded deploy of the deployment+environment
 // (lead time counts only those).
 //
-// A row also carries every figure SPEC §5 attributes to its deploy, derived
+// A row also carries every figure docs/reference/definitions.md attributes to its deploy, derived
 // over the whole history of the series when the row is written, so that
 // `metrics` reads only the rows of its window, in key order, and never a
 // deploy record: the lead time of each commit it ships first, and the time

@@ -1,4 +1,4 @@
-// DORA figures (SPEC §5). The definitions live in compute_dora(); the
+// DORA figures (docs/reference/definitions.md). The definitions live in compute_dora(); the
 // rollback rule is the projector's (recompute.cpp), re-walked here to find
 // each rollback's first rolled-back deploy.
 #include "tracking/dora.hpp"

@@ -1,4 +1,4 @@
-// Derivation of one deployment+environment (SPEC §5, §6). Reads the facts,
+// Derivation of one deployment+environment (docs/reference/definitions.md, §6). Reads the facts,
 // never the journal, and writes tr_deploys. Steps, in deploy order
 // (deployed_at, then seq):
 //  1. resolve each candidate's sha (stage: its run's build; release: the

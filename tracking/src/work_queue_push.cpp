@@ -1,6 +1,6 @@
 // Finding a first deploy's push for the work queue (see push_of_tip): the
 // REST worker completes a truncated push from the push itself, so the first
-// deploy ships exactly that push's commits (SPEC §6), never more.
+// deploy ships exactly that push's commits (docs/reference/definitions.md), never more.
 #include <algorithm>
 
 #include "facts.hpp"

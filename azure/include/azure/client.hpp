@@ -48,7 +48,7 @@ struct BuildDefinition {
     std::string name;
 };
 
-// A service-hook subscription as Azure DevOps holds it (SPEC §7). Confidential
+// A service-hook subscription as Azure DevOps holds it (docs/azure-devops.md). Confidential
 // consumer inputs (basicAuthPassword) read back as "********".
 struct Subscription {
     std::string id;            // empty on create

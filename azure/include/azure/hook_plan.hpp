@@ -1,5 +1,5 @@
 #pragma once
-// Service-hook sync planning (SPEC §7), as pure functions: the desired set of
+// Service-hook sync planning (docs/azure-devops.md), as pure functions: the desired set of
 // webhook subscriptions for a config, and the plan that turns what Azure
 // DevOps holds into it. No I/O here; azure/hook_sync.hpp does the calls.
 //

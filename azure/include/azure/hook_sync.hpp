@@ -1,6 +1,6 @@
 #pragma once
 // Service-hook sync against a live AzureDevOpsClient: name resolution and
-// applying a SyncPlan (SPEC §7). The planning itself is pure (hook_plan.hpp).
+// applying a SyncPlan (docs/azure-devops.md). The planning itself is pure (hook_plan.hpp).
 //
 // Threading: whatever the client allows (one thread at a time).
 

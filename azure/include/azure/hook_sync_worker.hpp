@@ -1,5 +1,5 @@
 #pragma once
-// Runs `hooks sync` in the background for `serve` (SPEC §7): once at start,
+// Runs `hooks sync` in the background for `serve` (docs/azure-devops.md): once at start,
 // whenever trigger() is called (SIGHUP), and every `interval`. A failure
 // (Azure DevOps unreachable, a name that does not exist, ...) is logged and
 // retried with exponential backoff; the receiver never waits for it.

@@ -1,5 +1,5 @@
 #pragma once
-// RFC 3339 parsing and formatting, per SPEC §1: input accepts an offset or
+// RFC 3339 parsing and formatting, per docs/reference/cli.md: input accepts an offset or
 // none (meaning UTC) and up to nanosecond fractions; a bare date means 00:00
 // UTC on the command line. Output is always whole seconds with "Z".
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one immutable Config value (SPEC §2). Parsed once by load_config(),
+// The one immutable Config value (docs/reference/config.md). Parsed once by load_config(),
 // then passed down explicitly; nothing in shiplog reads configuration from a
 // global. Paths are absolute (relative ones were resolved against the config
 // file's folder at load time) and secrets are already read from their files,

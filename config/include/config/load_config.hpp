@@ -1,5 +1,5 @@
 #pragma once
-// Reading and validating the TOML config file (SPEC §2). toml++ stays inside
+// Reading and validating the TOML config file (docs/reference/config.md). toml++ stays inside
 // the .cpp: this header is cheap to include.
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 #pragma once
-// The `shiplog` command line (SPEC §1). run_cli() parses argv, runs the
+// The `shiplog` command line (docs/reference/cli.md). run_cli() parses argv, runs the
 // subcommand and returns the process exit code: 0 ok, 1 operational failure,
 // 2 usage error. Errors are printed to stderr as one line.
 

@@ -1,6 +1,6 @@
 #pragma once
 // Service-manager notifications (sd_notify). The serve loop calls these at
-// the lifecycle points SPEC §8 / the systemd unit rely on. Outside systemd
+// the lifecycle points docs/operations.md / the systemd unit rely on. Outside systemd
 // (no NOTIFY_SOCKET) every call is a cheap no-op.
 //
 // Threading: all methods may be called from any thread.

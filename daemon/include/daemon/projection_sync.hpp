@@ -1,5 +1,5 @@
 #pragma once
-// Keeps derived data in step with the deployments config (SPEC §6: a
+// Keeps derived data in step with the deployments config (docs/reference/definitions.md: a
 // deployment added or changed by a reload or restart has its derived data
 // rebuilt from the journal). A fingerprint of everything projections depend
 // on ([[deployment]] and [failures]) is stored with the derived data; when it

@@ -1,5 +1,5 @@
 #pragma once
-// Who may call what (SPEC §2, §3): Basic auth for the webhook, Bearer/apikey
+// Who may call what (docs/reference/config.md, §3): Basic auth for the webhook, Bearer/apikey
 // for the API, and loopback-only access when the matching config section is
 // absent. Every comparison of a credential is constant-time.
 

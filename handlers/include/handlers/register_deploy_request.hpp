@@ -1,6 +1,6 @@
 #pragma once
 // The body of POST /api/1/deployments/{org}/{deployment}/register_deploy,
-// Sleuth-compatible (SPEC §3): only "sha" is required.
+// Sleuth-compatible (docs/reference/http-api.md): only "sha" is required.
 
 #include <optional>
 #include <string>

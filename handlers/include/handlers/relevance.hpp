@@ -1,5 +1,5 @@
 #pragma once
-// Whether an event concerns anything configured (SPEC §3: "stored" versus
+// Whether an event concerns anything configured (docs/reference/http-api.md: "stored" versus
 // "ignored"). Every event is journaled either way; this only decides the
 // answer and whether derived data may change.
 

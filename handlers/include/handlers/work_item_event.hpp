@@ -4,7 +4,7 @@
 // updated carries a work-item *update*: changed fields as
 // resource.fields.X.{oldValue,newValue}, the full revision under
 // resource.revision, and the work item id in resource.workItemId when
-// non-zero, else resource.revision.id (SPEC §6; resource.id is the update
+// non-zero, else resource.revision.id (docs/reference/definitions.md; resource.id is the update
 // number, not the work item).
 
 #include <cstdint>

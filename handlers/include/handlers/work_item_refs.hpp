@@ -1,5 +1,5 @@
 #pragma once
-// How commits and work items point at each other (SPEC §6): "#123" and
+// How commits and work items point at each other (docs/reference/definitions.md): "#123" and
 // "AB#123" mentions in commit messages, and work-item relations to
 // vstfs:///Git/Commit/{project}%2F{repository}%2F{sha}.
 

@@ -5,7 +5,7 @@
 //
 // Durability: the environment is opened without MDB_NOSYNC, MDB_NOMETASYNC or
 // MDB_WRITEMAP, so every write-transaction commit is on disk (fsync'd) when
-// it returns; SPEC §8 ("an acknowledged event is never lost") rests on this.
+// it returns; docs/operations.md ("an acknowledged event is never lost") rests on this.
 // The one exception is a running JournalWriter: it sets MDB_NOMETASYNC while
 // it owns the writes and acknowledges nothing before its own fdatasync
 // (journal_writer.hpp), and clears it again when it stops.

@@ -1,5 +1,5 @@
 #pragma once
-// Deploys as the CLI and the API show them (SPEC §4), and the queries over
+// Deploys as the CLI and the API show them (docs/reference/http-api.md), and the queries over
 // them. Everything here reads tables that Projector keeps up to date; any
 // transaction (read-only is enough) works.
 
@@ -89,7 +89,7 @@ Result<std::optional<std::string>> latest_succeeded_sha(lmdb::txn& txn, const Ta
                                                         std::string_view deployment,
                                                         std::string_view environment);
 
-// SPEC §4's object, fields in the SPEC's order, no whitespace.
+// docs/reference/http-api.md's object, fields in the documented order, no whitespace.
 std::string deploy_json(const DeployView& deploy);
 // A JSON array of deploy_json objects, in the given order.
 std::string deploys_json(const std::vector<DeployView>& deploys);

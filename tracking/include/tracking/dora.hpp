@@ -1,5 +1,5 @@
 #pragma once
-// DORA figures (SPEC §4, §5) over a window [since, until), and the records
+// DORA figures (docs/reference/http-api.md, §5) over a window [since, until), and the records
 // behind each figure. compute_dora() is a pure function of deploy histories
 // and incidents, so the definitions are unit-testable without LMDB;
 // query_dora() reads those inputs from the store.
@@ -48,7 +48,7 @@ struct LeadTimeRecord {
 enum class RestoreKind { failed_deploy, rollback, incident };
 const char* to_string(RestoreKind kind);  // "failed_deploy", "rollback", "incident"
 
-// One failure (SPEC §5 "time to restore") and what restored it.
+// One failure (docs/reference/definitions.md "time to restore") and what restored it.
 struct RestoreRecord {
     RestoreKind kind = RestoreKind::failed_deploy;
     std::string failure;      // failed deploy id, first rolled-back deploy id, or "incident <id>"
@@ -73,7 +73,7 @@ struct DoraExplain {
     std::vector<RestoreRecord> restores;  // failures restored in the window
 };
 
-// SPEC §4's figures. nullopt is JSON null: a figure whose denominator is 0.
+// docs/reference/http-api.md's figures. nullopt is JSON null: a figure whose denominator is 0.
 struct DoraFigures {
     std::optional<std::string> deployment;  // echo of the filter; nullopt = all
     std::optional<std::string> environment;
@@ -121,7 +121,7 @@ DoraQuery default_window(Timestamp now);
 Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const config::Config& config,
                                const DoraQuery& query);
 
-// SPEC §4's object, fields in the SPEC's order, no whitespace.
+// docs/reference/http-api.md's object, fields in the documented order, no whitespace.
 std::string dora_json(const DoraFigures& figures);
 // The same object with an "explain" member appended (records behind each figure).
 std::string dora_json_with_explain(const DoraFigures& figures);

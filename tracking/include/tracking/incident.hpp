@@ -1,5 +1,5 @@
 #pragma once
-// Incidents as SPEC §5 defines them, for DORA's time to restore: work items
+// Incidents as docs/reference/definitions.md defines them, for DORA's time to restore: work items
 // of an incident type carrying an incident tag, judged on their latest
 // revision (create and every update count; a deleted one stops counting, a
 // restored or reopened one counts again).

@@ -1,5 +1,5 @@
 #pragma once
-// register_deploy (SPEC §3) as a journal entry: the daemon validates the
+// register_deploy (docs/reference/http-api.md) as a journal entry: the daemon validates the
 // request, then journals make_register_deploy_record() with event_type
 // k_register_deploy_event_type, EventSource::register_deploy and an event id
 // it generates; Projector turns the entry into a deploy whose id ends in the

@@ -76,7 +76,7 @@ Status mark_failed(lmdb::txn& txn, const Tables& tables, std::string_view key,
 // For a first deploy's commits_between item (empty `from`): the id of the
 // journaled push that made `sha` the tip of `ref` ("refs/heads/main") in
 // `repo` (lower-case "project/repo") and lists `sha` among its commits, i.e.
-// the push whose commits the first deploy ships (SPEC §6); nullopt when no
+// the push whose commits the first deploy ships (docs/reference/definitions.md); nullopt when no
 // such push was journaled.
 Result<std::optional<std::int64_t>> push_of_tip(lmdb::txn& txn, const Tables& tables,
                                                 std::string_view repo, std::string_view ref,
