@@ -8,6 +8,7 @@
 #include "common/cidr.hpp"
 #include "daemon/request_auth.hpp"
 #include "http/server.hpp"
+#include "http_util.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -17,18 +18,6 @@ namespace {
 constexpr std::chrono::milliseconds k_commit_deadline{8000};
 
 using Snapshot = std::shared_ptr<const config::Config>;
-
-bool json_content_type(std::string_view value) {
-    if (value.empty()) return true;  // absent: accepted (Azure DevOps always sends it)
-    auto semicolon = value.find(';');
-    auto type = value.substr(0, semicolon);
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-    constexpr std::string_view json = "application/json";
-    if (type.size() != json.size()) return false;
-    for (std::size_t i = 0; i < json.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(type[i])) != json[i]) return false;
-    return true;
-}
 
 class WebhookRoute {
   public:
@@ -56,7 +45,7 @@ class WebhookRoute {
             res.log_outcome = "unauthorized";
             return res;
         }
-        if (!json_content_type(req.header("Content-Type"))) {
+        if (!content_type_acceptable(req)) {
             auto res = http::json_error(415, "Content-Type must be application/json");
             res.log_outcome = "rejected";
             return res;
