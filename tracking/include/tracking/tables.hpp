@@ -21,7 +21,7 @@
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
 //   tr_queue       item key                                   -> work-queue item
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
-//   tr_deploy_time, tr_deploy_shas, tr_incident_blame: query indexes kept
+//   tr_deploy_time, tr_deploy_shas, tr_incident_blame, tr_deploy_days: query indexes kept
 //                  with tr_deploys (src/deploy_index.hpp has their layout)
 //   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
@@ -51,7 +51,9 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-inline constexpr int k_layout_version = 5;
+// 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
+//    restore seconds; long metrics windows read one row per day).
+inline constexpr int k_layout_version = 6;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -74,6 +76,7 @@ struct Tables {
     MDB_dbi incident_blame = 0;
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
+    MDB_dbi deploy_days = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
