@@ -74,6 +74,7 @@ class Pass {
     void submit(const std::string& body, const std::string& what) {
         if (cancelled()) return;
         auto r = m_intake.submit(body, storage::EventSource::backfill, k_commit_timeout);
+        if (m_log.progress) m_log.progress(++m_submitted);
         if (!r) {
             ++m_report.failed;
             if (m_log.error) m_log.error(what + ": " + r.error().message);
@@ -167,6 +168,7 @@ class Pass {
     const std::string m_since;
     std::set<std::string> m_done;
     BackfillReport m_report;
+    std::size_t m_submitted = 0;
 };
 
 }  // namespace

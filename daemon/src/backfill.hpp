@@ -40,6 +40,8 @@ struct BackfillLog {
     std::function<void(const std::string& what)> stored;
     std::function<void(const std::string& line)> error;  // a failed call or commit
     std::function<bool()> cancelled;  // true: stop before the next call (serve is stopping)
+    // Events submitted so far (stored, known, ignored or failed), after each.
+    std::function<void(std::size_t submitted)> progress;
 };
 
 BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config::Config& config,

@@ -8,6 +8,7 @@
 #include "backfill.hpp"
 #include "cli_selection.hpp"
 #include "common/cli_time.hpp"
+#include "common/progress.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -85,11 +86,22 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
     }
     auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());
     EventIntake intake(*writer, config, system_clock(), nullptr);
+    // The number of events is not known ahead: a count and a rate, no bar.
+    Progress progress("backfill", "events", 0);
     BackfillLog log;
-    log.stored = [](const std::string& what) { std::printf("%s: stored\n", what.c_str()); };
-    log.error = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    log.stored = [&progress](const std::string& what) {
+        progress.clear();
+        std::printf("%s: stored\n", what.c_str());
+        std::fflush(stdout);
+    };
+    log.error = [&progress](const std::string& line) {
+        progress.clear();
+        std::fprintf(stderr, "%s\n", line.c_str());
+    };
+    log.progress = [&progress](std::size_t n) { progress.update(n); };
     auto report = run_backfill_pass(**client, *cfg, intake, {since, options.deployment}, log);
     writer->stop();
+    progress.finish(std::to_string(report.failed) + " failed");
     std::printf("backfill: %zu stored, %zu already known, %zu not relevant, %zu failed\n",
                 report.stored, report.duplicate, report.ignored, report.failed);
     return report.ok() ? 0 : 1;

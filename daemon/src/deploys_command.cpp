@@ -6,6 +6,7 @@
 
 #include "cli_selection.hpp"
 #include "common/cli_time.hpp"
+#include "common/progress.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -188,10 +189,16 @@ int run_reindex(const std::filesystem::path& config_path) {
         std::fprintf(stderr, "reindex refused: %s\n", lock.error().message.c_str());
         return 1;
     }
-    if (auto done = rebuild_projections(**store, *loaded); !done) {
+    Progress progress("reindex", "journal entries", 0);
+    auto done = rebuild_projections(**store, *loaded, [&](std::uint64_t n, std::uint64_t total) {
+        progress.set_total(total);
+        progress.update(n);
+    });
+    if (!done) {
         std::fprintf(stderr, "reindex: %s\n", done.error().message.c_str());
         return 1;
     }
+    progress.finish();
     std::printf("reindex: derived data rebuilt from the journal\n");
     return 0;
 }

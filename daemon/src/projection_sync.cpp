@@ -105,8 +105,9 @@ Status sync_projections(storage::Store& store, const config::Config& config, boo
     return store_fingerprint(store, wanted);
 }
 
-Status rebuild_projections(storage::Store& store, const config::Config& config) {
-    if (auto done = tracking::reindex(store, config); !done) return done;
+Status rebuild_projections(storage::Store& store, const config::Config& config,
+                           const tracking::ReindexProgress& progress) {
+    if (auto done = tracking::reindex(store, config, progress); !done) return done;
     return store_fingerprint(store, projection_fingerprint(config));
 }
 
