@@ -1,6 +1,6 @@
-#include "backfill_worker.hpp"
+#include "workers/backfill_worker.hpp"
 
-#include "backfill.hpp"
+#include "workers/backfill.hpp"
 #include "common/time_format.hpp"
 
 namespace shiplog::daemon {

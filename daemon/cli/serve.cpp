@@ -25,8 +25,8 @@
 #include <spdlog/spdlog.h>
 
 #include "azure/hook_sync_worker.hpp"
-#include "backfill.hpp"
-#include "backfill_worker.hpp"
+#include "workers/backfill.hpp"
+#include "workers/backfill_worker.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"

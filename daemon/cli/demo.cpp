@@ -8,7 +8,7 @@
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/projection_sync.hpp"
-#include "demo_history.hpp"
+#include "cli/demo_history.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "azure/client.hpp"
-#include "backfill.hpp"
-#include "cli_selection.hpp"
+#include "workers/backfill.hpp"
+#include "cli/cli_selection.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
