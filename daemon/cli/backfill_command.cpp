@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "azure/client.hpp"
-#include "workers/backfill.hpp"
 #include "cli/cli_selection.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
@@ -18,6 +17,7 @@
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
+#include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 

@@ -3,8 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "routes/api_routes.hpp"
 #include "http/server.hpp"
+#include "routes/api_routes.hpp"
 #include "routes/ops_routes.hpp"
 #include "routes/ui_routes.hpp"
 #include "routes/webhook_route.hpp"

@@ -1,7 +1,7 @@
 #include "workers/backfill_worker.hpp"
 
-#include "workers/backfill.hpp"
 #include "common/time_format.hpp"
+#include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 
