@@ -3,11 +3,11 @@
 #include <memory>
 #include <string>
 
-#include "api_routes.hpp"
 #include "http/server.hpp"
-#include "ops_routes.hpp"
-#include "ui_routes.hpp"
-#include "webhook_route.hpp"
+#include "routes/api_routes.hpp"
+#include "routes/ops_routes.hpp"
+#include "routes/ui_routes.hpp"
+#include "routes/webhook_route.hpp"
 
 namespace shiplog::daemon {
 namespace {
