@@ -199,7 +199,7 @@ try {
   const noOverflow = async (where) => {
     const overflow = await page.evaluate(() => {
       const doc = document.documentElement.scrollWidth - window.innerWidth;
-      const inner = [...document.querySelectorAll('#view *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.clientWidth > 0 && e.tagName !== 'CANVAS')
+      const inner = [...document.querySelectorAll('#view *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.clientWidth > 1 && !e.closest('.visually-hidden') && e.tagName !== 'CANVAS')
         .map((e) => `${e.tagName}.${e.className} ${e.scrollWidth}>${e.clientWidth}`);
       return { doc, inner };
     });

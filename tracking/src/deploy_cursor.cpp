@@ -10,8 +10,10 @@ DeployPosition position_of(const DeployView& d) {
 }
 
 bool comes_after(const DeployPosition& a, const DeployPosition& b) {
-    return std::tie(b.deployed_at, b.seq, a.deployment, a.environment) <
-           std::tie(a.deployed_at, a.seq, b.deployment, b.environment);
+    // Newest first, then deployment and environment ascending: a is later
+    // in the list when it is older, or as old and named after b.
+    return std::tie(a.deployed_at, a.seq, b.deployment, b.environment) <
+           std::tie(b.deployed_at, b.seq, a.deployment, a.environment);
 }
 
 std::string format_cursor(const DeployView& d) {

@@ -53,15 +53,15 @@ function chartBlock(figure, now, before, extra, bucket) {
   const canvas = h('canvas', { role: 'img', 'aria-label': description });
   const headers = [bucket === 'week' ? 'Week from' : 'Month from', figure.name, 'Previous period', ...(extra ? [extra.label] : [])];
   const rows = now.buckets.map((b, i) => h('tr', {},
-    h('td', {}, formatDay(new Date(b.since))), h('td', {}, s.show(values[i])), h('td', {}, s.show(previous[i])),
-    extra ? h('td', {}, s.show(extra.values[i])) : ''));
+    [formatDay(new Date(b.since)), s.show(values[i]), s.show(previous[i]), ...(extra ? [s.show(extra.values[i])] : [])]
+      .map((c, k) => h('td', { 'data-label': headers[k] }, c))));
   const block = h('section', { class: 'card chart', 'aria-label': figure.name,
     dataset: { figure: figure.key, buckets: JSON.stringify(now.buckets.map((b) => ({ since: b.since, until: b.until, value: raw(figure.key, b) }))) } },
     h('h2', {}, `${figure.name} per ${bucket}`),
     h('p', { class: 'muted' }, `${s.unit}; guides: ${figure.guides.map(([, l]) => l).join(', ')}.`),
     h('div', { class: 'chart-box' }, canvas),
     h('details', {}, h('summary', {}, 'Show the data as a table'),
-      h('div', { class: 'table-wrap' }, h('table', {},
+      h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
         h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows)))));
   block.draw = () => {
     const ink = css('--ink');
@@ -73,15 +73,17 @@ function chartBlock(figure, now, before, extra, bucket) {
       { type: 'line', label: 'Previous period', data: previous, borderColor: muted, backgroundColor: muted, borderDash: [6, 4], spanGaps: true, pointRadius: 2, order: 2 },
     ];
     if (extra) datasets.push({ type: 'line', label: extra.label, data: extra.values, borderColor: css('--chart-2'), backgroundColor: css('--chart-2'), spanGaps: true, tension: 0.3, order: 0 });
+    // Each band's threshold in the band's colour (elite, high, medium).
     for (const [v, label] of guides)
-      datasets.push({ type: 'line', label, data: labels.map(() => v), borderColor: line, borderWidth: 1, borderDash: [2, 3], pointRadius: 0, fill: false, order: 3 });
+      datasets.push({ type: 'line', label, guide: true, data: labels.map(() => v), borderColor: css('--' + label.split(' ')[0]), borderWidth: 1, borderDash: [2, 3], pointRadius: 0, fill: false, order: 3 });
     charts.push(new window.Chart(canvas, {
       type: 'line',
       data: { labels, datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         color: ink,
-        plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, color: ink } } },
+        // The guides are named in the text above the chart, not in the legend.
+        plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, color: ink, filter: (item, data) => !data.datasets[item.datasetIndex].guide } } },
         scales: {
           x: { offset: true, grid: { display: false }, ticks: { color: muted, maxTicksLimit: 8 } },
           y: { beginAtZero: true, grid: { color: line }, ticks: { color: muted }, title: { display: true, text: s.unit, color: muted } },
