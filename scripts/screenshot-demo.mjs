@@ -38,10 +38,12 @@ try {
   await show(desktop, '#/overview?env=all', 'overview', 'dashboard-overview.png', true);
   if ((await desktop.$$('section.deployment')).length === 0) throw new Error('the overview shows no deployment');
   await show(desktop, '#/explain/change_failure_rate?dep=web-api&env=production&window=90d', 'explain', 'dashboard-explain.png', true);
+  // The deploy page of a failed change (with its blamed incident when there is one).
+  const failed = await desktop.$$eval('table.failures tr', (rows) =>
+    (rows.find((r) => r.querySelector('li[data-incident]')) || rows[1] || rows[0]).querySelector('a.deploy-link').getAttribute('href'));
   await show(desktop, '#/trends?dep=web-api&env=production&window=90d', 'trends', 'dashboard-trends.png', true);
   await show(desktop, '#/deploys?env=all', 'deploys', 'dashboard-deploys.png');
-  const id = await desktop.$eval('table.deploys a.deploy-link', (a) => a.getAttribute('href'));
-  await show(desktop, id.replace(/^#/, '#'), 'deploys', 'dashboard-deploy.png', true);
+  await show(desktop, failed, 'deploys', 'dashboard-deploy.png', true);
   await show(desktop, '#/hooks', 'hooks', 'dashboard-hooks.png');
   const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   await show(phone, '#/overview', 'overview', 'dashboard-phone.png');
