@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "api_routes.hpp"
 #include "common/time_format.hpp"
 #include "route_fixture.hpp"
+#include "routes/api_routes.hpp"
 
 namespace shiplog::daemon {
 namespace {
