@@ -13,6 +13,8 @@
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
+#include "routes/api/dashboard_api.hpp"
+#include "routes/api/query_params.hpp"
 #include "routes/hooks_api.hpp"
 #include "routes/http_util.hpp"
 #include "tracking/deploy.hpp"
@@ -27,7 +29,6 @@ using http::json_error;
 // The edge answers 503 itself when the journal has not made a registration
 // durable by then (the client retries, as it did on our own 503 before).
 constexpr auto k_register_commit_timeout = std::chrono::milliseconds{8000};
-constexpr std::size_t k_max_limit = 10000;
 
 // A fresh event id for a registration (registrations have no Azure DevOps id).
 std::string new_registration_id() {
@@ -42,93 +43,18 @@ std::string new_registration_id() {
     return id;
 }
 
-int status_for(const Error& error) {
-    switch (error.code) {
-        case ErrorCode::not_found:
-            return 404;
-        case ErrorCode::invalid_argument:
-            return 400;
-        case ErrorCode::conflict:
-            return 400;
-        default:
-            return 503;
-    }
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// A captured path segment, %XX-decoded ('+' stays '+': this is a path, not a
-// query). The dashboard sends deploy ids through encodeURIComponent, so
-// "web-api:production:4" arrives as "web-api%3Aproduction%3A4".
-std::string decode_segment(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-            hex_digit(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-// A query parameter that is present and not empty.
-std::optional<std::string> nonempty_param(const http::Request& req, std::string_view name) {
-    auto value = req.query_param(name);
-    if (!value || value->empty()) return std::nullopt;
-    return value;
-}
+using api::decode_segment;
+using api::nonempty_param;
+using api::status_for;
 
 class ApiRoutes {
   public:
     explicit ApiRoutes(const ApiDeps& deps) : m_deps(deps) {}
 
-    http::Response list(const http::Request& req) const {
-        tracking::DeployFilter filter;
-        if (auto deployment = nonempty_param(req, "deployment")) filter.deployment = *deployment;
-        if (auto environment = nonempty_param(req, "environment"))
-            filter.environment = *environment;
-        if (auto text = req.query_param("limit")) {
-            std::size_t limit = 0;
-            auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-            if (ec != std::errc() || end != text->data() + text->size() || limit == 0 ||
-                limit > k_max_limit)
-                return json_error(400, "limit: must be a whole number from 1 to 10000");
-            filter.limit = limit;
-        }
-        // since/until (an addition for the dashboard): deployed_at in [since, until).
-        std::optional<Timestamp> since, until;
-        for (auto [name, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
-            auto text = nonempty_param(req, name);
-            if (!text) continue;
-            auto parsed = parse_cli_time(*text);
-            if (!parsed) return json_error(400, std::string(name) + ": " + parsed.error().message);
-            *bound = *parsed;
-        }
-        const std::size_t limit = filter.limit;
-        if (since || until) filter.limit = 0;  // filter first, then apply the limit
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
-            if (!deploys) return json_error(status_for(deploys.error()), deploys.error().message);
-            if (since || until) {
-                std::erase_if(*deploys, [&](const tracking::DeployView& d) {
-                    return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until);
-                });
-                if (limit && deploys->size() > limit) deploys->resize(limit);
-            }
-            return http::json(tracking::deploys_json(*deploys));
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+    http::Response list(const http::Request& req) const { return api::deploy_list(req, m_deps); }
+    http::Response trend(const http::Request& req) const { return api::metrics_trend(req, m_deps); }
+    http::Response details(const http::Request& req) const {
+        return api::deploy_details(req, m_deps);
     }
 
     http::Response show(const http::Request& req) const {
@@ -319,8 +245,10 @@ void add_api_routes(http::Router& router, const ApiDeps& deps) {
     get("/api/v1/deploys", &ApiRoutes::list);
     get("/api/v1/deploys/{}", &ApiRoutes::show);
     get("/api/v1/deploys/{}/pending", &ApiRoutes::pending);
+    get("/api/v1/deploys/{}/details", &ApiRoutes::details);
     get("/api/v1/hooks", &ApiRoutes::hooks);
     get("/api/v1/metrics", &ApiRoutes::metrics);
+    get("/api/v1/metrics/trend", &ApiRoutes::trend);
 
     http::Route reg;
     reg.method = "POST";

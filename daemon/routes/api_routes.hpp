@@ -25,7 +25,8 @@ struct ApiDeps {
 };
 
 // Adds GET /api/v1/deploys, /api/v1/deploys/{id}, /api/v1/deploys/{id}/pending,
-// /api/v1/hooks, /api/v1/metrics (worker threads: they read LMDB) and
+// /api/v1/deploys/{id}/details, /api/v1/hooks, /api/v1/metrics,
+// /api/v1/metrics/trend (worker threads: they read LMDB) and
 // POST /api/1/deployments/{}/{deployment}/register_deploy. register_deploy's
 // body cap is [server] max_body_bytes as configured now (the setting is
 // restart-only). Every route refuses a caller api_refusal() refuses before

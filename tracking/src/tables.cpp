@@ -159,7 +159,7 @@ std::optional<ReleaseFact> decode_release(std::string_view b) {
 std::string encode(const WorkItemRev& f) {
     Writer w;
     w.u8(f.change).str(f.type).str(f.state).strs(f.tags).str(f.area_path).str(f.project);
-    w.opt_time(f.created_at).opt_time(f.changed_at);
+    w.opt_time(f.created_at).opt_time(f.changed_at).str(f.title);
     return w.take();
 }
 std::optional<WorkItemRev> decode_work_item(std::string_view b) {
@@ -173,6 +173,7 @@ std::optional<WorkItemRev> decode_work_item(std::string_view b) {
     f.project = r.str();
     f.created_at = r.opt_time();
     f.changed_at = r.opt_time();
+    f.title = r.str();
     return finish(r, std::move(f));
 }
 

@@ -53,7 +53,8 @@ namespace shiplog::tracking {
 //    at the position an event affects instead of the start of the series).
 // 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
 //    restore seconds; long metrics windows read one row per day).
-inline constexpr int k_layout_version = 6;
+// 7: work-item revisions carry System.Title; build sources carry the build id.
+inline constexpr int k_layout_version = 7;
 
 struct Tables {
     MDB_dbi repos = 0;
