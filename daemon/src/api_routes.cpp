@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
-#include "daemon/request_auth.hpp"
+#include "request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
 #include "hooks_api.hpp"
 #include "http_util.hpp"

@@ -7,7 +7,7 @@
 #include "common/clock.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/hook_status.hpp"
+#include "hook_status.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "storage/store.hpp"

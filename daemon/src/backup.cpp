@@ -12,7 +12,7 @@
 #include <system_error>
 
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
+#include "commands.hpp"
 #include "storage/store.hpp"
 
 namespace shiplog::daemon {

@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
-#include "daemon/logging.hpp"
+#include "commands.hpp"
+#include "logging.hpp"
 #include "daemon/version.hpp"
 
 namespace shiplog::daemon {

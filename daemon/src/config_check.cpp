@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
+#include "commands.hpp"
 
 namespace shiplog::daemon {
 

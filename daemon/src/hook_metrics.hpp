@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "daemon/hook_status.hpp"
+#include "hook_status.hpp"
 
 namespace shiplog::daemon {
 

@@ -9,7 +9,7 @@
 #include <lmdb++.h>
 
 #include "config/config.hpp"
-#include "daemon/hook_status.hpp"
+#include "hook_status.hpp"
 #include "storage/store.hpp"
 
 namespace shiplog::daemon {

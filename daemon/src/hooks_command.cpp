@@ -12,7 +12,7 @@
 #include "common/clock.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
+#include "commands.hpp"
 #include "http/message.hpp"
 
 namespace shiplog::daemon {

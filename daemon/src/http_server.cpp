@@ -1,4 +1,4 @@
-#include "daemon/http_server.hpp"
+#include "http_server.hpp"
 
 #include <memory>
 #include <string>

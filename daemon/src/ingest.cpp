@@ -3,10 +3,10 @@
 #include <iterator>
 
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
+#include "commands.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/projection_sync.hpp"
+#include "projection_sync.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"

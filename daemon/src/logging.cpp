@@ -1,4 +1,4 @@
-#include "daemon/logging.hpp"
+#include "logging.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

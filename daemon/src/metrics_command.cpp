@@ -10,7 +10,7 @@
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
-#include "daemon/commands.hpp"
+#include "commands.hpp"
 #include "storage/store.hpp"
 #include "tracking/dora.hpp"
 #include "tracking/tables.hpp"

@@ -8,7 +8,7 @@
 #include "common/clock.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/hook_status.hpp"
+#include "hook_status.hpp"
 #include "daemon/metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"

@@ -1,4 +1,4 @@
-#include "daemon/projection_sync.hpp"
+#include "projection_sync.hpp"
 
 #include <cinttypes>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "daemon/request_auth.hpp"
+#include "request_auth.hpp"
 
 #include <array>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "daemon/serve_lock.hpp"
+#include "serve_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/cidr.hpp"
-#include "daemon/request_auth.hpp"
+#include "request_auth.hpp"
 #include "http/server.hpp"
 #include "http_util.hpp"
 

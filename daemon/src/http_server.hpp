@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/hook_status.hpp"
+#include "hook_status.hpp"
 #include "daemon/metrics.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
