@@ -190,33 +190,29 @@ BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config:
 }
 
 std::uint64_t journal_last_seq(storage::Store& store) {
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
-        auto last = storage::last_seq(txn, store);
-        return last ? *last : 0;
-    } catch (const lmdb::error&) {
-        return 0;
-    }
+    auto last = storage::read(store, "read the journal",
+                              [&](storage::Txn& txn) { return storage::last_seq(txn, store); });
+    return last ? *last : 0;
 }
 
 std::optional<Timestamp> last_delivery(storage::Store& store, std::uint64_t up_to) {
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
-        std::uint64_t from = up_to;
-        if (from == 0) {
-            auto last = storage::last_seq(txn, store);
-            if (!last) return std::nullopt;
-            from = *last;
-        }
-        for (std::uint64_t seq = from, n = 0; seq > 0 && n < k_max_scan_back; --seq, ++n) {
-            auto entry = storage::read_entry(txn, store, seq);
-            if (!entry || !*entry) continue;
-            if ((*entry)->source != storage::EventSource::webhook) continue;
-            return (*entry)->received_at - std::chrono::hours{1};
-        }
-    } catch (const lmdb::error&) {
-    }
-    return std::nullopt;
+    auto found = storage::read(
+        store, "read the journal", [&](storage::Txn& txn) -> std::optional<Timestamp> {
+            std::uint64_t from = up_to;
+            if (from == 0) {
+                auto last = storage::last_seq(txn, store);
+                if (!last) return std::nullopt;
+                from = *last;
+            }
+            for (std::uint64_t seq = from, n = 0; seq > 0 && n < k_max_scan_back; --seq, ++n) {
+                auto entry = storage::read_entry(txn, store, seq);
+                if (!entry || !*entry) continue;
+                if ((*entry)->source != storage::EventSource::webhook) continue;
+                return (*entry)->received_at - std::chrono::hours{1};
+            }
+            return std::nullopt;
+        });
+    return found ? *found : std::nullopt;
 }
 
 }  // namespace shiplog::daemon

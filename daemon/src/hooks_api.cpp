@@ -98,7 +98,7 @@ std::string subscriptions_json(const std::optional<HookStatusBoard::State>& sync
 }  // namespace
 
 Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync,
-                               const config::Config& config, lmdb::txn& txn,
+                               const config::Config& config, storage::Txn& txn,
                                const storage::Store& store) {
     std::map<std::string, RepoSeen> repos;  // lower "project/repository"
     for (const auto& d : config.deployments) {

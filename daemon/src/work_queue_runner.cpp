@@ -137,20 +137,15 @@ void WorkQueueRunner::loop() {
 void WorkQueueRunner::run_once() {
     auto config = m_config();
     if (!config || !config->azure_devops) return;  // nobody to ask: items stay pending
-    std::vector<tracking::QueueItem> items;
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        auto listed = tracking::list_pending(txn, m_tables);
-        if (!listed) {
-            m_log(Level::error, "work queue: " + listed.error().message);
-            return;
-        }
-        items = std::move(*listed);
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
+    auto listed = storage::read(m_store, "list the work queue", [this](storage::Txn& txn) {
+        return tracking::list_pending(txn, m_tables);
+    });
+    if (!listed) {
+        m_log(Level::error, "work queue: " + listed.error().message);
         return;
     }
     const auto now = std::chrono::steady_clock::now();
+    const std::vector<tracking::QueueItem> items = std::move(*listed);
     std::unique_ptr<azure::AzureDevOpsClient> client;
     for (const auto& item : items) {
         if (!item.failed.empty()) continue;
@@ -324,15 +319,11 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
 
 Result<std::optional<tracking::ReleaseArtifactHint>> WorkQueueRunner::release_hint(
     std::int64_t release_id) {
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        auto hint = tracking::release_artifact_hint(txn, m_tables, release_id);
-        if (!hint) m_log(Level::error, "work queue: " + hint.error().message);
-        return hint;
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
-        return fail(ErrorCode::store, e.what());
-    }
+    auto hint = storage::read(m_store, "read the release's artifact", [&](storage::Txn& txn) {
+        return tracking::release_artifact_hint(txn, m_tables, release_id);
+    });
+    if (!hint) m_log(Level::error, "work queue: " + hint.error().message);
+    return hint;
 }
 
 template <class Answered, class Permanent, class Retry, class Unusable>
@@ -371,22 +362,18 @@ bool WorkQueueRunner::answer_from_delivery(azure::AzureDevOpsClient& client,
 Result<std::optional<std::int64_t>> WorkQueueRunner::first_deploy_push(const config::Config& config,
                                                                        const std::string& repo,
                                                                        const std::string& sha) {
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        for (const auto& d : config.deployments) {
-            if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo) continue;
-            auto found = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
-            if (!found) {
-                m_log(Level::error, "work queue: " + found.error().message);
-                return tl::unexpected(found.error());
+    auto found = storage::read(
+        m_store, "read pushes", [&](storage::Txn& txn) -> Result<std::optional<std::int64_t>> {
+            for (const auto& d : config.deployments) {
+                if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo)
+                    continue;
+                auto push = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
+                if (!push || *push) return push;
             }
-            if (*found) return *found;
-        }
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
-        return fail(ErrorCode::store, e.what());
-    }
-    return std::optional<std::int64_t>{};
+            return std::optional<std::int64_t>{};
+        });
+    if (!found) m_log(Level::error, "work queue: " + found.error().message);
+    return found;
 }
 
 template <class Answered, class Permanent, class Retry>
