@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "backfill.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "tracking/lookup_records.hpp"
@@ -144,8 +145,8 @@ void WorkQueueRunner::run_once() {
         m_log(Level::error, "work queue: " + listed.error().message);
         return;
     }
-    const auto now = std::chrono::steady_clock::now();
     const std::vector<tracking::QueueItem> items = std::move(*listed);
+    const auto now = std::chrono::steady_clock::now();
     std::unique_ptr<azure::AzureDevOpsClient> client;
     for (const auto& item : items) {
         if (!item.failed.empty()) continue;
@@ -384,9 +385,7 @@ bool WorkQueueRunner::answer_first_push(azure::AzureDevOpsClient& client,
     auto json = client.get_push_json(d.project, d.repository, push_id);
     if (!json) return retry(json.error());
     // The GitPush is the resource a git.push delivery carries.
-    auto push = handlers::parse_push_event(
-        R"({"id":"shiplog-lookup","eventType":"git.push","publisherId":"tfs","resource":)" + *json +
-        "}");
+    auto push = handlers::parse_push_event(rest_envelope("shiplog-lookup", EventKind::git_push, *json));
     const std::string what = "push " + std::to_string(push_id);
     if (!push) return permanent(what + ": " + push.error().message);
     if (push->commits.size() >= k_push_commits_cap)
