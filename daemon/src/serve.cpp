@@ -236,14 +236,7 @@ int run_serve(const std::filesystem::path& config_path) {
     // docs/azure-devops.md: backfill after downtime and after a subscription was
     // re-enabled, in the background, through this intake (bf).
     BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics,
-                            [](BackfillWorker::Level level, const std::string& line) {
-                                if (level == BackfillWorker::Level::error)
-                                    spdlog::error("{}", line);
-                                else if (level == BackfillWorker::Level::warn)
-                                    spdlog::warn("{}", line);
-                                else
-                                    spdlog::info("{}", line);
-                            },
+                            log_line,
                             {});
     azure::HookSyncWorker::Options hook_sync_options;
     hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start, first = true](
@@ -261,28 +254,14 @@ int run_serve(const std::filesystem::path& config_path) {
     // the background; failing to reach Azure DevOps never stops the receiver.
     azure::HookSyncWorker hook_sync(
         [&config] { return config.get(); },
-        [](azure::HookSyncWorker::Level level, const std::string& line) {
-            if (level == azure::HookSyncWorker::Level::error)
-                spdlog::error("{}", line);
-            else if (level == azure::HookSyncWorker::Level::warn)
-                spdlog::warn("{}", line);
-            else
-                spdlog::info("{}", line);
-        },
+        log_line,
         std::move(hook_sync_options));
     hook_status.attach(&hook_sync);
     // The REST work queue (build look-ups, commit ranges): answers are
     // journaled through the intake, like any event.
     WorkQueueRunner work_queue(
         **store, (*projector)->tables(), intake, [&config] { return config.get(); },
-        [](WorkQueueRunner::Level level, const std::string& line) {
-            if (level == WorkQueueRunner::Level::error)
-                spdlog::error("{}", line);
-            else if (level == WorkQueueRunner::Level::warn)
-                spdlog::warn("{}", line);
-            else
-                spdlog::info("{}", line);
-        },
+        log_line,
         [&metrics] {
             WorkQueueRunner::Options options;
             options.metrics = &metrics;
