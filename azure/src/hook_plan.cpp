@@ -204,20 +204,20 @@ Result<std::vector<DesiredHook>> desired_hooks(
         // name, as its inputValuesQuery lists them.
         auto branch = ids.branch_refs.find({d.project, d.repository, d.branch});
         add_kinds(Subscribe::every_deployment,
-            {{"projectId", project_id},
-             {"repository", repo->second},
-             {"branch",
-              branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
-            who);
+                  {{"projectId", project_id},
+                   {"repository", repo->second},
+                   {"branch",
+                    branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
+                  who);
 
         switch (d.trigger) {
             case config::Trigger::build: {
                 auto name = ids.definition_names.find({d.project, d.pipeline});
                 add_kinds(Subscribe::build_trigger,
-                    {{"projectId", project_id},
-                     {"definitionName",
-                      name != ids.definition_names.end() ? name->second : d.pipeline}},
-                    who);
+                          {{"projectId", project_id},
+                           {"definitionName",
+                            name != ids.definition_names.end() ? name->second : d.pipeline}},
+                          who);
                 break;
             }
             case config::Trigger::stage: {
@@ -226,7 +226,8 @@ Result<std::vector<DesiredHook>> desired_hooks(
                     return fail(ErrorCode::not_found, "deployment " + who + ": pipeline \"" +
                                                           d.pipeline + "\" in project \"" +
                                                           d.project + "\" not resolved");
-                add_kinds(Subscribe::stage_trigger,
+                add_kinds(
+                    Subscribe::stage_trigger,
                     {{"projectId", project_id}, {"pipelineId", std::to_string(pipeline->second)}},
                     who);
                 break;
@@ -244,10 +245,10 @@ Result<std::vector<DesiredHook>> desired_hooks(
                 // deploy needs succeeded, partiallySucceeded and rejected/failed
                 // (canceled ones are journaled and make no deploy).
                 add_kinds(Subscribe::release_trigger,
-                    {{"projectId", project_id},
-                     {"releaseDefinitionId", std::to_string(release->second.first)},
-                     {"releaseEnvironmentId", std::to_string(release->second.second)}},
-                    who);
+                          {{"projectId", project_id},
+                           {"releaseDefinitionId", std::to_string(release->second.first)},
+                           {"releaseEnvironmentId", std::to_string(release->second.second)}},
+                          who);
                 break;
             }
             case config::Trigger::push:

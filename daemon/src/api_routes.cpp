@@ -11,10 +11,10 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
-#include "request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
 #include "hooks_api.hpp"
 #include "http_util.hpp"
+#include "request_auth.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/dora.hpp"
 #include "tracking/register_deploy.hpp"
@@ -115,28 +115,30 @@ class ApiRoutes {
         }
         const std::size_t limit = filter.limit;
         if (since || until) filter.limit = 0;  // filter first, then apply the limit
-        auto response = storage::read(
-            m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
-            if (!deploys) return json_error(status_for(deploys.error()), deploys.error().message);
-            if (since || until) {
-                std::erase_if(*deploys, [&](const tracking::DeployView& d) {
-                    return (since && d.deployed_at < *since) || (until && d.deployed_at >= *until);
-                });
-                if (limit && deploys->size() > limit) deploys->resize(limit);
-            }
-            return http::json(tracking::deploys_json(*deploys));
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto deploys = tracking::list_deploys(txn, m_deps.tables, filter);
+                if (!deploys)
+                    return json_error(status_for(deploys.error()), deploys.error().message);
+                if (since || until) {
+                    std::erase_if(*deploys, [&](const tracking::DeployView& d) {
+                        return (since && d.deployed_at < *since) ||
+                               (until && d.deployed_at >= *until);
+                    });
+                    if (limit && deploys->size() > limit) deploys->resize(limit);
+                }
+                return http::json(tracking::deploys_json(*deploys));
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
 
     http::Response show(const http::Request& req) const {
-        auto response = storage::read(
-            m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto deploy =
-                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
-            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
-            return http::json(tracking::deploy_json(*deploy));
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto deploy =
+                    tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+                if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+                return http::json(tracking::deploy_json(*deploy));
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
@@ -144,25 +146,26 @@ class ApiRoutes {
     // GET /api/v1/deploys/{id}/pending (an addition for the dashboard): the
     // REST look-ups the deploy still waits for, as `deploy show` lists them.
     http::Response pending(const http::Request& req) const {
-        auto response = storage::read(
-            m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto deploy =
-                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
-            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
-            auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
-            if (!items) return json_error(status_for(items.error()), items.error().message);
-            std::string out = "[";
-            for (const auto& item : *items) {
-                if (out.size() > 1) out += ",";
-                out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
-                       http::json_escape(item.kind) +
-                       "\",\"attempts\":" + std::to_string(item.attempts) + ",\"created_at\":\"" +
-                       format_rfc3339(item.created_at) + "\",\"failed\":" +
-                       (item.failed.empty() ? std::string("null")
-                                            : "\"" + http::json_escape(item.failed) + "\"") +
-                       "}";
-            }
-            return http::json(out + "]");
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto deploy =
+                    tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+                if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+                auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
+                if (!items) return json_error(status_for(items.error()), items.error().message);
+                std::string out = "[";
+                for (const auto& item : *items) {
+                    if (out.size() > 1) out += ",";
+                    out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
+                           http::json_escape(item.kind) +
+                           "\",\"attempts\":" + std::to_string(item.attempts) +
+                           ",\"created_at\":\"" + format_rfc3339(item.created_at) +
+                           "\",\"failed\":" +
+                           (item.failed.empty() ? std::string("null")
+                                                : "\"" + http::json_escape(item.failed) + "\"") +
+                           "}";
+                }
+                return http::json(out + "]");
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
@@ -173,11 +176,11 @@ class ApiRoutes {
         auto config = m_deps.config.get();
         std::optional<HookStatusBoard::State> state;
         if (m_deps.hooks) state = m_deps.hooks->get();
-        auto response = storage::read(
-            m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto body = hooks_json(state, *config, txn, m_deps.store);
-            if (!body) return json_error(503, "store unavailable");
-            return http::json(std::move(*body));
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto body = hooks_json(state, *config, txn, m_deps.store);
+                if (!body) return json_error(503, "store unavailable");
+                return http::json(std::move(*body));
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
@@ -199,16 +202,17 @@ class ApiRoutes {
         query.deployment = nonempty_param(req, "deployment");
         query.environment = nonempty_param(req, "environment");
         auto config = m_deps.config.get();
-        auto response = storage::read(
-            m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto explain_param = req.query_param("explain");
-            const bool explain =
-                explain_param && *explain_param != "false" && *explain_param != "0";
-            query.explain = explain;  // without it only index rows are read
-            auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
-            if (!figures) return json_error(status_for(figures.error()), figures.error().message);
-            return http::json(explain ? tracking::dora_json_with_explain(*figures)
-                                      : tracking::dora_json(*figures));
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto explain_param = req.query_param("explain");
+                const bool explain =
+                    explain_param && *explain_param != "false" && *explain_param != "0";
+                query.explain = explain;  // without it only index rows are read
+                auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
+                if (!figures)
+                    return json_error(status_for(figures.error()), figures.error().message);
+                return http::json(explain ? tracking::dora_json_with_explain(*figures)
+                                          : tracking::dora_json(*figures));
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
@@ -235,8 +239,7 @@ class ApiRoutes {
             // registrations racing each other both pass it (and the second is
             // then a redeploy of the latest sha, which is not a rollback).
             auto latest = storage::read(m_deps.store, "read", [&](storage::Txn& txn) {
-                return tracking::latest_succeeded_sha(txn, m_deps.tables, deployment,
-                                                      *environment);
+                return tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
             });
             if (!latest) return respond(json_error(503, "store unavailable"));
             if (*latest && **latest == parsed->sha) {

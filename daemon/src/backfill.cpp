@@ -122,8 +122,8 @@ class Pass {
                 continue;
             }
             // No createdDate: a push's time is its resource.date.
-            submit(rest_envelope("shiplog-backfill:push:" + lower(d.project + "/" + d.repository) + ":" +
-                                std::to_string(id),
+            submit(rest_envelope("shiplog-backfill:push:" + lower(d.project + "/" + d.repository) +
+                                     ":" + std::to_string(id),
                                  EventKind::git_push, *push),
                    "push " + std::to_string(id));
         }
@@ -182,9 +182,9 @@ std::string work_item_event(const azure::WorkItemJson& item) {
     // An update resource whose revision is the work item as it is now; no
     // field changes are known (resource.fields empty), so no previous state.
     return rest_envelope(id, EventKind::work_item_updated,
-                    "{\"id\":" + std::to_string(item.rev) + ",\"workItemId\":" +
-                        std::to_string(item.id) + ",\"rev\":" + std::to_string(item.rev) +
-                        ",\"fields\":{},\"revision\":" + item.json + "}");
+                         "{\"id\":" + std::to_string(item.rev) + ",\"workItemId\":" +
+                             std::to_string(item.id) + ",\"rev\":" + std::to_string(item.rev) +
+                             ",\"fields\":{},\"revision\":" + item.json + "}");
 }
 
 BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config::Config& config,

@@ -11,8 +11,8 @@
 #include <string>
 #include <system_error>
 
-#include "config/load_config.hpp"
 #include "commands.hpp"
+#include "config/load_config.hpp"
 #include "storage/store.hpp"
 
 namespace shiplog::daemon {

@@ -7,10 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "config/load_config.hpp"
 #include "commands.hpp"
-#include "logging.hpp"
+#include "config/load_config.hpp"
 #include "daemon/version.hpp"
+#include "logging.hpp"
 
 namespace shiplog::daemon {
 namespace {

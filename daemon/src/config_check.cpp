@@ -1,7 +1,7 @@
 #include <cstdio>
 
-#include "config/load_config.hpp"
 #include "commands.hpp"
+#include "config/load_config.hpp"
 
 namespace shiplog::daemon {
 

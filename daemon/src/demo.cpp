@@ -3,12 +3,12 @@
 // dashboard then shows is derived exactly as it would be from Azure DevOps.
 #include <cstdio>
 
-#include "config/load_config.hpp"
 #include "commands.hpp"
+#include "config/load_config.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "projection_sync.hpp"
 #include "demo_history.hpp"
+#include "projection_sync.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"

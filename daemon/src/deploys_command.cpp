@@ -5,10 +5,10 @@
 #include <tuple>
 
 #include "cli_selection.hpp"
+#include "commands.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
-#include "commands.hpp"
 #include "projection_sync.hpp"
 #include "serve_lock.hpp"
 #include "storage/store.hpp"

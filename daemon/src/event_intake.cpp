@@ -132,8 +132,8 @@ Result<IntakeResult> EventIntake::commit(Prepared prepared, std::chrono::millise
         return fail(ErrorCode::unavailable, "the store did not commit the event within " +
                                                 std::to_string(timeout.count()) + " ms");
     }
-    return finish(std::move(event_id), event_type, kind, prepared.tracked, std::move(prepared.reason),
-                  future.get());
+    return finish(std::move(event_id), event_type, kind, prepared.tracked,
+                  std::move(prepared.reason), future.get());
 }
 
 void EventIntake::commit_async(Prepared prepared, Done done) {
@@ -143,10 +143,11 @@ void EventIntake::commit_async(Prepared prepared, Done done) {
     std::string type = prepared.entry.event_type;
     m_writer.submit_async(
         std::move(prepared.entry),
-        [this, kind = prepared.kind, tracked = prepared.tracked, reason = std::move(prepared.reason), id = std::move(id),
-         type = std::move(type),
+        [this, kind = prepared.kind, tracked = prepared.tracked,
+         reason = std::move(prepared.reason), id = std::move(id), type = std::move(type),
          done = std::move(done)](Result<storage::AppendResult> appended) mutable {
-            done(finish(std::move(id), type, kind, tracked, std::move(reason), std::move(appended)));
+            done(
+                finish(std::move(id), type, kind, tracked, std::move(reason), std::move(appended)));
         });
 }
 
@@ -172,10 +173,10 @@ Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string
         result.status = tracked ? IntakeStatus::stored : IntakeStatus::ignored;
     if (result.status == IntakeStatus::ignored) result.reason = std::move(reason);
     if (m_metrics) {
-        m_metrics->record_event(kind,
-                                result.status == IntakeStatus::stored      ? EventOutcome::stored
-                                : result.status == IntakeStatus::duplicate ? EventOutcome::duplicate
-                                                                           : EventOutcome::ignored);
+        m_metrics->record_event(kind, result.status == IntakeStatus::stored ? EventOutcome::stored
+                                      : result.status == IntakeStatus::duplicate
+                                          ? EventOutcome::duplicate
+                                          : EventOutcome::ignored);
     }
     return result;
 }

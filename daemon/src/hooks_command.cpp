@@ -9,10 +9,10 @@
 #include "azure/client.hpp"
 #include "azure/hook_plan.hpp"
 #include "azure/hook_sync.hpp"
+#include "commands.hpp"
 #include "common/clock.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
-#include "commands.hpp"
 #include "http/message.hpp"
 
 namespace shiplog::daemon {

@@ -2,8 +2,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "config/load_config.hpp"
 #include "commands.hpp"
+#include "config/load_config.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "projection_sync.hpp"

@@ -114,9 +114,15 @@ Status init_logging(std::string_view level) {
 
 void log_line(LogLevel level, const std::string& line) {
     switch (level) {
-        case LogLevel::error: spdlog::error("{}", line); return;
-        case LogLevel::warn: spdlog::warn("{}", line); return;
-        case LogLevel::info: spdlog::info("{}", line); return;
+        case LogLevel::error:
+            spdlog::error("{}", line);
+            return;
+        case LogLevel::warn:
+            spdlog::warn("{}", line);
+            return;
+        case LogLevel::info:
+            spdlog::info("{}", line);
+            return;
     }
 }
 

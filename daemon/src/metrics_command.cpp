@@ -7,10 +7,10 @@
 #include <string>
 
 #include "cli_selection.hpp"
+#include "commands.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
-#include "commands.hpp"
 #include "storage/store.hpp"
 #include "tracking/dora.hpp"
 #include "tracking/tables.hpp"

@@ -64,14 +64,14 @@ Status sync_projections(storage::Store& store, const config::Config& config, boo
         std::optional<std::string> fingerprint;
         std::uint64_t events = 0;
     };
-    auto stored = storage::read(store, "read projection fingerprint",
-                                [&store](storage::Txn& txn) -> Result<Stored> {
-                                    auto fingerprint = storage::get_meta(txn, store, k_fingerprint_key);
-                                    if (!fingerprint) return tl::unexpected(fingerprint.error());
-                                    auto size = storage::journal_size(txn, store);
-                                    if (!size) return tl::unexpected(size.error());
-                                    return Stored{std::move(*fingerprint), *size};
-                                });
+    auto stored = storage::read(
+        store, "read projection fingerprint", [&store](storage::Txn& txn) -> Result<Stored> {
+            auto fingerprint = storage::get_meta(txn, store, k_fingerprint_key);
+            if (!fingerprint) return tl::unexpected(fingerprint.error());
+            auto size = storage::journal_size(txn, store);
+            if (!size) return tl::unexpected(size.error());
+            return Stored{std::move(*fingerprint), *size};
+        });
     if (!stored) return tl::unexpected(stored.error());
     if (stored->fingerprint == wanted) return {};
     if (stored->events > 0) {

@@ -27,19 +27,19 @@
 #include "azure/hook_sync_worker.hpp"
 #include "backfill.hpp"
 #include "backfill_worker.hpp"
-#include "config/load_config.hpp"
 #include "commands.hpp"
+#include "config/load_config.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "http_server.hpp"
-#include "logging.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/notifier.hpp"
-#include "projection_sync.hpp"
 #include "daemon/readiness.hpp"
 #include "daemon/reload.hpp"
-#include "serve_lock.hpp"
 #include "daemon/work_queue_runner.hpp"
+#include "http_server.hpp"
+#include "logging.hpp"
+#include "projection_sync.hpp"
+#include "serve_lock.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
@@ -235,9 +235,7 @@ int run_serve(const std::filesystem::path& config_path) {
 
     // docs/azure-devops.md: backfill after downtime and after a subscription was
     // re-enabled, in the background, through this intake (bf).
-    BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics,
-                            log_line,
-                            {});
+    BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics, log_line, {});
     azure::HookSyncWorker::Options hook_sync_options;
     hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start, first = true](
                                       bool, std::size_t reenabled) mutable {
@@ -252,16 +250,13 @@ int run_serve(const std::filesystem::path& config_path) {
     };
     // docs/azure-devops.md: serve runs hooks sync at start, on SIGHUP and periodically, in
     // the background; failing to reach Azure DevOps never stops the receiver.
-    azure::HookSyncWorker hook_sync(
-        [&config] { return config.get(); },
-        log_line,
-        std::move(hook_sync_options));
+    azure::HookSyncWorker hook_sync([&config] { return config.get(); }, log_line,
+                                    std::move(hook_sync_options));
     hook_status.attach(&hook_sync);
     // The REST work queue (build look-ups, commit ranges): answers are
     // journaled through the intake, like any event.
     WorkQueueRunner work_queue(
-        **store, (*projector)->tables(), intake, [&config] { return config.get(); },
-        log_line,
+        **store, (*projector)->tables(), intake, [&config] { return config.get(); }, log_line,
         [&metrics] {
             WorkQueueRunner::Options options;
             options.metrics = &metrics;

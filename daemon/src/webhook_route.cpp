@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/cidr.hpp"
-#include "request_auth.hpp"
 #include "http/server.hpp"
 #include "http_util.hpp"
+#include "request_auth.hpp"
 
 namespace shiplog::daemon {
 namespace {

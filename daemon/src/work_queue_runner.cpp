@@ -366,8 +366,7 @@ Result<std::optional<std::int64_t>> WorkQueueRunner::first_deploy_push(const con
     auto found = storage::read(
         m_store, "read pushes", [&](storage::Txn& txn) -> Result<std::optional<std::int64_t>> {
             for (const auto& d : config.deployments) {
-                if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo)
-                    continue;
+                if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo) continue;
                 auto push = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
                 if (!push || *push) return push;
             }
@@ -385,7 +384,8 @@ bool WorkQueueRunner::answer_first_push(azure::AzureDevOpsClient& client,
     auto json = client.get_push_json(d.project, d.repository, push_id);
     if (!json) return retry(json.error());
     // The GitPush is the resource a git.push delivery carries.
-    auto push = handlers::parse_push_event(rest_envelope("shiplog-lookup", EventKind::git_push, *json));
+    auto push =
+        handlers::parse_push_event(rest_envelope("shiplog-lookup", EventKind::git_push, *json));
     const std::string what = "push " + std::to_string(push_id);
     if (!push) return permanent(what + ": " + push.error().message);
     if (push->commits.size() >= k_push_commits_cap)

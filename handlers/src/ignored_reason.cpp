@@ -56,46 +56,46 @@ std::string ignored_reason(const Envelope& envelope, std::string_view body,
     if (is_test_delivery(envelope)) return "Test delivery";
     const std::string& type = envelope.event_type;
     switch (payload_of(envelope.kind)) {
-    case EventPayload::push: {
-        if (const auto* push = std::get_if<PushEvent>(&parsed)) return push_reason(*push);
-        auto again = parse_push_event(body);
-        return again ? push_reason(*again) : unusable(type, again);
-    }
-    case EventPayload::build: {
-        if (const auto* build = std::get_if<BuildEvent>(&parsed)) return build_reason(*build);
-        auto again = parse_build_event(body);
-        return again ? build_reason(*again) : unusable(type, again);
-    }
-    case EventPayload::stage: {
-        const auto* stage = std::get_if<StageEvent>(&parsed);
-        auto again = stage ? Result<StageEvent>(*stage) : parse_stage_event(body);
-        if (!again) return unusable(type, again);
-        return "no stage deployment uses pipeline " + again->pipeline_name;
-    }
-    case EventPayload::run: {
-        auto run = parse_run_event(body);
-        if (!run) return unusable(type, run);
-        return "no build or stage deployment uses pipeline " + run->pipeline_name;
-    }
-    case EventPayload::release_deployment: {
-        const auto* release = std::get_if<ReleaseDeploymentEvent>(&parsed);
-        auto again = release ? Result<ReleaseDeploymentEvent>(*release)
-                             : parse_release_deployment_event(body);
-        if (!again) return unusable(type, again);
-        return "no release deployment tracks release definition " + again->release_definition_name +
-               ", environment " + again->environment_name;
-    }
-    case EventPayload::pull_request: {
-        auto pr = parse_pull_request_event(body);
-        if (!pr) return unusable(type, pr);
-        return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;
-    }
-    case EventPayload::work_item: {
-        const auto* item = std::get_if<WorkItemEvent>(&parsed);
-        auto again = item ? Result<WorkItemEvent>(*item) : parse_work_item_event(body);
-        if (!again) return unusable(type, again);
-        return "no deployment is in project " + again->team_project;
-    }
+        case EventPayload::push: {
+            if (const auto* push = std::get_if<PushEvent>(&parsed)) return push_reason(*push);
+            auto again = parse_push_event(body);
+            return again ? push_reason(*again) : unusable(type, again);
+        }
+        case EventPayload::build: {
+            if (const auto* build = std::get_if<BuildEvent>(&parsed)) return build_reason(*build);
+            auto again = parse_build_event(body);
+            return again ? build_reason(*again) : unusable(type, again);
+        }
+        case EventPayload::stage: {
+            const auto* stage = std::get_if<StageEvent>(&parsed);
+            auto again = stage ? Result<StageEvent>(*stage) : parse_stage_event(body);
+            if (!again) return unusable(type, again);
+            return "no stage deployment uses pipeline " + again->pipeline_name;
+        }
+        case EventPayload::run: {
+            auto run = parse_run_event(body);
+            if (!run) return unusable(type, run);
+            return "no build or stage deployment uses pipeline " + run->pipeline_name;
+        }
+        case EventPayload::release_deployment: {
+            const auto* release = std::get_if<ReleaseDeploymentEvent>(&parsed);
+            auto again = release ? Result<ReleaseDeploymentEvent>(*release)
+                                 : parse_release_deployment_event(body);
+            if (!again) return unusable(type, again);
+            return "no release deployment tracks release definition " +
+                   again->release_definition_name + ", environment " + again->environment_name;
+        }
+        case EventPayload::pull_request: {
+            auto pr = parse_pull_request_event(body);
+            if (!pr) return unusable(type, pr);
+            return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;
+        }
+        case EventPayload::work_item: {
+            const auto* item = std::get_if<WorkItemEvent>(&parsed);
+            auto again = item ? Result<WorkItemEvent>(*item) : parse_work_item_event(body);
+            if (!again) return unusable(type, again);
+            return "no deployment is in project " + again->team_project;
+        }
         case EventPayload::none:
             break;
     }

@@ -157,14 +157,22 @@ Relevance classify_event(const Envelope& envelope, std::string_view body,
     // body, without parsing or comparing it again.
     detail::ReuseFor reuse(envelope.parse_id);
     switch (payload_of(envelope.kind)) {
-        case EventPayload::push: return classify_push(body, config, parsed);
-        case EventPayload::build: return classify_build(body, config, parsed);
-        case EventPayload::stage: return classify_stage(body, config, parsed);
-        case EventPayload::run: return classify_run(body, config);
-        case EventPayload::release_deployment: return classify_release(body, config, parsed);
-        case EventPayload::pull_request: return classify_pull_request(body, config);
-        case EventPayload::work_item: return classify_work_item(body, config, parsed);
-        case EventPayload::none: break;
+        case EventPayload::push:
+            return classify_push(body, config, parsed);
+        case EventPayload::build:
+            return classify_build(body, config, parsed);
+        case EventPayload::stage:
+            return classify_stage(body, config, parsed);
+        case EventPayload::run:
+            return classify_run(body, config);
+        case EventPayload::release_deployment:
+            return classify_release(body, config, parsed);
+        case EventPayload::pull_request:
+            return classify_pull_request(body, config);
+        case EventPayload::work_item:
+            return classify_work_item(body, config, parsed);
+        case EventPayload::none:
+            break;
     }
     return Relevance::ignored;
 }

@@ -102,11 +102,16 @@ void read_relations(const dom::array& relations, std::vector<CommitArtifact>& li
 
 std::optional<WorkItemChange> change_of(std::string_view event_type) {
     switch (event_kind_of(event_type)) {
-        case EventKind::work_item_created: return WorkItemChange::created;
-        case EventKind::work_item_updated: return WorkItemChange::updated;
-        case EventKind::work_item_deleted: return WorkItemChange::deleted;
-        case EventKind::work_item_restored: return WorkItemChange::restored;
-        default: break;
+        case EventKind::work_item_created:
+            return WorkItemChange::created;
+        case EventKind::work_item_updated:
+            return WorkItemChange::updated;
+        case EventKind::work_item_deleted:
+            return WorkItemChange::deleted;
+        case EventKind::work_item_restored:
+            return WorkItemChange::restored;
+        default:
+            break;
     }
     return std::nullopt;
 }

@@ -228,7 +228,8 @@ class AzureDevOpsClient {
     // GET .../pushes/{id}?includeCommits=1000&includeRefUpdates=true: the GitPush as JSON text
     // (the same resource a git.push delivery carries).
     virtual Result<std::string> get_push_json(const std::string& project,
-                                              const std::string& repository, std::int64_t push_id) = 0;
+                                              const std::string& repository,
+                                              std::int64_t push_id) = 0;
     // GET {project}/_apis/build/builds?definitions={id}&minTime=&statusFilter=completed
     // (continuation pages): each Build's id and JSON text (a build.complete 2.0 resource).
     virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(

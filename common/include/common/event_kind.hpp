@@ -52,18 +52,18 @@ enum class EventPayload : std::uint8_t {
 
 // When the hook planner (azure/hook_plan.hpp) subscribes to a kind.
 enum class Subscribe : std::uint8_t {
-    never,            // read when it arrives, never asked for
-    every_deployment, // filtered on each deployment's repository and branch
-    build_trigger,    // deployments with trigger = "build": the pipeline's builds
-    stage_trigger,    // trigger = "stage": the pipeline's stage changes
-    release_trigger,  // trigger = "release": the definition's environment
-    every_project,    // once per project holding a deployment
+    never,             // read when it arrives, never asked for
+    every_deployment,  // filtered on each deployment's repository and branch
+    build_trigger,     // deployments with trigger = "build": the pipeline's builds
+    stage_trigger,     // trigger = "stage": the pipeline's stage changes
+    release_trigger,   // trigger = "release": the definition's environment
+    every_project,     // once per project holding a deployment
 };
 
 struct EventKindInfo {
     EventKind kind;
-    std::string_view name;              // eventType on the wire; the metrics label
-    std::string_view publisher;         // publisherId of its subscriptions and synthesized envelopes
+    std::string_view name;       // eventType on the wire; the metrics label
+    std::string_view publisher;  // publisherId of its subscriptions and synthesized envelopes
     std::string_view resource_version;  // the payload version the readers expect
     EventPayload payload;
     Subscribe subscribe;

@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/event_kind.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/event_kind.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/metrics.hpp"
 #include "storage/journal.hpp"

@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "common/clock.hpp"
-#include "common/event_kind.hpp"
 #include "common/error.hpp"
+#include "common/event_kind.hpp"
 
 namespace shiplog::handlers {
 
