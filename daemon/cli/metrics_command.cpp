@@ -147,8 +147,7 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    try {
-        auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
+    auto exit_code = storage::read(**store, "store", [&](storage::Txn& txn) {
         auto figures = tracking::query_dora(txn, *tables, *loaded, query);
         if (!figures) {
             std::fprintf(stderr, "%s\n", figures.error().message.c_str());
@@ -163,11 +162,13 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         }
         print_table(*figures);
         if (options.explain) print_explain(*figures);
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!exit_code) {
+        std::fprintf(stderr, "%s\n", exit_code.error().message.c_str());
         return 1;
     }
-    return 0;
+    return *exit_code;
 }
 
 }  // namespace shiplog::daemon

@@ -266,4 +266,39 @@ Error Store::commit_error(int rc, std::string_view context) const {
     return store_error(rc, context);
 }
 
+Txn detail::begin_read(Store& store) {
+    return lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
+}
+
+Result<std::optional<std::string>> get_meta(Txn& txn, const Store& store, std::string_view key) {
+    MDB_val k = detail::to_val(key);
+    MDB_val value{};
+    const int rc = ::mdb_get(txn.handle(), store.meta_table(), &k, &value);
+    if (rc == MDB_NOTFOUND) return std::optional<std::string>();
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, "read meta/" + std::string(key)));
+    return std::optional<std::string>(std::in_place, static_cast<const char*>(value.mv_data),
+                                      value.mv_size);
+}
+
+Status put_meta(Store& store, std::string_view key, std::string_view value) {
+    const std::string context = "write meta/" + std::string(key);
+    try {
+        auto txn = lmdb::txn::begin(store.env());
+        MDB_val k = detail::to_val(key);
+        MDB_val v = detail::to_val(value);
+        const int rc = ::mdb_put(txn.handle(), store.meta_table(), &k, &v, 0);
+        if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+        commit(txn);
+        return {};
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store.commit_error(e.code(), context));
+    }
+}
+
+Status copy_compacted(Store& store, int fd, std::string_view context) {
+    const int rc = ::mdb_env_copyfd2(store.env().handle(), fd, MDB_CP_COMPACT);
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+    return {};
+}
+
 }  // namespace shiplog::storage

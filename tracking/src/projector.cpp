@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/event_kind.hpp"
 #include "deploy_index.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
@@ -542,23 +543,36 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     Dirty dirty;
     Status ingested;
     const std::string_view type = entry.event_type;
-    if (type == "git.push")
-        ingested = ingest_push(txn, m_tables, *config, entry, dirty);
-    else if (type == "build.complete")
-        ingested = ingest_build(txn, m_tables, *config, entry, dirty);
-    else if (type == "ms.vss-pipelines.stage-state-changed-event")
-        ingested = ingest_stage(txn, m_tables, *config, entry, dirty);
-    else if (type == "ms.vss-release.deployment-completed-event")
-        ingested = ingest_release(txn, m_tables, *config, entry, dirty);
-    else if (type == k_register_deploy_event_type)
-        ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
-    else if (type == k_release_artifact_event_type)
-        ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
-    else if (is_lookup_record(type))  // the REST work queue's answers
-        ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
-    else if (type == "workitem.created" || type == "workitem.updated" ||
-             type == "workitem.deleted" || type == "workitem.restored")
-        ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
+    switch (payload_of(event_kind_of(type))) {
+        case EventPayload::push:
+            ingested = ingest_push(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::build:
+            ingested = ingest_build(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::stage:
+            ingested = ingest_stage(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::release_deployment:
+            ingested = ingest_release(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::work_item:
+            ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
+            break;
+        // Read for relevance only: nothing of theirs is projected.
+        case EventPayload::run:
+        case EventPayload::pull_request:
+            break;
+        // shiplog's own records (not Azure DevOps events).
+        case EventPayload::none:
+            if (type == k_register_deploy_event_type)
+                ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
+            else if (type == k_release_artifact_event_type)
+                ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
+            else if (is_lookup_record(type))  // the REST work queue's answers
+                ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
+            break;
+    }
     if (!ingested) return ingested;
 
     if (m_deferred) {

@@ -8,6 +8,7 @@
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
+#include "storage/store.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/deploy_details.hpp"
 
@@ -89,8 +90,7 @@ class Links {
 
 http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
     auto config = deps.config.get();
-    try {
-        auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
+    auto answered = storage::read(deps.store, "read", [&](storage::Txn& txn) -> http::Response {
         auto deploy = tracking::get_deploy(txn, deps.tables, decode_segment(req.params.at(0)));
         if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
         auto origin = tracking::deploy_origin(txn, deps.tables, *deploy);
@@ -168,9 +168,9 @@ http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
         out += "],\"rest_lookups\":";
         out += config->azure_devops ? "true" : "false";
         return http::json(out + "}");
-    } catch (const lmdb::error&) {
-        return json_error(503, "store unavailable");
-    }
+    });
+    if (!answered) return json_error(503, "store unavailable");
+    return std::move(*answered);
 }
 
 }  // namespace shiplog::daemon::api
