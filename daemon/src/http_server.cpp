@@ -4,7 +4,9 @@
 #include <string>
 
 #include "api_routes.hpp"
+#include "drift/drift_route.hpp"
 #include "http/server.hpp"
+#include "incidents/incident_routes.hpp"
 #include "ops_routes.hpp"
 #include "ui_routes.hpp"
 #include "webhook_route.hpp"
@@ -21,6 +23,7 @@ HttpRoute route_of(std::string_view path) {
     if (path == "/healthz") return HttpRoute::healthz;
     if (path == "/readyz") return HttpRoute::readyz;
     if (path == "/metrics") return HttpRoute::metrics;
+    if (path.starts_with("/hooks/azure-monitor/")) return HttpRoute::webhook;
     if (path.starts_with("/api/")) return HttpRoute::api;
     return HttpRoute::other;
 }
@@ -78,6 +81,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& con
                                        return *stats_source ? (*stats_source)()
                                                             : http::Server::Stats{};
                                    }});
+    add_incident_routes(
+        router, IncidentRouteDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock});
+    add_drift_route(router, DriftRouteDeps{deps.config, deps.store, deps.tables, deps.clock});
     add_ui_routes(router);
 
     http::ServerOptions options;

@@ -27,6 +27,8 @@
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
+//   tr_impacts     incident id \0 time(u64 BE) type(u8)          -> seq, source, title, url
+//                  (register_impact calls and Azure Monitor alerts, per incident)
 //
 // k_layout_version names this layout. It is part of the projection
 // fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
@@ -51,7 +53,8 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-inline constexpr int k_layout_version = 5;
+// 6: incident ids are strings ("boards:7", "api:<source>:<id>"); tr_impacts.
+inline constexpr int k_layout_version = 6;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -74,6 +77,7 @@ struct Tables {
     MDB_dbi incident_blame = 0;
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
+    MDB_dbi impacts = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
