@@ -31,7 +31,7 @@
 //                  (register_impact calls and Azure Monitor alerts, per incident)
 //
 // k_layout_version names this layout. It is part of the projection
-// fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
+// fingerprint (daemon/workers/projection_sync.cpp), so a store whose derived
 // tables were written by a build with another layout is rebuilt from the
 // journal when `serve` starts; bump it with every change to a tr_ table's
 // keys or records.

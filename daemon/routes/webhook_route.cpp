@@ -1,4 +1,4 @@
-#include "webhook_route.hpp"
+#include "routes/webhook_route.hpp"
 
 #include <chrono>
 #include <memory>
@@ -8,7 +8,7 @@
 #include "common/cidr.hpp"
 #include "daemon/request_auth.hpp"
 #include "http/server.hpp"
-#include "http_util.hpp"
+#include "routes/http_util.hpp"
 
 namespace shiplog::daemon {
 namespace {

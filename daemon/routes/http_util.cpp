@@ -1,4 +1,4 @@
-#include "http_util.hpp"
+#include "routes/http_util.hpp"
 
 #include <strings.h>
 

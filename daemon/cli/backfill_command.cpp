@@ -5,8 +5,7 @@
 #include <cstdio>
 
 #include "azure/client.hpp"
-#include "backfill.hpp"
-#include "cli_selection.hpp"
+#include "cli/cli_selection.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
@@ -18,6 +17,7 @@
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
+#include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 

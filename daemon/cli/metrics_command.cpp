@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cli_selection.hpp"
+#include "cli/cli_selection.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"

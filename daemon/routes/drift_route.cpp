@@ -1,4 +1,4 @@
-#include "drift_route.hpp"
+#include "routes/drift_route.hpp"
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 #pragma once
 // POST /hooks/azure-devops on the HTTP edge: who may post (allow_from,
 // credentials), what is refused unread (415, 413), and the answer once the
-// event is durable. Private to daemon/src.
+// event is durable. Private to the daemon.
 
 #include <cstddef>
 

@@ -6,7 +6,7 @@
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
-#include "drift_route.hpp"
+#include "routes/drift_route.hpp"
 #include "storage/store.hpp"
 #include "tracking/drift.hpp"
 #include "tracking/tables.hpp"

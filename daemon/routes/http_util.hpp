@@ -1,6 +1,6 @@
 #pragma once
 // The Content-Type rule shared by the routes that take a JSON body (the
-// webhook and register_deploy). Private to daemon/src.
+// webhook and register_deploy). Private to the daemon.
 
 #include "http/message.hpp"
 

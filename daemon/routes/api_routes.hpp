@@ -1,6 +1,6 @@
 #pragma once
 // The read API (/api/v1/...) and register_deploy, as routes of the HTTP
-// edge. Private to daemon/src: registered by http_server.cpp.
+// edge. Private to the daemon: registered by http_server.cpp.
 
 #include <optional>
 

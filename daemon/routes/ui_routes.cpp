@@ -1,4 +1,4 @@
-#include "ui_routes.hpp"
+#include "routes/ui_routes.hpp"
 
 #include <functional>
 #include <string>

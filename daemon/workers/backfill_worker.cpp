@@ -1,7 +1,7 @@
-#include "backfill_worker.hpp"
+#include "workers/backfill_worker.hpp"
 
-#include "backfill.hpp"
 #include "common/time_format.hpp"
+#include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 

@@ -25,8 +25,6 @@
 #include <spdlog/spdlog.h>
 
 #include "azure/hook_sync_worker.hpp"
-#include "backfill.hpp"
-#include "backfill_worker.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"
@@ -42,6 +40,8 @@
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
+#include "workers/backfill.hpp"
+#include "workers/backfill_worker.hpp"
 
 namespace shiplog::daemon {
 namespace {

@@ -1,4 +1,4 @@
-#include "stderr_batcher.hpp"
+#include "runtime/stderr_batcher.hpp"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "hooks_api.hpp"
+#include "routes/hooks_api.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "ops_routes.hpp"
+#include "routes/ops_routes.hpp"
 
 #include <sys/statvfs.h>
 
@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "daemon/readiness.hpp"
-#include "hook_metrics.hpp"
 #include "storage/journal.hpp"
 #include "tracking/dora.hpp"
+#include "workers/hook_metrics.hpp"
 
 namespace shiplog::daemon {
 namespace {

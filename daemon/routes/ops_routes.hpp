@@ -1,6 +1,6 @@
 #pragma once
 // The operator's routes: GET /healthz, /readyz and /metrics (Prometheus text
-// format 0.0.4; names in docs/metrics.md). Private to daemon/src: registered
+// format 0.0.4; names in docs/metrics.md). Private to the daemon: registered
 // by http_server.cpp.
 
 #include <functional>

@@ -3,13 +3,13 @@
 #include <memory>
 #include <string>
 
-#include "api_routes.hpp"
-#include "drift/drift_route.hpp"
 #include "http/server.hpp"
-#include "incidents/incident_routes.hpp"
-#include "ops_routes.hpp"
-#include "ui_routes.hpp"
-#include "webhook_route.hpp"
+#include "routes/api_routes.hpp"
+#include "routes/drift_route.hpp"
+#include "routes/incident_routes.hpp"
+#include "routes/ops_routes.hpp"
+#include "routes/ui_routes.hpp"
+#include "routes/webhook_route.hpp"
 
 namespace shiplog::daemon {
 namespace {

@@ -1,4 +1,4 @@
-#include "incident_routes.hpp"
+#include "routes/incident_routes.hpp"
 
 #include <openssl/evp.h>
 
@@ -7,11 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../http_util.hpp"
 #include "common/secret.hpp"
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/incident_request.hpp"
+#include "routes/http_util.hpp"
 #include "tracking/impact.hpp"
 #include "tracking/incident.hpp"
 

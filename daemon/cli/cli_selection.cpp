@@ -1,4 +1,4 @@
-#include "cli_selection.hpp"
+#include "cli/cli_selection.hpp"
 
 #include <algorithm>
 #include <vector>

@@ -12,7 +12,7 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "stderr_batcher.hpp"
+#include "runtime/stderr_batcher.hpp"
 
 namespace shiplog::daemon {
 namespace {

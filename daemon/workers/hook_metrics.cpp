@@ -1,4 +1,4 @@
-#include "hook_metrics.hpp"
+#include "workers/hook_metrics.hpp"
 
 #include <array>
 #include <map>

@@ -6,7 +6,7 @@
 // would have given it; REST history after, which only fills what no
 // notification carried (facts are keyed naturally: a push, build or work-item
 // revision already known counts once).
-#include "backfill.hpp"
+#include "workers/backfill.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "demo_history.hpp"
+#include "cli/demo_history.hpp"
 
 #include <algorithm>
 #include <array>

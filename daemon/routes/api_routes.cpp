@@ -1,4 +1,4 @@
-#include "api_routes.hpp"
+#include "routes/api_routes.hpp"
 
 #include <openssl/rand.h>
 
@@ -13,8 +13,8 @@
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
-#include "hooks_api.hpp"
-#include "http_util.hpp"
+#include "routes/hooks_api.hpp"
+#include "routes/http_util.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/dora.hpp"
 #include "tracking/register_deploy.hpp"

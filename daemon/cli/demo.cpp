@@ -3,12 +3,12 @@
 // dashboard then shows is derived exactly as it would be from Azure DevOps.
 #include <cstdio>
 
+#include "cli/demo_history.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/projection_sync.hpp"
-#include "demo_history.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
 #include "tracking/projector.hpp"
