@@ -73,8 +73,8 @@ void print_explain(const tracking::DoraFigures& f) {
                 f.explain.changes.size());
     for (const auto& c : f.explain.changes) {
         std::string incidents;
-        for (auto id : c.incidents)
-            incidents += (incidents.empty() ? " incidents " : ",") + std::to_string(id);
+        for (const auto& id : c.incidents)
+            incidents += (incidents.empty() ? " incidents " : ",") + id;
         std::printf("  %-40s %-9s failure=%s%s\n", c.deploy_id.c_str(),
                     tracking::to_string(c.status),
                     c.failure == tracking::Failure::none ? "-" : tracking::to_string(c.failure),

@@ -49,6 +49,14 @@ std::string projection_fingerprint(const config::Config& config) {
         for (const auto& item : *list) append_field(text, item);
         text += '|';
     }
+    // Incident sources say where their incidents blame.
+    for (const auto& source : config.incident_sources) {
+        for (std::string_view field :
+             {std::string_view(source.name), std::string_view(config::to_string(source.kind)),
+              std::string_view(source.deployment), std::string_view(source.environment)})
+            append_field(text, field);
+        text += '|';
+    }
     char digest[32];
     // The tracking layout version leads, so a build with new tr_ tables or
     // records rebuilds an older store's derived data (tracking/tables.hpp).

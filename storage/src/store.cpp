@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Storage's own tables plus room for every projection a later layer opens.
-constexpr MDB_dbi k_max_tables = 32;
+constexpr MDB_dbi k_max_tables = 64;
 // LMDB's default; each open read transaction (any process) takes a slot.
 constexpr unsigned int k_max_readers = 126;
 // The journal holds raw webhook bodies: only the service user reads them.

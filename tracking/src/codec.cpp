@@ -1,6 +1,10 @@
 #include "codec.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+
+#include "common/time_format.hpp"
 
 namespace shiplog::tracking::detail {
 
@@ -83,7 +87,7 @@ std::string encode_deploy(const DeployView& d) {
     w.u64(d.commits.size());
     for (const auto& c : d.commits)
         w.str(c.sha).str(c.author_name).str(c.author_email).opt_time(c.authored_at).str(c.summary);
-    w.ints(d.work_items).ints(d.incidents).strs(d.pending);
+    w.ints(d.work_items).strs(d.incidents).strs(d.pending);
     return w.take();
 }
 
@@ -110,7 +114,7 @@ Result<DeployView> decode_deploy(std::string_view bytes) {
         d.commits.push_back(std::move(c));
     }
     d.work_items = r.ints();
-    d.incidents = r.ints();
+    d.incidents = r.strs();
     d.pending = r.strs();
     if (!r.done()) return fail(ErrorCode::store, "a stored deploy record does not decode");
     return d;
@@ -188,6 +192,17 @@ bool iequals(std::string_view a, std::string_view b) {
             std::tolower(static_cast<unsigned char>(b[i])))
             return false;
     return true;
+}
+
+std::string format_rfc3339_nanos(Timestamp t) {
+    using namespace std::chrono;
+    const auto secs = floor<seconds>(t);
+    const auto nanos = (t - secs).count();
+    std::string whole = format_rfc3339(secs);  // "...Z"
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, ".%09lld", static_cast<long long>(nanos));
+    whole.insert(whole.size() - 1, fraction);
+    return whole;
 }
 
 }  // namespace shiplog::tracking::detail

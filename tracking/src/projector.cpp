@@ -7,6 +7,7 @@
 
 #include "common/event_kind.hpp"
 #include "deploy_index.hpp"
+#include "external_incidents.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/parsed_event.hpp"
@@ -18,6 +19,7 @@
 #include "handlers/work_item_refs.hpp"
 #include "lookup_ingest.hpp"
 #include "recompute.hpp"
+#include "tracking/impact.hpp"
 #include "tracking/register_deploy.hpp"
 
 namespace shiplog::tracking {
@@ -469,6 +471,26 @@ Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config
     return {};
 }
 
+// ---- register_impact, Azure Monitor ----------------------------------------
+
+// A transition of an incident from an [[incident_source]]: blame is derived
+// from the whole series (like a work item's, it can move blame anywhere).
+Status ingest_impact(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                     const storage::JournalEntry& entry, Dirty& dirty) {
+    auto record = parse_impact_record(entry.raw);
+    if (!record) return {};
+    const config::IncidentSourceConfig* source = nullptr;
+    for (const auto& s : config.incident_sources)
+        if (s.name == record->source && s.kind == record->kind) source = &s;
+    if (source == nullptr) return {};  // not configured (now): journaled only
+    bool changed = false;
+    if (auto s = put_impact(txn, t, *record, entry.seq, changed); !s) return s;
+    if (!changed) return {};
+    for (const auto& d : config.deployments)
+        if (d.name == source->deployment && d.environment == source->environment) mark(dirty, d);
+    return {};
+}
+
 // ---- workitem.* --------------------------------------------------------------
 
 Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& config,
@@ -567,6 +589,8 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
         case EventPayload::none:
             if (type == k_register_deploy_event_type)
                 ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
+            else if (type == k_impact_event_type)
+                ingested = ingest_impact(txn, m_tables, *config, entry, dirty);
             else if (type == k_release_artifact_event_type)
                 ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
             else if (is_lookup_record(type))  // the REST work queue's answers

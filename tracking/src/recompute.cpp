@@ -27,6 +27,7 @@
 #include <tuple>
 
 #include "deploy_index.hpp"
+#include "external_incidents.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/relevance.hpp"
@@ -329,6 +330,16 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
                                 std::optional<LastSucceeded>& last) {
     auto incidents = incidents_in(m_txn, m_t, m_d.project, m_config.failures);
     if (!incidents) return tl::unexpected(incidents.error());
+    std::erase_if(*incidents, [&](const IncidentView& incident) {
+        return !area_under(incident.area_path, m_d.incident_area_path);
+    });
+    // Incidents of the sources configured for this deployment+environment.
+    for (const auto& source : m_config.incident_sources) {
+        if (source.deployment != m_d.name || source.environment != m_d.environment) continue;
+        auto more = source_incidents(m_txn, m_t, source);
+        if (!more) return tl::unexpected(more.error());
+        for (auto& incident : *more) incidents->push_back(std::move(incident));
+    }
     std::vector<std::size_t> succeeded;  // indexes of views, deploy order
     for (std::size_t i = 0; i < views.size(); ++i)
         if (views[i].status == DeployStatus::succeeded) succeeded.push_back(i);
@@ -337,7 +348,6 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
         if (last->view.failure == Failure::incident) last->view.failure = Failure::none;
     }
     for (auto& incident : *incidents) {
-        if (!area_under(incident.area_path, m_d.incident_area_path)) continue;
         // Blamed on a deploy before the last succeeded one: unchanged.
         if (last && incident.created_at < last->view.deployed_at) continue;
         // The latest succeeded deploy at or before the incident's creation.
@@ -768,7 +778,8 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
         if (!latest || !created_at || !is_incident(*latest, failures)) continue;
         if (!iequals(latest->project, project)) continue;
         IncidentView view;
-        view.id = static_cast<std::int64_t>(id);
+        view.id = "boards:" + std::to_string(id);
+        view.source = "boards";
         view.project = latest->project;
         view.area_path = latest->area_path;
         view.state = latest->state;
@@ -792,6 +803,36 @@ Result<std::vector<IncidentView>> list_incidents(lmdb::txn& txn, const Tables& t
                                                  std::string_view project,
                                                  const config::FailuresConfig& failures) {
     return detail::incidents_in(txn, tables, project, failures);
+}
+
+Result<std::vector<IncidentView>> list_source_incidents(
+    lmdb::txn& txn, const Tables& tables, const config::IncidentSourceConfig& source) {
+    return detail::source_incidents(txn, tables, source);
+}
+
+Result<std::vector<IncidentView>> list_all_incidents(lmdb::txn& txn, const Tables& tables,
+                                                     const config::Config& config) {
+    std::vector<IncidentView> out;
+    std::vector<std::string> projects;  // lower-cased, each once
+    for (const auto& d : config.deployments) {
+        const std::string project = detail::lower(d.project);
+        if (std::find(projects.begin(), projects.end(), project) != projects.end()) continue;
+        projects.push_back(project);
+        auto boards = detail::incidents_in(txn, tables, d.project, config.failures);
+        if (!boards) return tl::unexpected(boards.error());
+        for (auto& incident : *boards) {
+            if (config.azure_devops)
+                incident.url = config.azure_devops->organization_url + "/" + incident.project +
+                               "/_workitems/edit/" + incident.id.substr(incident.id.find(':') + 1);
+            out.push_back(std::move(incident));
+        }
+    }
+    for (const auto& source : config.incident_sources) {
+        auto more = detail::source_incidents(txn, tables, source);
+        if (!more) return tl::unexpected(more.error());
+        for (auto& incident : *more) out.push_back(std::move(incident));
+    }
+    return out;
 }
 
 }  // namespace shiplog::tracking

@@ -27,6 +27,8 @@
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
+//   tr_impacts     incident id \0 time(u64 BE) type(u8)          -> seq, source, title, url
+//                  (register_impact calls and Azure Monitor alerts, per incident)
 //
 // k_layout_version names this layout. It is part of the projection
 // fingerprint (daemon/workers/projection_sync.cpp), so a store whose derived
@@ -54,7 +56,8 @@ namespace shiplog::tracking {
 // 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
 //    restore seconds; long metrics windows read one row per day).
 // 7: work-item revisions carry System.Title; build sources carry the build id.
-inline constexpr int k_layout_version = 7;
+// 8: incident ids are strings ("boards:7", "api:<source>:<id>"); tr_impacts.
+inline constexpr int k_layout_version = 8;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -78,6 +81,7 @@ struct Tables {
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
     MDB_dbi deploy_days = 0;
+    MDB_dbi impacts = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
