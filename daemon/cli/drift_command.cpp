@@ -47,8 +47,7 @@ int run_drift(const std::filesystem::path& config_path, const DriftOptions& opti
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    try {
-        auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
+    auto code = storage::read((*store), "store", [&](storage::Txn& txn) {
         auto drift = tracking::query_drift(txn, *tables, options.deployment, options.from,
                                            options.to, system_clock().now());
         if (!drift) {
@@ -74,10 +73,13 @@ int run_drift(const std::filesystem::path& config_path, const DriftOptions& opti
             std::printf("  %s  %-20s waiting %-8s %s  %s\n", c.commit.sha.substr(0, 12).c_str(),
                         format_rfc3339(c.deployed_at).c_str(), waited(c.waiting_seconds).c_str(),
                         c.commit.author_email.c_str(), c.commit.summary.c_str());
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!code) {
+        std::fprintf(stderr, "%s\n", code.error().message.c_str());
         return 1;
     }
+    if (*code != 0) return *code;
     return 0;
 }
 

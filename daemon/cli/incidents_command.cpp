@@ -61,8 +61,7 @@ int run_incidents(const std::filesystem::path& config_path, const IncidentsOptio
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    try {
-        auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
+    auto code = storage::read((*store), "store", [&](storage::Txn& txn) {
         auto found = tracking::query_incidents(txn, *tables, *loaded, query);
         if (!found) {
             std::fprintf(stderr, "%s\n", found.error().message.c_str());
@@ -89,10 +88,13 @@ int run_incidents(const std::filesystem::path& config_path, const IncidentsOptio
                         v.restored_at ? format_rfc3339(*v.restored_at).c_str() : "open",
                         blamed.empty() ? "-" : blamed.c_str(), v.title.c_str());
         }
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!code) {
+        std::fprintf(stderr, "%s\n", code.error().message.c_str());
         return 1;
     }
+    if (*code != 0) return *code;
     return 0;
 }
 

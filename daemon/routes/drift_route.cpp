@@ -1,4 +1,5 @@
 #include "routes/drift_route.hpp"
+#include "storage/store.hpp"
 
 #include <memory>
 
@@ -50,15 +51,14 @@ void add_drift_route(http::Router& router, const DriftRouteDeps& deps) {
         auto snapshot = deps.config.get();
         if (auto error = drift_selection_error(*snapshot, params[0], params[1], params[2]))
             return http::json_error(params[1] == params[2] ? 400 : 404, *error);
-        try {
-            auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
+        auto answered = storage::read(deps.store, "read", [&](storage::Txn& txn) -> http::Response {
             auto drift = tracking::query_drift(txn, deps.tables, params[0], params[1], params[2],
                                                deps.clock.now());
             if (!drift) return http::json_error(503, drift.error().message);
             return http::json(tracking::drift_json(*drift));
-        } catch (const lmdb::error&) {
-            return http::json_error(503, "store unavailable");
-        }
+        });
+        if (!answered) return http::json_error(503, "store unavailable");
+        return std::move(*answered);
     });
     router.add(std::move(r));
 }

@@ -1,4 +1,5 @@
 #include "routes/incident_routes.hpp"
+#include "storage/store.hpp"
 
 #include <openssl/evp.h>
 
@@ -149,14 +150,12 @@ class IncidentRoutes {
         // "ignored" (best effort against the committed state).
         bool unknown = false;
         if (record.type != handlers::ImpactType::triggered) {
-            try {
-                auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-                auto known = known_incident(txn, tracking::incident_id(record));
-                if (!known) return respond(json_error(503, "store unavailable"));
-                unknown = !*known;
-            } catch (const lmdb::error&) {
-                return respond(json_error(503, "store unavailable"));
-            }
+            auto known = storage::read(m_deps.store, "read", [&](storage::Txn& txn) {
+                return tracking::incident_triggered(txn, m_deps.tables,
+                                                    tracking::incident_id(record));
+            });
+            if (!known) return respond(json_error(503, "store unavailable"));
+            unknown = !*known;
         }
         std::string event_id =
             call_event_id("register_impact:", {record.source, handlers::to_string(record.type),
@@ -235,21 +234,17 @@ class IncidentRoutes {
         if (auto d = req.query_param("deployment"); d && !d->empty()) query.deployment = *d;
         if (auto e = req.query_param("environment"); e && !e->empty()) query.environment = *e;
         auto config = m_deps.config.get();
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto found = tracking::query_incidents(txn, m_deps.tables, *config, query);
-            if (!found) return json_error(503, found.error().message);
-            return http::json(tracking::incidents_json(*found));
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+        auto answered =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto found = tracking::query_incidents(txn, m_deps.tables, *config, query);
+                if (!found) return json_error(503, found.error().message);
+                return http::json(tracking::incidents_json(*found));
+            });
+        if (!answered) return json_error(503, "store unavailable");
+        return std::move(*answered);
     }
 
   private:
-    Result<bool> known_incident(lmdb::txn& txn, const std::string& id) const {
-        return tracking::incident_triggered(txn, m_deps.tables, id);
-    }
-
     IncidentRouteDeps m_deps;
 };
 
