@@ -47,7 +47,7 @@ int run_drift(const std::filesystem::path& config_path, const DriftOptions& opti
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    auto code = storage::read((*store), "store", [&](storage::Txn& txn) {
+    auto code = storage::read(**store, "store", [&](storage::Txn& txn) {
         auto drift = tracking::query_drift(txn, *tables, options.deployment, options.from,
                                            options.to, system_clock().now());
         if (!drift) {

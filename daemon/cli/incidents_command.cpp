@@ -61,7 +61,7 @@ int run_incidents(const std::filesystem::path& config_path, const IncidentsOptio
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    auto code = storage::read((*store), "store", [&](storage::Txn& txn) {
+    auto code = storage::read(**store, "store", [&](storage::Txn& txn) {
         auto found = tracking::query_incidents(txn, *tables, *loaded, query);
         if (!found) {
             std::fprintf(stderr, "%s\n", found.error().message.c_str());
