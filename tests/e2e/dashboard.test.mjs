@@ -294,8 +294,8 @@ try {
   assert.ok(failedChanges.some((c) => c.failure === 'incident') && failedChanges.some((c) => c.failure === 'rollback'), 'the seed has incident and rollback failures');
   assert.deepEqual(await page.$$eval('table.failures tbody tr', (rows) => rows.map((r) => r.dataset.id)),
     failedChanges.map((c) => c.id), 'change failure rate lists the failed changes');
-  const blamed = failedChanges.find((c) => c.incidents.includes(4790));
-  const incidentItem = await page.$(`tr[data-id="${blamed.id}"] li[data-incident="4790"]`);
+  const blamed = failedChanges.find((c) => c.incidents.includes('boards:4790'));
+  const incidentItem = await page.$(`tr[data-id="${blamed.id}"] li[data-incident="boards:4790"]`);
   assert.ok(incidentItem, 'the blamed incident is shown');
   assert.match(await incidentItem.innerText(), /#4790 Checkout fails with 503 \(#4790\)/, 'with its title');
   assert.equal(await incidentItem.$eval('a', (a) => a.getAttribute('href')), 'http://127.0.0.1:9/contoso/Contoso/_workitems/edit/4790', 'and a link into Azure Boards');

@@ -58,8 +58,8 @@ export async function renderDeploy(ctx) {
   ];
   if (!links.repository && !noRest) facts.push(['Links', h('span', { class: 'muted' }, 'none: the deployment has no repository')]);
   const incidents = details.incidents.map((i) =>
-    h('li', { dataset: { incident: i.work_item } },
-      h('strong', {}, external(i.url, `#${i.work_item}`)), ' ', i.title || h('span', { class: 'muted' }, '(title not received)'),
+    h('li', { dataset: { incident: i.id } },
+      h('strong', {}, external(i.url, i.work_item != null ? `#${i.work_item}` : i.id)), ' ', i.title || h('span', { class: 'muted' }, '(title not received)'),
       h('div', { class: 'muted' }, 'opened ', timeEl(i.opened_at), ' · ', i.restored_at ? ['restored ', timeEl(i.restored_at)] : 'still open',
         i.state ? ` · ${i.state}` : '')));
   const workItems = details.work_items.map((w) =>
