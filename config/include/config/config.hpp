@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/cidr.hpp"
@@ -97,6 +98,32 @@ struct IncidentSourceConfig {
     std::string environment;
 };
 
+enum class NotifyKind { teams, slack, webhook };
+const char* to_string(NotifyKind kind);  // "teams", "slack", "webhook"
+
+// The events a [[notify]] may subscribe to, in documentation order.
+inline constexpr const char* k_notify_events[] = {"deploy.succeeded", "deploy.failed",
+                                                  "deploy.rollback",  "incident.opened",
+                                                  "hooks.unhealthy",  "digest.weekly"};
+
+// [[notify]]: where deploy news goes. `url` is a secret (an incoming webhook
+// URL carries its own credential): logs and messages name a target by
+// `name`, kind and `host` only.
+struct NotifyConfig {
+    // Slug naming the target in the outbox, so queued messages survive a
+    // reordering of the entries or a rotated URL; defaults to the kind
+    // (`<kind>-<n>` for the n-th, 1-based, when a kind appears more than once).
+    std::string name;
+    NotifyKind kind = NotifyKind::webhook;
+    Secret url;
+    std::string host;                      // the URL's host[:port], for logs
+    std::vector<std::string> events;       // subset of k_notify_events
+    std::vector<std::string> deployments;  // empty = every deployment
+
+    bool wants(std::string_view event) const;
+    bool wants_deployment(std::string_view deployment) const;
+};
+
 struct Config {
     std::filesystem::path source_file;  // absolute path of the file this came from
     ServerConfig server;
@@ -107,6 +134,7 @@ struct Config {
     std::vector<DeploymentConfig> deployments;
     FailuresConfig failures;
     std::vector<IncidentSourceConfig> incident_sources;
+    std::vector<NotifyConfig> notify;  // empty => nothing is ever sent anywhere
     std::vector<std::string>
         warnings;  // non-fatal findings, printed by `config check` and at start
 };
