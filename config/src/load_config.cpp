@@ -1085,9 +1085,9 @@ class Loader {
         for (const toml::node& item : *node->as_array()) {
             std::string path = "notify[" + std::to_string(index++) + "]";
             if (!item.is_table())
-                return error(line_of(item), path,
-                             std::string("expected a table ([[notify]]), got ") +
-                                 type_name(item.type()));
+                return error(
+                    line_of(item), path,
+                    std::string("expected a table ([[notify]]), got ") + type_name(item.type()));
             const toml::table& t = *item.as_table();
             SHIPLOG_TRY(check_keys(t, path, {"name", "kind", "url_file", "events", "deployments"}));
             NotifyConfig notify;
@@ -1109,9 +1109,9 @@ class Loader {
             if (*name) {
                 name_line = line_of(*t.get("name"));
                 if (!is_slug(**name))
-                    return error(name_line, path + ".name",
-                                 in_quotes(**name) +
-                                     " is not a slug (lowercase letters, digits and '-')");
+                    return error(
+                        name_line, path + ".name",
+                        in_quotes(**name) + " is not a slug (lowercase letters, digits and '-')");
                 notify.name = std::move(**name);
             } else {
                 notify.name = to_string(notify.kind);
@@ -1135,9 +1135,9 @@ class Loader {
             if (!content) return tl::unexpected<Error>(std::move(content.error()));
             std::vector<std::string> lines = secret_lines(*content);
             if (lines.size() != 1 || lines.front().empty())
-                return error(file_line, file_key,
-                             in_quotes(resolved.string()) +
-                                 " must hold exactly one line: the webhook URL");
+                return error(
+                    file_line, file_key,
+                    in_quotes(resolved.string()) + " must hold exactly one line: the webhook URL");
             const std::string& url = lines.front();
             if (!starts_with_ci(url, "https://") && !starts_with_ci(url, "http://"))
                 return error(file_line, file_key,
@@ -1148,9 +1148,9 @@ class Loader {
             const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
             // user:password@ would be a credential in the log line that names the host.
             const std::string_view host = authority.substr(authority.rfind('@') + 1);
-            if (host.empty() ||
-                std::any_of(url.begin(), url.end(),
-                            [](char c) { return c == ' ' || c == '\t' || c < 0x20; }))
+            if (host.empty() || std::any_of(url.begin(), url.end(), [](char c) {
+                    return c == ' ' || c == '\t' || c < 0x20;
+                }))
                 return error(file_line, file_key,
                              "the URL in " + in_quotes(resolved.string()) +
                                  " has no host or contains a space or control character");
