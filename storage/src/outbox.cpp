@@ -1,0 +1,181 @@
+#include "storage/outbox.hpp"
+
+#include <lmdb++.h>
+
+#include "lmdb_util.hpp"
+
+namespace shiplog::storage {
+
+namespace {
+
+constexpr unsigned char k_record_version = 1;
+
+void put_str(std::string& out, std::string_view s) {
+    unsigned char len[4];
+    detail::put_u32_be(len, static_cast<std::uint32_t>(s.size()));
+    out.append(reinterpret_cast<const char*>(len), 4);
+    out.append(s);
+}
+
+void put_i64(std::string& out, std::int64_t v) {
+    unsigned char bytes[8];
+    detail::put_u64_be(bytes, static_cast<std::uint64_t>(v));
+    out.append(reinterpret_cast<const char*>(bytes), 8);
+}
+
+struct Cursor {
+    std::string_view rest;
+    bool ok = true;
+
+    std::string str() {
+        if (!ok || rest.size() < 4) return fail<std::string>();
+        const auto n = detail::get_u32_be(reinterpret_cast<const unsigned char*>(rest.data()));
+        if (rest.size() - 4 < n) return fail<std::string>();
+        std::string out(rest.substr(4, n));
+        rest.remove_prefix(4 + n);
+        return out;
+    }
+    std::int64_t i64() {
+        if (!ok || rest.size() < 8) return fail<std::int64_t>();
+        const auto v = detail::get_u64_be(reinterpret_cast<const unsigned char*>(rest.data()));
+        rest.remove_prefix(8);
+        return static_cast<std::int64_t>(v);
+    }
+    template <class T>
+    T fail() {
+        ok = false;
+        return T{};
+    }
+};
+
+Timestamp from_ns(std::int64_t ns) {
+    return Timestamp(std::chrono::nanoseconds(ns));
+}
+
+std::string id_key(const OutboxMessage& m) {
+    std::string key = m.event_id;
+    key.push_back('\0');
+    key += m.target;
+    return key;
+}
+
+}  // namespace
+
+std::string encode_outbox_message(const OutboxMessage& m) {
+    std::string out(1, static_cast<char>(k_record_version));
+    put_str(out, m.event_id);
+    put_str(out, m.target);
+    put_str(out, m.event);
+    put_i64(out, m.occurred_at.time_since_epoch().count());
+    put_i64(out, m.queued_at.time_since_epoch().count());
+    put_str(out, m.deployment);
+    put_str(out, m.environment);
+    put_str(out, m.subject);
+    return out;
+}
+
+std::optional<OutboxMessage> decode_outbox_message(std::string_view bytes) {
+    if (bytes.empty() || static_cast<unsigned char>(bytes[0]) != k_record_version)
+        return std::nullopt;
+    Cursor c{bytes.substr(1)};
+    OutboxMessage m;
+    m.event_id = c.str();
+    m.target = c.str();
+    m.event = c.str();
+    m.occurred_at = from_ns(c.i64());
+    m.queued_at = from_ns(c.i64());
+    m.deployment = c.str();
+    m.environment = c.str();
+    m.subject = c.str();
+    if (!c.ok || !c.rest.empty()) return std::nullopt;
+    return m;
+}
+
+Result<Outbox> Outbox::open(Store& store) {
+    Outbox outbox;
+    const std::string_view names[] = {"outbox", "outbox_ids"};
+    MDB_dbi handles[2] = {};
+    if (auto opened = store.open_tables(names, handles); !opened) {
+        if (opened.error().code == ErrorCode::not_found && store.read_only()) {
+            outbox.m_present = false;
+            return outbox;
+        }
+        return tl::unexpected(opened.error());
+    }
+    outbox.m_rows = handles[0];
+    outbox.m_ids = handles[1];
+    return outbox;
+}
+
+Result<bool> Outbox::enqueue(Txn& txn, const OutboxMessage& message) const {
+    if (!m_present) return fail(ErrorCode::store, "outbox: the store is read-only");
+    try {
+        const std::string key = id_key(message);
+        MDB_val k = detail::to_val(key);
+        MDB_val empty{0, nullptr};
+        const int rc = ::mdb_put(txn.handle(), m_ids, &k, &empty, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) return false;
+        if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, "queue a notification"));
+
+        std::uint64_t seq = 1;
+        auto cursor = lmdb::cursor::open(txn, m_rows);
+        MDB_val last_key{}, last_value{};
+        if (cursor.get(&last_key, &last_value, MDB_LAST) && last_key.mv_size == 8)
+            seq = detail::get_u64_be(static_cast<const unsigned char*>(last_key.mv_data)) + 1;
+        cursor.close();
+        const std::string record = encode_outbox_message(message);
+        detail::SeqKey seq_key(seq);
+        MDB_val sk = seq_key.val();
+        MDB_val value = detail::to_val(record);
+        const int put = ::mdb_put(txn.handle(), m_rows, &sk, &value, 0);
+        if (put != MDB_SUCCESS) return tl::unexpected(store_error(put, "queue a notification"));
+        return true;
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store_error(e, "queue a notification"));
+    }
+}
+
+Result<std::vector<OutboxRow>> Outbox::pending(Txn& txn, std::size_t limit,
+                                               std::uint64_t after_seq) const {
+    std::vector<OutboxRow> out;
+    if (!m_present) return out;
+    try {
+        auto cursor = lmdb::cursor::open(txn, m_rows);
+        detail::SeqKey start(after_seq + 1);
+        MDB_val key = start.val();
+        MDB_val value{};
+        bool found = cursor.get(&key, &value, MDB_SET_RANGE);
+        while (found && out.size() < limit) {
+            if (key.mv_size == 8) {
+                auto message = decode_outbox_message(detail::to_view(value));
+                const auto seq = detail::get_u64_be(static_cast<const unsigned char*>(key.mv_data));
+                // A record this build cannot read is left for the build that wrote it.
+                if (message) out.push_back(OutboxRow{seq, std::move(*message)});
+            }
+            found = cursor.get(&key, &value, MDB_NEXT);
+        }
+        return out;
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store_error(e, "read the notification outbox"));
+    }
+}
+
+Result<std::size_t> Outbox::size(Txn& txn) const {
+    if (!m_present) return std::size_t{0};
+    MDB_stat stat{};
+    const int rc = ::mdb_stat(txn.handle(), m_rows, &stat);
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, "count the notification outbox"));
+    return static_cast<std::size_t>(stat.ms_entries);
+}
+
+Status Outbox::remove(Txn& txn, std::uint64_t seq) const {
+    if (!m_present) return fail(ErrorCode::store, "outbox: the store is read-only");
+    detail::SeqKey key(seq);
+    MDB_val k = key.val();
+    const int rc = ::mdb_del(txn.handle(), m_rows, &k, nullptr);
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        return tl::unexpected(store_error(rc, "remove a sent notification"));
+    return {};
+}
+
+}  // namespace shiplog::storage
