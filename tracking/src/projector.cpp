@@ -18,6 +18,7 @@
 #include "handlers/work_item_event.hpp"
 #include "handlers/work_item_refs.hpp"
 #include "lookup_ingest.hpp"
+#include "notify/notify_events.hpp"
 #include "recompute.hpp"
 #include "tracking/impact.hpp"
 #include "tracking/register_deploy.hpp"
@@ -556,7 +557,9 @@ Result<std::unique_ptr<Projector>> Projector::open(storage::Store& store,
                                                    ConfigSource current_config) {
     auto tables = Tables::open(store);
     if (!tables) return tl::unexpected(tables.error());
-    return std::unique_ptr<Projector>(new Projector(*tables, std::move(current_config)));
+    auto outbox = storage::Outbox::open(store);
+    if (!outbox) return tl::unexpected(outbox.error());
+    return std::unique_ptr<Projector>(new Projector(*tables, *outbox, std::move(current_config)));
 }
 
 Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) {
@@ -614,7 +617,9 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
         }
         if (auto s = recompute_deployment(txn, m_tables, *config, d, from); !s) return s;
     }
-    return {};
+    const bool may_open_incident =
+        payload_of(event_kind_of(type)) == EventPayload::work_item || type == k_impact_event_type;
+    return queue_notifications(txn, m_tables, m_outbox, *config, entry, may_open_incident);
 }
 
 Status Projector::flush(lmdb::txn& txn) {

@@ -790,6 +790,10 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
     return out;
 }
 
+bool area_is_under(std::string_view area, std::string_view root) {
+    return area_under(area, root);
+}
+
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
                             const config::DeploymentConfig& deployment, std::string_view from) {
     return Deriver(txn, tables, config, deployment).run(std::string(from));

@@ -19,6 +19,10 @@ namespace shiplog::tracking::detail {
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
                             const config::DeploymentConfig& deployment, std::string_view from = {});
 
+// Whether a work item's area path is `root` or under it (case-insensitive);
+// an empty root takes every area.
+bool area_is_under(std::string_view area, std::string_view root);
+
 // list_incidents' implementation (recompute uses it too).
 Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& tables,
                                                std::string_view project,

@@ -32,6 +32,7 @@
 #include "config/config.hpp"
 #include "storage/journal.hpp"
 #include "storage/journal_writer.hpp"
+#include "storage/outbox.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -46,7 +47,8 @@ class Projector final : public storage::AppendObserver {
     static Result<std::unique_ptr<Projector>> open(storage::Store& store,
                                                    ConfigSource current_config);
 
-    // Records the entry's facts and recomputes what they affect. Entries that
+    // Records the entry's facts, recomputes what they affect and queues the
+    // [[notify]] messages the entry causes (not in deferred mode). Entries that
     // concern nothing configured, or do not parse, change nothing and succeed
     // (they stay in the journal; a config change plus reindex picks them up).
     Status on_append(lmdb::txn& txn, const storage::JournalEntry& entry) override;
@@ -63,10 +65,11 @@ class Projector final : public storage::AppendObserver {
                      const config::DeploymentConfig& deployment);
 
   private:
-    Projector(Tables tables, ConfigSource current_config)
-        : m_tables(tables), m_current_config(std::move(current_config)) {}
+    Projector(Tables tables, storage::Outbox outbox, ConfigSource current_config)
+        : m_tables(tables), m_outbox(outbox), m_current_config(std::move(current_config)) {}
 
     Tables m_tables;
+    storage::Outbox m_outbox;  // [[notify]] messages, queued with the fact (live ingestion only)
     ConfigSource m_current_config;
     bool m_deferred = false;
     std::set<std::pair<std::string, std::string>> m_dirty;  // (deployment, environment)
