@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { history } from './events.mjs';
+import { history, push, sha } from './events.mjs';
 
 const [binary, artifacts, modules] = process.argv.slice(2);
 if (!binary || !artifacts || !modules) {
@@ -463,6 +463,42 @@ try {
   await shot('overview-phone');
   checkClean('phone width');
   log('phone width checked');
+
+  // Drift: production gets two commits staging has not built yet; the
+  // panel lists exactly /api/v1/drift's commits, oldest first.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const latest = (await apiGet('/api/v1/deploys?deployment=web-api&environment=production&limit=1'))[0];
+  const tipN = [...Array(1000).keys()].find((k) => sha(k) === latest.sha);
+  assert.ok(tipN > 0, 'the production tip is one of the seeded commits');
+  const driftPush = push({ repo: 'web-api', pushId: 9900, oldSha: tipN, newSha: 9902,
+    commits: [{ n: 9901, authoredAt: now - 3 * 3600000 }, { n: 9902, authoredAt: now - 2 * 3600000 }], at: now - 3600000 });
+  const pushed = await fetch(base + '/hooks/azure-devops', { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(driftPush) });
+  assert.equal(pushed.status, 200);
+  const drift = await apiGet('/api/v1/drift?deployment=web-api&from=production&to=staging');
+  assert.deepEqual(drift.commits.map((c) => c.sha), [sha(9901), sha(9902)], 'the API: the two new commits, oldest first');
+  await goto('#/drift?dep=web-api&envfrom=production&envto=staging', 'drift');
+  assert.deepEqual(await page.$eval('#drift-deployment', (s) => s.value), 'web-api');
+  assert.deepEqual([await page.$eval('#drift-from', (s) => s.value), await page.$eval('#drift-to', (s) => s.value)], ['production', 'staging']);
+  const panel = await page.$$eval('#drift-commits tbody tr', (rows) => rows.map((r) => ({ sha: r.dataset.sha, deploy: r.dataset.deploy, waiting: Number(r.dataset.waiting), text: r.innerText })));
+  assert.deepEqual(panel.map((r) => [r.sha, r.deploy]), drift.commits.map((c) => [c.sha, c.deploy]), 'the panel lists the API\'s commits in its order');
+  drift.commits.forEach((c, i) => {
+    assert.ok(Math.abs(panel[i].waiting - c.waiting_seconds) <= 60, `waiting of ${c.sha}: ${panel[i].waiting} vs ${c.waiting_seconds}`);
+    assert.ok(panel[i].text.includes(c.sha.slice(0, 7)) && panel[i].text.includes(c.author_email), `row ${i}: ${panel[i].text}`);
+  });
+  await shot('drift');
+  // The other way round nothing waits: the panel says so, like the API.
+  await rendered(() => page.selectOption('#drift-from', 'staging'));
+  assert.match(page.url(), /envfrom=staging/);
+  const none = await apiGet('/api/v1/drift?deployment=web-api&from=staging&to=production');
+  assert.deepEqual(none.commits, []);
+  assert.equal(await page.$$eval('#drift-commits tbody tr', (rows) => rows.length), 0);
+  assert.match(await page.innerText('#view'), /production runs everything staging runs\./);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await goto('#/drift?dep=web-api&envfrom=production&envto=staging', 'drift');
+  await noOverflow('drift');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  checkClean('drift');
+  log('drift checked');
 
   // The API down: an error with a retry button; retry recovers.
   await page.setViewportSize({ width: 1280, height: 800 });
