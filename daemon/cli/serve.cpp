@@ -43,6 +43,7 @@
 #include "tracking/projector.hpp"
 #include "workers/backfill.hpp"
 #include "workers/backfill_worker.hpp"
+#include "workers/notify/notify_sender.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -192,6 +193,13 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("store {}: {}", initial->storage.path.string(), projector.error().message);
         return 1;
     }
+    // The projector queues [[notify]] messages there; the sender reads them.
+    // Opened here, before any other thread uses the store.
+    auto outbox = storage::Outbox::open(**store);
+    if (!outbox) {
+        spdlog::error("store {}: {}", initial->storage.path.string(), outbox.error().message);
+        return 1;
+    }
     // Where the journal ended before this run: the automatic backfill looks
     // for the last delivery before the downtime at or before it.
     const std::uint64_t seq_at_start = journal_last_seq(**store);
@@ -263,6 +271,13 @@ int run_serve(const std::filesystem::path& config_path) {
             return options;
         }());
 
+    // [[notify]] deliveries from the outbox the projector fills.
+    NotifySender::Options notify_options;
+    notify_options.metrics = &metrics;
+    NotifySender notify_sender(
+        **store, *writer, *outbox, [&config] { return config.get(); }, clock, log_line,
+        notify_options);
+
     bool asked_to_stop = false;
     while (!server_ended) {
         int sig = 0;
@@ -317,8 +332,9 @@ int run_serve(const std::filesystem::path& config_path) {
     http_thread.join();
     hook_status.detach();
     hook_sync.stop();
-    backfill.stop();    // after the hook sync (which requests backfills), before the writer
-    work_queue.stop();  // before the writer: it journals answers
+    backfill.stop();       // after the hook sync (which requests backfills), before the writer
+    work_queue.stop();     // before the writer: it journals answers
+    notify_sender.stop();  // before the writer: it removes sent messages through it
     watchdog.stop();
     writer->stop();
     if (!asked_to_stop) {

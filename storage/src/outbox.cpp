@@ -71,6 +71,8 @@ std::string encode_outbox_message(const OutboxMessage& m) {
     put_str(out, m.deployment);
     put_str(out, m.environment);
     put_str(out, m.subject);
+    put_str(out, m.summary);
+    put_str(out, m.link);
     return out;
 }
 
@@ -87,6 +89,8 @@ std::optional<OutboxMessage> decode_outbox_message(std::string_view bytes) {
     m.deployment = c.str();
     m.environment = c.str();
     m.subject = c.str();
+    m.summary = c.str();
+    m.link = c.str();
     if (!c.ok || !c.rest.empty()) return std::nullopt;
     return m;
 }

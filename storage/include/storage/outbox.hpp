@@ -41,6 +41,8 @@ struct OutboxMessage {
     std::string deployment;
     std::string environment;
     std::string subject;  // the "deploy" or "incident" JSON object, as the API shows it
+    std::string summary;  // one line for chat cards: the sha and commits, or the incident title
+    std::string link;     // where the card links to (the incident's url), may be empty
 
     friend bool operator==(const OutboxMessage&, const OutboxMessage&) = default;
 };

@@ -27,6 +27,8 @@ struct Fact {
     std::string deployment;                // shown in the message
     std::string environment;
     std::string subject;  // the deploy or incident JSON object
+    std::string summary;
+    std::string link;
 };
 
 bool anyone_wants(const config::Config& config, std::string_view event) {
@@ -55,6 +57,8 @@ Status queue(lmdb::txn& txn, const storage::Outbox& outbox, const config::Config
         message.deployment = fact.deployment;
         message.environment = fact.environment;
         message.subject = fact.subject;
+        message.summary = fact.summary;
+        message.link = fact.link;
         auto queued = outbox.enqueue(txn, message);
         if (!queued) return tl::unexpected(queued.error());
     }
@@ -101,6 +105,12 @@ Status queue_deploys(lmdb::txn& txn, const Tables& t, const storage::Outbox& out
         fact.deployment = d.name;
         fact.environment = d.environment;
         fact.subject = deploy_json(*view);
+        fact.summary = view->sha.empty() ? std::string("commit not known yet")
+                                         : "commit " + view->sha.substr(0, 8);
+        if (!view->commits.empty())
+            fact.summary += ", " + std::to_string(view->commits.size()) +
+                            (view->commits.size() == 1 ? " change: " : " changes, newest: ") +
+                            view->commits.back().summary;
         if (auto s = queue(txn, outbox, config, entry, fact); !s) return s;
     }
     return {};
@@ -142,6 +152,8 @@ Status queue_incidents(lmdb::txn& txn, const Tables& t, const storage::Outbox& o
         }
         if (fact.deployments.empty()) continue;
         fact.subject = incident_object(incident);
+        fact.summary = incident.title.empty() ? incident.id : incident.title;
+        fact.link = incident.url;
         if (auto s = queue(txn, outbox, config, entry, fact); !s) return s;
     }
     return {};
