@@ -49,7 +49,9 @@ class Receiver {
         });
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        m_server.wait_until_ready();
+        // The socket listens from bind on; this only keeps stop() from
+        // racing the accept loop's start.
+        while (!m_server.is_running()) std::this_thread::sleep_for(1ms);
     }
     ~Receiver() {
         release();
@@ -188,7 +190,12 @@ TEST(Notify, KillNineMidSendLosesNothingAndRepeatsOnlyTheMessageInFlight) {
     EXPECT_EQ(after.size(), 4u);
     for (const auto& [key, count] : counts) EXPECT_EQ(after[key], count) << key;
     // The webhook URL (a secret) never reaches the log.
-    EXPECT_EQ(daemon.serve().process().output().find("/hook"), std::string::npos);
+    const std::string output = daemon.serve().process().output();
+    EXPECT_EQ(output.find(std::to_string(receiver.port()) + "/hook"), std::string::npos) << output;
+    EXPECT_NE(output.find("notify webhook (webhook, 127.0.0.1:" + std::to_string(receiver.port()) +
+                          "): sent "),
+              std::string::npos)
+        << output;
 }
 
 TEST(Notify, AReceiverThatFailsGetsTheMessageAfterTheBackoff) {

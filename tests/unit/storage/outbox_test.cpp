@@ -34,6 +34,8 @@ OutboxMessage message(std::string event_id, std::string target) {
     m.deployment = "web-api";
     m.environment = "production";
     m.subject = R"({"id":"web-api:production:7"})";
+    m.summary = "commit c0ffee12, 1 change: fix";
+    m.link = "https://status.example.com/INC-1";
     return m;
 }
 
