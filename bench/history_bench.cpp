@@ -320,7 +320,7 @@ int main(int argc, char** argv) {
     const double reindex_cpu = cpu_seconds() - c0;
     const std::uint64_t anon_peak = anon.stop();
     std::printf(
-        "reindex: %llu journal entries in %.1f s (%.2f min) = %.0f events/s; CPU %.1f s = %.0f "
+        "reindex: %llu journal entries in %.1f s (%.2f min) = %.0f events/s; CPU %.2f s = %.0f "
         "events per CPU second; RssAnon %.1f MiB before, peak %.1f MiB; process VmHWM %.1f MiB; "
         "facts replay %.1f s (CPU %.1f s), derivation %.1f s (CPU %.1f s)\n",
         static_cast<unsigned long long>(n), reindex_seconds, reindex_seconds / 60,
