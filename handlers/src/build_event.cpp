@@ -1,6 +1,7 @@
 #include "handlers/build_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -34,6 +35,10 @@ BuildResult normalize_build_result(std::string_view text) {
 
 Result<BuildEvent> parse_build_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_build_event(document);
+}
+
+Result<BuildEvent> detail::read_build_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     BuildEvent build;

@@ -1,6 +1,7 @@
 #include "handlers/pull_request_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -8,6 +9,10 @@ using namespace detail;
 
 Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_pull_request_event(document);
+}
+
+Result<PullRequestEvent> detail::read_pull_request_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     PullRequestEvent pr;

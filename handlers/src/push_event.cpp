@@ -2,6 +2,7 @@
 
 #include "common/time_format.hpp"
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 namespace {
@@ -58,6 +59,10 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 
 Result<PushEvent> parse_push_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_push_event(document);
+}
+
+Result<PushEvent> detail::read_push_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     PushEvent push;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -62,6 +63,10 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_release_deployment_event(document);
+}
+
+Result<ReleaseDeploymentEvent> detail::read_release_deployment_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     ReleaseDeploymentEvent event;

@@ -1,6 +1,7 @@
 #include "handlers/run_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -8,6 +9,10 @@ using namespace detail;
 
 Result<RunEvent> parse_run_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_run_event(document);
+}
+
+Result<RunEvent> detail::read_run_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     RunEvent event;

@@ -1,6 +1,7 @@
 #include "handlers/stage_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -8,6 +9,10 @@ using namespace detail;
 
 Result<StageEvent> parse_stage_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_stage_event(document);
+}
+
+Result<StageEvent> detail::read_stage_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(resource, required_object(root, "", "resource"));
     StageEvent stage;

@@ -6,6 +6,7 @@
 #include "common/event_kind.hpp"
 #include "common/time_format.hpp"
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -152,6 +153,10 @@ std::vector<std::string> split_tags(std::string_view tags) {
 
 Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
+    return detail::read_work_item_event(document);
+}
+
+Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
     SHIPLOG_TRY(root, document.root());
     SHIPLOG_TRY(event_type, required_string(root, "", "eventType"));
     auto change = change_of(event_type);
