@@ -622,17 +622,6 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     return queue_notifications(txn, m_tables, m_outbox, *config, entry, may_open_incident);
 }
 
-Status Projector::flush(lmdb::txn& txn) {
-    auto config = m_current_config ? m_current_config() : nullptr;
-    if (!config) return {};
-    for (const auto& [name, environment] : m_dirty)
-        for (const auto& d : config->deployments)
-            if (d.name == name && d.environment == environment)
-                if (auto s = recompute_deployment(txn, m_tables, *config, d); !s) return s;
-    m_dirty.clear();
-    return {};
-}
-
 Status Projector::recompute(lmdb::txn& txn, const config::Config& config,
                             const config::DeploymentConfig& deployment) {
     return recompute_deployment(txn, m_tables, config, deployment);

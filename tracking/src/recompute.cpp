@@ -75,7 +75,7 @@ struct LastSucceeded {
 class Deriver {
   public:
     Deriver(lmdb::txn& txn, const Tables& t, const config::Config& config,
-            const DeploymentConfig& d)
+            const DeploymentConfig& d, std::string_view until)
         : m_txn(txn),
           m_t(t),
           m_config(config),
@@ -83,6 +83,7 @@ class Deriver {
           m_repo(repo_key(d.project, d.repository)),
           m_ref("refs/heads/" + d.branch),
           m_prefix(deploy_prefix(d.name, d.environment)) {
+        if (!until.empty()) m_until = m_prefix + std::string(until);
         if (d.branch.rfind("refs/heads/", 0) == 0) m_ref = d.branch;
     }
 
@@ -115,6 +116,7 @@ class Deriver {
     std::string m_repo;
     std::string m_ref;
     std::string m_prefix;
+    std::string m_until;              // tr_sources key the candidates stop before ("" for the end)
     std::vector<std::string> m_gaps;  // per derived view
     // Incidents considered (created at or after the last succeeded deploy
     // before the start), and whether one of the series' deploys is blamed.
@@ -125,7 +127,8 @@ Status Deriver::load_candidates(const std::string& from, std::vector<Candidate>&
     std::vector<DeploySource> sources;
     bool corrupt = false;
     auto scanned = scan_prefix_from(m_txn, m_t.sources, m_prefix, m_prefix + from,
-                                    [&](std::string_view, std::string_view v) {
+                                    [&](std::string_view k, std::string_view v) {
+                                        if (!m_until.empty() && k >= m_until) return false;
                                         auto s = decode_source(v);
                                         if (!s) {
                                             corrupt = true;
@@ -643,9 +646,6 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         if (auto s = del(m_txn, m_t.deploy_time, key); !s) return s;
     for (const auto& key : old_shas)
         if (auto s = del(m_txn, m_t.deploy_shas, key); !s) return s;
-    // Rows before `from` kept their figures (the last succeeded one gains
-    // only incidents), so the days from `from`'s day on are all that changed.
-    if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, from); !s) return s;
     for (const auto& [key, pos] : old_shipped) {
         auto kept = new_shipped.find(key);
         if (kept != new_shipped.end() && kept->second == pos) {
@@ -680,11 +680,14 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
             if (auto s = del(m_txn, m_t.gaps, key); !s) return s;
     }
 
-    // The last succeeded deploy before `from` gains or loses incidents.
+    // The last succeeded deploy before `from` gains or loses incidents, and
+    // with them its failure kind, which its day row counts.
+    std::string days_from = from;
     if (last) {
         const auto& row = last->row;
         const std::string bytes = encode_deploy(last->view);
         if (bytes != last->stored) {
+            days_from = std::min(days_from, position(row.deployed_at, row.seq));
             if (auto s =
                     put(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, row.seq), bytes);
                 !s)
@@ -696,6 +699,10 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
                 return s;
         }
     }
+
+    // The other rows before `from` kept their figures, so the days from
+    // `days_from`'s on are all that changed.
+    if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, days_from); !s) return s;
 
     // Restored incidents blamed on the series.
     if (from.empty()) {
@@ -795,8 +802,38 @@ bool area_is_under(std::string_view area, std::string_view root) {
 }
 
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
-                            const config::DeploymentConfig& deployment, std::string_view from) {
-    return Deriver(txn, tables, config, deployment).run(std::string(from));
+                            const config::DeploymentConfig& deployment, std::string_view from,
+                            std::string_view until) {
+    return Deriver(txn, tables, config, deployment, until).run(std::string(from));
+}
+
+Result<std::uint64_t> derive_in_chunks(storage::Store& store, const Tables& tables,
+                                       const config::Config& config,
+                                       const config::DeploymentConfig& deployment,
+                                       std::size_t chunk) {
+    chunk = std::max<std::size_t>(chunk, 1);
+    const std::string prefix = deploy_prefix(deployment.name, deployment.environment);
+    std::string from;  // "" first: the full derivation's start
+    std::uint64_t candidates = 0;
+    for (;;) {
+        auto txn = lmdb::txn::begin(store.env().handle());
+        // The position `chunk` candidates on: where this chunk stops.
+        std::string until;
+        std::size_t seen = 0;
+        auto scanned = scan_prefix_from(txn, tables.sources, prefix, prefix + from,
+                                        [&](std::string_view k, std::string_view) {
+                                            if (seen++ < chunk) return true;
+                                            until.assign(k.substr(prefix.size()));
+                                            return false;
+                                        });
+        if (!scanned) return tl::unexpected(scanned.error());
+        candidates += std::min(seen, chunk);
+        if (auto s = Deriver(txn, tables, config, deployment, until).run(from); !s)
+            return tl::unexpected(s.error());
+        storage::commit(txn);
+        if (until.empty()) return candidates;
+        from = std::move(until);
+    }
 }
 
 }  // namespace shiplog::tracking::detail
