@@ -84,7 +84,13 @@ std::string ignored_reason(const Envelope& envelope, std::string_view body,
         return "no release deployment tracks release definition " + again->release_definition_name +
                ", environment " + again->environment_name;
     }
-    if (type == "git.pullrequest.merged") {
+    if (type == k_pull_request_comment_event_type) {
+        auto comment = parse_pull_request_comment_event(body);
+        if (!comment) return unusable(type, comment);
+        return "no deployment tracks " + comment->pull_request.project_name + "/" +
+               comment->pull_request.repository_name;
+    }
+    if (is_pull_request_event_type(type)) {
         auto pr = parse_pull_request_event(body);
         if (!pr) return unusable(type, pr);
         return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;

@@ -122,12 +122,22 @@ Relevance classify_work_item(std::string_view body, const config::Config& config
     return keep(relevance, item, parsed);
 }
 
+Relevance decide_pull_request(const PullRequestEvent& pr, const config::Config& config) {
+    for (const auto& d : config.deployments)
+        if (same_repository(d, pr.project_name, pr.repository_name)) return Relevance::tracked;
+    return Relevance::ignored;
+}
+
 Relevance classify_pull_request(std::string_view body, const config::Config& config) {
     auto pr = parse_pull_request_event(body);
     if (!pr) return Relevance::ignored;
-    for (const auto& d : config.deployments)
-        if (same_repository(d, pr->project_name, pr->repository_name)) return Relevance::tracked;
-    return Relevance::ignored;
+    return decide_pull_request(*pr, config);
+}
+
+Relevance classify_pull_request_comment(std::string_view body, const config::Config& config) {
+    auto comment = parse_pull_request_comment_event(body);
+    if (!comment) return Relevance::ignored;
+    return decide_pull_request(comment->pull_request, config);
 }
 
 }  // namespace
@@ -164,7 +174,11 @@ Relevance classify_event(const Envelope& envelope, std::string_view body,
     if (type == "ms.vss-pipelines.run-state-changed-event") return classify_run(body, config);
     if (type == "ms.vss-release.deployment-completed-event")
         return classify_release(body, config, parsed);
-    if (type == "git.pullrequest.merged") return classify_pull_request(body, config);
+    if (type == "git.pullrequest.created" || type == "git.pullrequest.updated" ||
+        type == "git.pullrequest.merged")
+        return classify_pull_request(body, config);
+    if (type == k_pull_request_comment_event_type)
+        return classify_pull_request_comment(body, config);
     if (type == "workitem.created" || type == "workitem.updated" || type == "workitem.deleted" ||
         type == "workitem.restored")
         return classify_work_item(body, config, parsed);

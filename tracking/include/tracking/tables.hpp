@@ -27,6 +27,10 @@
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
+//   tr_pull_requests repo key \0 prId(u64 BE)                -> pull request fact, every
+//                  delivery and REST answer folded in (order-independent: min/max/union)
+//   tr_pr_merges   repo key \0 merge sha \0 prId(u64 BE)     -> "" (completed pull requests
+//                  by the commit their completion put on the target branch)
 //
 // k_layout_version names this layout. It is part of the projection
 // fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
@@ -51,7 +55,10 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-inline constexpr int k_layout_version = 5;
+// 6: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
+//    pull requests, batch size and rework; index rows the breakdown, rework,
+//    batch and direct commits.
+inline constexpr int k_layout_version = 6;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -74,6 +81,8 @@ struct Tables {
     MDB_dbi incident_blame = 0;
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
+    MDB_dbi pull_requests = 0;
+    MDB_dbi pr_merges = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
