@@ -201,7 +201,8 @@ int main(int argc, char** argv) {
                         v.commits.push_back(CommitView{
                             sha, "Dev", "dev@example.com",
                             v.deployed_at - std::chrono::minutes{10 + static_cast<int>(roll(4320))},
-                            "Change " + sha.substr(0, 8) + ": update the thing"});
+                            "Change " + sha.substr(0, 8) + ": update the thing", std::nullopt,
+                            false});
                     if (failed)
                         pending_shas = shas;
                     else
