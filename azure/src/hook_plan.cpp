@@ -204,6 +204,13 @@ Result<std::vector<DesiredHook>> desired_hooks(
              {"branch",
               branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
             who);
+        // Pull requests of the repository (any target branch: a retargeted
+        // one still counts once it completes into the tracked one).
+        for (const char* event :
+             {"git.pullrequest.created", "git.pullrequest.updated", "git.pullrequest.merged",
+              "ms.vss-code.git-pullrequest-comment-event"})
+            add("tfs", event, k_rv_tfs, {{"projectId", project_id}, {"repository", repo->second}},
+                who);
 
         switch (d.trigger) {
             case config::Trigger::build: {

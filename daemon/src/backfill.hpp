@@ -46,6 +46,13 @@ BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config:
                                  EventIntake& intake, const BackfillRequest& request,
                                  const BackfillLog& log);
 
+// The shiplog.pull_request record of pull request `id` (its GitPullRequest
+// JSON as listed): {"pullRequest", "commits" (null when the commits
+// endpoint answers 404), "threads"}.
+Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
+                                        const std::string& project, const std::string& repository,
+                                        const std::string& pull_request_json, std::int64_t id);
+
 // When the newest webhook delivery at or before journal seq `up_to` (0: the
 // last one) was received, minus an hour of overlap (duplicates are free);
 // nullopt when the journal holds no delivery.

@@ -107,9 +107,22 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     std::vector<std::pair<std::string, std::string>> want = {
         // Input names lower-cased: the server may spell them otherwise.
         {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-web"},
+        // Pull requests per repository (the lead time breakdown).
+        {"git.pullrequest.created", "projectid=p-1;repository=r-web"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-web"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-web"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-web"},
         {"git.push", "branch=refs/heads/release;projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.created", "projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-worker"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-worker"},
         {"build.complete", "definitionname=worker-ci;projectid=p-1"},
         {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-site"},
+        {"git.pullrequest.created", "projectid=p-1;repository=r-site"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-site"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-site"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-site"},
         {"ms.vss-pipelines.stage-state-changed-event", "pipelineid=17;projectid=p-1"},
         {"workitem.created", "projectid=p-1"},
         {"workitem.updated", "projectid=p-1"},
@@ -305,9 +318,9 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     auto existing = (*client)->list_subscriptions();
     ASSERT_OK(existing);
     auto plan = plan_sync(*hooks, *existing, id.instance);
-    EXPECT_EQ(plan.items.size(), 8u);
+    EXPECT_EQ(plan.items.size(), 20u);  // 8 + 4 pull-request hooks per repository
     ASSERT_OK(apply_plan(**client, plan));
-    EXPECT_EQ(fake.subscriptions().size(), 9u);
+    EXPECT_EQ(fake.subscriptions().size(), 21u);
     // List inputs went out in the server's spelling (the fake refuses any other).
     int build_hooks = 0, worker_pushes = 0;
     for (const auto& s : fake.subscriptions()) {
