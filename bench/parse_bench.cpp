@@ -323,7 +323,7 @@ struct Copies {
     std::size_t next = 0;
 };
 
-// What daemon/src/event_intake.cpp does with a body before the writer.
+// What daemon/workers/event_intake.cpp does with a body before the writer.
 bool intake(const std::string& body, std::string* event_id, handlers::ParsedEvent* parsed) {
     auto envelope = handlers::parse_envelope_padded(body, body.capacity());
     if (!envelope) return false;

@@ -12,12 +12,24 @@
 //                    -> "" (succeeded deploys with a known sha)
 //   tr_incident_blame deployment \0 environment \0 restored(u64 BE) id(u64 BE)
 //                    -> the restored incident blamed on one of its deploys
+//   tr_deploy_days   deployment \0 environment \0 UTC day start(u64 BE time)
+//                    -> succeeded deploys, changes, failed changes, lead count,
+//                       restore count (varints), value width (u8: 4 or 8), the
+//                       day's lead seconds ascending, its restore seconds
+//                       ascending (fixed-width little-endian)
 //
 // Times are nanoseconds since the epoch with the sign bit flipped, so byte
 // order is time order. "First-shipped" answers "commit -> first deploy"
 // inside the deploy that ships it: flag i says the deploy's commits[i] was
 // shipped by no earlier succeeded deploy of the deployment+environment
 // (lead time counts only those).
+//
+// A day row sums the tr_deploy_time rows of its day (the figures a window
+// counts) and keeps their seconds sorted, so that a window of whole days
+// reads one row per day and still finds exact medians and p90s: the k-th
+// value of the union of sorted arrays by binary search on the value
+// (kth_smallest). Recompute rewrites the day rows from the day of the first
+// position it rewrote (rebuild_days), in the same transaction.
 //
 // A row also carries every figure docs/reference/definitions.md attributes to its deploy, derived
 // over the whole history of the series when the row is written, so that
@@ -201,6 +213,42 @@ struct RowFigures {
 Status scan_window_rows(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
                         std::string_view environment, Timestamp since, Timestamp until,
                         const std::function<void(const RowFigures&)>& each);
+
+// Sorted seconds, either a day row's fixed-width bytes or a sorted vector.
+struct SortedSeconds {
+    const unsigned char* bytes = nullptr;  // little-endian, `width` bytes each
+    const std::int64_t* native = nullptr;  // used instead when set
+    std::size_t count = 0;
+    unsigned width = 8;
+    std::int64_t at(std::size_t i) const;
+};
+
+// One tr_deploy_days row; the arrays point into the transaction's pages.
+struct DayFigures {
+    Timestamp day{};  // 00:00 UTC
+    std::uint64_t succeeded = 0;
+    std::uint64_t changes = 0;  // succeeded and failed deploys
+    std::uint64_t failed_changes = 0;
+    SortedSeconds lead;
+    SortedSeconds restore;
+};
+
+Timestamp utc_day_start(Timestamp t);
+
+// Rewrites the day rows of deployment+environment from the UTC day of
+// position `from` ("" for all) out of its tr_deploy_time rows.
+Status rebuild_days(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                    std::string_view environment, std::string_view from);
+
+// Calls `each` for every day row of deployment+environment with a day start
+// in [first_day, end_day), oldest first.
+Status scan_days(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
+                 std::string_view environment, Timestamp first_day, Timestamp end_day,
+                 const std::function<void(const DayFigures&)>& each);
+
+// The k-th smallest value (1-based; k <= the total count) of the union of
+// `arrays`: O(arrays x log(count) x log(value range)), no copy.
+std::int64_t kth_smallest(const std::vector<SortedSeconds>& arrays, std::uint64_t k);
 
 // The incidents blamed on deployment+environment restored in [since, until).
 Result<std::vector<IncidentView>> restored_incidents(lmdb::txn& txn, const Tables& tables,

@@ -116,8 +116,11 @@ Result<std::vector<DeployView>> list_deploys(lmdb::txn& txn, const Tables& table
         if (!rows) return tl::unexpected(rows.error());
         for (const auto& row : *rows) hits.push_back({row.deployed_at, row.seq, i});
     }
+    // Exact ties (one event deploying to several series) go by series, in
+    // (deployment, environment) order, so the order is total and a cursor
+    // over it (the API's paging) is stable.
     std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-        return std::tie(b.deployed_at, b.seq) < std::tie(a.deployed_at, a.seq);
+        return std::tie(b.deployed_at, b.seq, a.series) < std::tie(a.deployed_at, a.seq, b.series);
     });
     if (filter.limit != 0 && hits.size() > filter.limit) hits.resize(filter.limit);
     out.reserve(hits.size());

@@ -156,10 +156,41 @@ void append_optional_string(std::string& out, const std::optional<std::string>& 
         out += "null";
 }
 
-// The figures from the window's tr_deploy_time rows alone: each row carries
-// what compute_dora would attribute to its deploy over the whole history
-// (deploy_index.hpp), so nothing before the window and no deploy record is
-// read. Allocations are per query, not per deploy.
+// Exact order statistics over sorted arrays (day rows and the window's
+// edges) without merging them: median() and p90()'s answers.
+struct RankedSeconds {
+    std::vector<detail::SortedSeconds> arrays;
+    std::uint64_t count = 0;
+
+    void add(const detail::SortedSeconds& a) {
+        if (a.count == 0) return;
+        arrays.push_back(a);
+        count += a.count;
+    }
+    std::optional<double> median() const {
+        if (count == 0) return std::nullopt;
+        const auto upper = detail::kth_smallest(arrays, count / 2 + 1);
+        if (count % 2 == 1) return static_cast<double>(upper);
+        const auto lower = detail::kth_smallest(arrays, count / 2);
+        return (static_cast<double>(lower) + static_cast<double>(upper)) / 2.0;
+    }
+    std::optional<std::int64_t> p90() const {
+        if (count == 0) return std::nullopt;
+        return detail::kth_smallest(arrays, (count * 9 + 9) / 10);
+    }
+};
+
+detail::SortedSeconds sorted_view(std::vector<std::int64_t>& values) {
+    std::sort(values.begin(), values.end());
+    return detail::SortedSeconds{nullptr, values.data(), values.size(), 8};
+}
+
+// The figures from the window's index rows alone: each tr_deploy_time row
+// carries what compute_dora would attribute to its deploy over the whole
+// history (deploy_index.hpp), and each tr_deploy_days row sums a whole UTC
+// day of them. A window reads the day rows of the whole days it covers and
+// the deploy rows of the partial days at its edges; nothing before the
+// window and no deploy record. Allocations are per query, not per deploy.
 Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
                                        const std::vector<const config::DeploymentConfig*>& selected,
                                        const DoraQuery& query) {
@@ -167,34 +198,50 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     f.since = query.since;
     f.until = query.until;
     Tally t;
-    // Generous reservations: pages are touched only as values arrive, and
-    // growing by copying would fault every page in twice (~370k lead times
-    // in 30 days of 1M deploys).
-    t.lead_times.reserve(std::size_t{1} << 20);
-    t.restore_times.reserve(std::size_t{1} << 16);
+    // Whole days [first_day, end_day) come from day rows, when there are any.
+    Timestamp first_day = detail::utc_day_start(query.since);
+    if (first_day < query.since) first_day += std::chrono::days{1};
+    const Timestamp end_day = detail::utc_day_start(query.until);
+    const bool whole_days = first_day < end_day;
+    std::vector<std::int64_t> edge_leads, edge_restores;
+    RankedSeconds leads, restores;
     std::vector<std::int64_t> days;
     std::vector<std::pair<std::int64_t, std::int64_t>> incidents;  // id, seconds
-    ExtraTally x;
+    auto each_row = [&](const detail::RowFigures& row) {
+        ++t.changes;
+        if (row.failure != Failure::none) ++t.failed_changes;
+        if (row.status != DeployStatus::succeeded) return;
+        ++f.deploys;
+        const auto day = utc_day(row.deployed_at);
+        if (days.empty() || days.back() != day) days.push_back(day);
+        edge_leads.insert(edge_leads.end(), row.lead_seconds.begin(), row.lead_seconds.end());
+        edge_restores.insert(edge_restores.end(), row.restore_seconds.begin(),
+                             row.restore_seconds.end());
+    };
+    auto each_day = [&](const detail::DayFigures& day) {
+        t.changes += static_cast<std::int64_t>(day.changes);
+        t.failed_changes += static_cast<std::int64_t>(day.failed_changes);
+        if (day.succeeded == 0) return;
+        f.deploys += static_cast<std::int64_t>(day.succeeded);
+        days.push_back(utc_day(day.day));
+        leads.add(day.lead);
+        restores.add(day.restore);
+    };
     for (const auto* d : selected) {
-        const std::size_t days_before = days.size();
-        auto scanned = detail::scan_window_rows(
-            txn, tables, d->name, d->environment, query.since, query.until,
-            [&](const detail::RowFigures& row) {
-                ++t.changes;
-                if (row.failure != Failure::none) ++t.failed_changes;
-                if (row.status != DeployStatus::succeeded) return;
-                ++f.deploys;
-                const auto day = utc_day(row.deployed_at);
-                if (days.size() == days_before || days.back() != day) days.push_back(day);
-                t.lead_times.insert(t.lead_times.end(), row.lead_seconds.begin(),
-                                    row.lead_seconds.end());
-                t.restore_times.insert(t.restore_times.end(), row.restore_seconds.begin(),
-                                       row.restore_seconds.end());
-                x.deploy_in_window(row.extras.rework, row.extras.batch);
-                x.direct_commits += row.extras.direct_commits;
-                for (const auto& p : row.extras.pull_requests) x.pull_request(p);
-            });
-        if (!scanned) return tl::unexpected(scanned.error());
+        auto rows = [&](Timestamp from, Timestamp to) {
+            return detail::scan_window_rows(txn, tables, d->name, d->environment, from, to,
+                                            each_row);
+        };
+        if (whole_days) {
+            if (auto s = rows(query.since, first_day); !s) return tl::unexpected(s.error());
+            if (auto s = detail::scan_days(txn, tables, d->name, d->environment, first_day, end_day,
+                                           each_day);
+                !s)
+                return tl::unexpected(s.error());
+            if (auto s = rows(end_day, query.until); !s) return tl::unexpected(s.error());
+        } else if (auto s = rows(query.since, query.until); !s) {
+            return tl::unexpected(s.error());
+        }
         auto restored = detail::restored_incidents(txn, tables, d->name, d->environment,
                                                    query.since, query.until);
         if (!restored) return tl::unexpected(restored.error());
@@ -203,15 +250,37 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
                 incidents.emplace_back(incident.id,
                                        seconds_between(incident.created_at, *incident.restored_at));
     }
-    // Series are time-ordered each; days shared by several count once.
+    // Days shared by several series count once.
     std::sort(days.begin(), days.end());
     t.deploy_days = static_cast<std::int64_t>(std::unique(days.begin(), days.end()) - days.begin());
+    // The breakdown, rework and batch figures from the window's rows (day
+    // rows do not carry them).
+    ExtraTally x;
+    for (const auto* d : selected) {
+        auto scanned = detail::scan_window_rows(
+            txn, tables, d->name, d->environment, query.since, query.until,
+            [&](const detail::RowFigures& row) {
+                if (row.status != DeployStatus::succeeded) return;
+                x.deploy_in_window(row.extras.rework, row.extras.batch);
+                x.direct_commits += row.extras.direct_commits;
+                for (const auto& p : row.extras.pull_requests) x.pull_request(p);
+            });
+        if (!scanned) return tl::unexpected(scanned.error());
+    }
     // An incident blamed in several series is one failure.
     std::sort(incidents.begin(), incidents.end());
     auto last = std::unique(incidents.begin(), incidents.end(),
                             [](const auto& a, const auto& b) { return a.first == b.first; });
-    for (auto it = incidents.begin(); it != last; ++it) t.restore_times.push_back(it->second);
-    finish(f, t);
+    for (auto it = incidents.begin(); it != last; ++it) edge_restores.push_back(it->second);
+    leads.add(sorted_view(edge_leads));
+    restores.add(sorted_view(edge_restores));
+
+    finish(f, t);  // counts and rates; the order statistics follow
+    f.lead_time_commits = static_cast<std::int64_t>(leads.count);
+    f.lead_time_median = leads.median();
+    f.lead_time_p90 = leads.p90();
+    f.time_to_restore_failures = static_cast<std::int64_t>(restores.count);
+    f.time_to_restore_median = restores.median();
     f.batch_median_commits = median(x.batch_commits);
     finish_extra(f, x);
     return f;

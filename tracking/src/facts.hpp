@@ -79,6 +79,7 @@ struct WorkItemRev {
     std::string project;
     std::optional<Timestamp> created_at;
     std::optional<Timestamp> changed_at;
+    std::string title;  // System.Title; empty when the delivery had none
 };
 
 struct WiLink {

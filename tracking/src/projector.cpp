@@ -249,6 +249,7 @@ Status ingest_build(lmdb::txn& txn, const Tables& t, const config::Config& confi
         DeploySource source;
         source.kind = SourceKind::build;
         source.seq = entry.seq;
+        source.ref_id = build->build_id;  // the deploy page links the run
         source.sha = build->source_version;
         source.deployed_at = build->finish_time;
         source.project = d->project;
@@ -497,6 +498,7 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
     rev.project = item->team_project;
     rev.created_at = item->created_date;
     rev.changed_at = item->changed_date;
+    rev.title = item->title;
     if (auto s = put(txn, t.work_items, key, encode(rev)); !s) return s;
 
     const std::string index = KeyBuilder()

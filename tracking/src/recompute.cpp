@@ -775,6 +775,9 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         if (auto s = del(m_txn, m_t.deploy_time, key); !s) return s;
     for (const auto& key : old_shas)
         if (auto s = del(m_txn, m_t.deploy_shas, key); !s) return s;
+    // Rows before `from` kept their figures (the last succeeded one gains
+    // only incidents), so the days from `from`'s day on are all that changed.
+    if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, from); !s) return s;
     for (const auto& [key, pos] : old_shipped) {
         auto kept = new_shipped.find(key);
         if (kept != new_shipped.end() && kept->second == pos) {

@@ -13,7 +13,8 @@ constexpr std::uint64_t k_reindex_chunk = 5000;
 
 }  // namespace
 
-Status reindex(storage::Store& store, const config::Config& config) {
+Status reindex(storage::Store& store, const config::Config& config,
+               const ReindexProgress& progress) {
     if (store.read_only())
         return fail(ErrorCode::invalid_argument, "reindex needs a writable store");
     auto shared = std::make_shared<const config::Config>(config);
@@ -30,7 +31,7 @@ Status reindex(storage::Store& store, const config::Config& config) {
                   t.stages,        t.releases,       t.release_shas,  t.work_items, t.wi_links,
                   t.wi_index,      t.sources,        t.deploys,       t.queue,      t.deploy_time,
                   t.deploy_shas,   t.incident_blame, t.commit_ranges, t.shipped,    t.gaps,
-                  t.pull_requests, t.pr_merges}) {
+                  t.deploy_days,   t.pull_requests,  t.pr_merges}) {
                 const int rc = ::mdb_drop(txn.handle(), dbi, 0);
                 if (rc != MDB_SUCCESS)
                     return tl::unexpected(
@@ -39,6 +40,13 @@ Status reindex(storage::Store& store, const config::Config& config) {
             storage::commit(txn);
         }
 
+        std::uint64_t total = 0;
+        if (progress) {
+            auto txn = lmdb::txn::begin(store.env().handle(), nullptr, MDB_RDONLY);
+            auto last = storage::last_seq(txn, store);
+            if (!last) return tl::unexpected(last.error());
+            total = *last;
+        }
         std::uint64_t next = 1;
         for (;;) {
             auto txn = lmdb::txn::begin(store.env().handle());
@@ -63,6 +71,7 @@ Status reindex(storage::Store& store, const config::Config& config) {
                         }
                     }
                     next = entry.seq + 1;
+                    if (progress) progress(entry.seq, total);
                     return ++count < k_reindex_chunk;
                 });
             if (!walked) return walked;

@@ -31,6 +31,7 @@ Result<Tables> Tables::open(storage::Store& store) {
                                                     {"tr_commit_ranges", &tables.commit_ranges},
                                                     {"tr_shipped", &tables.shipped},
                                                     {"tr_gaps", &tables.gaps},
+                                                    {"tr_deploy_days", &tables.deploy_days},
                                                     {"tr_pull_requests", &tables.pull_requests},
                                                     {"tr_pr_merges", &tables.pr_merges}};
     constexpr std::size_t k_count = std::size(all);
@@ -160,7 +161,7 @@ std::optional<ReleaseFact> decode_release(std::string_view b) {
 std::string encode(const WorkItemRev& f) {
     Writer w;
     w.u8(f.change).str(f.type).str(f.state).strs(f.tags).str(f.area_path).str(f.project);
-    w.opt_time(f.created_at).opt_time(f.changed_at);
+    w.opt_time(f.created_at).opt_time(f.changed_at).str(f.title);
     return w.take();
 }
 std::optional<WorkItemRev> decode_work_item(std::string_view b) {
@@ -174,6 +175,7 @@ std::optional<WorkItemRev> decode_work_item(std::string_view b) {
     f.project = r.str();
     f.created_at = r.opt_time();
     f.changed_at = r.opt_time();
+    f.title = r.str();
     return finish(r, std::move(f));
 }
 

@@ -21,7 +21,7 @@
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
 //   tr_queue       item key                                   -> work-queue item
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
-//   tr_deploy_time, tr_deploy_shas, tr_incident_blame: query indexes kept
+//   tr_deploy_time, tr_deploy_shas, tr_incident_blame, tr_deploy_days: query indexes kept
 //                  with tr_deploys (src/deploy_index.hpp has their layout)
 //   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
@@ -33,7 +33,7 @@
 //                  by the commit their completion put on the target branch)
 //
 // k_layout_version names this layout. It is part of the projection
-// fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
+// fingerprint (daemon/workers/projection_sync.cpp), so a store whose derived
 // tables were written by a build with another layout is rebuilt from the
 // journal when `serve` starts; bump it with every change to a tr_ table's
 // keys or records.
@@ -55,10 +55,13 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-// 6: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
+// 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
+//    restore seconds; long metrics windows read one row per day).
+// 7: work-item revisions carry System.Title; build sources carry the build id.
+// 8: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
 //    pull requests, batch size and rework; index rows the breakdown, rework,
 //    batch and direct commits.
-inline constexpr int k_layout_version = 6;
+inline constexpr int k_layout_version = 8;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -81,6 +84,7 @@ struct Tables {
     MDB_dbi incident_blame = 0;
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
+    MDB_dbi deploy_days = 0;
     MDB_dbi pull_requests = 0;
     MDB_dbi pr_merges = 0;
     // False on a read-only store where tracking never ran: every query then

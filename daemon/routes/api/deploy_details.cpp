@@ -1,0 +1,176 @@
+// GET /api/v1/deploys/{id}/details: what a deploy's page shows beside the
+// deploy object -- where it came from, links into Azure DevOps (built from
+// [azure_devops] organization_url and the deployment's project and
+// repository), its work items with the titles shiplog received, and the
+// incidents blamed on it with their times.
+#include <string>
+
+#include "common/time_format.hpp"
+#include "routes/api/dashboard_api.hpp"
+#include "routes/api/query_params.hpp"
+#include "tracking/deploy.hpp"
+#include "tracking/deploy_details.hpp"
+
+namespace shiplog::daemon::api {
+namespace {
+
+using http::json_error;
+
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    out += http::json_escape(s);
+    out += '"';
+}
+
+void append_optional(std::string& out, const std::string& s) {
+    if (s.empty())
+        out += "null";
+    else
+        append_string(out, s);
+}
+
+void append_time(std::string& out, const std::optional<Timestamp>& t) {
+    if (t)
+        append_string(out, format_rfc3339(*t));
+    else
+        out += "null";
+}
+
+const config::DeploymentConfig* find_deployment(const config::Config& config,
+                                                const tracking::DeployView& d) {
+    for (const auto& candidate : config.deployments)
+        if (candidate.name == d.deployment && candidate.environment == d.environment)
+            return &candidate;
+    return nullptr;
+}
+
+// Azure DevOps web addresses; empty when there is no [azure_devops] (no
+// organization to point into) or the part they need is unknown.
+class Links {
+  public:
+    Links(const config::Config& config, const config::DeploymentConfig* deployment) {
+        if (!config.azure_devops || !deployment) return;
+        m_project =
+            config.azure_devops->organization_url + "/" + percent_encode(deployment->project);
+        if (!deployment->repository.empty())
+            m_repository = m_project + "/_git/" + percent_encode(deployment->repository);
+    }
+
+    bool any() const { return !m_project.empty(); }
+    const std::string& repository() const { return m_repository; }
+    std::string commit(std::string_view sha) const {
+        return m_repository.empty() || sha.empty() ? std::string()
+                                                   : m_repository + "/commit/" + std::string(sha);
+    }
+    std::string run(const std::optional<tracking::DeployOrigin>& origin) const {
+        if (m_project.empty() || !origin || origin->ref_id <= 0) return {};
+        const auto id = std::to_string(origin->ref_id);
+        if (origin->kind == "build" || origin->kind == "stage")
+            return m_project + "/_build/results?buildId=" + id;
+        if (origin->kind == "release") return m_project + "/_releaseProgress?releaseId=" + id;
+        return {};
+    }
+    // Work items are addressed through their own project when it is known.
+    std::string work_item(const config::Config& config, std::int64_t id,
+                          std::string_view project) const {
+        if (m_project.empty()) return {};
+        const auto base =
+            project.empty() ? m_project
+                            : config.azure_devops->organization_url + "/" + percent_encode(project);
+        return base + "/_workitems/edit/" + std::to_string(id);
+    }
+
+  private:
+    std::string m_project;
+    std::string m_repository;
+};
+
+}  // namespace
+
+http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
+    auto config = deps.config.get();
+    try {
+        auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
+        auto deploy = tracking::get_deploy(txn, deps.tables, decode_segment(req.params.at(0)));
+        if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+        auto origin = tracking::deploy_origin(txn, deps.tables, *deploy);
+        if (!origin) return json_error(status_for(origin.error()), origin.error().message);
+        auto items =
+            tracking::work_item_infos(txn, deps.tables, deploy->work_items, config->failures);
+        if (!items) return json_error(status_for(items.error()), items.error().message);
+        auto incidents =
+            tracking::work_item_infos(txn, deps.tables, deploy->incidents, config->failures);
+        if (!incidents) return json_error(status_for(incidents.error()), incidents.error().message);
+
+        const Links links(*config, find_deployment(*config, *deploy));
+        std::string out = "{\"id\":";
+        append_string(out, deploy->id());
+        out += ",\"origin\":";
+        if (*origin) {
+            out += "{\"kind\":";
+            append_string(out, (*origin)->kind);
+            out += ",\"id\":";
+            out += (*origin)->ref_id > 0 ? std::to_string((*origin)->ref_id) : "null";
+            out += "}";
+        } else {
+            out += "null";
+        }
+        out += ",\"links\":";
+        if (links.any()) {
+            out += "{\"repository\":";
+            append_optional(out, links.repository());
+            out += ",\"commit\":";
+            append_optional(out, links.commit(deploy->sha));
+            out += ",\"run\":";
+            append_optional(out, links.run(*origin));
+            out += "}";
+        } else {
+            out += "null";
+        }
+        out += ",\"work_items\":[";
+        for (std::size_t i = 0; i < deploy->work_items.size(); ++i) {
+            const auto id = deploy->work_items[i];
+            const tracking::WorkItemInfo* info = nullptr;
+            for (const auto& candidate : *items)
+                if (candidate.id == id) info = &candidate;
+            if (i) out += ",";
+            out += "{\"id\":" + std::to_string(id) + ",\"title\":";
+            append_optional(out, info ? info->title : std::string());
+            out += ",\"type\":";
+            append_optional(out, info ? info->type : std::string());
+            out += ",\"state\":";
+            append_optional(out, info ? info->state : std::string());
+            out += ",\"url\":";
+            append_optional(out, links.work_item(*config, id, info ? info->project : ""));
+            out += "}";
+        }
+        out += "],\"incidents\":[";
+        bool first = true;
+        for (const auto id : deploy->incidents) {
+            const tracking::WorkItemInfo* info = nullptr;
+            for (const auto& candidate : *incidents)
+                if (candidate.id == id) info = &candidate;
+            if (!first) out += ",";
+            first = false;
+            out += "{\"id\":\"boards:" + std::to_string(id) +
+                   "\",\"work_item\":" + std::to_string(id) + ",\"title\":";
+            append_optional(out, info ? info->title : std::string());
+            out += ",\"state\":";
+            append_optional(out, info ? info->state : std::string());
+            out += ",\"opened_at\":";
+            append_time(out, info ? info->created_at : std::nullopt);
+            out += ",\"restored_at\":";
+            append_time(out, info ? info->restored_at : std::nullopt);
+            out += ",\"url\":";
+            append_optional(out, links.work_item(*config, id, info ? info->project : ""));
+            out += "}";
+        }
+        out += "],\"rest_lookups\":";
+        out += config->azure_devops ? "true" : "false";
+        return http::json(out + "}");
+    } catch (const lmdb::error&) {
+        return json_error(503, "store unavailable");
+    }
+}
+
+}  // namespace shiplog::daemon::api
