@@ -257,14 +257,15 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     // rows do not carry them).
     ExtraTally x;
     for (const auto* d : selected) {
-        auto scanned = detail::scan_window_rows(
-            txn, tables, d->name, d->environment, query.since, query.until,
-            [&](const detail::RowFigures& row) {
-                if (row.status != DeployStatus::succeeded) return;
-                x.deploy_in_window(row.extras.rework, row.extras.batch);
-                x.direct_commits += row.extras.direct_commits;
-                for (const auto& p : row.extras.pull_requests) x.pull_request(p);
-            });
+        auto scanned =
+            detail::scan_window_rows(txn, tables, d->name, d->environment, query.since, query.until,
+                                     [&](const detail::RowFigures& row) {
+                                         if (row.status != DeployStatus::succeeded) return;
+                                         x.deploy_in_window(row.extras.rework, row.extras.batch);
+                                         x.direct_commits += row.extras.direct_commits;
+                                         for (const auto& p : row.extras.pull_requests)
+                                             x.pull_request(p);
+                                     });
         if (!scanned) return tl::unexpected(scanned.error());
     }
     // An incident blamed in several series is one failure.
