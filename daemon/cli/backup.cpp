@@ -121,9 +121,10 @@ int run_backup(const fs::path& config_path, const fs::path& dest_dir) {
     }
 
     std::string problem;
-    int rc = ::mdb_env_copyfd2((*store)->env().handle(), fd, MDB_CP_COMPACT);
-    if (rc != MDB_SUCCESS) {
-        problem = storage::store_error(rc, "copy the store at " + quoted(storage_cfg.path)).message;
+    if (auto copied =
+            storage::copy_compacted(**store, fd, "copy the store at " + quoted(storage_cfg.path));
+        !copied) {
+        problem = copied.error().message;
     } else if (::fsync(fd) != 0) {
         problem = "cannot flush " + quoted(data_path) + " to disk: " + errno_text(errno);
     }

@@ -142,6 +142,39 @@ int run_cli(int argc, char** argv) {
                               "shiplog metrics --since 90d --explain",
                               "shiplog metrics --since 2026-10-01 --until 2026-11-01 --json"}));
 
+    IncidentsOptions incidents_options;
+    auto* incidents = app.add_subcommand(
+        "incidents", "incidents from every source (Azure Boards, register_impact, Azure Monitor)");
+    add_config_option(incidents);
+    incidents->add_option("--deployment", incidents_options.deployment,
+                          "only incidents blaming a deploy of this [[deployment]] name");
+    incidents->add_option("--environment", incidents_options.environment,
+                          "only incidents blaming a deploy in this environment");
+    incidents->add_option("--since", incidents_options.since,
+                          std::string("opened or restored at or after: ") + k_time_forms);
+    incidents->add_option("--until", incidents_options.until,
+                          std::string("opened or restored before (default now): ") + k_time_forms);
+    incidents->add_flag("--json", incidents_options.json,
+                        "print the incidents as a JSON array (docs/reference/http-api.md)");
+    incidents->footer(examples(
+        {"shiplog incidents --deployment web-api --since 90d", "shiplog incidents --json"}));
+
+    DriftOptions drift_options;
+    auto* drift =
+        app.add_subcommand("drift", "commits deployed to one environment and not yet to another");
+    add_config_option(drift);
+    drift->add_option("--deployment", drift_options.deployment, "the [[deployment]] name")
+        ->required();
+    drift->add_option("--from", drift_options.from, "the environment that is ahead (staging)")
+        ->required();
+    drift->add_option("--to", drift_options.to, "the environment behind it (production)")
+        ->required();
+    drift->add_flag("--json", drift_options.json,
+                    "print the drift as JSON (docs/reference/http-api.md)");
+    drift->footer(
+        examples({"shiplog drift --deployment web-api --from staging --to production",
+                  "shiplog drift --deployment web-api --from staging --to production --json"}));
+
     auto* reindex =
         app.add_subcommand("reindex", "rebuild all derived data from the event journal");
     add_config_option(reindex);
@@ -211,6 +244,8 @@ int run_cli(int argc, char** argv) {
     if (deploys->parsed()) return run_deploys(config_path, deploys_options);
     if (show->parsed()) return run_deploy_show(config_path, deploy_id, show_json);
     if (metrics->parsed()) return run_metrics(config_path, metrics_options);
+    if (incidents->parsed()) return run_incidents(config_path, incidents_options);
+    if (drift->parsed()) return run_drift(config_path, drift_options);
     if (reindex->parsed()) return run_reindex(config_path);
     if (backup->parsed()) return run_backup(config_path, backup_dir);
     if (hooks_sync->parsed()) return run_hooks_sync(config_path, hooks_options);

@@ -99,8 +99,7 @@ int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& 
     // deploy, filter, then cut to --limit (as GET /api/v1/deploys does).
     const bool filtered = since || until || options.failed;
     filter.limit = filtered ? 0 : options.limit;
-    try {
-        auto txn = lmdb::txn::begin(ctx->store->env(), nullptr, MDB_RDONLY);
+    auto code = storage::read(*ctx->store, "store", [&](storage::Txn& txn) {
         auto deploys = tracking::list_deploys(txn, ctx->tables, filter);
         if (!deploys) {
             std::fprintf(stderr, "%s\n", deploys.error().message.c_str());
@@ -117,11 +116,13 @@ int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& 
             std::printf("%s\n", tracking::deploys_json(*deploys).c_str());
         else
             print_table(*deploys);
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!code) {
+        std::fprintf(stderr, "%s\n", code.error().message.c_str());
         return 1;
     }
-    return 0;
+    return *code;
 }
 
 int run_deploy_show(const std::filesystem::path& config_path, const std::string& id, bool json) {
@@ -130,8 +131,7 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
         std::fprintf(stderr, "%s\n", ctx.error().message.c_str());
         return 1;
     }
-    try {
-        auto txn = lmdb::txn::begin(ctx->store->env(), nullptr, MDB_RDONLY);
+    auto code = storage::read(*ctx->store, "store", [&](storage::Txn& txn) {
         auto deploy = tracking::get_deploy(txn, ctx->tables, id);
         if (!deploy) {
             std::fprintf(stderr, "%s\n", deploy.error().message.c_str());
@@ -164,11 +164,13 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
                 std::printf("  %s%s%s\n", item.key.c_str(),
                             item.failed.empty() ? "" : "  FAILED: ", item.failed.c_str());
         }
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!code) {
+        std::fprintf(stderr, "%s\n", code.error().message.c_str());
         return 1;
     }
-    return 0;
+    return *code;
 }
 
 int run_reindex(const std::filesystem::path& config_path) {

@@ -97,8 +97,8 @@ void print_explain(const tracking::DoraFigures& f) {
                 f.explain.changes.size());
     for (const auto& c : f.explain.changes) {
         std::string incidents;
-        for (auto id : c.incidents)
-            incidents += (incidents.empty() ? " incidents " : ",") + std::to_string(id);
+        for (const auto& id : c.incidents)
+            incidents += (incidents.empty() ? " incidents " : ",") + id;
         std::printf("  %-40s %-9s failure=%s rework=%s batch=%s%s\n", c.deploy_id.c_str(),
                     tracking::to_string(c.status),
                     c.failure == tracking::Failure::none ? "-" : tracking::to_string(c.failure),
@@ -181,8 +181,7 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         std::fprintf(stderr, "%s\n", tables.error().message.c_str());
         return 1;
     }
-    try {
-        auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
+    auto exit_code = storage::read(**store, "store", [&](storage::Txn& txn) {
         auto figures = tracking::query_dora(txn, *tables, *loaded, query);
         if (!figures) {
             std::fprintf(stderr, "%s\n", figures.error().message.c_str());
@@ -197,11 +196,13 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         }
         print_table(*figures);
         if (options.explain) print_explain(*figures);
-    } catch (const lmdb::error& e) {
-        std::fprintf(stderr, "store: %s\n", e.what());
+        return 0;
+    });
+    if (!exit_code) {
+        std::fprintf(stderr, "%s\n", exit_code.error().message.c_str());
         return 1;
     }
-    return 0;
+    return *exit_code;
 }
 
 }  // namespace shiplog::daemon

@@ -30,6 +30,7 @@
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/notifier.hpp"
 #include "daemon/projection_sync.hpp"
@@ -234,16 +235,7 @@ int run_serve(const std::filesystem::path& config_path) {
 
     // docs/azure-devops.md: backfill after downtime and after a subscription was
     // re-enabled, in the background, through this intake (bf).
-    BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics,
-                            [](BackfillWorker::Level level, const std::string& line) {
-                                if (level == BackfillWorker::Level::error)
-                                    spdlog::error("{}", line);
-                                else if (level == BackfillWorker::Level::warn)
-                                    spdlog::warn("{}", line);
-                                else
-                                    spdlog::info("{}", line);
-                            },
-                            {});
+    BackfillWorker backfill([&config] { return config.get(); }, intake, &metrics, log_line, {});
     azure::HookSyncWorker::Options hook_sync_options;
     hook_sync_options.after_run = [&config, &store, &backfill, seq_at_start, first = true](
                                       bool, std::size_t reenabled) mutable {
@@ -258,30 +250,13 @@ int run_serve(const std::filesystem::path& config_path) {
     };
     // docs/azure-devops.md: serve runs hooks sync at start, on SIGHUP and periodically, in
     // the background; failing to reach Azure DevOps never stops the receiver.
-    azure::HookSyncWorker hook_sync(
-        [&config] { return config.get(); },
-        [](azure::HookSyncWorker::Level level, const std::string& line) {
-            if (level == azure::HookSyncWorker::Level::error)
-                spdlog::error("{}", line);
-            else if (level == azure::HookSyncWorker::Level::warn)
-                spdlog::warn("{}", line);
-            else
-                spdlog::info("{}", line);
-        },
-        std::move(hook_sync_options));
+    azure::HookSyncWorker hook_sync([&config] { return config.get(); }, log_line,
+                                    std::move(hook_sync_options));
     hook_status.attach(&hook_sync);
     // The REST work queue (build look-ups, commit ranges): answers are
     // journaled through the intake, like any event.
     WorkQueueRunner work_queue(
-        **store, (*projector)->tables(), intake, [&config] { return config.get(); },
-        [](WorkQueueRunner::Level level, const std::string& line) {
-            if (level == WorkQueueRunner::Level::error)
-                spdlog::error("{}", line);
-            else if (level == WorkQueueRunner::Level::warn)
-                spdlog::warn("{}", line);
-            else
-                spdlog::info("{}", line);
-        },
+        **store, (*projector)->tables(), intake, [&config] { return config.get(); }, log_line,
         [&metrics] {
             WorkQueueRunner::Options options;
             options.metrics = &metrics;

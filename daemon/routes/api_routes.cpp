@@ -58,42 +58,41 @@ class ApiRoutes {
     }
 
     http::Response show(const http::Request& req) const {
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto deploy =
-                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
-            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
-            return http::json(tracking::deploy_json(*deploy));
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto deploy =
+                    tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+                if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+                return http::json(tracking::deploy_json(*deploy));
+            });
+        return response ? std::move(*response) : json_error(503, "store unavailable");
     }
 
     // GET /api/v1/deploys/{id}/pending (an addition for the dashboard): the
     // REST look-ups the deploy still waits for, as `deploy show` lists them.
     http::Response pending(const http::Request& req) const {
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto deploy =
-                tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
-            if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
-            auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
-            if (!items) return json_error(status_for(items.error()), items.error().message);
-            std::string out = "[";
-            for (const auto& item : *items) {
-                if (out.size() > 1) out += ",";
-                out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
-                       http::json_escape(item.kind) +
-                       "\",\"attempts\":" + std::to_string(item.attempts) + ",\"created_at\":\"" +
-                       format_rfc3339(item.created_at) + "\",\"failed\":" +
-                       (item.failed.empty() ? std::string("null")
-                                            : "\"" + http::json_escape(item.failed) + "\"") +
-                       "}";
-            }
-            return http::json(out + "]");
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto deploy =
+                    tracking::get_deploy(txn, m_deps.tables, decode_segment(req.params.at(0)));
+                if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
+                auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
+                if (!items) return json_error(status_for(items.error()), items.error().message);
+                std::string out = "[";
+                for (const auto& item : *items) {
+                    if (out.size() > 1) out += ",";
+                    out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
+                           http::json_escape(item.kind) +
+                           "\",\"attempts\":" + std::to_string(item.attempts) +
+                           ",\"created_at\":\"" + format_rfc3339(item.created_at) +
+                           "\",\"failed\":" +
+                           (item.failed.empty() ? std::string("null")
+                                                : "\"" + http::json_escape(item.failed) + "\"") +
+                           "}";
+                }
+                return http::json(out + "]");
+            });
+        return response ? std::move(*response) : json_error(503, "store unavailable");
     }
 
     // GET /api/v1/hooks (an addition for the dashboard): hook sync state and
@@ -102,14 +101,13 @@ class ApiRoutes {
         auto config = m_deps.config.get();
         std::optional<HookStatusBoard::State> state;
         if (m_deps.hooks) state = m_deps.hooks->get();
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto body = hooks_json(state, *config, txn, m_deps.store);
-            if (!body) return json_error(503, "store unavailable");
-            return http::json(std::move(*body));
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto body = hooks_json(state, *config, txn, m_deps.store);
+                if (!body) return json_error(503, "store unavailable");
+                return http::json(std::move(*body));
+            });
+        return response ? std::move(*response) : json_error(503, "store unavailable");
     }
 
     // GET /api/v1/metrics: the same JSON as `shiplog metrics --json`.
@@ -129,19 +127,19 @@ class ApiRoutes {
         query.deployment = nonempty_param(req, "deployment");
         query.environment = nonempty_param(req, "environment");
         auto config = m_deps.config.get();
-        try {
-            auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-            auto explain_param = req.query_param("explain");
-            const bool explain =
-                explain_param && *explain_param != "false" && *explain_param != "0";
-            query.explain = explain;  // without it only index rows are read
-            auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
-            if (!figures) return json_error(status_for(figures.error()), figures.error().message);
-            return http::json(explain ? tracking::dora_json_with_explain(*figures)
-                                      : tracking::dora_json(*figures));
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
+        auto response =
+            storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
+                auto explain_param = req.query_param("explain");
+                const bool explain =
+                    explain_param && *explain_param != "false" && *explain_param != "0";
+                query.explain = explain;  // without it only index rows are read
+                auto figures = tracking::query_dora(txn, m_deps.tables, *config, query);
+                if (!figures)
+                    return json_error(status_for(figures.error()), figures.error().message);
+                return http::json(explain ? tracking::dora_json_with_explain(*figures)
+                                          : tracking::dora_json(*figures));
+            });
+        return response ? std::move(*response) : json_error(503, "store unavailable");
     }
 
     // Credentials and Content-Type are checked by the route's admit, before
@@ -165,17 +163,11 @@ class ApiRoutes {
             // Best-effort check against the committed state; two identical
             // registrations racing each other both pass it (and the second is
             // then a redeploy of the latest sha, which is not a rollback).
-            std::optional<std::string> latest;
-            try {
-                auto txn = lmdb::txn::begin(m_deps.store.env(), nullptr, MDB_RDONLY);
-                auto found =
-                    tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
-                if (!found) return respond(json_error(503, "store unavailable"));
-                latest = *found;
-            } catch (const lmdb::error&) {
-                return respond(json_error(503, "store unavailable"));
-            }
-            if (latest && *latest == parsed->sha) {
+            auto latest = storage::read(m_deps.store, "read", [&](storage::Txn& txn) {
+                return tracking::latest_succeeded_sha(txn, m_deps.tables, deployment, *environment);
+            });
+            if (!latest) return respond(json_error(503, "store unavailable"));
+            if (*latest && **latest == parsed->sha) {
                 if (parsed->ignore_if_duplicate)
                     return respond(http::json(R"({"status":"duplicate"})"));
                 return respond(json_error(

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "common/event_kind.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "http/message.hpp"
@@ -98,7 +99,7 @@ std::string subscriptions_json(const std::optional<HookStatusBoard::State>& sync
 }  // namespace
 
 Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync,
-                               const config::Config& config, lmdb::txn& txn,
+                               const config::Config& config, storage::Txn& txn,
                                const storage::Store& store) {
     std::map<std::string, RepoSeen> repos;  // lower "project/repository"
     for (const auto& d : config.deployments) {
@@ -121,7 +122,7 @@ Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync
         if (!entry) return tl::unexpected(entry.error());
         if (!*entry) continue;
         if (!last_event_at) last_event_at = (*entry)->received_at;
-        if ((*entry)->event_type != "git.push") continue;
+        if (event_kind_of((*entry)->event_type) != EventKind::git_push) continue;
         auto push = handlers::parse_push_event((*entry)->raw);
         if (!push) continue;
         auto it = repos.find(lower(push->project_name) + "/" + lower(push->repository_name));

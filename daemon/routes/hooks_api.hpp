@@ -6,8 +6,6 @@
 #include <optional>
 #include <string>
 
-#include <lmdb++.h>
-
 #include "config/config.hpp"
 #include "daemon/hook_status.hpp"
 #include "storage/store.hpp"
@@ -21,7 +19,7 @@ inline constexpr std::uint64_t k_hooks_scan_entries = 5000;
 
 // The JSON body; `txn` is a read transaction on `store`.
 Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync,
-                               const config::Config& config, lmdb::txn& txn,
+                               const config::Config& config, storage::Txn& txn,
                                const storage::Store& store);
 
 }  // namespace shiplog::daemon

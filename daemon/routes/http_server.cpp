@@ -5,6 +5,8 @@
 
 #include "http/server.hpp"
 #include "routes/api_routes.hpp"
+#include "routes/drift_route.hpp"
+#include "routes/incident_routes.hpp"
 #include "routes/ops_routes.hpp"
 #include "routes/ui_routes.hpp"
 #include "routes/webhook_route.hpp"
@@ -21,6 +23,7 @@ HttpRoute route_of(std::string_view path) {
     if (path == "/healthz") return HttpRoute::healthz;
     if (path == "/readyz") return HttpRoute::readyz;
     if (path == "/metrics") return HttpRoute::metrics;
+    if (path.starts_with("/hooks/azure-monitor/")) return HttpRoute::webhook;
     if (path.starts_with("/api/")) return HttpRoute::api;
     return HttpRoute::other;
 }
@@ -78,6 +81,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& con
                                        return *stats_source ? (*stats_source)()
                                                             : http::Server::Stats{};
                                    }});
+    add_incident_routes(
+        router, IncidentRouteDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock});
+    add_drift_route(router, DriftRouteDeps{deps.config, deps.store, deps.tables, deps.clock});
     add_ui_routes(router);
 
     http::ServerOptions options;

@@ -84,8 +84,7 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
          "Succeeded deploys in the window per batch size (label size: S, M, L, XL).",
          {}},
     }};
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
+    auto read = storage::read(store, "read DORA figures", [&](storage::Txn& txn) {
         for (const auto& d : config.deployments) {
             for (int days : {7, 30}) {
                 tracking::DoraQuery query{d.name, d.environment, now - std::chrono::days{days},
@@ -138,9 +137,8 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
                     add_labelled(13, "size", sizes[k], static_cast<double>(f->batch_counts[k]));
             }
         }
-    } catch (const lmdb::error&) {
-        return {};
-    }
+    });
+    if (!read) return {};
     std::string out;
     for (const auto& family : families) {
         out += std::string("# HELP ") + family.name + " " + family.help + "\n";
@@ -178,11 +176,10 @@ std::string render_metrics(const OpsDeps& deps) {
     g.writer_batches = stats.batches;
     g.writer_last_batch_size = stats.last_batch_size;
     g.writer_failed_batches = stats.failed_batches;
-    try {
-        lmdb::txn txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
-        if (auto n = storage::journal_size(txn, deps.store)) g.journal_events = *n;
-    } catch (const lmdb::error&) {
-    }
+    auto events = storage::read(deps.store, "read the journal size", [&](storage::Txn& txn) {
+        return storage::journal_size(txn, deps.store);
+    });
+    if (events) g.journal_events = *events;
     std::string reason;
     g.ready = store_ready(deps.store, deps.intake, reason);
     std::string out =

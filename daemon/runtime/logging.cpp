@@ -112,6 +112,20 @@ Status init_logging(std::string_view level) {
     return {};
 }
 
+void log_line(LogLevel level, const std::string& line) {
+    switch (level) {
+        case LogLevel::error:
+            spdlog::error("{}", line);
+            return;
+        case LogLevel::warn:
+            spdlog::warn("{}", line);
+            return;
+        case LogLevel::info:
+            spdlog::info("{}", line);
+            return;
+    }
+}
+
 Status set_log_level(std::string_view level) {
     auto parsed = parse_level(level);
     if (!parsed) return tl::unexpected(parsed.error());

@@ -19,14 +19,8 @@ void append(std::string& out, const char* fmt, auto... args) {
 
 }  // namespace
 
-std::size_t Metrics::type_index(std::string_view event_type) {
-    for (std::size_t i = 0; i < k_event_types.size(); ++i)
-        if (k_event_types[i] == event_type) return i;
-    return k_other_type;
-}
-
-void Metrics::record_event(std::string_view event_type, EventOutcome outcome) {
-    m_events[type_index(event_type)][static_cast<int>(outcome)].fetch_add(
+void Metrics::record_event(EventKind kind, EventOutcome outcome) {
+    m_events[static_cast<std::size_t>(kind)][static_cast<int>(outcome)].fetch_add(
         1, std::memory_order_relaxed);
 }
 
@@ -53,9 +47,8 @@ std::string Metrics::render(const StoreGauges& g) const {
     out.reserve(8192);
     out += "# HELP shiplog_events_total Webhook and ingested events by event type and outcome.\n";
     out += "# TYPE shiplog_events_total counter\n";
-    for (std::size_t t = 0; t <= k_event_types.size(); ++t) {
-        std::string_view type =
-            t < k_event_types.size() ? k_event_types[t] : std::string_view("other");
+    for (std::size_t t = 0; t <= k_event_kind_count; ++t) {
+        const std::string_view type = to_string(static_cast<EventKind>(t));
         for (int o = 0; o < static_cast<int>(EventOutcome::count); ++o)
             append(out, "shiplog_events_total{event_type=\"%.*s\",outcome=\"%s\"} %llu\n",
                    static_cast<int>(type.size()), type.data(), k_outcome_names[o],

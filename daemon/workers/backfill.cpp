@@ -24,12 +24,6 @@ namespace {
 constexpr auto k_commit_timeout = std::chrono::milliseconds{60000};
 constexpr std::size_t k_max_scan_back = 100000;  // entries looked at for "the last delivery"
 
-std::string envelope(const std::string& id, const std::string& type, const std::string& publisher,
-                     const std::string& version, const std::string& resource) {
-    return "{\"id\":\"" + id + "\",\"eventType\":\"" + type + "\",\"publisherId\":\"" + publisher +
-           "\",\"resourceVersion\":\"" + version + "\",\"resource\":" + resource + "}";
-}
-
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -131,9 +125,9 @@ class Pass {
                 continue;
             }
             // No createdDate: a push's time is its resource.date.
-            submit(envelope("shiplog-backfill:push:" + lower(d.project + "/" + d.repository) + ":" +
-                                std::to_string(id),
-                            "git.push", "tfs", "1.0", *push),
+            submit(rest_envelope("shiplog-backfill:push:" + lower(d.project + "/" + d.repository) +
+                                     ":" + std::to_string(id),
+                                 EventKind::git_push, *push),
                    "push " + std::to_string(id));
         }
     }
@@ -182,8 +176,9 @@ class Pass {
         auto builds = m_client.list_completed_builds_json(d.project, definition->id, m_since);
         if (!builds) return error(builds.error().message);
         for (const auto& [id, build] : *builds)  // a build's time is its resource.finishTime
-            submit(envelope("shiplog-backfill:build:" + std::to_string(id), "build.complete", "tfs",
-                            "2.0", build),
+            // GET build/builds answers the 2.0 shape of a Build.
+            submit(rest_envelope("shiplog-backfill:build:" + std::to_string(id),
+                                 EventKind::build_complete, build, "2.0"),
                    "build " + std::to_string(id));
     }
 
@@ -212,16 +207,25 @@ class Pass {
 
 }  // namespace
 
+std::string rest_envelope(const std::string& id, EventKind kind, const std::string& resource,
+                          std::string_view resource_version) {
+    const auto& row = info(kind);
+    if (resource_version.empty()) resource_version = row.resource_version;
+    return "{\"id\":\"" + id + "\",\"eventType\":\"" + std::string(row.name) +
+           "\",\"publisherId\":\"" + std::string(row.publisher) + "\",\"resourceVersion\":\"" +
+           std::string(resource_version) + "\",\"resource\":" + resource + "}";
+}
+
 std::string work_item_event(const azure::WorkItemJson& item) {
     const std::string id =
         "shiplog-backfill:workitem:" + std::to_string(item.id) + ":" + std::to_string(item.rev);
-    if (item.rev <= 1) return envelope(id, "workitem.created", "tfs", "1.0", item.json);
+    if (item.rev <= 1) return rest_envelope(id, EventKind::work_item_created, item.json);
     // An update resource whose revision is the work item as it is now; no
     // field changes are known (resource.fields empty), so no previous state.
-    return envelope(id, "workitem.updated", "tfs", "1.0",
-                    "{\"id\":" + std::to_string(item.rev) + ",\"workItemId\":" +
-                        std::to_string(item.id) + ",\"rev\":" + std::to_string(item.rev) +
-                        ",\"fields\":{},\"revision\":" + item.json + "}");
+    return rest_envelope(id, EventKind::work_item_updated,
+                         "{\"id\":" + std::to_string(item.rev) + ",\"workItemId\":" +
+                             std::to_string(item.id) + ",\"rev\":" + std::to_string(item.rev) +
+                             ",\"fields\":{},\"revision\":" + item.json + "}");
 }
 
 Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
@@ -246,33 +250,29 @@ BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config:
 }
 
 std::uint64_t journal_last_seq(storage::Store& store) {
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
-        auto last = storage::last_seq(txn, store);
-        return last ? *last : 0;
-    } catch (const lmdb::error&) {
-        return 0;
-    }
+    auto last = storage::read(store, "read the journal",
+                              [&](storage::Txn& txn) { return storage::last_seq(txn, store); });
+    return last ? *last : 0;
 }
 
 std::optional<Timestamp> last_delivery(storage::Store& store, std::uint64_t up_to) {
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
-        std::uint64_t from = up_to;
-        if (from == 0) {
-            auto last = storage::last_seq(txn, store);
-            if (!last) return std::nullopt;
-            from = *last;
-        }
-        for (std::uint64_t seq = from, n = 0; seq > 0 && n < k_max_scan_back; --seq, ++n) {
-            auto entry = storage::read_entry(txn, store, seq);
-            if (!entry || !*entry) continue;
-            if ((*entry)->source != storage::EventSource::webhook) continue;
-            return (*entry)->received_at - std::chrono::hours{1};
-        }
-    } catch (const lmdb::error&) {
-    }
-    return std::nullopt;
+    auto found = storage::read(
+        store, "read the journal", [&](storage::Txn& txn) -> std::optional<Timestamp> {
+            std::uint64_t from = up_to;
+            if (from == 0) {
+                auto last = storage::last_seq(txn, store);
+                if (!last) return std::nullopt;
+                from = *last;
+            }
+            for (std::uint64_t seq = from, n = 0; seq > 0 && n < k_max_scan_back; --seq, ++n) {
+                auto entry = storage::read_entry(txn, store, seq);
+                if (!entry || !*entry) continue;
+                if ((*entry)->source != storage::EventSource::webhook) continue;
+                return (*entry)->received_at - std::chrono::hours{1};
+            }
+            return std::nullopt;
+        });
+    return found ? *found : std::nullopt;
 }
 
 }  // namespace shiplog::daemon

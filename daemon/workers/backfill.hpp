@@ -14,10 +14,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "azure/client.hpp"
 #include "common/clock.hpp"
+#include "common/event_kind.hpp"
 #include "config/config.hpp"
 #include "daemon/event_intake.hpp"
 #include "storage/store.hpp"
@@ -54,6 +56,12 @@ BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config:
 Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
                                         const std::string& project, const std::string& repository,
                                         const std::string& pull_request_json, std::int64_t id);
+
+// The service-hook envelope around a resource answered over REST, as a
+// delivery of `kind` would carry it: publisher from the kind's row; the
+// resource version is the kind's unless the REST answer's shape differs.
+std::string rest_envelope(const std::string& id, EventKind kind, const std::string& resource,
+                          std::string_view resource_version = {});
 
 // When the newest webhook delivery at or before journal seq `up_to` (0: the
 // last one) was received, minus an hour of overlap (duplicates are free);

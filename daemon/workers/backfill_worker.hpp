@@ -23,6 +23,7 @@
 
 #include "azure/client.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "config/config.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/metrics.hpp"
@@ -34,8 +35,8 @@ class BackfillWorker {
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     using ClientFactory = std::function<Result<std::unique_ptr<azure::AzureDevOpsClient>>(
         const config::AzureDevOpsConfig&, azure::ClientOptions)>;
-    enum class Level { info, warn, error };
-    using Log = std::function<void(Level, const std::string&)>;  // never receives a secret
+    using Level = LogLevel;
+    using Log = LogFunction;
 
     struct Options {
         std::chrono::milliseconds retry_initial{

@@ -46,12 +46,13 @@ Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::s
                                                    storage::EventSource source) {
     auto envelope = handlers::parse_envelope_padded(body, capacity);
     if (!envelope) {
-        if (m_metrics) m_metrics->record_event("", EventOutcome::rejected);
+        if (m_metrics) m_metrics->record_event(EventKind::unknown, EventOutcome::rejected);
         return tl::unexpected(envelope.error());
     }
     auto config = m_config.get();
     handlers::ParsedEvent parsed;
     Prepared p;
+    p.kind = envelope->kind;
     p.tracked =
         handlers::classify_event(*envelope, body, *config, &parsed) == handlers::Relevance::tracked;
 
@@ -123,15 +124,16 @@ Result<IntakeResult> EventIntake::submit_record(std::string event_id, std::strin
 
 Result<IntakeResult> EventIntake::commit(Prepared prepared, std::chrono::milliseconds timeout) {
     const std::string event_type = prepared.entry.event_type;
+    const EventKind kind = prepared.kind;
     std::string event_id = prepared.entry.event_id;
     auto future = m_writer.submit(std::move(prepared.entry));
     if (future.wait_for(timeout) != std::future_status::ready) {
-        if (m_metrics) m_metrics->record_event(event_type, EventOutcome::unavailable);
+        if (m_metrics) m_metrics->record_event(kind, EventOutcome::unavailable);
         return fail(ErrorCode::unavailable, "the store did not commit the event within " +
                                                 std::to_string(timeout.count()) + " ms");
     }
-    return finish(std::move(event_id), event_type, prepared.tracked, std::move(prepared.reason),
-                  future.get());
+    return finish(std::move(event_id), event_type, kind, prepared.tracked,
+                  std::move(prepared.reason), future.get());
 }
 
 void EventIntake::commit_async(Prepared prepared, Done done) {
@@ -141,24 +143,26 @@ void EventIntake::commit_async(Prepared prepared, Done done) {
     std::string type = prepared.entry.event_type;
     m_writer.submit_async(
         std::move(prepared.entry),
-        [this, tracked = prepared.tracked, reason = std::move(prepared.reason), id = std::move(id),
-         type = std::move(type),
+        [this, kind = prepared.kind, tracked = prepared.tracked,
+         reason = std::move(prepared.reason), id = std::move(id), type = std::move(type),
          done = std::move(done)](Result<storage::AppendResult> appended) mutable {
-            done(finish(std::move(id), type, tracked, std::move(reason), std::move(appended)));
+            done(
+                finish(std::move(id), type, kind, tracked, std::move(reason), std::move(appended)));
         });
 }
 
 Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string& event_type,
-                                         bool tracked, std::string reason,
+                                         EventKind kind, bool tracked, std::string reason,
                                          Result<storage::AppendResult> appended) {
     IntakeResult result;
     result.event_id = std::move(event_id);
     result.event_type = event_type;
+    result.kind = kind;
     if (!appended) {
         if (appended.error().code == ErrorCode::store_full && !m_store_full.exchange(true))
             spdlog::error("store full: {} (webhook answers 503 until space is freed)",
                           appended.error().message);
-        if (m_metrics) m_metrics->record_event(result.event_type, EventOutcome::unavailable);
+        if (m_metrics) m_metrics->record_event(kind, EventOutcome::unavailable);
         return tl::unexpected(appended.error());
     }
     if (m_store_full.exchange(false)) spdlog::info("store writable again");
@@ -169,10 +173,10 @@ Result<IntakeResult> EventIntake::finish(std::string event_id, const std::string
         result.status = tracked ? IntakeStatus::stored : IntakeStatus::ignored;
     if (result.status == IntakeStatus::ignored) result.reason = std::move(reason);
     if (m_metrics) {
-        m_metrics->record_event(result.event_type,
-                                result.status == IntakeStatus::stored      ? EventOutcome::stored
-                                : result.status == IntakeStatus::duplicate ? EventOutcome::duplicate
-                                                                           : EventOutcome::ignored);
+        m_metrics->record_event(kind, result.status == IntakeStatus::stored ? EventOutcome::stored
+                                      : result.status == IntakeStatus::duplicate
+                                          ? EventOutcome::duplicate
+                                          : EventOutcome::ignored);
     }
     return result;
 }

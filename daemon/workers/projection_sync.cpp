@@ -28,30 +28,6 @@ std::uint64_t fnv1a(std::string_view data) {
     return h;
 }
 
-Result<std::string> stored_fingerprint(lmdb::txn& txn, const storage::Store& store) {
-    MDB_val key{k_fingerprint_key.size(), const_cast<char*>(k_fingerprint_key.data())};
-    MDB_val value{};
-    int rc = mdb_get(txn.handle(), store.meta_table(), &key, &value);
-    if (rc == MDB_NOTFOUND) return std::string();
-    if (rc != 0) return tl::unexpected(storage::store_error(rc, "read projection fingerprint"));
-    return std::string(static_cast<const char*>(value.mv_data), value.mv_size);
-}
-
-Status store_fingerprint(storage::Store& store, const std::string& fingerprint) {
-    try {
-        auto txn = lmdb::txn::begin(store.env());
-        MDB_val key{k_fingerprint_key.size(), const_cast<char*>(k_fingerprint_key.data())};
-        MDB_val value{fingerprint.size(), const_cast<char*>(fingerprint.data())};
-        int rc = mdb_put(txn.handle(), store.meta_table(), &key, &value, 0);
-        if (rc != 0)
-            return tl::unexpected(storage::store_error(rc, "write projection fingerprint"));
-        storage::commit(txn);
-        return {};
-    } catch (const lmdb::error& e) {
-        return tl::unexpected(storage::store_error(e, "write projection fingerprint"));
-    }
-}
-
 }  // namespace
 
 std::string projection_fingerprint(const config::Config& config) {
@@ -73,6 +49,14 @@ std::string projection_fingerprint(const config::Config& config) {
         for (const auto& item : *list) append_field(text, item);
         text += '|';
     }
+    // Incident sources say where their incidents blame.
+    for (const auto& source : config.incident_sources) {
+        for (std::string_view field :
+             {std::string_view(source.name), std::string_view(config::to_string(source.kind)),
+              std::string_view(source.deployment), std::string_view(source.environment)})
+            append_field(text, field);
+        text += '|';
+    }
     char digest[32];
     // The tracking layout version leads, so a build with new tr_ tables or
     // records rebuilds an older store's derived data (tracking/tables.hpp).
@@ -84,31 +68,31 @@ std::string projection_fingerprint(const config::Config& config) {
 Status sync_projections(storage::Store& store, const config::Config& config, bool& rebuilt) {
     rebuilt = false;
     auto wanted = projection_fingerprint(config);
-    std::string have;
-    std::uint64_t events = 0;
-    try {
-        auto txn = lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
-        auto stored = stored_fingerprint(txn, store);
-        if (!stored) return tl::unexpected(stored.error());
-        have = *stored;
-        auto size = storage::journal_size(txn, store);
-        if (!size) return tl::unexpected(size.error());
-        events = *size;
-    } catch (const lmdb::error& e) {
-        return tl::unexpected(storage::store_error(e, "read projection fingerprint"));
-    }
-    if (have == wanted) return {};
-    if (events > 0) {
+    struct Stored {
+        std::optional<std::string> fingerprint;
+        std::uint64_t events = 0;
+    };
+    auto stored = storage::read(
+        store, "read projection fingerprint", [&store](storage::Txn& txn) -> Result<Stored> {
+            auto fingerprint = storage::get_meta(txn, store, k_fingerprint_key);
+            if (!fingerprint) return tl::unexpected(fingerprint.error());
+            auto size = storage::journal_size(txn, store);
+            if (!size) return tl::unexpected(size.error());
+            return Stored{std::move(*fingerprint), *size};
+        });
+    if (!stored) return tl::unexpected(stored.error());
+    if (stored->fingerprint == wanted) return {};
+    if (stored->events > 0) {
         if (auto done = tracking::reindex(store, config); !done) return done;
         rebuilt = true;
     }
-    return store_fingerprint(store, wanted);
+    return storage::put_meta(store, k_fingerprint_key, wanted);
 }
 
 Status rebuild_projections(storage::Store& store, const config::Config& config,
                            const tracking::ReindexProgress& progress) {
     if (auto done = tracking::reindex(store, config, progress); !done) return done;
-    return store_fingerprint(store, projection_fingerprint(config));
+    return storage::put_meta(store, k_fingerprint_key, projection_fingerprint(config));
 }
 
 }  // namespace shiplog::daemon

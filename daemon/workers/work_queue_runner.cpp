@@ -7,6 +7,7 @@
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "tracking/lookup_records.hpp"
+#include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 
@@ -137,19 +138,14 @@ void WorkQueueRunner::loop() {
 void WorkQueueRunner::run_once() {
     auto config = m_config();
     if (!config || !config->azure_devops) return;  // nobody to ask: items stay pending
-    std::vector<tracking::QueueItem> items;
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        auto listed = tracking::list_pending(txn, m_tables);
-        if (!listed) {
-            m_log(Level::error, "work queue: " + listed.error().message);
-            return;
-        }
-        items = std::move(*listed);
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
+    auto listed = storage::read(m_store, "list the work queue", [this](storage::Txn& txn) {
+        return tracking::list_pending(txn, m_tables);
+    });
+    if (!listed) {
+        m_log(Level::error, "work queue: " + listed.error().message);
         return;
     }
+    const std::vector<tracking::QueueItem> items = std::move(*listed);
     const auto now = std::chrono::steady_clock::now();
     std::unique_ptr<azure::AzureDevOpsClient> client;
     for (const auto& item : items) {
@@ -324,15 +320,11 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
 
 Result<std::optional<tracking::ReleaseArtifactHint>> WorkQueueRunner::release_hint(
     std::int64_t release_id) {
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        auto hint = tracking::release_artifact_hint(txn, m_tables, release_id);
-        if (!hint) m_log(Level::error, "work queue: " + hint.error().message);
-        return hint;
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
-        return fail(ErrorCode::store, e.what());
-    }
+    auto hint = storage::read(m_store, "read the release's artifact", [&](storage::Txn& txn) {
+        return tracking::release_artifact_hint(txn, m_tables, release_id);
+    });
+    if (!hint) m_log(Level::error, "work queue: " + hint.error().message);
+    return hint;
 }
 
 template <class Answered, class Permanent, class Retry, class Unusable>
@@ -371,22 +363,17 @@ bool WorkQueueRunner::answer_from_delivery(azure::AzureDevOpsClient& client,
 Result<std::optional<std::int64_t>> WorkQueueRunner::first_deploy_push(const config::Config& config,
                                                                        const std::string& repo,
                                                                        const std::string& sha) {
-    try {
-        auto txn = lmdb::txn::begin(m_store.env(), nullptr, MDB_RDONLY);
-        for (const auto& d : config.deployments) {
-            if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo) continue;
-            auto found = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
-            if (!found) {
-                m_log(Level::error, "work queue: " + found.error().message);
-                return tl::unexpected(found.error());
+    auto found = storage::read(
+        m_store, "read pushes", [&](storage::Txn& txn) -> Result<std::optional<std::int64_t>> {
+            for (const auto& d : config.deployments) {
+                if (d.repository.empty() || lower(d.project + "/" + d.repository) != repo) continue;
+                auto push = tracking::push_of_tip(txn, m_tables, repo, ref_of(d.branch), sha);
+                if (!push || *push) return push;
             }
-            if (*found) return *found;
-        }
-    } catch (const lmdb::error& e) {
-        m_log(Level::error, std::string("work queue: ") + e.what());
-        return fail(ErrorCode::store, e.what());
-    }
-    return std::optional<std::int64_t>{};
+            return std::optional<std::int64_t>{};
+        });
+    if (!found) m_log(Level::error, "work queue: " + found.error().message);
+    return found;
 }
 
 template <class Answered, class Permanent, class Retry>
@@ -397,9 +384,8 @@ bool WorkQueueRunner::answer_first_push(azure::AzureDevOpsClient& client,
     auto json = client.get_push_json(d.project, d.repository, push_id);
     if (!json) return retry(json.error());
     // The GitPush is the resource a git.push delivery carries.
-    auto push = handlers::parse_push_event(
-        R"({"id":"shiplog-lookup","eventType":"git.push","publisherId":"tfs","resource":)" + *json +
-        "}");
+    auto push =
+        handlers::parse_push_event(rest_envelope("shiplog-lookup", EventKind::git_push, *json));
     const std::string what = "push " + std::to_string(push_id);
     if (!push) return permanent(what + ": " + push.error().message);
     if (push->commits.size() >= k_push_commits_cap)

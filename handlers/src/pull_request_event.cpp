@@ -102,12 +102,6 @@ PullRequestComment parse_comment(const dom::object& comment) {
 
 }  // namespace
 
-bool is_pull_request_event_type(std::string_view type) {
-    return type == "git.pullrequest.created" || type == "git.pullrequest.updated" ||
-           type == "git.pullrequest.merged" || type == k_pull_request_comment_event_type ||
-           type == k_pull_request_record_type;
-}
-
 Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
     SHIPLOG_TRY(document, Document::parse(body));
     SHIPLOG_TRY(root, document.root());

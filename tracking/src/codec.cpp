@@ -1,6 +1,10 @@
 #include "codec.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+
+#include "common/time_format.hpp"
 
 namespace shiplog::tracking::detail {
 
@@ -89,7 +93,7 @@ std::string encode_deploy(const DeployView& d) {
             .str(c.summary)
             .opt_time(c.lead_from)
             .boolean(c.via_pull_request);
-    w.ints(d.work_items).ints(d.incidents).strs(d.pending);
+    w.ints(d.work_items).strs(d.incidents).strs(d.pending);
     w.u64(d.pull_requests.size());
     for (const auto& p : d.pull_requests)
         w.i64(p.id)
@@ -130,7 +134,7 @@ Result<DeployView> decode_deploy(std::string_view bytes) {
         d.commits.push_back(std::move(c));
     }
     d.work_items = r.ints();
-    d.incidents = r.ints();
+    d.incidents = r.strs();
     d.pending = r.strs();
     const std::uint64_t prs = r.u64();
     for (std::uint64_t i = 0; i < prs && r.ok(); ++i) {
@@ -225,6 +229,17 @@ bool iequals(std::string_view a, std::string_view b) {
             std::tolower(static_cast<unsigned char>(b[i])))
             return false;
     return true;
+}
+
+std::string format_rfc3339_nanos(Timestamp t) {
+    using namespace std::chrono;
+    const auto secs = floor<seconds>(t);
+    const auto nanos = (t - secs).count();
+    std::string whole = format_rfc3339(secs);  // "...Z"
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, ".%09lld", static_cast<long long>(nanos));
+    whole.insert(whole.size() - 1, fraction);
+    return whole;
 }
 
 }  // namespace shiplog::tracking::detail

@@ -130,6 +130,9 @@ Result<QueueItem> decode_queue_item(std::string_view key, std::string_view bytes
 // "a\"b" -> "\"a\\\"b\"" (JSON string literal, control characters escaped).
 void append_json_string(std::string& out, std::string_view s);
 
+// RFC 3339 with all nine fraction digits, so parse(format(t)) == t (records).
+std::string format_rfc3339_nanos(Timestamp t);
+
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 

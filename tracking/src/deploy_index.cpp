@@ -83,7 +83,7 @@ std::string sha_key(std::string_view prefix, std::string_view sha, Timestamp t, 
 std::string blame_key(std::string_view prefix, const IncidentView& incident) {
     std::string key(prefix);
     append_u64_be(key, time_bits(incident.restored_at.value_or(Timestamp{})));
-    append_u64_be(key, static_cast<std::uint64_t>(incident.id));
+    key.append(incident.id);
     return key;
 }
 
@@ -250,7 +250,10 @@ std::optional<DeployIndexRow> decode_row(std::string_view prefix, std::string_vi
 
 std::string encode_incident(const IncidentView& i) {
     Writer w;
-    w.i64(i.id)
+    w.str(i.id)
+        .str(i.source)
+        .str(i.title)
+        .str(i.url)
         .str(i.project)
         .str(i.area_path)
         .str(i.state)
@@ -262,7 +265,10 @@ std::string encode_incident(const IncidentView& i) {
 std::optional<IncidentView> decode_incident(std::string_view bytes) {
     Reader r(bytes);
     IncidentView i;
-    i.id = r.i64();
+    i.id = r.str();
+    i.source = r.str();
+    i.title = r.str();
+    i.url = r.str();
     i.project = r.str();
     i.area_path = r.str();
     i.state = r.str();

@@ -10,7 +10,7 @@
 //                       as LEB128 varints: ~90 bytes a row)
 //   tr_deploy_shas   deployment \0 environment \0 sha \0 time(u64 BE) seq(u64 BE)
 //                    -> "" (succeeded deploys with a known sha)
-//   tr_incident_blame deployment \0 environment \0 restored(u64 BE) id(u64 BE)
+//   tr_incident_blame deployment \0 environment \0 restored(u64 BE) incident id
 //                    -> the restored incident blamed on one of its deploys
 //   tr_deploy_days   deployment \0 environment \0 UTC day start(u64 BE time)
 //                    -> succeeded deploys, changes, failed changes, lead count,

@@ -206,7 +206,7 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     std::vector<std::int64_t> edge_leads, edge_restores;
     RankedSeconds leads, restores;
     std::vector<std::int64_t> days;
-    std::vector<std::pair<std::int64_t, std::int64_t>> incidents;  // id, seconds
+    std::vector<std::pair<std::string, std::int64_t>> incidents;  // id, seconds
     auto each_row = [&](const detail::RowFigures& row) {
         ++t.changes;
         if (row.failure != Failure::none) ++t.failed_changes;
@@ -331,7 +331,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     std::int64_t failed_changes = 0;
     std::vector<std::int64_t> lead_times;
     std::vector<std::int64_t> restore_times;
-    std::set<std::int64_t> blamed_incidents;
+    std::set<std::string> blamed_incidents;
     ExtraTally x;
 
     for (const auto& s : series) {
@@ -343,7 +343,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
 
         for (std::size_t k = 0; k < d.size(); ++k) {
             const auto& v = d[k];
-            for (auto id : v.incidents) blamed_incidents.insert(id);
+            for (const auto& id : v.incidents) blamed_incidents.insert(id);
             const bool window = in_window(v.deployed_at, since, until);
 
             // deploys, deploy days, change failure rate.
@@ -435,7 +435,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
         blamed_incidents.erase(incident.id);  // duplicates in the input count once
         if (!in_window(*incident.restored_at, since, until)) continue;
         RestoreRecord r{
-            RestoreKind::incident, "incident " + std::to_string(incident.id),
+            RestoreKind::incident, "incident " + incident.id,
             incident.state,        incident.created_at,
             *incident.restored_at, seconds_between(incident.created_at, *incident.restored_at)};
         restore_times.push_back(r.seconds);
@@ -590,8 +590,10 @@ std::string dora_json_with_explain(const DoraFigures& f) {
         else
             detail::append_json_string(out, to_string(c.failure));
         out += ",\"incidents\":[";
-        for (std::size_t i = 0; i < c.incidents.size(); ++i)
-            out += (i ? "," : "") + std::to_string(c.incidents[i]);
+        for (std::size_t i = 0; i < c.incidents.size(); ++i) {
+            if (i) out += ",";
+            detail::append_json_string(out, c.incidents[i]);
+        }
         out += "],\"rework\":";
         if (c.rework == Rework::none)
             out += "null";

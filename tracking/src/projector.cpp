@@ -5,7 +5,9 @@
 #include <set>
 #include <tuple>
 
+#include "common/event_kind.hpp"
 #include "deploy_index.hpp"
+#include "external_incidents.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/parsed_event.hpp"
@@ -19,6 +21,7 @@
 #include "lookup_ingest.hpp"
 #include "pull_requests/pull_request_facts.hpp"
 #include "recompute.hpp"
+#include "tracking/impact.hpp"
 #include "tracking/register_deploy.hpp"
 
 namespace shiplog::tracking {
@@ -470,6 +473,26 @@ Status ingest_registration(lmdb::txn& txn, const Tables& t, const config::Config
     return {};
 }
 
+// ---- register_impact, Azure Monitor ----------------------------------------
+
+// A transition of an incident from an [[incident_source]]: blame is derived
+// from the whole series (like a work item's, it can move blame anywhere).
+Status ingest_impact(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                     const storage::JournalEntry& entry, Dirty& dirty) {
+    auto record = parse_impact_record(entry.raw);
+    if (!record) return {};
+    const config::IncidentSourceConfig* source = nullptr;
+    for (const auto& s : config.incident_sources)
+        if (s.name == record->source && s.kind == record->kind) source = &s;
+    if (source == nullptr) return {};  // not configured (now): journaled only
+    bool changed = false;
+    if (auto s = put_impact(txn, t, *record, entry.seq, changed); !s) return s;
+    if (!changed) return {};
+    for (const auto& d : config.deployments)
+        if (d.name == source->deployment && d.environment == source->environment) mark(dirty, d);
+    return {};
+}
+
 // ---- workitem.* --------------------------------------------------------------
 
 Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& config,
@@ -568,25 +591,43 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     Dirty dirty;
     Status ingested;
     const std::string_view type = entry.event_type;
-    if (type == "git.push")
-        ingested = ingest_push(txn, m_tables, *config, entry, dirty);
-    else if (type == "build.complete")
-        ingested = ingest_build(txn, m_tables, *config, entry, dirty);
-    else if (type == "ms.vss-pipelines.stage-state-changed-event")
-        ingested = ingest_stage(txn, m_tables, *config, entry, dirty);
-    else if (type == "ms.vss-release.deployment-completed-event")
-        ingested = ingest_release(txn, m_tables, *config, entry, dirty);
-    else if (type == k_register_deploy_event_type)
-        ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
-    else if (type == k_release_artifact_event_type)
-        ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
-    else if (is_lookup_record(type))  // the REST work queue's answers
-        ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
-    else if (handlers::is_pull_request_event_type(type))
-        ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
-    else if (type == "workitem.created" || type == "workitem.updated" ||
-             type == "workitem.deleted" || type == "workitem.restored")
-        ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
+    switch (payload_of(event_kind_of(type))) {
+        case EventPayload::push:
+            ingested = ingest_push(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::build:
+            ingested = ingest_build(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::stage:
+            ingested = ingest_stage(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::release_deployment:
+            ingested = ingest_release(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::work_item:
+            ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
+            break;
+        case EventPayload::pull_request:
+        case EventPayload::pull_request_comment:
+            ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
+            break;
+        // Read for relevance only: nothing of theirs is projected.
+        case EventPayload::run:
+            break;
+        // shiplog's own records (not Azure DevOps events).
+        case EventPayload::none:
+            if (type == k_register_deploy_event_type)
+                ingested = ingest_registration(txn, m_tables, *config, entry, dirty);
+            else if (type == k_impact_event_type)
+                ingested = ingest_impact(txn, m_tables, *config, entry, dirty);
+            else if (type == k_release_artifact_event_type)
+                ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
+            else if (is_lookup_record(type))  // the REST work queue's answers
+                ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
+            else if (type == handlers::k_pull_request_record_type)  // backfill's and the queue's
+                ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
+            break;
+    }
     if (!ingested) return ingested;
 
     if (m_deferred) {

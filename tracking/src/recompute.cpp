@@ -27,6 +27,7 @@
 #include <tuple>
 
 #include "deploy_index.hpp"
+#include "external_incidents.hpp"
 #include "facts.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/relevance.hpp"
@@ -136,7 +137,7 @@ class Deriver {
     // Per derived view: the push that brought each commit, and each commit's work items.
     std::vector<ViaMap> m_via;
     std::vector<std::map<std::string, std::vector<std::int64_t>>> m_items;
-    std::vector<IncidentView> m_incidents;  // every incident of the project
+    std::vector<IncidentView> m_incidents;  // every incident of this deployment+environment
 };
 
 Status Deriver::load_candidates(const std::string& from, std::vector<Candidate>& out) {
@@ -361,6 +362,16 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
                                 std::optional<LastSucceeded>& last) {
     auto incidents = incidents_in(m_txn, m_t, m_d.project, m_config.failures);
     if (!incidents) return tl::unexpected(incidents.error());
+    std::erase_if(*incidents, [&](const IncidentView& incident) {
+        return !area_under(incident.area_path, m_d.incident_area_path);
+    });
+    // Incidents of the sources configured for this deployment+environment.
+    for (const auto& source : m_config.incident_sources) {
+        if (source.deployment != m_d.name || source.environment != m_d.environment) continue;
+        auto more = source_incidents(m_txn, m_t, source);
+        if (!more) return tl::unexpected(more.error());
+        for (auto& incident : *more) incidents->push_back(std::move(incident));
+    }
     m_incidents = *incidents;
     std::vector<std::size_t> succeeded;  // indexes of views, deploy order
     for (std::size_t i = 0; i < views.size(); ++i)
@@ -370,7 +381,6 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
         if (last->view.failure == Failure::incident) last->view.failure = Failure::none;
     }
     for (auto& incident : *incidents) {
-        if (!area_under(incident.area_path, m_d.incident_area_path)) continue;
         // Blamed on a deploy before the last succeeded one: unchanged.
         if (last && incident.created_at < last->view.deployed_at) continue;
         // The latest succeeded deploy at or before the incident's creation.
@@ -434,7 +444,9 @@ Status Deriver::attach_pull_requests(DeployView& view, const ViaMap& via) {
 Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& views,
                             const std::vector<bool>& is_rollback) {
     // An incident belongs to the series when it can blame one of its
-    // deploys: created at or after its first succeeded deploy, under its area.
+    // deploys: created at or after its first succeeded deploy (m_incidents
+    // holds only those under its area). Only Azure Boards incidents are work
+    // items a commit can link to.
     std::optional<Timestamp> first_succeeded;
     if (!from.empty()) {
         auto rows = first_succeeded_row(m_txn, m_t, m_prefix, from);
@@ -447,12 +459,10 @@ Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& vi
                 first_succeeded = v.deployed_at;
                 break;
             }
-    std::map<std::int64_t, const IncidentView*> incidents;
+    std::map<std::string, const IncidentView*> incidents;
     if (first_succeeded)
         for (const auto& incident : m_incidents)
-            if (incident.created_at >= *first_succeeded &&
-                area_under(incident.area_path, m_d.incident_area_path))
-                incidents.emplace(incident.id, &incident);
+            if (incident.created_at >= *first_succeeded) incidents.emplace(incident.id, &incident);
     auto open_at = [](const IncidentView& incident, Timestamp t) {
         return incident.created_at <= t && (!incident.restored_at || t < *incident.restored_at);
     };
@@ -473,7 +483,7 @@ Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& vi
             if (auto via = m_via[k].find(c.sha); via != m_via[k].end()) at = via->second.date;
             if (!at) continue;
             for (auto id : items->second) {
-                auto incident = incidents.find(id);
+                auto incident = incidents.find("boards:" + std::to_string(id));
                 if (incident != incidents.end() && open_at(*incident->second, *at)) fix = true;
             }
             if (fix) break;
@@ -910,7 +920,8 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
         if (!latest || !created_at || !is_incident(*latest, failures)) continue;
         if (!iequals(latest->project, project)) continue;
         IncidentView view;
-        view.id = static_cast<std::int64_t>(id);
+        view.id = "boards:" + std::to_string(id);
+        view.source = "boards";
         view.project = latest->project;
         view.area_path = latest->area_path;
         view.state = latest->state;
@@ -934,6 +945,36 @@ Result<std::vector<IncidentView>> list_incidents(lmdb::txn& txn, const Tables& t
                                                  std::string_view project,
                                                  const config::FailuresConfig& failures) {
     return detail::incidents_in(txn, tables, project, failures);
+}
+
+Result<std::vector<IncidentView>> list_source_incidents(
+    lmdb::txn& txn, const Tables& tables, const config::IncidentSourceConfig& source) {
+    return detail::source_incidents(txn, tables, source);
+}
+
+Result<std::vector<IncidentView>> list_all_incidents(lmdb::txn& txn, const Tables& tables,
+                                                     const config::Config& config) {
+    std::vector<IncidentView> out;
+    std::vector<std::string> projects;  // lower-cased, each once
+    for (const auto& d : config.deployments) {
+        const std::string project = detail::lower(d.project);
+        if (std::find(projects.begin(), projects.end(), project) != projects.end()) continue;
+        projects.push_back(project);
+        auto boards = detail::incidents_in(txn, tables, d.project, config.failures);
+        if (!boards) return tl::unexpected(boards.error());
+        for (auto& incident : *boards) {
+            if (config.azure_devops)
+                incident.url = config.azure_devops->organization_url + "/" + incident.project +
+                               "/_workitems/edit/" + incident.id.substr(incident.id.find(':') + 1);
+            out.push_back(std::move(incident));
+        }
+    }
+    for (const auto& source : config.incident_sources) {
+        auto more = detail::source_incidents(txn, tables, source);
+        if (!more) return tl::unexpected(more.error());
+        for (auto& incident : *more) out.push_back(std::move(incident));
+    }
+    return out;
 }
 
 }  // namespace shiplog::tracking

@@ -22,18 +22,6 @@ bool is_hex40(std::string_view s) {
     return true;
 }
 
-// RFC 3339 with all nine fraction digits, so parse(format(t)) == t.
-std::string format_nanos(Timestamp t) {
-    using namespace std::chrono;
-    const auto secs = floor<seconds>(t);
-    const auto nanos = (t - secs).count();
-    std::string whole = format_rfc3339(secs);  // "...Z"
-    char fraction[16];
-    std::snprintf(fraction, sizeof fraction, ".%09lld", static_cast<long long>(nanos));
-    whole.insert(whole.size() - 1, fraction);
-    return whole;
-}
-
 // A thread-local parser: records are small and parsed on the writer thread
 // or a request thread.
 Result<simdjson::ondemand::object> parse_object(simdjson::padded_string& padded,
@@ -67,7 +55,7 @@ std::string make_register_deploy_record(const RegisterDeploy& r) {
     out += ",\"sha\":";
     append_json_string(out, r.sha);
     out += ",\"date\":";
-    append_json_string(out, format_nanos(r.date));
+    append_json_string(out, format_rfc3339_nanos(r.date));
     out += ",\"status\":";
     append_json_string(out, to_string(r.status));
     out += ",\"tags\":";

@@ -3,11 +3,16 @@
 // [azure_devops] organization_url and the deployment's project and
 // repository), its work items with the titles shiplog received, and the
 // incidents blamed on it with their times.
+#include <charconv>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
+#include "storage/store.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/deploy_details.hpp"
 
@@ -85,12 +90,23 @@ class Links {
     std::string m_repository;
 };
 
+// The work item number of a Boards incident id ("boards:7"); nullopt for
+// incidents from other sources.
+std::optional<std::int64_t> boards_number(std::string_view id) {
+    constexpr std::string_view k_prefix = "boards:";
+    if (!id.starts_with(k_prefix)) return std::nullopt;
+    id.remove_prefix(k_prefix.size());
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+    if (ec != std::errc{} || end != id.data() + id.size()) return std::nullopt;
+    return n;
+}
+
 }  // namespace
 
 http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
     auto config = deps.config.get();
-    try {
-        auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
+    auto answered = storage::read(deps.store, "read", [&](storage::Txn& txn) -> http::Response {
         auto deploy = tracking::get_deploy(txn, deps.tables, decode_segment(req.params.at(0)));
         if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
         auto origin = tracking::deploy_origin(txn, deps.tables, *deploy);
@@ -98,8 +114,12 @@ http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
         auto items =
             tracking::work_item_infos(txn, deps.tables, deploy->work_items, config->failures);
         if (!items) return json_error(status_for(items.error()), items.error().message);
-        auto incidents =
-            tracking::work_item_infos(txn, deps.tables, deploy->incidents, config->failures);
+        // Boards incidents are work items ("boards:<id>"); the others
+        // (register_impact, Azure Monitor) have no work item to look up.
+        std::vector<std::int64_t> board_ids;
+        for (const auto& id : deploy->incidents)
+            if (auto number = boards_number(id)) board_ids.push_back(*number);
+        auto incidents = tracking::work_item_infos(txn, deps.tables, board_ids, config->failures);
         if (!incidents) return json_error(status_for(incidents.error()), incidents.error().message);
 
         const Links links(*config, find_deployment(*config, *deploy));
@@ -146,14 +166,17 @@ http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
         }
         out += "],\"incidents\":[";
         bool first = true;
-        for (const auto id : deploy->incidents) {
+        for (const auto& id : deploy->incidents) {
+            const auto number = boards_number(id);
             const tracking::WorkItemInfo* info = nullptr;
-            for (const auto& candidate : *incidents)
-                if (candidate.id == id) info = &candidate;
+            if (number)
+                for (const auto& candidate : *incidents)
+                    if (candidate.id == *number) info = &candidate;
             if (!first) out += ",";
             first = false;
-            out += "{\"id\":\"boards:" + std::to_string(id) +
-                   "\",\"work_item\":" + std::to_string(id) + ",\"title\":";
+            out += "{\"id\":\"" + http::json_escape(id) +
+                   "\",\"work_item\":" + (number ? std::to_string(*number) : "null") +
+                   ",\"title\":";
             append_optional(out, info ? info->title : std::string());
             out += ",\"state\":";
             append_optional(out, info ? info->state : std::string());
@@ -162,15 +185,17 @@ http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
             out += ",\"restored_at\":";
             append_time(out, info ? info->restored_at : std::nullopt);
             out += ",\"url\":";
-            append_optional(out, links.work_item(*config, id, info ? info->project : ""));
+            append_optional(out, number
+                                     ? links.work_item(*config, *number, info ? info->project : "")
+                                     : std::string());
             out += "}";
         }
         out += "],\"rest_lookups\":";
         out += config->azure_devops ? "true" : "false";
         return http::json(out + "}");
-    } catch (const lmdb::error&) {
-        return json_error(503, "store unavailable");
-    }
+    });
+    if (!answered) return json_error(503, "store unavailable");
+    return std::move(*answered);
 }
 
 }  // namespace shiplog::daemon::api

@@ -12,6 +12,7 @@
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
+#include "storage/store.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/deploy_cursor.hpp"
 
@@ -141,8 +142,7 @@ http::Response deploy_list(const http::Request& req, const ApiDeps& deps) {
         if (cursor && !tracking::comes_after(tracking::position_of(d), *cursor)) return false;
         return true;
     };
-    try {
-        auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
+    auto answered = storage::read(deps.store, "read", [&](storage::Txn& txn) -> http::Response {
         auto deploys = tracking::list_deploys(txn, deps.tables, filter);
         if (!deploys) return json_error(status_for(deploys.error()), deploys.error().message);
         std::erase_if(*deploys, [&](const tracking::DeployView& d) { return !keep(d); });
@@ -154,9 +154,9 @@ http::Response deploy_list(const http::Request& req, const ApiDeps& deps) {
         auto res = http::json(tracking::deploys_json(*deploys));
         if (next) res.set_header("Link", next_link(req, *next));
         return res;
-    } catch (const lmdb::error&) {
-        return json_error(503, "store unavailable");
-    }
+    });
+    if (!answered) return json_error(503, "store unavailable");
+    return std::move(*answered);
 }
 
 }  // namespace shiplog::daemon::api

@@ -4,12 +4,14 @@
 // (the metrics route's path without explain), so a year of weeks costs about
 // what one year-long query costs.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
+#include "storage/store.hpp"
 #include "tracking/dora.hpp"
 
 namespace shiplog::daemon::api {
@@ -71,30 +73,29 @@ http::Response metrics_trend(const http::Request& req, const ApiDeps& deps) {
     out += query.environment ? "\"" + http::json_escape(*query.environment) + "\"" : "null";
     out += ",\"since\":\"" + format_rfc3339(window.since) + "\",\"until\":\"" +
            format_rfc3339(window.until) + "\",\"bucket\":\"" + bucket + "\",\"buckets\":[";
-    try {
-        auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
-        for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
-            query.since = edges[i];
-            query.until = edges[i + 1];
-            auto figures = tracking::query_dora(txn, deps.tables, *config, query);
-            if (!figures) return json_error(status_for(figures.error()), figures.error().message);
-            if (i) out += ",";
-            out += tracking::dora_json(*figures);
-        }
-    } catch (const lmdb::error&) {
-        return json_error(503, "store unavailable");
-    }
-    // An empty window still validates the filter (an unknown deployment is 404).
-    if (edges.size() == 1) {
-        try {
-            auto txn = lmdb::txn::begin(deps.store.env(), nullptr, MDB_RDONLY);
-            query.since = query.until = window.since;
-            auto figures = tracking::query_dora(txn, deps.tables, *config, query);
-            if (!figures) return json_error(status_for(figures.error()), figures.error().message);
-        } catch (const lmdb::error&) {
-            return json_error(503, "store unavailable");
-        }
-    }
+    auto answered =
+        storage::read(deps.store, "read", [&](storage::Txn& txn) -> std::optional<http::Response> {
+            // An empty window still validates the filter (an unknown
+            // deployment is 404): one query over the empty interval.
+            if (edges.size() == 1) {
+                query.since = query.until = window.since;
+                auto figures = tracking::query_dora(txn, deps.tables, *config, query);
+                if (!figures)
+                    return json_error(status_for(figures.error()), figures.error().message);
+            }
+            for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+                query.since = edges[i];
+                query.until = edges[i + 1];
+                auto figures = tracking::query_dora(txn, deps.tables, *config, query);
+                if (!figures)
+                    return json_error(status_for(figures.error()), figures.error().message);
+                if (i) out += ",";
+                out += tracking::dora_json(*figures);
+            }
+            return std::nullopt;
+        });
+    if (!answered) return json_error(503, "store unavailable");
+    if (*answered) return std::move(**answered);
     return http::json(out + "]}");
 }
 

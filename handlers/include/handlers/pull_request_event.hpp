@@ -18,14 +18,8 @@
 
 namespace shiplog::handlers {
 
-inline constexpr std::string_view k_pull_request_comment_event_type =
-    "ms.vss-code.git-pullrequest-comment-event";
 // A pull request read over REST (backfill, work queue), with its commits and threads.
 inline constexpr std::string_view k_pull_request_record_type = "shiplog.pull_request";
-
-// True for the event types shiplog reads as pull requests (the three
-// git.pullrequest.* types, the comment event and the REST record).
-bool is_pull_request_event_type(std::string_view event_type);
 
 struct PullRequestReviewer {
     std::string id;  // identity id

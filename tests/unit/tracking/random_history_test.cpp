@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "tracking/dora.hpp"
+#include "tracking/impact.hpp"
 #include "tracking/incident.hpp"
 #include "tracking/register_deploy.hpp"
 #include "tracking_fixture.hpp"
@@ -388,6 +389,10 @@ class IncrementalHistoryTest : public TrackingTest {
         release_d.release_environment = "Prod";
         m_config->deployments = {push_d, build_d, stage_d, release_d};
         m_config->failures.hotfix_branches = {"hotfix/*"};
+        // Incidents from outside Azure Boards, in two of the series.
+        m_config->incident_sources = {
+            {"pager", config::IncidentSourceKind::api, "web-api", "production"},
+            {"alerts", config::IncidentSourceKind::azure_monitor, "web-api", "staging"}};
     }
 
   public:
@@ -423,6 +428,10 @@ class IncrementalHistoryTest : public TrackingTest {
     void do_register(const std::string& s, Timestamp t, DeployStatus status) {
         register_deploy(s, t, status);
     }
+    void do_impact(const ImpactRecord& record, const std::string& event_id) {
+        deliver(std::string(k_impact_event_type), make_impact_record(record), std::nullopt,
+                storage::EventSource::register_deploy, event_id);
+    }
 
     // Every derived table a query reads, byte for byte.
     std::string dump() {
@@ -437,6 +446,7 @@ class IncrementalHistoryTest : public TrackingTest {
                                  {"shipped", t.shipped},
                                  {"gaps", t.gaps},
                                  {"sources", t.sources},
+                                 {"impacts", t.impacts},
                                  {"pull_requests", t.pull_requests},
                                  {"pr_merges", t.pr_merges}}) {
             out += std::string("== ") + name + "\n";
@@ -714,6 +724,40 @@ History generate(std::mt19937& rng, int steps, int unit = 1) {
                 plan(step + 1 + roll(40), [=](TrackingTest& f) {
                     as(f).do_work_item("updated", closed, *closed.changed);
                 });
+            }
+        } else if (r < 96) {
+            // An incident from register_impact or Azure Monitor: triggered
+            // now or a while ago, resolved later or never, sometimes
+            // reopened and resolved again; each transition may arrive late.
+            const bool monitor = roll(2) == 0;
+            ImpactRecord base;
+            base.source = monitor ? "alerts" : "pager";
+            base.kind = monitor ? config::IncidentSourceKind::azure_monitor
+                                : config::IncidentSourceKind::api;
+            base.external_id = "ext-" + std::to_string(next_bug++);
+            base.title = "outage";
+            const Timestamp opened = at(step - roll(30));
+            std::vector<std::pair<handlers::ImpactType, Timestamp>> moves = {
+                {handlers::ImpactType::triggered, opened}};
+            if (roll(3) != 0) {
+                const int closed = step + 1 + roll(40);
+                moves.push_back({handlers::ImpactType::resolved, at(closed)});
+                if (roll(4) == 0) {
+                    moves.push_back({handlers::ImpactType::reopened, at(closed + 5)});
+                    if (roll(2) == 0)
+                        moves.push_back({handlers::ImpactType::resolved, at(closed + 9)});
+                }
+            }
+            int n = 0;
+            for (const auto& [type, when] : moves) {
+                ImpactRecord record = base;
+                record.type = type;
+                record.date = when;
+                // A Resolved alert also says when it fired.
+                if (monitor && type == handlers::ImpactType::resolved) record.opened_at = opened;
+                const std::string event_id = base.external_id + "-" + std::to_string(n++);
+                plan(step + n * roll(20),
+                     [=](TrackingTest& f) { as(f).do_impact(record, event_id); });
             }
         }
     }

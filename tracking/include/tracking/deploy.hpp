@@ -84,7 +84,7 @@ struct DeployView {
     bool commits_complete = false;
     std::vector<CommitView> commits;             // oldest first (authored_at, then sha)
     std::vector<std::int64_t> work_items;        // ascending, unique
-    std::vector<std::int64_t> incidents;         // work items blamed on this deploy, ascending
+    std::vector<std::string> incidents;          // ids of the incidents blamed on this deploy
     std::vector<std::string> pending;            // work-queue keys this deploy waits for
     std::vector<PullRequestView> pull_requests;  // by merged_at, then id (succeeded deploys)
     BatchSize batch;

@@ -31,6 +31,8 @@
 //                  delivery and REST answer folded in (order-independent: min/max/union)
 //   tr_pr_merges   repo key \0 merge sha \0 prId(u64 BE)     -> "" (completed pull requests
 //                  by the commit their completion put on the target branch)
+//   tr_impacts     incident id \0 time(u64 BE) type(u8)          -> seq, source, title, url
+//                  (register_impact calls and Azure Monitor alerts, per incident)
 //
 // k_layout_version names this layout. It is part of the projection
 // fingerprint (daemon/workers/projection_sync.cpp), so a store whose derived
@@ -58,10 +60,11 @@ namespace shiplog::tracking {
 // 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
 //    restore seconds; long metrics windows read one row per day).
 // 7: work-item revisions carry System.Title; build sources carry the build id.
-// 8: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
+// 8: incident ids are strings ("boards:7", "api:<source>:<id>"); tr_impacts.
+// 9: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
 //    pull requests, batch size and rework; index rows the breakdown, rework,
 //    batch and direct commits.
-inline constexpr int k_layout_version = 8;
+inline constexpr int k_layout_version = 9;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -87,6 +90,7 @@ struct Tables {
     MDB_dbi deploy_days = 0;
     MDB_dbi pull_requests = 0;
     MDB_dbi pr_merges = 0;
+    MDB_dbi impacts = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;

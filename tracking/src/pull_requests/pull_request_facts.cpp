@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "codec.hpp"
+#include "common/event_kind.hpp"
 #include "facts.hpp"
 #include "handlers/pull_request_event.hpp"
 #include "handlers/relevance.hpp"
@@ -136,7 +137,7 @@ Result<std::optional<PullRequestChange>> ingest_pull_request_entry(
     std::vector<handlers::PullRequestComment> comments;
     std::optional<std::vector<handlers::PullRequestCommit>> own_commits;
     bool votes_count = false;
-    if (entry.event_type == handlers::k_pull_request_comment_event_type) {
+    if (event_kind_of(entry.event_type) == EventKind::pull_request_commented) {
         auto event = handlers::parse_pull_request_comment_event(entry.raw);
         if (!event) return Out{};
         pr = std::move(event->pull_request);
