@@ -156,6 +156,7 @@ class Pass {
                     std::to_string(p.pull_request_id),
                 handlers::k_pull_request_record_type, std::move(*record),
                 storage::EventSource::backfill, k_commit_timeout);
+            if (m_log.progress) m_log.progress(++m_submitted);
             const std::string what = "pull request " + std::to_string(p.pull_request_id);
             if (!r) {
                 ++m_report.failed;

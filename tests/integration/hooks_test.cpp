@@ -234,7 +234,7 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
     const auto foreign_id = fake.add_subscription(jenkins);
     ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
     const auto before = fake.subscriptions();
-    ASSERT_EQ(before.size(), 7u);
+    ASSERT_EQ(before.size(), 15u);  // 14 ours (4 of them pull-request kinds) + jenkins
 
     fake.clear_requests();
     auto dry = shiplog({"hooks", "remove", "--dry-run"});
@@ -249,7 +249,7 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
         ++removals;
         EXPECT_EQ(line.find(foreign_id), std::string::npos) << line;
     }
-    EXPECT_EQ(removals, 6u) << dry.out;
+    EXPECT_EQ(removals, 14u) << dry.out;
     EXPECT_NE(dry.out.find("hooks remove --dry-run: 14 subscription(s) to remove"),
               std::string::npos)
         << dry.out;
@@ -268,7 +268,8 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
     EXPECT_EQ(fake.subscriptions().size(), before.size());
 
     // The lines have sync --dry-run's format for deletions: without the
-    // worker deployment, sync would remove its two, printed the same way
+    // worker deployment, sync would remove its six (push, the four
+    // pull-request kinds of its repository, build), printed the same way
     // (up to the reason in parentheses).
     write_config(
         "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
@@ -284,7 +285,7 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
         EXPECT_NE(dry.out.find(prefix + " (remove)\n"), std::string::npos) << prefix << "\n"
                                                                            << dry.out;
     }
-    EXPECT_EQ(compared, 2u) << sync_dry.out;
+    EXPECT_EQ(compared, 6u) << sync_dry.out;
     EXPECT_EQ(fake.subscriptions().size(), before.size());
 
     auto removed = shiplog({"hooks", "remove"});

@@ -144,8 +144,15 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     auto id = make_identity(c);
     EXPECT_EQ(push.subscription.consumer_inputs.at("httpHeaders"), "X-Shiplog-Hook:" + push.marker);
     EXPECT_EQ(push.marker.rfind(id.instance + "/git.push/", 0), 0u);
-    EXPECT_EQ(hooks[4].subscription.publisher_id, "pipelines");
-    EXPECT_EQ(hooks[4].subscription.resource_version, "5.1-preview.1");
+    const auto& stage = hooks[16];
+    EXPECT_EQ(stage.subscription.event_type, "ms.vss-pipelines.stage-state-changed-event");
+    EXPECT_EQ(stage.subscription.publisher_id, "pipelines");
+    EXPECT_EQ(stage.subscription.resource_version, "5.1-preview.1");
+    for (std::size_t i : {1u, 2u, 3u, 4u}) {  // the pull-request kinds of web-api
+        EXPECT_EQ(hooks[i].subscription.publisher_id, "tfs");
+        EXPECT_EQ(hooks[i].subscription.resource_version, "1.0");
+        EXPECT_EQ(hooks[i].deployments, push.deployments);
+    }
     for (const auto& h : hooks) EXPECT_EQ(h.marker.find("hook-pass-1"), std::string::npos);
 }
 
@@ -274,9 +281,12 @@ TEST(HookPlan, ObsoleteDuplicateAndProbation) {
     for (const auto& item : plan.items)
         got.insert(std::string(to_string(item.action)) + " " + item.reason + " " +
                    item.subscription.id);
-    EXPECT_EQ(got, (std::multiset<std::string>{"replace re-enable (onProbation) sub-2",
-                                               "remove duplicate dup", "remove obsolete sub-4",
-                                               "remove obsolete sub-5"}))
+    // The stage deployment took its repository's push and pull-request
+    // subscriptions with it (sub-12 to sub-16) and its stage one (sub-17).
+    EXPECT_EQ(got, (std::multiset<std::string>{
+                       "replace re-enable (onProbation) sub-2", "remove duplicate dup",
+                       "remove obsolete sub-12", "remove obsolete sub-13", "remove obsolete sub-14",
+                       "remove obsolete sub-15", "remove obsolete sub-16", "remove obsolete sub-17"}))
         << plan_json(plan);
 }
 
