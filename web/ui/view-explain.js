@@ -61,6 +61,12 @@ function leadTime(ctx, m) {
   ];
 }
 
+// Boards incidents read as work items (#4790); the rest keep their source's id.
+function incidentLabel(id) {
+  const boards = /^boards:(\d+)$/.exec(String(id));
+  return boards ? `#${boards[1]}` : String(id);
+}
+
 async function failureRate(ctx, m) {
   const failed = m.explain.changes.filter((c) => c.failure);
   // Titles and links of the blamed incidents (one request per blamed deploy).
@@ -70,8 +76,8 @@ async function failureRate(ctx, m) {
     if (!c.incidents.length) return h('span', { class: 'muted' }, '—');
     const known = details.get(c.id);
     return h('ul', { class: 'incidents' }, c.incidents.map((id) => {
-      const info = known && known.incidents.find((i) => i.work_item === id);
-      const text = `#${id}${info && info.title ? ' ' + info.title : ''}`;
+      const info = known && known.incidents.find((i) => i.id === id);
+      const text = `${incidentLabel(id)}${info && info.title ? ' ' + info.title : ''}`;
       return h('li', { dataset: { incident: id } }, info && info.url ? h('a', { href: info.url, rel: 'noreferrer' }, text) : text,
         info && info.opened_at ? h('span', { class: 'muted' }, ' · opened ', timeEl(info.opened_at)) : '');
     }));
