@@ -283,10 +283,11 @@ TEST(HookPlan, ObsoleteDuplicateAndProbation) {
                    item.subscription.id);
     // The stage deployment took its repository's push and pull-request
     // subscriptions with it (sub-12 to sub-16) and its stage one (sub-17).
-    EXPECT_EQ(got, (std::multiset<std::string>{
-                       "replace re-enable (onProbation) sub-2", "remove duplicate dup",
-                       "remove obsolete sub-12", "remove obsolete sub-13", "remove obsolete sub-14",
-                       "remove obsolete sub-15", "remove obsolete sub-16", "remove obsolete sub-17"}))
+    EXPECT_EQ(got,
+              (std::multiset<std::string>{
+                  "replace re-enable (onProbation) sub-2", "remove duplicate dup",
+                  "remove obsolete sub-12", "remove obsolete sub-13", "remove obsolete sub-14",
+                  "remove obsolete sub-15", "remove obsolete sub-16", "remove obsolete sub-17"}))
         << plan_json(plan);
 }
 
