@@ -986,14 +986,15 @@ class Loader {
         if (!table) return tl::unexpected<Error>(std::move(table.error()));
         if (*table == nullptr) return {};
         const toml::table& t = **table;
-        SHIPLOG_TRY(
-            check_keys(t, "failures",
-                       {"incident_work_item_types", "incident_tags", "incident_closed_states"}));
+        SHIPLOG_TRY(check_keys(t, "failures",
+                               {"incident_work_item_types", "incident_tags",
+                                "incident_closed_states", "hotfix_branches"}));
         FailuresConfig& failures = m_config.failures;
         for (auto [key, out] :
              {std::pair{"incident_work_item_types", &failures.incident_work_item_types},
               std::pair{"incident_tags", &failures.incident_tags},
-              std::pair{"incident_closed_states", &failures.incident_closed_states}}) {
+              std::pair{"incident_closed_states", &failures.incident_closed_states},
+              std::pair{"hotfix_branches", &failures.hotfix_branches}}) {
             auto value = opt_string_array(t, "failures", key);
             if (!value) return tl::unexpected<Error>(std::move(value.error()));
             if (*value) *out = std::move(**value);

@@ -20,6 +20,7 @@ Result<StageEvent> read_stage_event(const Document& document);
 Result<RunEvent> read_run_event(const Document& document);
 Result<ReleaseDeploymentEvent> read_release_deployment_event(const Document& document);
 Result<PullRequestEvent> read_pull_request_event(const Document& document);
+Result<PullRequestCommentEvent> read_pull_request_comment_event(const Document& document);
 Result<WorkItemEvent> read_work_item_event(const Document& document);
 
 }  // namespace shiplog::handlers::detail

@@ -124,12 +124,22 @@ Relevance classify_work_item(const Document& body, const config::Config& config,
     return keep(relevance, item, parsed);
 }
 
+Relevance decide_pull_request(const PullRequestEvent& pr, const config::Config& config) {
+    for (const auto& d : config.deployments)
+        if (same_repository(d, pr.project_name, pr.repository_name)) return Relevance::tracked;
+    return Relevance::ignored;
+}
+
 Relevance classify_pull_request(const Document& body, const config::Config& config) {
     auto pr = detail::read_pull_request_event(body);
     if (!pr) return Relevance::ignored;
-    for (const auto& d : config.deployments)
-        if (same_repository(d, pr->project_name, pr->repository_name)) return Relevance::tracked;
-    return Relevance::ignored;
+    return decide_pull_request(*pr, config);
+}
+
+Relevance classify_pull_request_comment(const Document& body, const config::Config& config) {
+    auto comment = detail::read_pull_request_comment_event(body);
+    if (!comment) return Relevance::ignored;
+    return decide_pull_request(comment->pull_request, config);
 }
 
 Relevance classify(const Envelope& envelope, const Document& body, const config::Config& config,
@@ -147,6 +157,8 @@ Relevance classify(const Envelope& envelope, const Document& body, const config:
             return classify_release(body, config, parsed);
         case EventPayload::pull_request:
             return classify_pull_request(body, config);
+        case EventPayload::pull_request_comment:
+            return classify_pull_request_comment(body, config);
         case EventPayload::work_item:
             return classify_work_item(body, config, parsed);
         case EventPayload::none:

@@ -86,8 +86,26 @@ std::string encode_deploy(const DeployView& d) {
     w.u8(static_cast<std::uint8_t>(d.failure)).boolean(d.commits_complete);
     w.u64(d.commits.size());
     for (const auto& c : d.commits)
-        w.str(c.sha).str(c.author_name).str(c.author_email).opt_time(c.authored_at).str(c.summary);
+        w.str(c.sha)
+            .str(c.author_name)
+            .str(c.author_email)
+            .opt_time(c.authored_at)
+            .str(c.summary)
+            .opt_time(c.lead_from)
+            .boolean(c.via_pull_request);
     w.ints(d.work_items).strs(d.incidents).strs(d.pending);
+    w.u64(d.pull_requests.size());
+    for (const auto& p : d.pull_requests)
+        w.i64(p.id)
+            .str(p.title)
+            .str(p.source_ref)
+            .str(p.merge_sha)
+            .time(p.created_at)
+            .opt_time(p.first_review_at)
+            .time(p.merged_at)
+            .opt_time(p.first_commit_at);
+    w.i64(d.batch.commits).i64(d.batch.pull_requests).i64(d.batch.work_items);
+    w.u8(static_cast<std::uint8_t>(d.rework));
     return w.take();
 }
 
@@ -111,11 +129,30 @@ Result<DeployView> decode_deploy(std::string_view bytes) {
         c.author_email = r.str();
         c.authored_at = r.opt_time();
         c.summary = r.str();
+        c.lead_from = r.opt_time();
+        c.via_pull_request = r.boolean();
         d.commits.push_back(std::move(c));
     }
     d.work_items = r.ints();
     d.incidents = r.strs();
     d.pending = r.strs();
+    const std::uint64_t prs = r.u64();
+    for (std::uint64_t i = 0; i < prs && r.ok(); ++i) {
+        PullRequestView p;
+        p.id = r.i64();
+        p.title = r.str();
+        p.source_ref = r.str();
+        p.merge_sha = r.str();
+        p.created_at = r.time();
+        p.first_review_at = r.opt_time();
+        p.merged_at = r.time();
+        p.first_commit_at = r.opt_time();
+        d.pull_requests.push_back(std::move(p));
+    }
+    d.batch.commits = r.i64();
+    d.batch.pull_requests = r.i64();
+    d.batch.work_items = r.i64();
+    d.rework = static_cast<Rework>(r.u8());
     if (!r.done()) return fail(ErrorCode::store, "a stored deploy record does not decode");
     return d;
 }

@@ -35,6 +35,27 @@ const char* to_string(Failure failure) {
     return "unknown";
 }
 
+const char* to_string(Rework rework) {
+    switch (rework) {
+        case Rework::none:
+            return "none";
+        case Rework::rollback:
+            return "rollback";
+        case Rework::incident_fix:
+            return "incident-fix";
+        case Rework::hotfix:
+            return "hotfix";
+    }
+    return "unknown";
+}
+
+const char* batch_size_class(std::int64_t commits) {
+    if (commits <= 5) return "S";
+    if (commits <= 20) return "M";
+    if (commits <= 100) return "L";
+    return "XL";
+}
+
 std::string DeployView::id() const {
     return deployment + ":" + environment + ":" + std::to_string(seq);
 }
@@ -217,7 +238,32 @@ std::string deploy_json(const DeployView& d) {
         if (i) out += ",";
         out += std::to_string(d.work_items[i]);
     }
-    out += "]}";
+    out += "],\"pull_requests\":[";
+    for (std::size_t i = 0; i < d.pull_requests.size(); ++i) {
+        const auto& p = d.pull_requests[i];
+        if (i) out += ",";
+        out += "{\"id\":" + std::to_string(p.id) + ",\"title\":";
+        append_json_string(out, p.title);
+        out += ",\"created_at\":";
+        append_json_string(out, format_rfc3339(p.created_at));
+        out += ",\"first_review_at\":";
+        if (p.first_review_at)
+            append_json_string(out, format_rfc3339(*p.first_review_at));
+        else
+            out += "null";
+        out += ",\"merged_at\":";
+        append_json_string(out, format_rfc3339(p.merged_at));
+        out += "}";
+    }
+    out += "],\"batch\":{\"commits\":" + std::to_string(d.batch.commits) +
+           ",\"pull_requests\":" + std::to_string(d.batch.pull_requests) +
+           ",\"work_items\":" + std::to_string(d.batch.work_items) + ",\"size\":\"" +
+           batch_size_class(d.batch.commits) + "\"},\"rework\":";
+    if (d.rework == Rework::none)
+        out += "null";
+    else
+        append_json_string(out, to_string(d.rework));
+    out += "}";
     return out;
 }
 

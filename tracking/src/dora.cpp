@@ -52,6 +52,57 @@ std::optional<std::int64_t> p90(std::vector<std::int64_t>& values) {
     return *at;
 }
 
+int size_index(std::int64_t commits) {
+    if (commits <= 5) return 0;
+    if (commits <= 20) return 1;
+    if (commits <= 100) return 2;
+    return 3;
+}
+
+// The breakdown, rework and batch figures, counted the same way by
+// compute_dora and the index path.
+struct ExtraTally {
+    std::vector<std::int64_t> coding, pickup, review, deploy;
+    std::int64_t pull_requests = 0;
+    std::int64_t direct_commits = 0;
+    std::int64_t rework = 0;
+    std::int64_t succeeded = 0;
+    std::vector<std::int64_t> batch_commits;
+    std::int64_t sizes[4] = {0, 0, 0, 0};
+
+    // A succeeded deploy in the window.
+    void deploy_in_window(Rework r, const BatchSize& batch) {
+        ++succeeded;
+        if (r != Rework::none) ++rework;
+        batch_commits.push_back(batch.commits);
+        ++sizes[size_index(batch.commits)];
+    }
+    void pull_request(const detail::PullRequestSeconds& p) {
+        ++pull_requests;
+        if (p.coding) coding.push_back(*p.coding);
+        pickup.push_back(p.pickup);
+        review.push_back(p.review);
+        deploy.push_back(p.deploy);
+    }
+};
+
+Spread spread(std::vector<std::int64_t>& values);
+
+void finish_extra(DoraFigures& f, ExtraTally& x) {
+    f.coding = spread(x.coding);
+    f.pickup = spread(x.pickup);
+    f.review = spread(x.review);
+    f.deploy = spread(x.deploy);
+    f.pull_requests = x.pull_requests;
+    f.direct_commits = x.direct_commits;
+    f.rework_deploys = x.rework;
+    if (x.succeeded > 0)
+        f.rework_rate =
+            std::round(static_cast<double>(x.rework) / static_cast<double>(x.succeeded) * 10000.0) /
+            10000.0;
+    for (int i = 0; i < 4; ++i) f.batch_counts[i] = x.sizes[i];
+}
+
 // What compute_dora and the index path both count before the figures.
 struct Tally {
     std::int64_t deploy_days = 0;
@@ -77,6 +128,13 @@ void finish(DoraFigures& f, Tally& t) {
                                 10000.0;
     f.time_to_restore_failures = static_cast<std::int64_t>(t.restore_times.size());
     f.time_to_restore_median = median(t.restore_times);
+}
+
+Spread spread(std::vector<std::int64_t>& values) {
+    Spread s;
+    s.median = median(values);
+    s.p90 = p90(values);
+    return s;
 }
 
 std::int64_t utc_day(Timestamp t) {
@@ -195,6 +253,21 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     // Days shared by several series count once.
     std::sort(days.begin(), days.end());
     t.deploy_days = static_cast<std::int64_t>(std::unique(days.begin(), days.end()) - days.begin());
+    // The breakdown, rework and batch figures from the window's rows (day
+    // rows do not carry them).
+    ExtraTally x;
+    for (const auto* d : selected) {
+        auto scanned =
+            detail::scan_window_rows(txn, tables, d->name, d->environment, query.since, query.until,
+                                     [&](const detail::RowFigures& row) {
+                                         if (row.status != DeployStatus::succeeded) return;
+                                         x.deploy_in_window(row.extras.rework, row.extras.batch);
+                                         x.direct_commits += row.extras.direct_commits;
+                                         for (const auto& p : row.extras.pull_requests)
+                                             x.pull_request(p);
+                                     });
+        if (!scanned) return tl::unexpected(scanned.error());
+    }
     // An incident blamed in several series is one failure.
     std::sort(incidents.begin(), incidents.end());
     auto last = std::unique(incidents.begin(), incidents.end(),
@@ -209,6 +282,8 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     f.lead_time_p90 = leads.p90();
     f.time_to_restore_failures = static_cast<std::int64_t>(restores.count);
     f.time_to_restore_median = restores.median();
+    f.batch_median_commits = median(x.batch_commits);
+    finish_extra(f, x);
     return f;
 }
 
@@ -257,6 +332,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     std::vector<std::int64_t> lead_times;
     std::vector<std::int64_t> restore_times;
     std::set<std::string> blamed_incidents;
+    ExtraTally x;
 
     for (const auto& s : series) {
         const auto& d = s.deploys;
@@ -274,10 +350,12 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
             if (window) {
                 ++changes;
                 if (v.failure != Failure::none) ++failed_changes;
-                f.explain.changes.push_back({v.id(), v.status, v.failure, v.incidents});
+                f.explain.changes.push_back(
+                    {v.id(), v.status, v.failure, v.incidents, v.rework, v.batch});
                 if (v.status == DeployStatus::succeeded) {
                     ++f.deploys;
                     days.insert(utc_day(v.deployed_at));
+                    x.deploy_in_window(v.rework, v.batch);
                 }
             }
 
@@ -300,15 +378,31 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
                 continue;
             }
 
-            // Lead time: commits this succeeded deploy ships first.
+            // Lead time: commits this succeeded deploy ships first (a squash
+            // commit from its pull request's first commit).
+            std::set<std::string> first_here;
             for (const auto& c : v.commits) {
                 if (!shipped.insert(c.sha).second) continue;
-                if (!window || !c.authored_at) continue;
-                LeadTimeRecord r{c.sha, v.id(), *c.authored_at, v.deployed_at,
-                                 seconds_between(*c.authored_at, v.deployed_at)};
+                first_here.insert(c.sha);
+                if (!window) continue;
+                if (!c.via_pull_request) ++x.direct_commits;
+                const auto start = c.lead_from ? c.lead_from : c.authored_at;
+                if (!start) continue;
+                LeadTimeRecord r{c.sha, v.id(), *start, v.deployed_at,
+                                 seconds_between(*start, v.deployed_at)};
                 lead_times.push_back(r.seconds);
                 f.explain.commits.push_back(std::move(r));
             }
+            // The breakdown: pull requests whose merge commit it ships first.
+            if (window)
+                for (const auto& pr : v.pull_requests) {
+                    if (!first_here.count(pr.merge_sha)) continue;
+                    const auto p = detail::pull_request_seconds(pr, v.deployed_at);
+                    x.pull_request(p);
+                    f.explain.pull_requests.push_back(
+                        {pr.id, v.id(), pr.title, pr.created_at, pr.first_review_at, pr.merged_at,
+                         v.deployed_at, p.coding, p.pickup, p.review, p.deploy});
+                }
 
             // Rollbacks (the projector's rule): restored by this deploy, failed
             // since the first succeeded deploy it skipped back over.
@@ -353,9 +447,14 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     std::stable_sort(f.explain.commits.begin(), f.explain.commits.end(),
                      [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
 
+    std::stable_sort(f.explain.pull_requests.begin(), f.explain.pull_requests.end(),
+                     [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
+
     Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes,
                 std::move(lead_times), std::move(restore_times)};
     finish(f, tally);
+    f.batch_median_commits = median(x.batch_commits);
+    finish_extra(f, x);
     return f;
 }
 
@@ -446,6 +545,30 @@ std::string dora_json(const DoraFigures& f) {
     out += ",\"time_to_restore_seconds\":{\"median\":";
     append_optional_number(out, f.time_to_restore_median, false);
     out += ",\"failures\":" + std::to_string(f.time_to_restore_failures);
+    out += "},\"lead_time_breakdown_seconds\":{";
+    const std::pair<const char*, const Spread*> parts[] = {
+        {"coding", &f.coding}, {"pickup", &f.pickup}, {"review", &f.review}, {"deploy", &f.deploy}};
+    for (const auto& [name, part] : parts) {
+        out += "\"";
+        out += name;
+        out += "\":{\"median\":";
+        append_optional_number(out, part->median, false);
+        out += ",\"p90\":";
+        out += part->p90 ? std::to_string(*part->p90) : "null";
+        out += "},";
+    }
+    out += "\"pull_requests\":" + std::to_string(f.pull_requests);
+    out += ",\"direct_commits\":" + std::to_string(f.direct_commits);
+    out += "},\"rework_rate\":";
+    append_optional_number(out, f.rework_rate, true);
+    out += ",\"batch_size\":{\"median_commits\":";
+    append_optional_number(out, f.batch_median_commits, false);
+    const char* names[] = {"S", "M", "L", "XL"};
+    for (int i = 0; i < 4; ++i) {
+        out += ",\"";
+        out += names[i];
+        out += "\":" + std::to_string(f.batch_counts[i]);
+    }
     out += "}}";
     return out;
 }
@@ -471,7 +594,15 @@ std::string dora_json_with_explain(const DoraFigures& f) {
             if (i) out += ",";
             detail::append_json_string(out, c.incidents[i]);
         }
-        out += "]}";
+        out += "],\"rework\":";
+        if (c.rework == Rework::none)
+            out += "null";
+        else
+            detail::append_json_string(out, to_string(c.rework));
+        out += ",\"batch\":{\"commits\":" + std::to_string(c.batch.commits) +
+               ",\"pull_requests\":" + std::to_string(c.batch.pull_requests) +
+               ",\"work_items\":" + std::to_string(c.batch.work_items) + ",\"size\":\"" +
+               batch_size_class(c.batch.commits) + "\"}}";
     }
     out += "],\"commits\":[";
     first = true;
@@ -502,6 +633,32 @@ std::string dora_json_with_explain(const DoraFigures& f) {
         out += ",\"restored_at\":";
         detail::append_json_string(out, format_rfc3339(r.restored_at));
         out += ",\"seconds\":" + std::to_string(r.seconds) + "}";
+    }
+    out += "],\"pull_requests\":[";
+    first = true;
+    for (const auto& p : f.explain.pull_requests) {
+        out += first ? "{\"id\":" : ",{\"id\":";
+        first = false;
+        out += std::to_string(p.id) + ",\"deploy\":";
+        detail::append_json_string(out, p.deploy_id);
+        out += ",\"title\":";
+        detail::append_json_string(out, p.title);
+        out += ",\"created_at\":";
+        detail::append_json_string(out, format_rfc3339(p.created_at));
+        out += ",\"first_review_at\":";
+        if (p.first_review_at)
+            detail::append_json_string(out, format_rfc3339(*p.first_review_at));
+        else
+            out += "null";
+        out += ",\"merged_at\":";
+        detail::append_json_string(out, format_rfc3339(p.merged_at));
+        out += ",\"deployed_at\":";
+        detail::append_json_string(out, format_rfc3339(p.deployed_at));
+        out += ",\"coding_seconds\":";
+        out += p.coding ? std::to_string(*p.coding) : "null";
+        out += ",\"pickup_seconds\":" + std::to_string(p.pickup);
+        out += ",\"review_seconds\":" + std::to_string(p.review);
+        out += ",\"deploy_seconds\":" + std::to_string(p.deploy) + "}";
     }
     out += "]}}";
     return out;

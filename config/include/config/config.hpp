@@ -84,6 +84,10 @@ struct FailuresConfig {
     std::vector<std::string> incident_work_item_types{"Bug"};
     std::vector<std::string> incident_tags{"incident"};  // case-insensitive; empty = any
     std::vector<std::string> incident_closed_states{"Closed", "Done", "Resolved"};
+    // Branch globs (case-sensitive; `*` and `?` never match `/`; `[...]` a
+    // character class): a deploy shipping a pull request from such a source
+    // branch is rework ("hotfix"). Empty: none.
+    std::vector<std::string> hotfix_branches;
 };
 
 enum class IncidentSourceKind { api, azure_monitor };

@@ -28,7 +28,8 @@ const char* to_string(Relevance relevance);  // "tracked", "ignored"
 //    environment of a release deployment (and project when named);
 //  - workitem.created/updated/deleted/restored: System.TeamProject is a
 //    deployment's project;
-//  - git.pullrequest.merged: repository + project of a deployment.
+//  - git.pullrequest.created/updated/merged and the pull-request comment
+//    event: repository + project of a deployment.
 // Everything else is ignored: other event types, bodies the typed parser
 // rejects, and "Test" deliveries from the Azure DevOps UI.
 // `body` is the body `envelope` was parsed from: the typed event is read

@@ -52,7 +52,8 @@ TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
                           {});
     auto first = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::ok; });
     ASSERT_EQ(first.outcome, Outcome::ok);
-    ASSERT_EQ(first.subscriptions.size(), 4u);  // created in this run
+    // git.push, 3 workitem.*, 4 pull-request kinds: created in this run
+    ASSERT_EQ(first.subscriptions.size(), 8u);
     for (const auto& s : first.subscriptions) EXPECT_EQ(s.status, "enabled") << s.event_type;
 
     // A subscription on probation is re-enabled (replaced) by the next run;
@@ -64,13 +65,13 @@ TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
     second = worker.last_run();
     worker.stop();
     ASSERT_EQ(second.outcome, Outcome::ok);
-    EXPECT_EQ(second.subscriptions.size(), 4u);
+    EXPECT_EQ(second.subscriptions.size(), 8u);
     std::size_t with_id = 0;
     for (const auto& s : second.subscriptions) {
         EXPECT_EQ(s.status, "enabled") << s.event_type;
         with_id += !s.id.empty();
     }
-    EXPECT_EQ(with_id, 4u) << "listed subscriptions carry their ids";
+    EXPECT_EQ(with_id, 8u) << "listed subscriptions carry their ids";
 }
 
 TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {

@@ -67,8 +67,9 @@ TEST(HookSyncWorker, SyncsAtStartAndReenablesOnTrigger) {
     auto config = make_config(fake.organization_url());
     LogSink sink;
     HookSyncWorker worker([&] { return config; }, sink.log(), {});
-    ASSERT_TRUE(sink.wait_for("4 change(s)")) << sink.all();
-    EXPECT_EQ(fake.subscriptions().size(), 4u);
+    // git.push, three workitem.* and four pull-request hooks.
+    ASSERT_TRUE(sink.wait_for("8 change(s)")) << sink.all();
+    EXPECT_EQ(fake.subscriptions().size(), 8u);
 
     fake.set_status(fake.subscriptions().at(0).id, "onProbation");
     worker.trigger();
