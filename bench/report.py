@@ -8,7 +8,7 @@ import re
 import sys
 
 COLUMNS = ["server", "commits", "body_bytes", "close", "conns", "target_rate", "rate",
-           "p50_us", "p99_us", "p999_us", "acked", "rows", "check", "load", "sockerr"]
+           "p50_us", "p99_us", "p999_us", "acked", "rows", "check", "load", "sockerr", "cpu_us"]
 
 # Performance targets (docs/performance.md explains them).
 TARGET_NGINX_RATIO = 0.5
@@ -35,18 +35,13 @@ def main():
     for opt in ["smoke", "duration", "threads", "started", "load-start", "load-end", "nproc", "cpu",
                 "fs", "shiplog", "shiplog-version", "wrk", "nginx", "python", "command"]:
         ap.add_argument("--" + opt, default="?")
-    for opt in ["parse-json", "footprint", "rss", "queries", "attack", "history-live",
-                "history-reindex"]:
+    for opt in ["parse-json", "footprint", "rss", "queries", "attack", "floor",
+                "history-live", "history-reindex"]:
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     smoke = a.smoke == "1"
 
-    with open(a.rows, newline="") as f:
-        rows = [dict(zip(COLUMNS, r)) for r in csv.reader(f, delimiter="\t")]
-    for r in rows:
-        for k in ["commits", "body_bytes", "close", "conns", "target_rate", "rate", "p50_us", "p99_us",
-                  "p999_us", "acked"]:
-            r[k] = int(r[k])
+    rows = read_rows(a.rows)
 
     def find(server, commits, close, conns, target_rate=0):
         for r in rows:
@@ -124,6 +119,7 @@ def main():
               f"{r['rate']} events/s ({r['conns']} connections, target {r['target_rate']}) | "
               f"{'yes' if p99 < TARGET_HALF_RATE_P99_MS else 'no'} |")
 
+    floor_section(w, a.floor)
     attack_section(w, a.attack)
     parse_section(w, a.parse_json)
     queries_section(w, a.queries)
@@ -131,6 +127,45 @@ def main():
     footprint_section(w, a.footprint, a.rss, smoke)
     print("\n".join(out))
     return 0
+
+
+def read_rows(path):
+    if not path:
+        return []
+    with open(path, newline="") as f:
+        rows = [dict(zip(COLUMNS, r)) for r in csv.reader(f, delimiter="\t")]
+    for r in rows:
+        for k in ["commits", "body_bytes", "close", "conns", "target_rate", "rate", "p50_us", "p99_us",
+                  "p999_us", "acked", "cpu_us"]:
+            r[k] = int(r[k])
+    return rows
+
+
+FLOOR_LAYERS = {
+    "nginx": "nginx `return 200`: the HTTP ceiling, no storage",
+    "floor-inline": "shiplog's HTTP edge answering on the I/O thread, no work",
+    "floor-hop": "+ the writer and syncer hand-offs (no storage)",
+    "floor-fsync": "+ the 6 KB body written in place and one `fdatasync` per batch",
+    "shiplog": "shiplog: parse, LMDB journal and index, deploy tracking, access log",
+}
+
+
+def floor_section(w, path):
+    rows = read_rows(path)
+    if not rows:
+        return
+    w("\n## Edge floor\n")
+    w("6 KB pushes, keep-alive, 64 connections, back to back in this order. `bench/edge_floor.cpp` "
+      "serves the same requests through shiplog's own edge with less and less of shiplog behind it, "
+      "so the distance to nginx splits into what each layer costs. CPU = user + system time of the "
+      "server's processes per answered request.\n")
+    w("| server | what it does | events/s | ÷ nginx | CPU µs/request | p99 ms | check | load 1m |")
+    w("|---|---|--:|--:|--:|--:|---|--:|")
+    nginx = next((r for r in rows if r["server"] == "nginx"), None)
+    for r in rows:
+        ratio = f"{r['rate'] / nginx['rate']:.0%}" if nginx and nginx["rate"] else ""
+        w(f"| {r['server']} | {FLOOR_LAYERS.get(r['server'], '')} | {r['rate']} | {ratio} "
+          f"| {r['cpu_us']} | {ms(r['p99_us'])} | {r['check']} | {r['load']} |")
 
 
 def attack_section(w, path):
