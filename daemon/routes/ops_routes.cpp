@@ -176,6 +176,8 @@ std::string render_metrics(const OpsDeps& deps) {
     g.writer_batches = stats.batches;
     g.writer_last_batch_size = stats.last_batch_size;
     g.writer_failed_batches = stats.failed_batches;
+    g.writer_syncs = stats.syncs;
+    g.writer_acknowledged_by_next_commit = stats.acknowledged_by_next_commit;
     auto events = storage::read(deps.store, "read the journal size", [&](storage::Txn& txn) {
         return storage::journal_size(txn, deps.store);
     });

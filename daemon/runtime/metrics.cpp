@@ -108,6 +108,12 @@ std::string Metrics::render(const StoreGauges& g) const {
           g.writer_batches);
     gauge("shiplog_writer_failed_batches_total", "Group-commit transactions that failed.",
           "counter", g.writer_failed_batches);
+    gauge("shiplog_writer_syncs_total",
+          "fdatasync calls of the syncer (batches acknowledged after a sync of their own).",
+          "counter", g.writer_syncs);
+    gauge("shiplog_writer_acknowledged_by_next_commit_total",
+          "Batches made durable by the next commit's data sync instead (under load).", "counter",
+          g.writer_acknowledged_by_next_commit);
     gauge("shiplog_writer_last_batch_size", "Events in the last committed transaction.", "gauge",
           g.writer_last_batch_size);
     gauge("shiplog_ready", "1 when /readyz answers 200.", "gauge", g.ready ? 1 : 0);

@@ -28,6 +28,8 @@ struct StoreGauges {
     std::uint64_t writer_batches = 0;
     std::uint64_t writer_last_batch_size = 0;
     std::uint64_t writer_failed_batches = 0;
+    std::uint64_t writer_syncs = 0;
+    std::uint64_t writer_acknowledged_by_next_commit = 0;
     bool ready = false;
 };
 

@@ -60,6 +60,11 @@ struct WriterStats {
     std::uint64_t last_batch_size = 0;    // submissions in the last committed batch
     std::uint64_t observer_failures = 0;  // entries whose derived changes were rolled back
     std::string last_observer_error;      // message of the latest observer failure, for logs
+    // The syncer's own fdatasyncs, and the acknowledgements that needed none
+    // because the writer's next commit (whose data sync also writes out the
+    // earlier meta pages) landed first: under load most batches are the latter.
+    std::uint64_t syncs = 0;
+    std::uint64_t acknowledged_by_next_commit = 0;
     // Set when a sync failed: the writer then refuses every write until a
     // restart (see the header comment). Empty while healthy.
     std::string sync_failure;

@@ -555,6 +555,44 @@ TEST_F(JournalWriterTest, AcknowledgesOnlyAfterTheSyncAndDefersMetaSyncMeanwhile
     EXPECT_TRUE(m_writer->stats().sync_failure.empty());
 }
 
+// Under load the syncer does not pay a second fdatasync for a batch when the
+// writer is already committing the next one: that commit's data sync also
+// writes out the earlier meta pages, so it acknowledges the batch.
+TEST_F(JournalWriterTest, UnderLoadTheNextCommitAcknowledgesTheBatchBeforeIt) {
+    auto table = m_store->open_table("derived");
+    ASSERT_OK(table);
+    TestObserver observer(*table);
+    HeldSync sync;
+    m_writer = JournalWriter::start(*m_store, m_clock, &observer, sync.options());
+
+    auto first = m_writer->submit(make_entry("a"));
+    ASSERT_TRUE(sync.wait_entered(1));  // the syncer is held in the sync for "a"
+    auto second = m_writer->submit(make_entry("b"));
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (journal_count() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    ASSERT_EQ(journal_count(), 2U);  // "b" committed while the syncer is held
+    auto third = m_writer->submit(make_entry("gate", "gate"));
+    observer.wait_until_gated();  // the writer is inside the next batch
+
+    sync.release();  // exactly one sync: the one for "a"
+    ASSERT_OK(wait(first));
+    // "b" needs no sync of its own: the gated batch's commit makes it durable.
+    // Had the syncer synced for it, it would be held there and "b" never answered.
+    observer.release();
+    ASSERT_OK(wait(second));
+    EXPECT_EQ(m_writer->stats().acknowledged_by_next_commit, 1U);
+    EXPECT_EQ(m_writer->stats().syncs, 1U);
+
+    // The writer is idle after "gate": its acknowledgement needs the syncer.
+    ASSERT_TRUE(sync.wait_entered(2));
+    EXPECT_EQ(third.wait_for(0s), std::future_status::timeout);
+    sync.release_all();
+    ASSERT_OK(wait(third));
+    EXPECT_EQ(m_writer->stats().syncs, 2U);
+    EXPECT_EQ(m_writer->stats().events, 3U);
+}
+
 TEST_F(JournalWriterTest, AFailedSyncFailsWhatItCoveredAndEveryWriteAfterIt) {
     HeldSync sync;
     m_writer = JournalWriter::start(*m_store, m_clock, nullptr, sync.options());
