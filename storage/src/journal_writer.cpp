@@ -49,7 +49,11 @@ std::uint64_t last_committed_txnid(MDB_env* env) {
 class GroupCommitWriter final : public JournalWriter {
   public:
     GroupCommitWriter(Store& store, Clock& clock, AppendObserver* observer, WriterOptions options)
-        : m_store(store), m_clock(clock), m_observer(observer), m_sync(std::move(options.sync)) {
+        : m_store(store),
+          m_clock(clock),
+          m_observer(observer),
+          m_sync(std::move(options.sync)),
+          m_next_commit_wait(options.next_commit_wait) {
         // Commits write the data pages and fdatasync them, then write the meta
         // page WITHOUT syncing it (MDB_NOMETASYNC): the transaction is atomic
         // and consistent but may be undone by a power cut until the syncer's
@@ -233,7 +237,7 @@ class GroupCommitWriter final : public JournalWriter {
                 // that one batch) instead of paying a second fdatasync.
                 if (m_batches_started > m_batches_finished) {
                     const std::uint64_t in_progress = m_batches_started;
-                    m_ack_wake.wait(lock, [&] {
+                    m_ack_wake.wait_for(lock, m_next_commit_wait, [&] {
                         return m_batches_finished >= in_progress || m_writer_done ||
                                m_durable_below > tally.last_txnid;
                     });
@@ -484,6 +488,7 @@ class GroupCommitWriter final : public JournalWriter {
     std::vector<Pending> m_acking;        // syncer thread only
     std::vector<TaskAck> m_acking_tasks;  // syncer thread only
     std::function<Status()> m_sync;
+    const std::chrono::microseconds m_next_commit_wait;
     bool m_meta_sync_deferred = false;
 
     std::mutex m_join_mutex;    // serialises concurrent stop() calls around join()

@@ -16,6 +16,7 @@
 // write fails until a restart (see GroupCommitWriter::acknowledge). Failed
 // entries are not retried; their submitters got the error and decide.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -74,6 +75,11 @@ struct WriterOptions {
     // Makes every commit so far durable; tests replace it to hold or fail the
     // sync. Default: mdb_env_sync(env, 1).
     std::function<Status()> sync;
+    // How long the syncer waits for the writer's next commit to make a
+    // batch durable before syncing itself: long enough for a typical batch
+    // under load, short enough that one slow batch (a huge body) does not
+    // hold the answers of the batch before it.
+    std::chrono::microseconds next_commit_wait{2000};
 };
 
 class JournalWriter {

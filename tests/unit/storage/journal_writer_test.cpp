@@ -563,7 +563,9 @@ TEST_F(JournalWriterTest, UnderLoadTheNextCommitAcknowledgesTheBatchBeforeIt) {
     ASSERT_OK(table);
     TestObserver observer(*table);
     HeldSync sync;
-    m_writer = JournalWriter::start(*m_store, m_clock, &observer, sync.options());
+    auto options = sync.options();
+    options.next_commit_wait = std::chrono::minutes(1);  // the gate decides, not the bound
+    m_writer = JournalWriter::start(*m_store, m_clock, &observer, options);
 
     auto first = m_writer->submit(make_entry("a"));
     ASSERT_TRUE(sync.wait_entered(1));  // the syncer is held in the sync for "a"
@@ -591,6 +593,37 @@ TEST_F(JournalWriterTest, UnderLoadTheNextCommitAcknowledgesTheBatchBeforeIt) {
     ASSERT_OK(wait(third));
     EXPECT_EQ(m_writer->stats().syncs, 2U);
     EXPECT_EQ(m_writer->stats().events, 3U);
+}
+
+// One slow batch (a huge body, a long projection) must not hold the answers
+// of the batch before it: past next_commit_wait the syncer syncs itself.
+TEST_F(JournalWriterTest, ASlowNextBatchDoesNotHoldTheBatchBeforeIt) {
+    auto table = m_store->open_table("derived");
+    ASSERT_OK(table);
+    TestObserver observer(*table);
+    HeldSync sync;
+    auto options = sync.options();
+    options.next_commit_wait = std::chrono::milliseconds(1);
+    m_writer = JournalWriter::start(*m_store, m_clock, &observer, options);
+
+    auto held = m_writer->submit(make_entry("a0"));
+    ASSERT_TRUE(sync.wait_entered(1));
+    auto before = m_writer->submit(make_entry("a"));
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (journal_count() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    ASSERT_EQ(journal_count(), 2U);
+    auto gate = m_writer->submit(make_entry("gate", "gate"));
+    observer.wait_until_gated();  // the next batch is stuck inside the writer
+
+    sync.release_all();
+    ASSERT_OK(wait(held));
+    ASSERT_OK(wait(before));  // answered while the gated batch is still open
+    EXPECT_EQ(gate.wait_for(0s), std::future_status::timeout);
+    EXPECT_EQ(m_writer->stats().syncs, 2U);
+    EXPECT_EQ(m_writer->stats().acknowledged_by_next_commit, 0U);
+    observer.release();
+    ASSERT_OK(wait(gate));
 }
 
 TEST_F(JournalWriterTest, AFailedSyncFailsWhatItCoveredAndEveryWriteAfterIt) {
