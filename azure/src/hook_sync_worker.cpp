@@ -112,6 +112,7 @@ bool HookSyncWorker::run_once() {
     auto client = m_options.make_client(*config->azure_devops);
     Result<SyncReport> report = client ? sync_hooks(**client, *config, true)
                                        : Result<SyncReport>(tl::unexpected(client.error()));
+    if (report && m_options.on_listed) m_options.on_listed(report->owned);
     std::lock_guard lock(m_mutex);
     m_last_run.finished_at = std::chrono::system_clock::now();
     if (!report) {

@@ -1090,8 +1090,8 @@ class Loader {
                     line_of(item), path,
                     std::string("expected a table ([[notify]]), got ") + type_name(item.type()));
             const toml::table& t = *item.as_table();
-            SHIPLOG_TRY(check_keys(t, path,
-                                   {"name", "kind", "url_file", "events", "deployments", "digest_at"}));
+            SHIPLOG_TRY(check_keys(
+                t, path, {"name", "kind", "url_file", "events", "deployments", "digest_at"}));
             NotifyConfig notify;
             auto kind = req_string(t, path, "kind");
             if (!kind) return tl::unexpected<Error>(std::move(kind.error()));
