@@ -45,7 +45,8 @@ class HookSyncWorker {
         std::function<void(bool ok, std::size_t reenabled)> after_run;
         // After a successful run, before after_run, on the worker's thread:
         // our subscriptions with their status as listed, before the run
-        // re-enabled any (serve notes which ones turned unhealthy).
+        // re-enabled any, without those it deleted (serve notes which ones
+        // turned unhealthy).
         std::function<void(const std::vector<Subscription>& listed)> on_listed;
     };
 
