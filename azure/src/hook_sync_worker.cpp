@@ -112,6 +112,16 @@ bool HookSyncWorker::run_once() {
     auto client = m_options.make_client(*config->azure_devops);
     Result<SyncReport> report = client ? sync_hooks(**client, *config, true)
                                        : Result<SyncReport>(tl::unexpected(client.error()));
+    if (report && m_options.on_listed) {
+        // One this run deletes (obsolete, a duplicate) is no news.
+        std::vector<Subscription> kept = report->owned;
+        for (const auto& item : report->plan.items)
+            if (item.action == PlanItem::Action::remove)
+                std::erase_if(kept, [&](const Subscription& s) {
+                    return !s.id.empty() && s.id == item.subscription.id;
+                });
+        m_options.on_listed(kept);
+    }
     std::lock_guard lock(m_mutex);
     m_last_run.finished_at = std::chrono::system_clock::now();
     if (!report) {

@@ -1090,7 +1090,8 @@ class Loader {
                     line_of(item), path,
                     std::string("expected a table ([[notify]]), got ") + type_name(item.type()));
             const toml::table& t = *item.as_table();
-            SHIPLOG_TRY(check_keys(t, path, {"name", "kind", "url_file", "events", "deployments"}));
+            SHIPLOG_TRY(check_keys(
+                t, path, {"name", "kind", "url_file", "events", "deployments", "digest_at"}));
             NotifyConfig notify;
             auto kind = req_string(t, path, "kind");
             if (!kind) return tl::unexpected<Error>(std::move(kind.error()));
@@ -1197,6 +1198,17 @@ class Loader {
                     ++i;
                 }
                 notify.deployments = std::move(**deployments);
+            }
+            auto digest_at = opt_string(t, path, "digest_at");
+            if (!digest_at) return tl::unexpected<Error>(std::move(digest_at.error()));
+            if (*digest_at) {
+                auto when = parse_weekly_time(**digest_at);
+                if (!when)
+                    return error(line_of(*t.get("digest_at")), path + ".digest_at",
+                                 in_quotes(**digest_at) +
+                                     " is not a weekday and a UTC time, like \"monday 09:00\"");
+                notify.digest_weekday = when->first;
+                notify.digest_minute = when->second;
             }
             if (notify.kind != NotifyKind::webhook && !starts_with_ci(url, "https://"))
                 warn(file_line, file_key,

@@ -1,6 +1,8 @@
-// `shiplog hooks sync|list|remove`.
+// `shiplog hooks sync|list|remove`; `list` also shows the notification
+// outbox per [[notify]] target (queued, sent, failed, given up).
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +16,9 @@
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "http/message.hpp"
+#include "routes/hooks_api.hpp"
+#include "storage/outbox.hpp"
+#include "storage/store.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -56,6 +61,31 @@ void print_item(const char* verb, const azure::PlanItem& item) {
                 item.subscription.id.empty() ? "(new)" : item.subscription.id.c_str(),
                 item.filter.c_str(), deployments_text(item.deployments).c_str(),
                 item.reason.c_str());
+}
+
+// The notification outbox from the store (read-only, beside a running
+// serve): what `hooks list` shows under the subscriptions. Nothing when
+// the store does not exist yet.
+void print_outbox(const config::Config& config) {
+    std::error_code ec;
+    if (!std::filesystem::exists(config.storage.path, ec)) return;
+    auto store =
+        storage::Store::open({config.storage.path, config.storage.max_size_mb << 20, true});
+    if (!store) return;
+    auto outbox = storage::Outbox::open(**store);
+    if (!outbox) return;
+    auto counts = storage::read(**store, "read the outbox", [&](storage::Txn& txn) {
+        return notify_counts(config, txn, *outbox);
+    });
+    if (!counts || counts->empty()) return;
+    std::printf("\n%-24s %-8s %8s %8s %8s %8s\n", "NOTIFY", "KIND", "QUEUED", "SENT", "FAILED",
+                "GAVE UP");
+    for (const auto& t : *counts)
+        std::printf("%-24s %-8s %8llu %8llu %8llu %8llu\n", t.name.c_str(),
+                    t.kind.value_or("-").c_str(), static_cast<unsigned long long>(t.queued),
+                    static_cast<unsigned long long>(t.tally.sent),
+                    static_cast<unsigned long long>(t.tally.failed),
+                    static_cast<unsigned long long>(t.tally.given_up));
 }
 
 int report(const Error& e) {
@@ -160,6 +190,7 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
     }
     if (owned.empty())
         std::printf("(no subscriptions owned by instance %s)\n", ctx->identity.instance.c_str());
+    print_outbox(ctx->config);
     return 0;
 }
 

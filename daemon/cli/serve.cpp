@@ -43,7 +43,9 @@
 #include "tracking/projector.hpp"
 #include "workers/backfill.hpp"
 #include "workers/backfill_worker.hpp"
+#include "workers/notify/hook_health.hpp"
 #include "workers/notify/notify_sender.hpp"
+#include "workers/notify/weekly_digest.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -200,6 +202,12 @@ int run_serve(const std::filesystem::path& config_path) {
         spdlog::error("store {}: {}", initial->storage.path.string(), outbox.error().message);
         return 1;
     }
+    // What the hook sync last listed of each subscription's health (hooks.unhealthy).
+    auto hook_health = HookHealthTable::open(**store);
+    if (!hook_health) {
+        spdlog::error("store {}: {}", initial->storage.path.string(), hook_health.error().message);
+        return 1;
+    }
     // Where the journal ended before this run: the automatic backfill looks
     // for the last delivery before the downtime at or before it.
     const std::uint64_t seq_at_start = journal_last_seq(**store);
@@ -211,7 +219,7 @@ int run_serve(const std::filesystem::path& config_path) {
 
     HookStatusBoard hook_status;  // the hook sync worker is attached once it runs
     auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock,
-                                                (*projector)->tables(), &hook_status});
+                                                (*projector)->tables(), &hook_status, &*outbox});
     if (!server) {
         spdlog::error("{}", server.error().message);
         return 1;
@@ -256,6 +264,27 @@ int run_serve(const std::filesystem::path& config_path) {
             backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
                              std::to_string(reenabled) + " subscription(s) re-enabled");
     };
+    // A subscription that turned unhealthy is announced once (hooks.unhealthy),
+    // in the transaction that notes it.
+    hook_sync_options.on_listed = [&config, &store, &writer, &outbox, &hook_health,
+                                   &clock](const std::vector<azure::Subscription>& listed) {
+        auto snapshot = config.get();
+        auto done = writer->run_exclusive([&]() -> Status {
+            try {
+                auto txn = lmdb::txn::begin((*store)->env());
+                auto turned = hook_health->record(txn, *outbox, *snapshot, listed, clock.now());
+                if (!turned) return tl::unexpected(turned.error());
+                storage::commit(txn);
+                if (*turned > 0)
+                    spdlog::warn("{} service-hook subscription(s) turned unhealthy", *turned);
+                return {};
+            } catch (const lmdb::error& e) {
+                return tl::unexpected(storage::store_error(e, "note hook health"));
+            }
+        });
+        if (auto status = done.get(); !status)
+            spdlog::error("hooks.unhealthy: {}", status.error().message);
+    };
     // docs/azure-devops.md: serve runs hooks sync at start, on SIGHUP and periodically, in
     // the background; failing to reach Azure DevOps never stops the receiver.
     azure::HookSyncWorker hook_sync([&config] { return config.get(); }, log_line,
@@ -277,6 +306,9 @@ int run_serve(const std::filesystem::path& config_path) {
     NotifySender notify_sender(
         **store, *writer, *outbox, [&config] { return config.get(); }, clock, log_line,
         notify_options);
+    // digest.weekly, queued into the same outbox.
+    WeeklyDigest weekly_digest(**store, *writer, *outbox, (*projector)->tables(),
+                               [&config] { return config.get(); }, clock, log_line, {});
 
     bool asked_to_stop = false;
     while (!server_ended) {
@@ -334,6 +366,7 @@ int run_serve(const std::filesystem::path& config_path) {
     hook_sync.stop();
     backfill.stop();       // after the hook sync (which requests backfills), before the writer
     work_queue.stop();     // before the writer: it journals answers
+    weekly_digest.stop();  // before the writer: it queues through it
     notify_sender.stop();  // before the writer: it removes sent messages through it
     watchdog.stop();
     writer->stop();

@@ -103,7 +103,14 @@ class ApiRoutes {
         if (m_deps.hooks) state = m_deps.hooks->get();
         auto response =
             storage::read(m_deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-                auto body = hooks_json(state, *config, txn, m_deps.store);
+                std::optional<std::vector<NotifyTargetCounts>> notify;
+                if (m_deps.outbox) {
+                    auto counts = notify_counts(*config, txn, *m_deps.outbox);
+                    if (!counts) return json_error(503, "store unavailable");
+                    notify = std::move(*counts);
+                }
+                auto body =
+                    hooks_json(state, *config, txn, m_deps.store, notify ? &*notify : nullptr);
                 if (!body) return json_error(503, "store unavailable");
                 return http::json(std::move(*body));
             });

@@ -10,6 +10,7 @@
 #include "daemon/hook_status.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "storage/outbox.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -21,7 +22,8 @@ struct ApiDeps {
     storage::Store& store;
     const tracking::Tables& tables;
     Clock& clock;
-    const HookStatusBoard* hooks = nullptr;  // /api/v1/hooks; null: no hook sync worker
+    const HookStatusBoard* hooks = nullptr;   // /api/v1/hooks; null: no hook sync worker
+    const storage::Outbox* outbox = nullptr;  // /api/v1/hooks' "notify"; null: not shown
 };
 
 // Adds GET /api/v1/deploys, /api/v1/deploys/{id}, /api/v1/deploys/{id}/pending,

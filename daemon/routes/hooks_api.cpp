@@ -96,11 +96,53 @@ std::string subscriptions_json(const std::optional<HookStatusBoard::State>& sync
     return out + "]";
 }
 
+std::string notify_json(const std::vector<NotifyTargetCounts>& targets) {
+    std::uint64_t queued = 0, sent = 0, failed = 0, given_up = 0;
+    std::string list;
+    for (const auto& t : targets) {
+        queued += t.queued;
+        sent += t.tally.sent;
+        failed += t.tally.failed;
+        given_up += t.tally.given_up;
+        list += list.empty() ? "{" : ",{";
+        list += "\"name\":" + json_string(t.name) +
+                ",\"kind\":" + (t.kind ? json_string(*t.kind) : std::string("null")) +
+                ",\"queued\":" + std::to_string(t.queued) +
+                ",\"sent\":" + std::to_string(t.tally.sent) +
+                ",\"failed\":" + std::to_string(t.tally.failed) +
+                ",\"given_up\":" + std::to_string(t.tally.given_up) + "}";
+    }
+    return "{\"queued\":" + std::to_string(queued) + ",\"sent\":" + std::to_string(sent) +
+           ",\"failed\":" + std::to_string(failed) + ",\"given_up\":" + std::to_string(given_up) +
+           ",\"targets\":[" + list + "]}";
+}
+
 }  // namespace
+
+Result<std::vector<NotifyTargetCounts>> notify_counts(const config::Config& config,
+                                                      storage::Txn& txn,
+                                                      const storage::Outbox& outbox) {
+    std::vector<NotifyTargetCounts> out;
+    auto slot = [&](const std::string& name) -> NotifyTargetCounts& {
+        for (auto& t : out)
+            if (t.name == name) return t;
+        out.push_back(NotifyTargetCounts{name, std::nullopt, 0, {}});
+        return out.back();
+    };
+    for (const auto& n : config.notify) slot(n.name).kind = config::to_string(n.kind);
+    auto tally = outbox.tally(txn);
+    if (!tally) return tl::unexpected(tally.error());
+    for (const auto& [name, counts] : *tally) slot(name).tally = counts;
+    auto waiting = outbox.waiting_per_target(txn, k_hooks_scan_outbox);
+    if (!waiting) return tl::unexpected(waiting.error());
+    for (const auto& [name, n] : *waiting) slot(name).queued = n;
+    return out;
+}
 
 Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync,
                                const config::Config& config, storage::Txn& txn,
-                               const storage::Store& store) {
+                               const storage::Store& store,
+                               const std::vector<NotifyTargetCounts>* notify) {
     std::map<std::string, RepoSeen> repos;  // lower "project/repository"
     for (const auto& d : config.deployments) {
         auto& r = repos[lower(d.project) + "/" + lower(d.repository)];
@@ -153,7 +195,9 @@ Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync
                (r.pushed_at ? json_string(format_rfc3339(*r.pushed_at)) : std::string("null"));
         out += "}";
     }
-    out += "]}";
+    out += "]";
+    if (notify) out += ",\"notify\":" + notify_json(*notify);
+    out += "}";
     return out;
 }
 

@@ -74,8 +74,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& con
     http::Router router;
     add_webhook_route(router, WebhookDeps{deps.config, deps.intake, deps.metrics, deps.clock,
                                           config.server.max_body_bytes});
-    add_api_routes(
-        router, ApiDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock, deps.hooks});
+    add_api_routes(router, ApiDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock,
+                                   deps.hooks, deps.outbox});
     add_ops_routes(router, OpsDeps{deps.config, deps.intake, deps.store, deps.writer, deps.metrics,
                                    deps.clock, deps.tables, deps.hooks, [stats_source] {
                                        return *stats_source ? (*stats_source)()

@@ -108,6 +108,15 @@ Result<Outbox> Outbox::open(Store& store) {
     }
     outbox.m_rows = handles[0];
     outbox.m_ids = handles[1];
+    // Opened apart: a store from before the tally still has the messages.
+    const std::string_view stats_name[] = {"outbox_stats"};
+    MDB_dbi stats[1] = {};
+    if (auto opened = store.open_tables(stats_name, stats); !opened) {
+        if (opened.error().code != ErrorCode::not_found || !store.read_only())
+            return tl::unexpected(opened.error());
+        outbox.m_stats_present = false;
+    }
+    outbox.m_stats = stats[0];
     return outbox;
 }
 
@@ -180,6 +189,65 @@ Status Outbox::remove(Txn& txn, std::uint64_t seq) const {
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
         return tl::unexpected(store_error(rc, "remove a sent notification"));
     return {};
+}
+
+Status Outbox::count(Txn& txn, std::string_view target, OutboxOutcome outcome) const {
+    if (!m_present || !m_stats_present)
+        return fail(ErrorCode::store, "outbox: the store is read-only");
+    MDB_val key = detail::to_val(target);
+    MDB_val value{};
+    std::uint64_t counts[3] = {0, 0, 0};
+    const int rc = ::mdb_get(txn.handle(), m_stats, &key, &value);
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        return tl::unexpected(store_error(rc, "count a notification"));
+    if (rc == MDB_SUCCESS && value.mv_size == 24)
+        for (int i = 0; i < 3; ++i)
+            counts[i] =
+                detail::get_u64_be(static_cast<const unsigned char*>(value.mv_data) + 8 * i);
+    ++counts[static_cast<int>(outcome)];
+    unsigned char bytes[24];
+    for (int i = 0; i < 3; ++i) detail::put_u64_be(bytes + 8 * i, counts[i]);
+    MDB_val out{sizeof bytes, bytes};
+    const int put = ::mdb_put(txn.handle(), m_stats, &key, &out, 0);
+    if (put != MDB_SUCCESS) return tl::unexpected(store_error(put, "count a notification"));
+    return {};
+}
+
+Result<std::map<std::string, OutboxTally>> Outbox::tally(Txn& txn) const {
+    std::map<std::string, OutboxTally> out;
+    if (!m_present || !m_stats_present) return out;
+    try {
+        auto cursor = lmdb::cursor::open(txn, m_stats);
+        MDB_val key{}, value{};
+        bool found = cursor.get(&key, &value, MDB_FIRST);
+        while (found) {
+            if (value.mv_size == 24) {
+                const auto* p = static_cast<const unsigned char*>(value.mv_data);
+                out[std::string(detail::to_view(key))] = OutboxTally{
+                    detail::get_u64_be(p), detail::get_u64_be(p + 8), detail::get_u64_be(p + 16)};
+            }
+            found = cursor.get(&key, &value, MDB_NEXT);
+        }
+        return out;
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store_error(e, "read the notification tally"));
+    }
+}
+
+Result<std::map<std::string, std::size_t>> Outbox::waiting_per_target(Txn& txn,
+                                                                      std::size_t limit) const {
+    std::map<std::string, std::size_t> out;
+    std::uint64_t after = 0;
+    std::size_t read = 0;
+    while (read < limit) {
+        auto rows = pending(txn, std::min<std::size_t>(256, limit - read), after);
+        if (!rows) return tl::unexpected(rows.error());
+        if (rows->empty()) break;
+        for (const auto& row : *rows) ++out[row.message.target];
+        read += rows->size();
+        after = rows->back().seq;
+    }
+    return out;
 }
 
 }  // namespace shiplog::storage

@@ -453,6 +453,8 @@ try {
   const repos = await page.$$eval('section[aria-label=Repositories] tbody tr', (rows) => rows.map((r) => r.innerText));
   assert.equal(repos.length, 2, 'both configured repositories');
   assert.ok(repos.every((r) => !r.includes('not seen recently')), 'a push was seen for each repository');
+  const notifyHeading = await page.$eval('section[aria-label=Notifications] h2', (e) => e.innerText);
+  assert.match(notifyHeading, /^Notifications: \d+ queued · \d+ sent · \d+ failed$/, `outbox counters: ${notifyHeading}`);
   await shot('hooks');
   checkClean('hooks');
 

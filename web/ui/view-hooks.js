@@ -1,5 +1,6 @@
 // Hooks health: the latest hook sync run, our subscriptions and their
-// status, and the last push received per configured repository.
+// status, the last push received per configured repository, and the
+// notification outbox per [[notify]] target.
 import * as api from './api.js';
 import { h, timeEl } from './format.js';
 
@@ -38,6 +39,16 @@ export async function renderHooks() {
       h('td', {}, r.deployments.join(', ')),
       h('td', {}, r.last_push_received_at ? timeEl(r.last_push_received_at) : h('span', { class: 'muted', title: `no push among the last ${hooks.scanned_events} events` }, 'not seen recently')),
       h('td', {}, timeEl(r.last_push_at))));
+  // The notification outbox per [[notify]] target (absent: not served by `serve`).
+  const notify = hooks.notify;
+  const targets = notify ? notify.targets.map((t) =>
+    labelled(['Target', 'Kind', 'Queued', 'Sent', 'Failed POSTs', 'Gave up'],
+      h('td', {}, h('code', {}, t.name)),
+      h('td', {}, t.kind || h('span', { class: 'muted', title: 'no longer configured' }, 'removed')),
+      h('td', { class: 'num' }, String(t.queued)),
+      h('td', { class: 'num' }, String(t.sent)),
+      h('td', { class: 'num' }, String(t.failed)),
+      h('td', { class: 'num' }, String(t.given_up)))) : [];
   return h('div', { class: 'hooks' },
     h('section', { class: 'card', 'aria-label': 'Hook sync' },
       h('div', { class: 'card-head' }, h('h1', {}, 'Hooks health'),
@@ -59,5 +70,12 @@ export async function renderHooks() {
       h('h2', {}, 'Last push received per repository'),
       h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
         h('thead', {}, h('tr', {}, ['Repository', 'Deployments', 'Received', 'Pushed'].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, repos)))));
+        h('tbody', {}, repos)))),
+    notify ? h('section', { class: 'card', 'aria-label': 'Notifications' },
+      h('h2', {}, `Notifications: ${notify.queued} queued · ${notify.sent} sent · ${notify.failed} failed`),
+      targets.length
+        ? h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
+            h('thead', {}, h('tr', {}, ['Target', 'Kind', 'Queued', 'Sent', 'Failed POSTs', 'Gave up'].map((x) => h('th', { scope: 'col' }, x)))),
+            h('tbody', {}, targets)))
+        : h('p', { class: 'muted' }, 'No [[notify]] target: nothing is sent anywhere.')) : []);
 }

@@ -43,6 +43,11 @@ class HookSyncWorker {
         // After each run, on the worker's thread, no lock held: whether it
         // succeeded and how many subscriptions it re-enabled (serve backfills then).
         std::function<void(bool ok, std::size_t reenabled)> after_run;
+        // After a successful run, before after_run, on the worker's thread:
+        // our subscriptions with their status as listed, before the run
+        // re-enabled any, without those it deleted (serve notes which ones
+        // turned unhealthy).
+        std::function<void(const std::vector<Subscription>& listed)> on_listed;
     };
 
     struct Stats {

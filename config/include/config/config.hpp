@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/cidr.hpp"
@@ -123,10 +124,18 @@ struct NotifyConfig {
     std::string host;                      // the URL's host[:port], for logs
     std::vector<std::string> events;       // subset of k_notify_events
     std::vector<std::string> deployments;  // empty = every deployment
+    // digest.weekly goes out once per ISO week, at this UTC weekday and time
+    // ("digest_at", default "monday 09:00"): 0 = Monday ... 6 = Sunday.
+    int digest_weekday = 0;
+    int digest_minute = 9 * 60;  // minutes after 00:00 UTC
 
     bool wants(std::string_view event) const;
     bool wants_deployment(std::string_view deployment) const;
 };
+
+// "monday 09:00" (a weekday, full or first three letters, any case; a 24-hour
+// UTC time): {weekday 0 = Monday .. 6 = Sunday, minutes after midnight}.
+std::optional<std::pair<int, int>> parse_weekly_time(std::string_view text);
 
 struct Config {
     std::filesystem::path source_file;  // absolute path of the file this came from

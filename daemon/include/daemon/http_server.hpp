@@ -16,6 +16,7 @@
 #include "daemon/hook_status.hpp"
 #include "daemon/metrics.hpp"
 #include "storage/journal_writer.hpp"
+#include "storage/outbox.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -28,8 +29,9 @@ struct HttpServerDeps {
     storage::JournalWriter& writer;
     Metrics& metrics;
     Clock& clock;
-    const tracking::Tables& tables;          // derived data for /api/*
-    const HookStatusBoard* hooks = nullptr;  // hook sync state for /api/v1/hooks
+    const tracking::Tables& tables;           // derived data for /api/*
+    const HookStatusBoard* hooks = nullptr;   // hook sync state for /api/v1/hooks
+    const storage::Outbox* outbox = nullptr;  // notification counters for /api/v1/hooks
 };
 
 class HttpServer {

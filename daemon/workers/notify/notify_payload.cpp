@@ -26,15 +26,29 @@ std::string_view what(std::string_view event) {
 }
 
 std::string_view subject_key(std::string_view event) {
-    return event.rfind("incident.", 0) == 0 ? "incident" : "deploy";
+    if (event.rfind("incident.", 0) == 0) return "incident";
+    if (event == "hooks.unhealthy") return "subscription";
+    if (event == "digest.weekly") return "digest";
+    return "deploy";
+}
+
+// The week of a digest: the last part of its id ("digest.weekly:<target>:2026-W49").
+std::string digest_week(const storage::OutboxMessage& m) {
+    const auto colon = m.event_id.rfind(':');
+    return colon == std::string::npos ? std::string() : m.event_id.substr(colon + 1);
 }
 
 // (label, value) lines shown on chat cards.
 std::vector<std::pair<std::string, std::string>> facts(const storage::OutboxMessage& m) {
     std::vector<std::pair<std::string, std::string>> out;
-    out.emplace_back("Deployment", m.deployment);
-    out.emplace_back("Environment", m.environment);
-    out.emplace_back("When", format_rfc3339(m.occurred_at));
+    if (m.event == "digest.weekly") {
+        out.emplace_back("Week", digest_week(m));
+        out.emplace_back("Until", format_rfc3339(m.occurred_at));
+    } else {
+        if (!m.deployment.empty()) out.emplace_back("Deployment", m.deployment);
+        if (!m.environment.empty()) out.emplace_back("Environment", m.environment);
+        out.emplace_back("When", format_rfc3339(m.occurred_at));
+    }
     out.emplace_back("Event id", m.event_id);
     return out;
 }
@@ -112,6 +126,7 @@ std::string teams_body(const storage::OutboxMessage& m) {
 }  // namespace
 
 std::string notify_title(const storage::OutboxMessage& m) {
+    if (m.event == "digest.weekly") return "shiplog weekly digest, " + digest_week(m);
     std::string where = m.deployment;
     if (!m.environment.empty()) where += (where.empty() ? "" : " ") + m.environment;
     return where + (where.empty() ? "" : ": ") + std::string(what(m.event));

@@ -110,7 +110,7 @@ bool NotifySender::send(const std::vector<storage::OutboxRow>& rows) {
             for (const auto& n : config->notify)
                 if (n.name == message.target) target = &n;
         if (now - message.queued_at > m_options.give_up) {
-            if (remove(row.seq)) {
+            if (remove(row.seq, message.target, storage::OutboxOutcome::given_up)) {
                 if (m_options.metrics) m_options.metrics->record_notify_given_up();
                 log(LogLevel::error, "notify " + message.target + ": gave up on " +
                                          message.event_id + " after " +
@@ -126,7 +126,7 @@ bool NotifySender::send(const std::vector<storage::OutboxRow>& rows) {
         const int status = post(*target, message, error);
         if (status >= 200 && status < 300) {
             backoff = Backoff{};
-            if (remove(row.seq)) {
+            if (remove(row.seq, target->name, storage::OutboxOutcome::sent)) {
                 if (m_options.metrics) m_options.metrics->record_notify_sent();
                 log(LogLevel::info, describe(*target) + ": sent " + message.event_id);
             }
@@ -138,6 +138,7 @@ bool NotifySender::send(const std::vector<storage::OutboxRow>& rows) {
         delay = std::min(delay, m_options.max_retry);
         backoff.next = m_clock.now() + delay;
         if (m_options.metrics) m_options.metrics->record_notify_failed();
+        tally_failure(target->name);
         log(LogLevel::warn,
             describe(*target) + ": " + message.event_id + " not delivered (" +
                 (status < 0 ? error : "HTTP " + std::to_string(status)) + "); retry in " +
@@ -167,11 +168,13 @@ int NotifySender::post(const config::NotifyConfig& target, const storage::Outbox
     return res->status;
 }
 
-bool NotifySender::remove(std::uint64_t seq) {
-    auto done = m_writer.run_exclusive([this, seq]() -> Status {
+bool NotifySender::remove(std::uint64_t seq, const std::string& target,
+                          storage::OutboxOutcome outcome) {
+    auto done = m_writer.run_exclusive([this, seq, &target, outcome]() -> Status {
         try {
             auto txn = lmdb::txn::begin(m_store.env());
             if (auto s = m_outbox.remove(txn, seq); !s) return s;
+            if (auto s = m_outbox.count(txn, target, outcome); !s) return s;
             storage::commit(txn);
             return {};
         } catch (const lmdb::error& e) {
@@ -184,6 +187,21 @@ bool NotifySender::remove(std::uint64_t seq) {
         return false;
     }
     return true;
+}
+
+void NotifySender::tally_failure(const std::string& target) {
+    // At most one write per target per backoff period (10 s and more).
+    auto done = m_writer.run_exclusive([this, &target]() -> Status {
+        try {
+            auto txn = lmdb::txn::begin(m_store.env());
+            if (auto s = m_outbox.count(txn, target, storage::OutboxOutcome::failed); !s) return s;
+            storage::commit(txn);
+            return {};
+        } catch (const lmdb::error& e) {
+            return tl::unexpected(storage::store_error(e, "count a failed notification"));
+        }
+    });
+    if (auto status = done.get(); !status) log(LogLevel::error, status.error().message);
 }
 
 }  // namespace shiplog::daemon

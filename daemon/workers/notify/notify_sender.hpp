@@ -77,7 +77,9 @@ class NotifySender {
     // (`error` says which, without the URL).
     int post(const config::NotifyConfig& target, const storage::OutboxMessage& message,
              std::string& error);
-    bool remove(std::uint64_t seq);
+    // Removes a sent or given-up message and tallies it, in one transaction.
+    bool remove(std::uint64_t seq, const std::string& target, storage::OutboxOutcome outcome);
+    void tally_failure(const std::string& target);
     void log(LogLevel level, const std::string& line) const {
         if (m_log) m_log(level, line);
     }

@@ -12,6 +12,8 @@
 //   outbox_ids  event id \0 target        -> "" (every message ever queued;
 //                                            kept after sending, so a fact
 //                                            derived again never queues twice)
+//   outbox_stats target                   -> sent, failed POSTs, given up
+//                                            (u64 BE each, since the store began)
 //
 // These tables are not derived data: reindex leaves them alone. The target
 // is the [[notify]] name; URLs (secrets) are never stored.
@@ -21,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +55,17 @@ struct OutboxRow {
     OutboxMessage message;
 };
 
+// What became of one target's messages, counted in the store so that
+// `shiplog hooks list` and /api/v1/hooks agree and restarts keep them.
+struct OutboxTally {
+    std::uint64_t sent = 0;
+    std::uint64_t failed = 0;  // POSTs that failed (the message was retried)
+    std::uint64_t given_up = 0;
+
+    friend bool operator==(const OutboxTally&, const OutboxTally&) = default;
+};
+enum class OutboxOutcome { sent, failed, given_up };
+
 class Outbox {
   public:
     // Opens (creating on a writable store) both tables; on a read-only store
@@ -72,10 +86,20 @@ class Outbox {
     // Drops a sent (or given-up) message; a missing one is fine.
     Status remove(Txn& txn, std::uint64_t seq) const;
 
+    // Adds one `outcome` to `target`'s tally.
+    Status count(Txn& txn, std::string_view target, OutboxOutcome outcome) const;
+    // Every target's tally (by name), and the messages waiting per target,
+    // reading at most `limit` waiting messages.
+    Result<std::map<std::string, OutboxTally>> tally(Txn& txn) const;
+    Result<std::map<std::string, std::size_t>> waiting_per_target(Txn& txn,
+                                                                  std::size_t limit) const;
+
   private:
     MDB_dbi m_rows = 0;
     MDB_dbi m_ids = 0;
+    MDB_dbi m_stats = 0;
     bool m_present = true;
+    bool m_stats_present = true;
 };
 
 // The record format, exposed for tests and the fuzzer: nullopt when `bytes`

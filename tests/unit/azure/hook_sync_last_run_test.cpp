@@ -2,8 +2,11 @@
 // (/api/v1/hooks): the outcome of the latest run and our subscriptions after it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "azure/hook_sync_worker.hpp"
 #include "support/fake_azure_devops.hpp"
@@ -72,6 +75,54 @@ TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
         with_id += !s.id.empty();
     }
     EXPECT_EQ(with_id, 8u) << "listed subscriptions carry their ids";
+}
+
+TEST(HookSyncLastRun, OnListedGetsTheStatusesAsListedWithoutTheOnesTheRunDeletes) {
+    testing::FakeAzureDevOps fake{k_token};
+    fake.add_project("Fabrikam", "p-1");
+    fake.add_repository("Fabrikam", "web-api", "r-1");
+    auto config = make_config(fake.organization_url());
+    std::mutex mutex;
+    std::vector<std::vector<Subscription>> listings;
+    HookSyncWorker::Options options;
+    options.on_listed = [&](const std::vector<Subscription>& listed) {
+        std::lock_guard lock(mutex);
+        listings.push_back(listed);
+    };
+    HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
+                          options);
+    wait_for(worker, [&](const auto&) { return worker.stats().runs_ok == 1; });
+    {
+        std::lock_guard lock(mutex);
+        ASSERT_EQ(listings.size(), 1u);
+        EXPECT_TRUE(listings[0].empty()) << "nothing existed before the first run created them";
+    }
+    // One goes on probation; a copy of another is a duplicate this run deletes.
+    const auto subs = fake.subscriptions();
+    ASSERT_EQ(subs.size(), 8u);
+    fake.set_status(subs[0].id, "onProbation");
+    auto copy = subs[1];
+    copy.id.clear();
+    const std::string duplicate = fake.add_subscription(copy);
+    worker.trigger();
+    wait_for(worker, [&](const auto&) { return worker.stats().runs_ok == 2; });
+    worker.stop();
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(listings.size(), 2u);
+    const auto& listed = listings[1];
+    EXPECT_EQ(listed.size(), 8u);
+    std::size_t on_probation = 0;
+    for (const auto& s : listed) {
+        on_probation += s.status == "onProbation";
+        EXPECT_EQ(s.id.empty(), false);
+    }
+    EXPECT_EQ(on_probation, 1u) << "the status before the run re-enabled it";
+    EXPECT_EQ(fake.subscriptions().size(), 8u) << "the duplicate was deleted";
+    const bool duplicate_kept = std::any_of(
+        listed.begin(), listed.end(), [&](const Subscription& s) { return s.id == duplicate; });
+    const bool original_kept = std::any_of(
+        listed.begin(), listed.end(), [&](const Subscription& s) { return s.id == subs[1].id; });
+    EXPECT_NE(duplicate_kept, original_kept) << "exactly one of the pair survives the run";
 }
 
 TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {

@@ -146,5 +146,35 @@ url_file = "a"
         << config.error().message;
 }
 
+TEST_F(NotifyConfigTest, DigestAtDefaultsToMondayNineAndIsValidated) {
+    m_dir.write("a", "https://a.example/1\n", k_private);
+    auto defaulted = load("[[notify]]\nkind = \"slack\"\nurl_file = \"a\"\n");
+    ASSERT_OK(defaulted);
+    EXPECT_EQ(defaulted->notify[0].digest_weekday, 0);
+    EXPECT_EQ(defaulted->notify[0].digest_minute, 9 * 60);
+
+    auto set = load("[[notify]]\nkind = \"slack\"\nurl_file = \"a\"\ndigest_at = \"Fri 17:30\"\n");
+    ASSERT_OK(set);
+    EXPECT_EQ(set->notify[0].digest_weekday, 4);
+    EXPECT_EQ(set->notify[0].digest_minute, 17 * 60 + 30);
+
+    for (const char* bad : {"friday", "funday 09:00", "monday 24:00", "monday 9:60", "monday 0900",
+                            "monday 09:00 UTC", "mo 09:00"}) {
+        auto config = load(std::string("[[notify]]\nkind = \"slack\"\nurl_file = \"a\"\n") +
+                           "digest_at = \"" + bad + "\"\n");
+        ASSERT_FALSE(config.has_value()) << bad;
+        EXPECT_NE(config.error().message.find("notify[0].digest_at"), std::string::npos)
+            << config.error().message;
+    }
+}
+
+TEST(ParseWeeklyTime, AcceptsFullAndShortDayNamesInAnyCase) {
+    EXPECT_EQ(parse_weekly_time("monday 09:00"), (std::pair{0, 540}));
+    EXPECT_EQ(parse_weekly_time("SUN 0:05"), (std::pair{6, 5}));
+    EXPECT_EQ(parse_weekly_time("Wednesday  23:59"), (std::pair{2, 23 * 60 + 59}));
+    EXPECT_EQ(parse_weekly_time("thu 12:5"), std::nullopt);
+    EXPECT_EQ(parse_weekly_time(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace shiplog::config

@@ -63,5 +63,38 @@ TEST(NotifyPayload, SlackSendsBlocksWithMrkdwnEscaped) {
     EXPECT_NE(body.find(R"(*Environment*\nproduction)"), std::string::npos) << body;
 }
 
+TEST(NotifyPayload, HookAndDigestMessagesNameTheirSubjectAndTitle) {
+    storage::OutboxMessage hook;
+    hook.event_id = "hooks.unhealthy:1f2e:1";
+    hook.event = "hooks.unhealthy";
+    hook.occurred_at = Timestamp(std::chrono::seconds(1'795'168'800));
+    hook.subject = R"({"id":"1f2e","status":"onProbation"})";
+    hook.summary = "The git.push subscription 1f2e is onProbation: ...";
+    const std::string webhook = notify_body(config::NotifyKind::webhook, hook);
+    EXPECT_NE(webhook.find(R"("deployment":"","environment":"",)"
+                           R"("subscription":{"id":"1f2e","status":"onProbation"}})"),
+              std::string::npos)
+        << webhook;
+    EXPECT_EQ(notify_title(hook), "service hooks unhealthy");
+    const std::string teams = notify_body(config::NotifyKind::teams, hook);
+    EXPECT_EQ(teams.find("\"Deployment\""), std::string::npos) << "no empty facts: " << teams;
+
+    storage::OutboxMessage digest;
+    digest.event_id = "digest.weekly:ops:2026-W49";
+    digest.event = "digest.weekly";
+    digest.occurred_at = Timestamp(std::chrono::seconds(1'796'029'200));  // 2026-11-30T09:00:00Z
+    digest.subject = R"({"week":"2026-W49"})";
+    digest.summary = "web-api: 3 deploys (+2), ...";
+    EXPECT_EQ(notify_title(digest), "shiplog weekly digest, 2026-W49");
+    EXPECT_NE(
+        notify_body(config::NotifyKind::webhook, digest).find(R"("digest":{"week":"2026-W49"})"),
+        std::string::npos);
+    const std::string slack = notify_body(config::NotifyKind::slack, digest);
+    EXPECT_EQ(slack.rfind(R"({"text":"shiplog weekly digest, 2026-W49","blocks":[)", 0), 0u)
+        << slack;
+    EXPECT_NE(slack.find(R"(*Week*\n2026-W49)"), std::string::npos) << slack;
+    EXPECT_NE(slack.find(R"(*Until*\n2026-11-30T09:00:00Z)"), std::string::npos) << slack;
+}
+
 }  // namespace
 }  // namespace shiplog::daemon

@@ -93,6 +93,50 @@ TEST(Outbox, QueuesEachEventOncePerTargetAndKeepsOrderAcrossReopen) {
     EXPECT_TRUE(later->empty());
 }
 
+TEST(Outbox, TalliesOutcomesPerTargetAndCountsWaitingMessages) {
+    TempDir dir;
+    {
+        auto store = open_store(dir);
+        ASSERT_TRUE(store);
+        auto outbox = Outbox::open(*store);
+        ASSERT_OK(outbox);
+        for (int i = 0; i < 3; ++i)
+            ASSERT_OK(
+                enqueue(*store, *outbox, message("deploy.failed:x:" + std::to_string(i), "teams")));
+        ASSERT_OK(enqueue(*store, *outbox, message("deploy.failed:x:0", "slack")));
+        auto txn = lmdb::txn::begin(store->env());
+        ASSERT_OK(outbox->count(txn, "teams", OutboxOutcome::sent));
+        ASSERT_OK(outbox->count(txn, "teams", OutboxOutcome::sent));
+        ASSERT_OK(outbox->count(txn, "teams", OutboxOutcome::failed));
+        ASSERT_OK(outbox->count(txn, "slack", OutboxOutcome::given_up));
+        commit(txn);
+    }
+    // Reopened read-only, as `shiplog hooks list` does beside a running serve.
+    StoreOptions options;
+    options.path = dir.path() / "store";
+    options.map_size_bytes = std::size_t{64} << 20;
+    options.read_only = true;
+    auto store = Store::open(options);
+    ASSERT_OK(store);
+    auto outbox = Outbox::open(**store);
+    ASSERT_OK(outbox);
+    auto tally = read(**store, "outbox", [&](Txn& txn) { return outbox->tally(txn); });
+    ASSERT_OK(tally);
+    EXPECT_EQ(tally->size(), 2u);
+    EXPECT_EQ((*tally)["teams"], (OutboxTally{2, 1, 0}));
+    EXPECT_EQ((*tally)["slack"], (OutboxTally{0, 0, 1}));
+    auto waiting =
+        read(**store, "outbox", [&](Txn& txn) { return outbox->waiting_per_target(txn, 100); });
+    ASSERT_OK(waiting);
+    EXPECT_EQ((*waiting)["teams"], 3u);
+    EXPECT_EQ((*waiting)["slack"], 1u);
+    auto capped =
+        read(**store, "outbox", [&](Txn& txn) { return outbox->waiting_per_target(txn, 2); });
+    ASSERT_OK(capped);
+    EXPECT_EQ((*capped)["teams"], 2u);
+    EXPECT_EQ(capped->count("slack"), 0u);
+}
+
 TEST(Outbox, CodecRoundTripsAndRefusesDamagedRecords) {
     const auto m = message("incident.opened:api:pager:1", "webhook");
     const std::string bytes = encode_outbox_message(m);
