@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/ascii.hpp"
 #include "json_text.hpp"
 
 namespace shiplog::azure {
@@ -49,12 +50,7 @@ std::string trim(std::string_view s) {
     return std::string(s);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using ascii::iequals;
 
 std::string digest(const HookIdentity& id, const std::string& event_type,
                    const std::string& resource_version, const std::string& filter) {
@@ -95,9 +91,7 @@ std::string canonical_filter(const std::map<std::string, std::string>& inputs) {
     std::vector<std::pair<std::string, std::string>> named;
     for (const auto& [k, v] : inputs) {
         if (v.empty() || iequals(k, "hostId") || iequals(k, "tfsSubscriptionId")) continue;
-        std::string key = k;
-        for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        named.emplace_back(std::move(key), v);
+        named.emplace_back(ascii::lower(k), v);
     }
     std::sort(named.begin(), named.end());
     std::string out;
@@ -385,12 +379,7 @@ Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient&
     if (!definition) return tl::unexpected(definition.error());
     std::string known;
     for (const auto& [id, name] : definition->environments) {
-        if (name.size() == d.release_environment.size() &&
-            std::equal(name.begin(), name.end(), d.release_environment.begin(),
-                       [](unsigned char a, unsigned char b) {
-                           return std::tolower(a) == std::tolower(b);
-                       }))
-            return std::pair{definition->id, id};
+        if (iequals(name, d.release_environment)) return std::pair{definition->id, id};
         known += (known.empty() ? "" : ", ") + ("\"" + name + "\"");
     }
     return fail(ErrorCode::not_found, "release environment \"" + d.release_environment +

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "azure/client.hpp"
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "json_text.hpp"
 
@@ -132,12 +133,6 @@ Result<BaseUrl> parse_base_url(const std::string& url) {
     if (slash != std::string_view::npos) base.path = std::string(rest.substr(slash));
     while (!base.path.empty() && base.path.back() == '/') base.path.pop_back();
     return base;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return std::tolower(x) == std::tolower(y);
-    });
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
@@ -492,7 +487,7 @@ class HttpClient final : public AzureDevOpsClient {
 
     static bool contains(const std::vector<Commit>& commits, const std::string& sha) {
         return std::any_of(commits.begin(), commits.end(),
-                           [&](const Commit& c) { return iequal_sha(c.sha, sha); });
+                           [&](const Commit& c) { return ascii::iequals(c.sha, sha); });
     }
 
     // A commit list is the range from..to when it holds `to`, not `from`,
@@ -501,19 +496,12 @@ class HttpClient final : public AzureDevOpsClient {
                                const std::string& to) {
         bool has_to = false, reaches_from = false;
         for (const auto& c : commits) {
-            if (iequal_sha(c.sha, from)) return false;
-            if (iequal_sha(c.sha, to)) has_to = true;
+            if (ascii::iequals(c.sha, from)) return false;
+            if (ascii::iequals(c.sha, to)) has_to = true;
             for (const auto& p : c.parents)
-                if (iequal_sha(p, from)) reaches_from = true;
+                if (ascii::iequals(p, from)) reaches_from = true;
         }
         return has_to && reaches_from;
-    }
-
-    static bool iequal_sha(std::string_view a, std::string_view b) {
-        return a.size() == b.size() &&
-               std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-                   return std::tolower(x) == std::tolower(y);
-               });
     }
 
     // All pages of one commitsbatch query in `order`.
@@ -770,7 +758,7 @@ class HttpClient final : public AzureDevOpsClient {
         for (const auto& d : found)
             if (d.name == name) return d;
         for (const auto& d : found)
-            if (equal_ignoring_case(d.name, name)) return d;
+            if (ascii::iequals(d.name, name)) return d;
         return fail(ErrorCode::not_found,
                     "release definition \"" + name + "\" not found in project \"" + project + "\"");
     }
@@ -1100,7 +1088,7 @@ std::string release_management_url(const std::string& organization_url) {
     const auto host_start = scheme + 3;
     const auto host_end = std::min(organization_url.find('/', host_start), organization_url.size());
     std::string host = organization_url.substr(host_start, host_end - host_start);
-    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    host = ascii::lower(host);
     constexpr std::string_view services = "dev.azure.com";
     constexpr std::string_view legacy = ".visualstudio.com";
     std::string release_host;

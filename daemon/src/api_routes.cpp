@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
@@ -55,12 +56,7 @@ int status_for(const Error& error) {
     }
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using ascii::hex_value;
 
 // A captured path segment, %XX-decoded ('+' stays '+': this is a path, not a
 // query). The dashboard sends deploy ids through encodeURIComponent, so
@@ -69,9 +65,9 @@ std::string decode_segment(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-            hex_digit(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+            hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
             i += 2;
         } else {
             out += s[i];

@@ -9,11 +9,11 @@
 #include "backfill.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <tuple>
 
 #include "azure/hook_plan.hpp"
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "storage/journal.hpp"
 
@@ -29,11 +29,7 @@ std::string envelope(const std::string& id, const std::string& type, const std::
            "\",\"resourceVersion\":\"" + version + "\",\"resource\":" + resource + "}";
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using ascii::lower;
 
 class Pass {
   public:

@@ -66,8 +66,7 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
     } else if (auto last = last_delivery(**store)) {
         since = *last;
     } else {
-        since =
-            system_clock().now() - std::chrono::hours{24 * 14};  // Azure DevOps keeps about 14 days
+        since = system_clock().now() - azure::k_notification_history;
     }
     const std::string since_text = format_rfc3339(since);
     std::printf("backfill since %s\n", since_text.c_str());

@@ -1,9 +1,9 @@
 #include "hooks_api.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "http/message.hpp"
@@ -15,12 +15,7 @@ namespace {
 using http::json_escape;
 using Outcome = azure::HookSyncWorker::LastRun::Outcome;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
+using ascii::lower;
 
 const char* to_string(Outcome o) {
     switch (o) {

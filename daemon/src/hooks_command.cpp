@@ -112,13 +112,13 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
         auto it = users.find(s.event_type + "\n" + azure::canonical_filter(s.publisher_inputs));
         return it == users.end() ? std::vector<std::string>{} : it->second;
     };
-    // The last delivery of each, from Azure DevOps' notification history of
-    // the last 14 days (best effort: without it the column says "-").
+    // The last delivery of each, from Azure DevOps' notification history
+    // (best effort: without it the column says "-").
     std::map<std::string, azure::Notification> last;  // subscription id -> newest notification
     if (!owned.empty()) {
         std::vector<std::string> ids;
         for (const auto& s : owned) ids.push_back(s.id);
-        auto since = format_rfc3339(system_clock().now() - std::chrono::hours{24 * 14});
+        auto since = format_rfc3339(system_clock().now() - azure::k_notification_history);
         if (auto history = ctx->client->query_notifications(ids, since)) {
             for (auto& n : *history) {
                 auto& slot = last[n.subscription_id];

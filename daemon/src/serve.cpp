@@ -251,9 +251,10 @@ int run_serve(const std::filesystem::path& config_path) {
         if (std::exchange(first, false) && seq_at_start > 0)
             if (auto since = last_delivery(**store, seq_at_start))
                 backfill.request(*since, "downtime before start");
-        if (reenabled >
-            0)  // missed while on probation or disabled: as far back as Azure DevOps keeps history
-            backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
+        // Missed while on probation or disabled: as far back as Azure DevOps
+        // keeps history.
+        if (reenabled > 0)
+            backfill.request(system_clock().now() - azure::k_notification_history,
                              std::to_string(reenabled) + " subscription(s) re-enabled");
     };
     // docs/azure-devops.md: serve runs hooks sync at start, on SIGHUP and periodically, in

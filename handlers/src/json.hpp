@@ -28,14 +28,9 @@
 
 #include <simdjson.h>
 
+#include "common/ascii.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
-
-// Binds `var` to the value of a Result expression, or returns its error.
-#define SHIPLOG_TRY(var, expr)                                      \
-    auto var##_result = (expr);                                     \
-    if (!var##_result) return tl::unexpected(var##_result.error()); \
-    auto var = std::move(*var##_result)
 
 namespace shiplog::handlers::detail {
 
@@ -179,7 +174,7 @@ std::optional<std::string> scalar_text(dom::element value);
 // not fully_validated().
 bool validate_value(dom::element value, int depth = 0);
 
-bool iequals(std::string_view a, std::string_view b);
+using ascii::iequals;
 
 // Frees this thread's parser and buffer memory beyond `keep_bytes` (a parse
 // keeps capacity of several times the largest body it saw). Documents

@@ -7,34 +7,39 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
     PullRequestEvent pr;
     {
-        SHIPLOG_TRY(repository, required_object(resource, "resource", "repository"));
-        SHIPLOG_TRY(repository_id, required_name(repository, "resource.repository", "id"));
-        SHIPLOG_TRY(repository_name, required_name(repository, "resource.repository", "name"));
+        SHIPLOG_TRY_ASSIGN(auto repository, required_object(resource, "resource", "repository"));
+        SHIPLOG_TRY_ASSIGN(auto repository_id,
+                           required_name(repository, "resource.repository", "id"));
+        SHIPLOG_TRY_ASSIGN(auto repository_name,
+                           required_name(repository, "resource.repository", "name"));
         pr.repository_id = std::move(repository_id);
         pr.repository_name = std::move(repository_name);
-        SHIPLOG_TRY(project, required_object(repository, "resource.repository", "project"));
-        SHIPLOG_TRY(project_id, required_name(project, "resource.repository.project", "id"));
-        SHIPLOG_TRY(project_name, required_name(project, "resource.repository.project", "name"));
+        SHIPLOG_TRY_ASSIGN(auto project,
+                           required_object(repository, "resource.repository", "project"));
+        SHIPLOG_TRY_ASSIGN(auto project_id,
+                           required_name(project, "resource.repository.project", "id"));
+        SHIPLOG_TRY_ASSIGN(auto project_name,
+                           required_name(project, "resource.repository.project", "name"));
         pr.project_id = std::move(project_id);
         pr.project_name = std::move(project_name);
     }
-    SHIPLOG_TRY(id, required_int(resource, "resource", "pullRequestId"));
+    SHIPLOG_TRY_ASSIGN(auto id, required_int(resource, "resource", "pullRequestId"));
     pr.pull_request_id = id;
-    SHIPLOG_TRY(status, required_name(resource, "resource", "status"));
+    SHIPLOG_TRY_ASSIGN(auto status, required_name(resource, "resource", "status"));
     pr.status = std::move(status);
-    SHIPLOG_TRY(target, required_name(resource, "resource", "targetRefName"));
+    SHIPLOG_TRY_ASSIGN(auto target, required_name(resource, "resource", "targetRefName"));
     pr.target_ref = std::move(target);
     pr.source_ref = optional_string(resource, "sourceRefName").value_or("");
     pr.title = optional_string(resource, "title").value_or("");
     pr.merge_status = optional_string(resource, "mergeStatus").value_or("");
     pr.closed_date = optional_time(resource, "closedDate");
     if (auto commit = optional_object(resource, "lastMergeCommit")) {
-        SHIPLOG_TRY(sha, required_sha(*commit, "resource.lastMergeCommit", "commitId"));
+        SHIPLOG_TRY_ASSIGN(auto sha, required_sha(*commit, "resource.lastMergeCommit", "commitId"));
         pr.last_merge_commit = std::move(sha);
     }
     return pr;

@@ -10,9 +10,9 @@ using namespace detail;
 
 Result<RefUpdate> parse_ref_update(const dom::object& obj, std::string_view path) {
     RefUpdate ref;
-    SHIPLOG_TRY(name, required_name(obj, path, "name"));
-    SHIPLOG_TRY(old_id, required_sha(obj, path, "oldObjectId"));
-    SHIPLOG_TRY(new_id, required_sha(obj, path, "newObjectId"));
+    SHIPLOG_TRY_ASSIGN(auto name, required_name(obj, path, "name"));
+    SHIPLOG_TRY_ASSIGN(auto old_id, required_sha(obj, path, "oldObjectId"));
+    SHIPLOG_TRY_ASSIGN(auto new_id, required_sha(obj, path, "newObjectId"));
     ref.name = std::move(name);
     ref.old_object_id = std::move(old_id);
     ref.new_object_id = std::move(new_id);
@@ -57,25 +57,30 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 }  // namespace
 
 Result<PushEvent> parse_push_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
     PushEvent push;
     {
-        SHIPLOG_TRY(repository, required_object(resource, "resource", "repository"));
-        SHIPLOG_TRY(repository_id, required_name(repository, "resource.repository", "id"));
-        SHIPLOG_TRY(repository_name, required_name(repository, "resource.repository", "name"));
+        SHIPLOG_TRY_ASSIGN(auto repository, required_object(resource, "resource", "repository"));
+        SHIPLOG_TRY_ASSIGN(auto repository_id,
+                           required_name(repository, "resource.repository", "id"));
+        SHIPLOG_TRY_ASSIGN(auto repository_name,
+                           required_name(repository, "resource.repository", "name"));
         push.repository_id = std::move(repository_id);
         push.repository_name = std::move(repository_name);
-        SHIPLOG_TRY(project, required_object(repository, "resource.repository", "project"));
-        SHIPLOG_TRY(project_id, required_name(project, "resource.repository.project", "id"));
-        SHIPLOG_TRY(project_name, required_name(project, "resource.repository.project", "name"));
+        SHIPLOG_TRY_ASSIGN(auto project,
+                           required_object(repository, "resource.repository", "project"));
+        SHIPLOG_TRY_ASSIGN(auto project_id,
+                           required_name(project, "resource.repository.project", "id"));
+        SHIPLOG_TRY_ASSIGN(auto project_name,
+                           required_name(project, "resource.repository.project", "name"));
         push.project_id = std::move(project_id);
         push.project_name = std::move(project_name);
     }
-    SHIPLOG_TRY(push_id, required_int(resource, "resource", "pushId"));
+    SHIPLOG_TRY_ASSIGN(auto push_id, required_int(resource, "resource", "pushId"));
     push.push_id = push_id;
-    SHIPLOG_TRY(date, required_time(resource, "resource", "date"));
+    SHIPLOG_TRY_ASSIGN(auto date, required_time(resource, "resource", "date"));
     push.date = date;
     push.pushed_by = optional_identity(resource, "pushedBy").value_or("");
     // An identity object reads as "displayName <uniqueName>"; the push
@@ -84,14 +89,14 @@ Result<PushEvent> parse_push_event(std::string_view body) {
         open != std::string::npos && push.pushed_by.ends_with('>'))
         push.pushed_by = push.pushed_by.substr(open + 2, push.pushed_by.size() - open - 3);
     {
-        SHIPLOG_TRY(refs, required_array(resource, "resource", "refUpdates"));
+        SHIPLOG_TRY_ASSIGN(auto refs, required_array(resource, "resource", "refUpdates"));
         std::size_t i = 0;
         for (auto element : refs) {
             std::string path = index("resource.refUpdates", i++);
             dom::object obj;
             if (element.get_object().get(obj) != simdjson::SUCCESS)
                 return fail(ErrorCode::invalid_argument, path + ": not an object");
-            SHIPLOG_TRY(ref, parse_ref_update(obj, path));
+            SHIPLOG_TRY_ASSIGN(auto ref, parse_ref_update(obj, path));
             push.ref_updates.push_back(std::move(ref));
         }
     }

@@ -61,17 +61,19 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 }  // namespace
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
     ReleaseDeploymentEvent event;
     Reference definition, release;
     std::int64_t environment_release_id = 0;
     std::string step_operation_status;
     {
-        SHIPLOG_TRY(environment, required_object(resource, "resource", "environment"));
-        SHIPLOG_TRY(environment_id, required_int(environment, "resource.environment", "id"));
-        SHIPLOG_TRY(environment_name, required_name(environment, "resource.environment", "name"));
+        SHIPLOG_TRY_ASSIGN(auto environment, required_object(resource, "resource", "environment"));
+        SHIPLOG_TRY_ASSIGN(auto environment_id,
+                           required_int(environment, "resource.environment", "id"));
+        SHIPLOG_TRY_ASSIGN(auto environment_name,
+                           required_name(environment, "resource.environment", "name"));
         event.environment_id = environment_id;
         event.environment_name = std::move(environment_name);
         event.status = optional_string(environment, "status").value_or("");

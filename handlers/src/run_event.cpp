@@ -7,14 +7,14 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<RunEvent> parse_run_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
     RunEvent event;
     {
-        SHIPLOG_TRY(run, required_object(resource, "resource", "run"));
-        SHIPLOG_TRY(run_id, required_int(run, "resource.run", "id"));
-        SHIPLOG_TRY(state, required_name(run, "resource.run", "state"));
+        SHIPLOG_TRY_ASSIGN(auto run, required_object(resource, "resource", "run"));
+        SHIPLOG_TRY_ASSIGN(auto run_id, required_int(run, "resource.run", "id"));
+        SHIPLOG_TRY_ASSIGN(auto state, required_name(run, "resource.run", "state"));
         event.run_id = run_id;
         event.state = std::move(state);
         event.run_name = optional_string(run, "name").value_or("");
@@ -27,8 +27,8 @@ Result<RunEvent> parse_run_event(std::string_view body) {
         }
     }
     if (auto pipeline = optional_object(resource, "pipeline")) {
-        SHIPLOG_TRY(id, required_int(*pipeline, "resource.pipeline", "id"));
-        SHIPLOG_TRY(name, required_name(*pipeline, "resource.pipeline", "name"));
+        SHIPLOG_TRY_ASSIGN(auto id, required_int(*pipeline, "resource.pipeline", "id"));
+        SHIPLOG_TRY_ASSIGN(auto name, required_name(*pipeline, "resource.pipeline", "name"));
         event.pipeline_id = id;
         event.pipeline_name = std::move(name);
     } else if (event.pipeline_name.empty()) {

@@ -7,14 +7,14 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<StageEvent> parse_stage_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
     StageEvent stage;
     {
-        SHIPLOG_TRY(obj, required_object(resource, "resource", "stage"));
-        SHIPLOG_TRY(name, required_name(obj, "resource.stage", "name"));
-        SHIPLOG_TRY(state, required_name(obj, "resource.stage", "state"));
+        SHIPLOG_TRY_ASSIGN(auto obj, required_object(resource, "resource", "stage"));
+        SHIPLOG_TRY_ASSIGN(auto name, required_name(obj, "resource.stage", "name"));
+        SHIPLOG_TRY_ASSIGN(auto state, required_name(obj, "resource.stage", "state"));
         stage.stage_name = std::move(name);
         stage.state = std::move(state);
         stage.stage_display_name = optional_string(obj, "displayName").value_or("");
@@ -22,8 +22,8 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
         stage.attempt = optional_int(obj, "attempt");
     }
     {
-        SHIPLOG_TRY(run, required_object(resource, "resource", "run"));
-        SHIPLOG_TRY(run_id, required_int(run, "resource.run", "id"));
+        SHIPLOG_TRY_ASSIGN(auto run, required_object(resource, "resource", "run"));
+        SHIPLOG_TRY_ASSIGN(auto run_id, required_int(run, "resource.run", "id"));
         stage.run_id = run_id;
         stage.run_name = optional_string(run, "name").value_or("");
         // The pipeline is normally resource.pipeline; older payloads only
@@ -44,8 +44,8 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
                 }
     }
     if (auto pipeline = optional_object(resource, "pipeline")) {
-        SHIPLOG_TRY(id, required_int(*pipeline, "resource.pipeline", "id"));
-        SHIPLOG_TRY(name, required_name(*pipeline, "resource.pipeline", "name"));
+        SHIPLOG_TRY_ASSIGN(auto id, required_int(*pipeline, "resource.pipeline", "id"));
+        SHIPLOG_TRY_ASSIGN(auto name, required_name(*pipeline, "resource.pipeline", "name"));
         stage.pipeline_id = id;
         stage.pipeline_name = std::move(name);
     } else if (stage.pipeline_name.empty()) {

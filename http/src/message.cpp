@@ -1,22 +1,13 @@
 #include "http/message.hpp"
 
-#include <strings.h>
-
+#include "common/ascii.hpp"
 #include "common/cidr.hpp"
 
 namespace shiplog::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using ascii::hex_value;
+using ascii::iequals;
 
 std::string percent_decode(std::string_view s) {
     std::string out;

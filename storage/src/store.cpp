@@ -167,9 +167,9 @@ Status Store::init_tables() {
                                               " has journal entries but no schema version: it is "
                                               "damaged; restore a backup");
         // A new store: record the schema it is written in.
-        unsigned char bytes[4];
-        detail::put_u32_be(bytes, k_schema_version);
-        MDB_val stored{sizeof bytes, bytes};
+        char version[4];
+        bytes::encode_u32_be(version, k_schema_version);
+        MDB_val stored{sizeof version, version};
         lmdb::dbi_put(txn.handle(), m_meta, &key, &stored, 0);
     } else if (rc != MDB_SUCCESS) {
         return tl::unexpected(store_error(rc, "read meta/schema_version"));
@@ -178,8 +178,7 @@ Status Store::init_tables() {
             return fail(ErrorCode::store,
                         "the store at " + where + " has a corrupt meta/schema_version (" +
                             std::to_string(value.mv_size) + " bytes, expected 4)");
-        const std::uint32_t found =
-            detail::get_u32_be(static_cast<const unsigned char*>(value.mv_data));
+        const std::uint32_t found = bytes::decode_u32_be(detail::to_view(value));
         if (found > k_schema_version)
             return fail(ErrorCode::store, "store schema " + std::to_string(found) +
                                               " is newer than this shiplog (" +

@@ -1,77 +1,18 @@
 #include "codec.hpp"
 
-#include <cctype>
-
 namespace shiplog::tracking::detail {
-
-void append_u64_be(std::string& out, std::uint64_t value) {
-    for (int shift = 56; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>((value >> shift) & 0xffU));
-}
-
-std::uint64_t read_u64_be(std::string_view bytes) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i)
-        value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-    return value;
-}
-
-Writer& Writer::u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        m_out.push_back(static_cast<char>(v & 0xffU));
-        v >>= 8;
-    }
-    return *this;
-}
-
-Writer& Writer::str(std::string_view s) {
-    u64(s.size());
-    m_out.append(s);
-    return *this;
-}
-
-std::uint8_t Reader::u8() {
-    if (!m_ok || m_in.size() - m_pos < 1) {
-        m_ok = false;
-        return 0;
-    }
-    return static_cast<std::uint8_t>(m_in[m_pos++]);
-}
-
-std::uint64_t Reader::u64() {
-    if (!m_ok || m_in.size() - m_pos < 8) {
-        m_ok = false;
-        return 0;
-    }
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | static_cast<unsigned char>(m_in[m_pos + static_cast<std::size_t>(i)]);
-    m_pos += 8;
-    return v;
-}
-
-std::string Reader::str() {
-    const std::uint64_t size = u64();
-    if (!m_ok || m_in.size() - m_pos < size) {
-        m_ok = false;
-        return {};
-    }
-    std::string s(m_in.substr(m_pos, size));
-    m_pos += size;
-    return s;
-}
 
 std::vector<std::string> Reader::strs() {
     const std::uint64_t n = u64();
     std::vector<std::string> v;
-    for (std::uint64_t i = 0; i < n && m_ok; ++i) v.push_back(str());
+    for (std::uint64_t i = 0; i < n && ok(); ++i) v.push_back(str());
     return v;
 }
 
 std::vector<std::int64_t> Reader::ints() {
     const std::uint64_t n = u64();
     std::vector<std::int64_t> v;
-    for (std::uint64_t i = 0; i < n && m_ok; ++i) v.push_back(i64());
+    for (std::uint64_t i = 0; i < n && ok(); ++i) v.push_back(i64());
     return v;
 }
 
@@ -173,21 +114,6 @@ void append_json_string(std::string& out, std::string_view s) {
         }
     }
     out.push_back('"');
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
 }
 
 }  // namespace shiplog::tracking::detail

@@ -1,8 +1,9 @@
 #pragma once
-// Private to tracking: the byte formats of tracking's keys and records.
-// Records are versionless on purpose: they are derived data, and a format
-// change is handled by bumping Store::k_schema_version, which makes the
-// operator run `shiplog reindex`.
+// Private to tracking: the byte formats of tracking's keys and records,
+// written with common/bytes.hpp (lengths and counts as varints, times and
+// signed values as fixed64). Records are versionless on purpose: they are
+// derived data, and a format change bumps tracking::k_layout_version
+// (tracking/tables.hpp), which rebuilds them from the journal.
 
 #include <cstdint>
 #include <optional>
@@ -12,8 +13,11 @@
 
 #include <lmdb.h>
 
+#include "common/ascii.hpp"
+#include "common/bytes.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "storage/mdb_val.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/work_queue.hpp"
 
@@ -23,15 +27,8 @@ namespace shiplog::tracking::detail {
 // indexed (their commit chains then go to the work queue).
 inline constexpr std::size_t k_max_key_bytes = 511;
 
-inline MDB_val to_val(std::string_view bytes) {
-    return MDB_val{bytes.size(), const_cast<char*>(bytes.data())};
-}
-inline std::string_view to_view(const MDB_val& val) {
-    return {static_cast<const char*>(val.mv_data), val.mv_size};
-}
-
-void append_u64_be(std::string& out, std::uint64_t value);
-std::uint64_t read_u64_be(std::string_view bytes);  // the first 8 bytes
+using storage::to_val;
+using storage::to_view;
 
 // Composite keys: parts joined by '\0', integers as 8 bytes big-endian.
 class KeyBuilder {
@@ -43,7 +40,7 @@ class KeyBuilder {
     }
     KeyBuilder& u64(std::uint64_t value) {
         separate();
-        append_u64_be(m_key, value);
+        bytes::put_u64_be(m_key, value);
         return *this;
     }
     // A trailing separator, for prefix scans of "the parts so far".
@@ -69,10 +66,19 @@ class Writer {
         m_out.push_back(static_cast<char>(v));
         return *this;
     }
-    Writer& u64(std::uint64_t v);
-    Writer& i64(std::int64_t v) { return u64(static_cast<std::uint64_t>(v)); }
+    Writer& u64(std::uint64_t v) {
+        bytes::put_varint(m_out, v);
+        return *this;
+    }
+    Writer& i64(std::int64_t v) {
+        bytes::put_fixed64(m_out, static_cast<std::uint64_t>(v));
+        return *this;
+    }
     Writer& boolean(bool v) { return u8(v ? 1 : 0); }
-    Writer& str(std::string_view s);
+    Writer& str(std::string_view s) {
+        bytes::put_length_prefixed(m_out, s);
+        return *this;
+    }
     Writer& time(Timestamp t) { return i64(t.time_since_epoch().count()); }
     Writer& opt_time(const std::optional<Timestamp>& t) {
         boolean(t.has_value());
@@ -99,11 +105,11 @@ class Writer {
 class Reader {
   public:
     explicit Reader(std::string_view in) : m_in(in) {}
-    std::uint8_t u8();
-    std::uint64_t u64();
-    std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+    std::uint8_t u8() { return m_in.u8(); }
+    std::uint64_t u64() { return m_in.varint(); }
+    std::int64_t i64() { return static_cast<std::int64_t>(m_in.fixed64()); }
     bool boolean() { return u8() != 0; }
-    std::string str();
+    std::string str() { return std::string(m_in.length_prefixed()); }
     Timestamp time() { return Timestamp{std::chrono::nanoseconds{i64()}}; }
     std::optional<Timestamp> opt_time() {
         if (!boolean()) return std::nullopt;
@@ -111,14 +117,12 @@ class Reader {
     }
     std::vector<std::string> strs();
     std::vector<std::int64_t> ints();
-    bool ok() const { return m_ok; }
+    bool ok() const { return m_in.ok(); }
     // True when every read fit and the record is fully consumed.
-    bool done() const { return m_ok && m_pos == m_in.size(); }
+    bool done() const { return m_in.done(); }
 
   private:
-    std::string_view m_in;
-    std::size_t m_pos = 0;
-    bool m_ok = true;
+    bytes::Reader m_in;
 };
 
 std::string encode_deploy(const DeployView& deploy);
@@ -130,7 +134,7 @@ Result<QueueItem> decode_queue_item(std::string_view key, std::string_view bytes
 // "a\"b" -> "\"a\\\"b\"" (JSON string literal, control characters escaped).
 void append_json_string(std::string& out, std::string_view s);
 
-std::string lower(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+using ascii::iequals;
+using ascii::lower;
 
 }  // namespace shiplog::tracking::detail

@@ -66,8 +66,8 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 
 std::string time_key(std::string_view prefix, Timestamp t, std::uint64_t seq) {
     std::string key(prefix);
-    append_u64_be(key, time_bits(t));
-    append_u64_be(key, seq);
+    bytes::put_u64_be(key, time_bits(t));
+    bytes::put_u64_be(key, seq);
     return key;
 }
 
@@ -75,42 +75,24 @@ std::string sha_key(std::string_view prefix, std::string_view sha, Timestamp t, 
     std::string key(prefix);
     key.append(sha);
     key.push_back('\0');
-    append_u64_be(key, time_bits(t));
-    append_u64_be(key, seq);
+    bytes::put_u64_be(key, time_bits(t));
+    bytes::put_u64_be(key, seq);
     return key;
 }
 
 std::string blame_key(std::string_view prefix, const IncidentView& incident) {
     std::string key(prefix);
-    append_u64_be(key, time_bits(incident.restored_at.value_or(Timestamp{})));
-    append_u64_be(key, static_cast<std::uint64_t>(incident.id));
+    bytes::put_u64_be(key, time_bits(incident.restored_at.value_or(Timestamp{})));
+    bytes::put_u64_be(key, static_cast<std::uint64_t>(incident.id));
     return key;
 }
 
 // Rows are compact (a 30-day window of every series is ~40k rows, read
 // page by page): unsigned LEB128 varints for lengths and seconds, the
 // first-shipped flags as bits.
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7fU) | 0x80U));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view in, std::size_t& pos, std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
-        const auto byte = static_cast<unsigned char>(in[pos++]);
-        v |= static_cast<std::uint64_t>(byte & 0x7fU) << shift;
-        if ((byte & 0x80U) == 0) return true;
-    }
-    return false;
-}
-
 void put_seconds(std::string& out, const std::vector<std::int64_t>& values) {
-    put_varint(out, values.size());
-    for (auto v : values) put_varint(out, static_cast<std::uint64_t>(v));
+    bytes::put_varint(out, values.size());
+    for (auto v : values) bytes::put_varint(out, static_cast<std::uint64_t>(v));
 }
 
 std::string encode_row(const DeployIndexRow& row) {
@@ -120,9 +102,8 @@ std::string encode_row(const DeployIndexRow& row) {
     out.push_back(static_cast<char>(row.status));
     out.push_back(static_cast<char>(row.failure));
     out.push_back(static_cast<char>(row.sha_seen_before ? 1 : 0));
-    put_varint(out, row.sha.size());
-    out.append(row.sha);
-    put_varint(out, row.first_shipped.size());
+    bytes::put_length_prefixed(out, row.sha);
+    bytes::put_varint(out, row.first_shipped.size());
     std::string bits((row.first_shipped.size() + 7) / 8, '\0');
     for (std::size_t i = 0; i < row.first_shipped.size(); ++i)
         if (row.first_shipped[i] != '\0')
@@ -153,36 +134,33 @@ std::optional<RowParts> split_row(std::string_view value) {
     if (p.status > static_cast<std::uint8_t>(DeployStatus::failed) ||
         p.failure > static_cast<std::uint8_t>(Failure::incident))
         return std::nullopt;
-    std::size_t pos = 3;
-    std::uint64_t n = 0;
-    if (!get_varint(value, pos, n) || n > value.size() - pos) return std::nullopt;
-    p.sha = value.substr(pos, n);
-    pos += n;
-    if (!get_varint(value, pos, p.commits) || p.commits > value.size() * 8) return std::nullopt;
-    n = (p.commits + 7) / 8;
-    if (n > value.size() - pos) return std::nullopt;
-    p.first_shipped_bits = value.substr(pos, n);
-    pos += n;
-    p.seconds = value.substr(pos);
+    bytes::Reader in(value.substr(3));
+    p.sha = in.length_prefixed();
+    p.commits = in.varint();
+    if (!in.ok() || p.commits > value.size() * 8) return std::nullopt;
+    p.first_shipped_bits = in.bytes((p.commits + 7) / 8);
+    if (!in.ok()) return std::nullopt;
+    p.seconds = in.bytes(in.remaining());
     return p;
 }
 
-// Reads "count, values" of `in` from `pos` into `out` (cleared, capacity kept).
-bool get_seconds(std::string_view in, std::size_t& pos, std::vector<std::int64_t>& out) {
+// Reads "count, values" from `in` into `out` (cleared, capacity kept).
+bool get_seconds(bytes::Reader& in, std::vector<std::int64_t>& out) {
     out.clear();
-    std::uint64_t n = 0, v = 0;
-    if (!get_varint(in, pos, n) || n > in.size() - pos) return false;
+    const std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return false;
     for (std::uint64_t i = 0; i < n; ++i) {
-        if (!get_varint(in, pos, v)) return false;
+        const std::uint64_t v = in.varint();
+        if (!in.ok()) return false;
         out.push_back(static_cast<std::int64_t>(v));
     }
     return true;
 }
 
-bool get_all_seconds(std::string_view in, std::vector<std::int64_t>& lead,
+bool get_all_seconds(std::string_view seconds, std::vector<std::int64_t>& lead,
                      std::vector<std::int64_t>& restore) {
-    std::size_t pos = 0;
-    return get_seconds(in, pos, lead) && get_seconds(in, pos, restore) && pos == in.size();
+    bytes::Reader in(seconds);
+    return get_seconds(in, lead) && get_seconds(in, restore) && in.done();
 }
 
 // `key` is a tr_deploy_time key under `prefix`.
@@ -192,8 +170,8 @@ std::optional<DeployIndexRow> decode_row(std::string_view prefix, std::string_vi
     auto parts = split_row(value);
     if (!parts) return std::nullopt;
     DeployIndexRow row;
-    row.deployed_at = time_from_bits(read_u64_be(key.substr(prefix.size())));
-    row.seq = read_u64_be(key.substr(prefix.size() + 8));
+    row.deployed_at = time_from_bits(bytes::decode_u64_be(key.substr(prefix.size())));
+    row.seq = bytes::decode_u64_be(key.substr(prefix.size() + 8));
     row.status = static_cast<DeployStatus>(parts->status);
     row.failure = static_cast<Failure>(parts->failure);
     row.sha_seen_before = parts->sha_seen_before;
@@ -307,8 +285,8 @@ DeployIndexRow SeriesIndexer::add(const DeployView& v) {
 
 std::string position(Timestamp t, std::uint64_t seq) {
     std::string pos;
-    append_u64_be(pos, time_bits(t));
-    append_u64_be(pos, seq);
+    bytes::put_u64_be(pos, time_bits(t));
+    bytes::put_u64_be(pos, seq);
     return pos;
 }
 
@@ -521,7 +499,7 @@ Status scan_window_rows(lmdb::txn& txn, const Tables& t, std::string_view deploy
         const auto key = c.key();
         auto parts = key.size() == prefix.size() + 16 ? split_row(c.value()) : std::nullopt;
         if (!parts) return tl::unexpected(corrupt_index());
-        figures.deployed_at = time_from_bits(read_u64_be(key.substr(prefix.size())));
+        figures.deployed_at = time_from_bits(bytes::decode_u64_be(key.substr(prefix.size())));
         figures.status = static_cast<DeployStatus>(parts->status);
         figures.failure = static_cast<Failure>(parts->failure);
         if (!get_all_seconds(parts->seconds, figures.lead_seconds, figures.restore_seconds))
@@ -540,8 +518,8 @@ Result<std::vector<IncidentView>> restored_incidents(lmdb::txn& txn, const Table
     const std::string prefix = deploy_prefix(deployment, environment);
     Cursor c(txn, t.incident_blame);
     std::string from(prefix), to(prefix);
-    append_u64_be(from, time_bits(since));
-    append_u64_be(to, time_bits(until));
+    bytes::put_u64_be(from, time_bits(since));
+    bytes::put_u64_be(to, time_bits(until));
     for (bool ok = c.seek(from); ok && c.key() < to; ok = c.next()) {
         auto incident = decode_incident(c.value());
         if (!incident) return tl::unexpected(corrupt_index());

@@ -11,13 +11,7 @@ using namespace detail;
 
 namespace {
 
-bool is_hex40(std::string_view s) {
-    if (s.size() != 40) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    return true;
-}
+using ascii::is_hex40;
 
 // Records are small and parsed on the writer thread: a DOM parser per thread.
 Result<simdjson::dom::element> parse_root(std::string_view raw, const char* what) {

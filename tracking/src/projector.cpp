@@ -75,7 +75,8 @@ Status mark_push_effects(lmdb::txn& txn, const Tables& t, const DeploymentConfig
         KeyBuilder().str(repo).str(update.name).str(update.new_object_id).sep().bytes();
     bool outranks = false;
     auto scanned = scan_prefix(txn, t.ref_links, links, [&](std::string_view k, std::string_view) {
-        outranks = k.size() == links.size() + 8 && read_u64_be(k.substr(links.size())) > push_id;
+        outranks =
+            k.size() == links.size() + 8 && bytes::decode_u64_be(k.substr(links.size())) > push_id;
         return !outranks;
     });
     if (!scanned) return scanned;
@@ -480,7 +481,7 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
 
     const auto id = static_cast<std::uint64_t>(item->id);
     std::string key = KeyBuilder().u64(id).bytes();
-    append_u64_be(key, static_cast<std::uint64_t>(item->rev));
+    bytes::put_u64_be(key, static_cast<std::uint64_t>(item->rev));
     key.push_back(static_cast<char>(item->change));
     auto existing = get(txn, t.work_items, key);
     if (!existing) return tl::unexpected(existing.error());

@@ -178,7 +178,7 @@ Result<std::vector<Link>> Deriver::links_to(std::string_view sha) {
     auto scanned =
         scan_prefix(m_txn, m_t.ref_links, prefix, [&](std::string_view k, std::string_view v) {
             if (k.size() != prefix.size() + 8) return true;
-            links.push_back({read_u64_be(k.substr(prefix.size())), std::string(v)});
+            links.push_back({bytes::decode_u64_be(k.substr(prefix.size())), std::string(v)});
             return true;
         });
     if (!scanned) return tl::unexpected(scanned.error());
@@ -289,7 +289,7 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
                 auto link = decode_wi_link(v);
                 if (link && link->added_rev > link->removed_rev && k.size() == prefix.size() + 8)
                     work_items.insert(
-                        static_cast<std::int64_t>(read_u64_be(k.substr(prefix.size()))));
+                        static_cast<std::int64_t>(bytes::decode_u64_be(k.substr(prefix.size()))));
                 return true;
             });
         if (!scanned) return scanned;
@@ -733,7 +733,8 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
         const std::string prefix = KeyBuilder().str(lower(project)).str(lower(type)).sep().bytes();
         auto scanned =
             scan_prefix(txn, t.wi_index, prefix, [&](std::string_view k, std::string_view) {
-                if (k.size() == prefix.size() + 8) ids.insert(read_u64_be(k.substr(prefix.size())));
+                if (k.size() == prefix.size() + 8)
+                    ids.insert(bytes::decode_u64_be(k.substr(prefix.size())));
                 return true;
             });
         if (!scanned) return tl::unexpected(scanned.error());

@@ -14,13 +14,7 @@ using namespace detail;
 
 namespace {
 
-bool is_hex40(std::string_view s) {
-    if (s.size() != 40) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    return true;
-}
+using ascii::is_hex40;
 
 // RFC 3339 with all nine fraction digits, so parse(format(t)) == t.
 std::string format_nanos(Timestamp t) {

@@ -274,9 +274,9 @@ std::string deploy_key(std::string_view deployment, std::string_view environment
 std::string source_key(std::string_view deployment, std::string_view environment,
                        Timestamp deployed_at, std::uint64_t seq) {
     std::string key = deploy_prefix(deployment, environment);
-    append_u64_be(key, static_cast<std::uint64_t>(deployed_at.time_since_epoch().count()) ^
-                           (std::uint64_t{1} << 63));
-    append_u64_be(key, seq);
+    bytes::put_u64_be(key, static_cast<std::uint64_t>(deployed_at.time_since_epoch().count()) ^
+                               (std::uint64_t{1} << 63));
+    bytes::put_u64_be(key, seq);
     return key;
 }
 

@@ -19,7 +19,8 @@ Result<std::optional<std::int64_t>> push_of_tip(lmdb::txn& txn, const Tables& ta
     std::vector<std::uint64_t> ids;
     auto scanned =
         scan_prefix(txn, tables.ref_links, prefix, [&](std::string_view k, std::string_view) {
-            if (k.size() == prefix.size() + 8) ids.push_back(read_u64_be(k.substr(prefix.size())));
+            if (k.size() == prefix.size() + 8)
+                ids.push_back(bytes::decode_u64_be(k.substr(prefix.size())));
             return true;
         });
     if (!scanned) return tl::unexpected(scanned.error());

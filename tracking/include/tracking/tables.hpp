@@ -51,7 +51,9 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-inline constexpr int k_layout_version = 5;
+// 6: tr_deploys and tr_queue records in common/bytes.hpp's codec (varint
+//    lengths and counts instead of fixed 8-byte ones).
+inline constexpr int k_layout_version = 6;
 
 struct Tables {
     MDB_dbi repos = 0;
