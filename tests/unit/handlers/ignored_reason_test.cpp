@@ -6,16 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-using config::Trigger;
+using testing::fixture;
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using config::Trigger;
 
 config::Config fabrikam() {
     config::DeploymentConfig d;

@@ -13,15 +13,14 @@
 #include "handlers/parsed_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using testing::fixture;
 
 // A body the way http::read_body_capped leaves it: padding in the capacity.
 std::string padded(const std::string& body) {

@@ -10,15 +10,14 @@
 
 #include "handlers/envelope.hpp"
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using testing::fixture;
 
 config::Config push_config(const PushEvent& push) {
     config::DeploymentConfig d;
