@@ -332,45 +332,35 @@ std::map<std::string, std::string> public_consumer_inputs(const Subscription& s)
 }  // namespace
 
 std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments) {
-    using detail::json_string;
-    std::string out =
-        "{\"id\":" + json_string(s.id) + ",\"status\":" + json_string(s.status) +
-        ",\"publisherId\":" + json_string(s.publisher_id) +
-        ",\"eventType\":" + json_string(s.event_type) +
-        ",\"resourceVersion\":" + json_string(s.resource_version) +
-        ",\"filter\":" + json_string(canonical_filter(s.publisher_inputs)) +
-        ",\"marker\":" + json_string(marker_of(s)) + ",\"url\":" +
-        json_string(s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "") +
-        ",\"probationRetries\":" + std::to_string(s.probation_retries) +
-        ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs) +
-        ",\"consumerInputs\":" + detail::json_object(public_consumer_inputs(s)) +
-        ",\"deployments\":[";
-    for (std::size_t i = 0; i < deployments.size(); ++i)
-        out += (i ? "," : "") + json_string(deployments[i]);
-    out += "]}";
-    return out;
+    json::Writer w;
+    w.begin_object().field("id", s.id).field("status", s.status);
+    w.field("publisherId", s.publisher_id).field("eventType", s.event_type);
+    w.field("resourceVersion", s.resource_version);
+    w.field("filter", canonical_filter(s.publisher_inputs)).field("marker", marker_of(s));
+    w.field("url", s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "");
+    w.field("probationRetries", s.probation_retries);
+    detail::string_map(w.key("publisherInputs"), s.publisher_inputs);
+    detail::string_map(w.key("consumerInputs"), public_consumer_inputs(s));
+    w.key("deployments").begin_array();
+    for (const auto& d : deployments) w.value(d);
+    return w.end_array().end_object().take();
 }
 
 std::string plan_json(const SyncPlan& plan) {
-    using detail::json_string;
     std::size_t counts[3] = {0, 0, 0};
-    std::string items;
+    for (const auto& item : plan.items) ++counts[static_cast<int>(item.action)];
+    json::Writer w;
+    w.begin_object().field("create", counts[0]).field("replace", counts[1]);
+    w.field("remove", counts[2]).field("unchanged", plan.unchanged);
+    w.key("items").begin_array();
     for (const auto& item : plan.items) {
-        ++counts[static_cast<int>(item.action)];
-        if (!items.empty()) items += ',';
-        items += "{\"action\":" + json_string(to_string(item.action)) +
-                 ",\"reason\":" + json_string(item.reason) +
-                 ",\"id\":" + json_string(item.subscription.id) +
-                 ",\"eventType\":" + json_string(item.subscription.event_type) +
-                 ",\"filter\":" + json_string(item.filter) + ",\"deployments\":[";
-        for (std::size_t i = 0; i < item.deployments.size(); ++i)
-            items += (i ? "," : "") + json_string(item.deployments[i]);
-        items += "]}";
+        w.begin_object().field("action", to_string(item.action)).field("reason", item.reason);
+        w.field("id", item.subscription.id).field("eventType", item.subscription.event_type);
+        w.field("filter", item.filter).key("deployments").begin_array();
+        for (const auto& d : item.deployments) w.value(d);
+        w.end_array().end_object();
     }
-    return "{\"create\":" + std::to_string(counts[0]) +
-           ",\"replace\":" + std::to_string(counts[1]) +
-           ",\"remove\":" + std::to_string(counts[2]) +
-           ",\"unchanged\":" + std::to_string(plan.unchanged) + ",\"items\":[" + items + "]}";
+    return w.end_array().end_object().take();
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient& client,

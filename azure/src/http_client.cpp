@@ -187,19 +187,16 @@ Subscription parse_subscription(simdjson::dom::element e) {
 }
 
 std::string subscription_body(const Subscription& s) {
-    using detail::json_string;
-    std::string out = "{";
-    if (!s.id.empty()) out += "\"id\":" + json_string(s.id) + ",";
-    if (!s.status.empty()) out += "\"status\":" + json_string(s.status) + ",";
-    out += "\"publisherId\":" + json_string(s.publisher_id);
-    out += ",\"eventType\":" + json_string(s.event_type);
-    out += ",\"resourceVersion\":" + json_string(s.resource_version);
-    out += ",\"consumerId\":" + json_string(s.consumer_id);
-    out += ",\"consumerActionId\":" + json_string(s.consumer_action_id);
-    out += ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs);
-    out += ",\"consumerInputs\":" + detail::json_object(s.consumer_inputs);
-    out += "}";
-    return out;
+    json::Writer w;
+    w.begin_object();
+    if (!s.id.empty()) w.field("id", s.id);
+    if (!s.status.empty()) w.field("status", s.status);
+    w.field("publisherId", s.publisher_id).field("eventType", s.event_type);
+    w.field("resourceVersion", s.resource_version).field("consumerId", s.consumer_id);
+    w.field("consumerActionId", s.consumer_action_id);
+    detail::string_map(w.key("publisherInputs"), s.publisher_inputs);
+    detail::string_map(w.key("consumerInputs"), s.consumer_inputs);
+    return w.end_object().take();
 }
 
 struct Response {
@@ -365,20 +362,20 @@ class HttpClient final : public AzureDevOpsClient {
         const std::string& publisher_id, const std::string& event_type,
         const std::map<std::string, std::string>& current_values,
         const std::string& input_id) override {
-        using detail::json_string;
         const std::string path =
             "_apis/hooks/publishers/" + percent_encode(publisher_id) + "/inputValuesQuery";
-        const std::string inputs = detail::json_object(current_values);
         // InputValuesQuery: the inputs known so far, the one asked about, and
         // the subscription they belong to.
-        const std::string body =
-            "{\"currentValues\":" + inputs +
-            ",\"inputValues\":[{\"inputId\":" + json_string(input_id) +
-            "}],\"resource\":{\"publisherId\":" + json_string(publisher_id) +
-            ",\"eventType\":" + json_string(event_type) +
-            ",\"consumerId\":\"webHooks\",\"consumerActionId\":\"httpRequest\","
-            "\"publisherInputs\":" +
-            inputs + "}}";
+        json::Writer w;
+        w.begin_object();
+        detail::string_map(w.key("currentValues"), current_values);
+        w.key("inputValues").begin_array().begin_object().field("inputId", input_id);
+        w.end_object().end_array();
+        w.key("resource").begin_object().field("publisherId", publisher_id);
+        w.field("eventType", event_type).field("consumerId", "webHooks");
+        w.field("consumerActionId", "httpRequest");
+        detail::string_map(w.key("publisherInputs"), current_values);
+        const std::string body = w.end_object().end_object().take();
         auto r = call("POST", path, {}, body);
         if (!r) return tl::unexpected(r.error());
         std::vector<std::string> out;
@@ -512,10 +509,10 @@ class HttpClient final : public AzureDevOpsClient {
         const bool older_as_item = order == ServerFacts::RangeOrder::older_as_item;
         const std::string& item = older_as_item ? from : to;
         const std::string& compare = older_as_item ? to : from;
-        const std::string body = "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" +
-                                 detail::json_string(item) +
-                                 "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
-                                 detail::json_string(compare) + "}}";
+        const std::string body =
+            "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + json::quote(item) +
+            "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" + json::quote(compare) +
+            "}}";
         std::vector<Commit> out;
         const int top = std::max(1, m_options.commits_page_size);
         for (std::size_t page = 0; page < k_max_pages; ++page) {
@@ -553,7 +550,7 @@ class HttpClient final : public AzureDevOpsClient {
         const auto cap = static_cast<std::size_t>(std::max(1, m_options.notifications_page_size));
         std::string subscriptions;
         for (std::size_t i = 0; i < ids.size(); ++i)
-            subscriptions += (i ? "," : "") + detail::json_string(ids[i]);
+            subscriptions += (i ? "," : "") + json::quote(ids[i]);
         // The window [min, max] narrows after each full page; ids already seen
         // (the boundary instant is asked for twice) are skipped.
         std::string min = min_created_date, max;
@@ -561,8 +558,8 @@ class HttpClient final : public AzureDevOpsClient {
         std::set<std::int64_t> seen;
         for (std::size_t round = 0; round < k_max_pages; ++round) {
             std::string body = "{\"subscriptionIds\":[" + subscriptions +
-                               "],\"minCreatedDate\":" + detail::json_string(min);
-            if (!max.empty()) body += ",\"maxCreatedDate\":" + detail::json_string(max);
+                               "],\"minCreatedDate\":" + json::quote(min);
+            if (!max.empty()) body += ",\"maxCreatedDate\":" + json::quote(max);
             body += ",\"maxResults\":" + std::to_string(cap) + ",\"includeDetails\":true}";
             auto r = call("POST", path, {}, body);
             if (!r) return tl::unexpected(r.error());
@@ -689,7 +686,7 @@ class HttpClient final : public AzureDevOpsClient {
             "[System.ChangedDate] >= '" +
             changed_since + "' ORDER BY [System.ChangedDate] ASC";
         auto r = call("POST", path, {{"timePrecision", "true"}},
-                      "{\"query\":" + detail::json_string(query) + "}");
+                      "{\"query\":" + json::quote(query) + "}");
         if (!r) return tl::unexpected(r.error());
         std::vector<std::int64_t> out;
         bool shaped = true;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/ascii.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "http/message.hpp"
@@ -12,7 +13,6 @@
 namespace shiplog::daemon {
 namespace {
 
-using http::json_escape;
 using Outcome = azure::HookSyncWorker::LastRun::Outcome;
 
 using ascii::lower;
@@ -33,12 +33,13 @@ const char* to_string(Outcome o) {
     return "pending";
 }
 
-std::string json_string(std::string_view s) {
-    return "\"" + json_escape(s) + "\"";
-}
-
 Timestamp to_timestamp(std::chrono::system_clock::time_point t) {
     return std::chrono::time_point_cast<std::chrono::nanoseconds>(t);
+}
+
+std::optional<std::string> optional_time(const std::optional<Timestamp>& t) {
+    if (!t) return std::nullopt;
+    return format_rfc3339(*t);
 }
 
 struct RepoSeen {
@@ -49,45 +50,54 @@ struct RepoSeen {
     std::optional<Timestamp> pushed_at;
 };
 
-std::string sync_json(const std::optional<HookStatusBoard::State>& sync) {
-    if (!sync)
-        return R"({"state":"not_running","finished_at":null,"message":null,"runs_ok":0,"runs_failed":0,"reenabled":0})";
+void write_sync(json::Writer& w, const std::optional<HookStatusBoard::State>& sync) {
+    w.begin_object();
+    if (!sync) {
+        w.field("state", "not_running").null_field("finished_at").null_field("message");
+        w.field("runs_ok", 0).field("runs_failed", 0).field("reenabled", 0);
+        w.end_object();
+        return;
+    }
     const auto& run = sync->last_run;
-    std::string out = "{\"state\":" + json_string(to_string(run.outcome)) + ",\"finished_at\":";
-    out += run.outcome == Outcome::none
-               ? "null"
-               : json_string(format_rfc3339(to_timestamp(run.finished_at)));
-    out += ",\"message\":" + (run.message.empty() ? std::string("null") : json_string(run.message));
-    out += ",\"runs_ok\":" + std::to_string(sync->stats.runs_ok);
-    out += ",\"runs_failed\":" + std::to_string(sync->stats.runs_failed);
-    out += ",\"reenabled\":" + std::to_string(sync->stats.reenabled) + "}";
-    return out;
+    w.field("state", to_string(run.outcome));
+    w.key("finished_at");
+    if (run.outcome == Outcome::none)
+        w.null();
+    else
+        w.value(format_rfc3339(to_timestamp(run.finished_at)));
+    w.key("message");
+    if (run.message.empty())
+        w.null();
+    else
+        w.value(run.message);
+    w.field("runs_ok", sync->stats.runs_ok).field("runs_failed", sync->stats.runs_failed);
+    w.field("reenabled", sync->stats.reenabled).end_object();
 }
 
 // Only ids, types, states and the publisher's filters: consumer inputs hold
 // the webhook credentials and never leave the process.
-std::string subscriptions_json(const std::optional<HookStatusBoard::State>& sync) {
-    std::string out = "[";
-    if (!sync) return out + "]";
-    bool first = true;
-    for (const auto& s : sync->last_run.subscriptions) {
-        out += first ? "{" : ",{";
-        first = false;
-        out += "\"id\":" + (s.id.empty() ? std::string("null") : json_string(s.id));
-        out += ",\"event_type\":" + json_string(s.event_type);
-        out += ",\"status\":" + json_string(s.status.empty() ? "enabled" : s.status);
-        out += ",\"probation_retries\":" + std::to_string(s.probation_retries);
-        out += ",\"filters\":{";
-        bool first_filter = true;
-        for (const auto& [key, value] : s.publisher_inputs) {
-            if (key == "tfsSubscriptionId" || key == "hostId")
-                continue;  // server-added bookkeeping
-            out += (first_filter ? "" : ",") + json_string(key) + ":" + json_string(value);
-            first_filter = false;
+void write_subscriptions(json::Writer& w, const std::optional<HookStatusBoard::State>& sync) {
+    w.begin_array();
+    if (sync) {
+        for (const auto& s : sync->last_run.subscriptions) {
+            w.begin_object().key("id");
+            if (s.id.empty())
+                w.null();
+            else
+                w.value(s.id);
+            w.field("event_type", s.event_type);
+            w.field("status", s.status.empty() ? std::string("enabled") : s.status);
+            w.field("probation_retries", s.probation_retries);
+            w.key("filters").begin_object();
+            for (const auto& [key, value] : s.publisher_inputs) {
+                if (key == "tfsSubscriptionId" || key == "hostId")
+                    continue;  // server-added bookkeeping
+                w.field(key, value);
+            }
+            w.end_object().end_object();
         }
-        out += "}}";
     }
-    return out + "]";
+    w.end_array();
 }
 
 }  // namespace
@@ -126,29 +136,23 @@ Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync
         --missing;
     }
 
-    std::string out = "{\"sync\":" + sync_json(sync);
-    out += ",\"subscriptions\":" + subscriptions_json(sync);
-    out += ",\"last_event_at\":" +
-           (last_event_at ? json_string(format_rfc3339(*last_event_at)) : std::string("null"));
-    out += ",\"scanned_events\":" + std::to_string(scanned);
-    out += ",\"repositories\":[";
-    bool first = true;
+    json::Writer w;
+    w.begin_object().key("sync");
+    write_sync(w, sync);
+    w.key("subscriptions");
+    write_subscriptions(w, sync);
+    w.field("last_event_at", optional_time(last_event_at)).field("scanned_events", scanned);
+    w.key("repositories").begin_array();
     for (const auto& [key, r] : repos) {
-        out += first ? "{" : ",{";
-        first = false;
-        out += "\"project\":" + json_string(r.project) +
-               ",\"repository\":" + json_string(r.repository);
-        out += ",\"deployments\":[";
-        for (std::size_t i = 0; i < r.deployments.size(); ++i)
-            out += (i ? "," : "") + json_string(r.deployments[i]);
-        out += "],\"last_push_received_at\":" +
-               (r.received_at ? json_string(format_rfc3339(*r.received_at)) : std::string("null"));
-        out += ",\"last_push_at\":" +
-               (r.pushed_at ? json_string(format_rfc3339(*r.pushed_at)) : std::string("null"));
-        out += "}";
+        w.begin_object().field("project", r.project).field("repository", r.repository);
+        w.key("deployments").begin_array();
+        for (const auto& d : r.deployments) w.value(d);
+        w.end_array();
+        w.field("last_push_received_at", optional_time(r.received_at));
+        w.field("last_push_at", optional_time(r.pushed_at)).end_object();
     }
-    out += "]}";
-    return out;
+    w.end_array().end_object();
+    return w.take();
 }
 
 }  // namespace shiplog::daemon

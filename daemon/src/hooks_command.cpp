@@ -10,6 +10,7 @@
 #include "azure/hook_plan.hpp"
 #include "azure/hook_sync.hpp"
 #include "common/clock.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -139,9 +140,8 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
             auto it = last.find(owned[i].id);
             if (it != last.end() && !one.empty() && one.back() == '}') {
                 one.pop_back();
-                one += ",\"last_delivery\":{\"result\":\"" + http::json_escape(it->second.result) +
-                       "\",\"created_date\":\"" + http::json_escape(it->second.created_date) +
-                       "\"}}";
+                one += ",\"last_delivery\":{\"result\":" + json::quote(it->second.result) +
+                       ",\"created_date\":" + json::quote(it->second.created_date) + "}}";
             }
             out += (i ? "," : "") + one;
         }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/json.hpp"
 #include "daemon/readiness.hpp"
 #include "hook_metrics.hpp"
 #include "storage/journal.hpp"
@@ -225,8 +226,7 @@ void add_ops_routes(http::Router& router, OpsDeps deps) {
         std::string reason;
         if (store_ready(shared->store, shared->intake, reason))
             return http::json("{\"status\":\"ready\"}");
-        return http::json(
-            "{\"status\":\"not ready\",\"reason\":\"" + http::json_escape(reason) + "\"}", 503);
+        return http::json("{\"status\":\"not ready\",\"reason\":" + json::quote(reason) + "}", 503);
     }));
     router.add(get("/metrics", http::Execution::worker, [shared](const http::Request&) {
         http::Response res;

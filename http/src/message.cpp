@@ -2,6 +2,7 @@
 
 #include "common/ascii.hpp"
 #include "common/cidr.hpp"
+#include "common/json.hpp"
 
 namespace shiplog::http {
 namespace {
@@ -59,44 +60,10 @@ bool Request::from_loopback() const {
     return !via_proxy && is_loopback_address(client_address);
 }
 
-std::string json_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    static const char* hex = "0123456789abcdef";
-                    out += "\\u00";
-                    out += hex[c >> 4];
-                    out += hex[c & 0xf];
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out;
-}
-
 Response json_error(int status, std::string_view message) {
     Response res;
     res.status = status;
-    res.body = "{\"error\":\"" + json_escape(message) + "\"}";
+    res.body = "{\"error\":" + json::quote(message) + "}";
     return res;
 }
 

@@ -76,44 +76,4 @@ Result<QueueItem> decode_queue_item(std::string_view key, std::string_view bytes
     return item;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char k_hex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(k_hex[c >> 4]);
-                    out.push_back(k_hex[c & 0xf]);
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out.push_back('"');
-}
-
 }  // namespace shiplog::tracking::detail

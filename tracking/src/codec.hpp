@@ -17,6 +17,7 @@
 #include "common/bytes.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/json.hpp"
 #include "storage/mdb_val.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/work_queue.hpp"
@@ -130,9 +131,6 @@ Result<DeployView> decode_deploy(std::string_view bytes);
 
 std::string encode_queue_item(const QueueItem& item);
 Result<QueueItem> decode_queue_item(std::string_view key, std::string_view bytes);
-
-// "a\"b" -> "\"a\\\"b\"" (JSON string literal, control characters escaped).
-void append_json_string(std::string& out, std::string_view s);
 
 using ascii::iequals;
 using ascii::lower;

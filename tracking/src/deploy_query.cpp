@@ -169,63 +169,47 @@ Result<std::optional<std::string>> latest_succeeded_sha(lmdb::txn& txn, const Ta
     }
 }
 
-std::string deploy_json(const DeployView& d) {
-    std::string out = "{\"id\":";
-    append_json_string(out, d.id());
-    out += ",\"deployment\":";
-    append_json_string(out, d.deployment);
-    out += ",\"environment\":";
-    append_json_string(out, d.environment);
-    out += ",\"sha\":";
-    append_json_string(out, d.sha);
-    out += ",\"deployed_at\":";
-    append_json_string(out, format_rfc3339(d.deployed_at));
-    out += ",\"trigger\":";
-    append_json_string(out, config::to_string(d.trigger));
-    out += ",\"status\":";
-    append_json_string(out, to_string(d.status));
-    out += ",\"failure\":";
+namespace {
+
+void write_deploy(json::Writer& w, const DeployView& d) {
+    w.begin_object().field("id", d.id()).field("deployment", d.deployment);
+    w.field("environment", d.environment).field("sha", d.sha);
+    w.field("deployed_at", format_rfc3339(d.deployed_at));
+    w.field("trigger", config::to_string(d.trigger)).field("status", to_string(d.status));
+    w.key("failure");
     if (d.failure == Failure::none)
-        out += "null";
+        w.null();
     else
-        append_json_string(out, to_string(d.failure));
-    out += ",\"commits_complete\":";
-    out += d.commits_complete ? "true" : "false";
-    out += ",\"commit_count\":" + std::to_string(d.commits.size());
-    out += ",\"commits\":[";
-    for (std::size_t i = 0; i < d.commits.size(); ++i) {
-        const auto& c = d.commits[i];
-        if (i) out += ",";
-        out += "{\"sha\":";
-        append_json_string(out, c.sha);
-        out += ",\"author_email\":";
-        append_json_string(out, c.author_email);
-        out += ",\"authored_at\":";
+        w.value(to_string(d.failure));
+    w.field("commits_complete", d.commits_complete).field("commit_count", d.commits.size());
+    w.key("commits").begin_array();
+    for (const auto& c : d.commits) {
+        w.begin_object().field("sha", c.sha).field("author_email", c.author_email);
+        w.key("authored_at");
         if (c.authored_at)
-            append_json_string(out, format_rfc3339(*c.authored_at));
+            w.value(format_rfc3339(*c.authored_at));
         else
-            out += "null";
-        out += ",\"summary\":";
-        append_json_string(out, c.summary);
-        out += "}";
+            w.null();
+        w.field("summary", c.summary).end_object();
     }
-    out += "],\"work_items\":[";
-    for (std::size_t i = 0; i < d.work_items.size(); ++i) {
-        if (i) out += ",";
-        out += std::to_string(d.work_items[i]);
-    }
-    out += "]}";
-    return out;
+    w.end_array().key("work_items").begin_array();
+    for (auto id : d.work_items) w.value(id);
+    w.end_array().end_object();
+}
+
+}  // namespace
+
+std::string deploy_json(const DeployView& d) {
+    json::Writer w;
+    write_deploy(w, d);
+    return w.take();
 }
 
 std::string deploys_json(const std::vector<DeployView>& deploys) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < deploys.size(); ++i) {
-        if (i) out += ",";
-        out += deploy_json(deploys[i]);
-    }
-    out += "]";
-    return out;
+    json::Writer w;
+    w.begin_array();
+    for (const auto& d : deploys) write_deploy(w, d);
+    return w.end_array().take();
 }
 
 }  // namespace shiplog::tracking

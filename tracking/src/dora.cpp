@@ -83,19 +83,21 @@ std::int64_t utc_day(Timestamp t) {
     return std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
 }
 
-void append_optional_number(std::string& out, const std::optional<double>& v, bool rate) {
-    if (!v) {
-        out += "null";
-        return;
-    }
-    out += rate ? format_rate(*v) : format_seconds(*v);
+void optional_number(json::Writer& w, std::string_view name, const std::optional<double>& v,
+                     bool rate) {
+    w.key(name);
+    if (!v)
+        w.null();
+    else
+        w.raw(rate ? format_rate(*v) : format_seconds(*v));
 }
 
-void append_optional_string(std::string& out, const std::optional<std::string>& s) {
+void optional_string(json::Writer& w, std::string_view name, const std::optional<std::string>& s) {
+    w.key(name);
     if (s)
-        detail::append_json_string(out, *s);
+        w.value(*s);
     else
-        out += "null";
+        w.null();
 }
 
 // The figures from the window's tr_deploy_time rows alone: each row carries
@@ -364,86 +366,72 @@ Result<DoraFigures> query_dora(lmdb::txn& txn, const Tables& tables, const confi
     return figures;
 }
 
+namespace {
+
+// The figures' members, inside an object the caller opened and closes.
+void write_figures(json::Writer& w, const DoraFigures& f) {
+    optional_string(w, "deployment", f.deployment);
+    optional_string(w, "environment", f.environment);
+    w.field("since", format_rfc3339(f.since)).field("until", format_rfc3339(f.until));
+    w.field("deploys", f.deploys);
+    optional_number(w, "deploys_per_day", f.deploys_per_day, true);
+    w.field("deploy_days", f.deploy_days);
+    w.key("lead_time_seconds").begin_object();
+    optional_number(w, "median", f.lead_time_median, false);
+    w.key("p90");
+    if (f.lead_time_p90)
+        w.value(*f.lead_time_p90);
+    else
+        w.null();
+    w.field("commits", f.lead_time_commits).end_object();
+    optional_number(w, "change_failure_rate", f.change_failure_rate, true);
+    w.key("time_to_restore_seconds").begin_object();
+    optional_number(w, "median", f.time_to_restore_median, false);
+    w.field("failures", f.time_to_restore_failures).end_object();
+}
+
+}  // namespace
+
 std::string dora_json(const DoraFigures& f) {
-    std::string out = "{\"deployment\":";
-    append_optional_string(out, f.deployment);
-    out += ",\"environment\":";
-    append_optional_string(out, f.environment);
-    out += ",\"since\":";
-    detail::append_json_string(out, format_rfc3339(f.since));
-    out += ",\"until\":";
-    detail::append_json_string(out, format_rfc3339(f.until));
-    out += ",\"deploys\":" + std::to_string(f.deploys);
-    out += ",\"deploys_per_day\":";
-    append_optional_number(out, f.deploys_per_day, true);
-    out += ",\"deploy_days\":" + std::to_string(f.deploy_days);
-    out += ",\"lead_time_seconds\":{\"median\":";
-    append_optional_number(out, f.lead_time_median, false);
-    out += ",\"p90\":";
-    out += f.lead_time_p90 ? std::to_string(*f.lead_time_p90) : "null";
-    out += ",\"commits\":" + std::to_string(f.lead_time_commits);
-    out += "},\"change_failure_rate\":";
-    append_optional_number(out, f.change_failure_rate, true);
-    out += ",\"time_to_restore_seconds\":{\"median\":";
-    append_optional_number(out, f.time_to_restore_median, false);
-    out += ",\"failures\":" + std::to_string(f.time_to_restore_failures);
-    out += "}}";
-    return out;
+    json::Writer w;
+    w.begin_object();
+    write_figures(w, f);
+    return w.end_object().take();
 }
 
 std::string dora_json_with_explain(const DoraFigures& f) {
-    std::string out = dora_json(f);
-    out.pop_back();  // the closing brace
-    out += ",\"explain\":{\"changes\":[";
-    bool first = true;
+    json::Writer w;
+    w.begin_object();
+    write_figures(w, f);
+    w.key("explain").begin_object().key("changes").begin_array();
     for (const auto& c : f.explain.changes) {
-        out += first ? "{\"id\":" : ",{\"id\":";
-        first = false;
-        detail::append_json_string(out, c.deploy_id);
-        out += ",\"status\":\"";
-        out += to_string(c.status);
-        out += "\",\"failure\":";
+        w.begin_object().field("id", c.deploy_id).field("status", to_string(c.status));
+        w.key("failure");
         if (c.failure == Failure::none)
-            out += "null";
+            w.null();
         else
-            detail::append_json_string(out, to_string(c.failure));
-        out += ",\"incidents\":[";
-        for (std::size_t i = 0; i < c.incidents.size(); ++i)
-            out += (i ? "," : "") + std::to_string(c.incidents[i]);
-        out += "]}";
+            w.value(to_string(c.failure));
+        w.key("incidents").begin_array();
+        for (auto id : c.incidents) w.value(id);
+        w.end_array().end_object();
     }
-    out += "],\"commits\":[";
-    first = true;
+    w.end_array().key("commits").begin_array();
     for (const auto& c : f.explain.commits) {
-        out += first ? "{\"sha\":" : ",{\"sha\":";
-        first = false;
-        detail::append_json_string(out, c.sha);
-        out += ",\"deploy\":";
-        detail::append_json_string(out, c.deploy_id);
-        out += ",\"authored_at\":";
-        detail::append_json_string(out, format_rfc3339(c.authored_at));
-        out += ",\"deployed_at\":";
-        detail::append_json_string(out, format_rfc3339(c.deployed_at));
-        out += ",\"lead_time_seconds\":" + std::to_string(c.seconds) + "}";
+        w.begin_object().field("sha", c.sha).field("deploy", c.deploy_id);
+        w.field("authored_at", format_rfc3339(c.authored_at));
+        w.field("deployed_at", format_rfc3339(c.deployed_at));
+        w.field("lead_time_seconds", c.seconds).end_object();
     }
-    out += "],\"failures\":[";
-    first = true;
+    w.end_array().key("failures").begin_array();
     for (const auto& r : f.explain.restores) {
-        out += first ? "{\"kind\":\"" : ",{\"kind\":\"";
-        first = false;
-        out += to_string(r.kind);
-        out += "\",\"failure\":";
-        detail::append_json_string(out, r.failure);
-        out += ",\"restored_by\":";
-        detail::append_json_string(out, r.restored_by);
-        out += ",\"failed_at\":";
-        detail::append_json_string(out, format_rfc3339(r.failed_at));
-        out += ",\"restored_at\":";
-        detail::append_json_string(out, format_rfc3339(r.restored_at));
-        out += ",\"seconds\":" + std::to_string(r.seconds) + "}";
+        w.begin_object().field("kind", to_string(r.kind)).field("failure", r.failure);
+        w.field("restored_by", r.restored_by);
+        w.field("failed_at", format_rfc3339(r.failed_at));
+        w.field("restored_at", format_rfc3339(r.restored_at));
+        w.field("seconds", r.seconds).end_object();
     }
-    out += "]}}";
-    return out;
+    w.end_array().end_object();
+    return w.end_object().take();
 }
 
 }  // namespace shiplog::tracking

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "codec.hpp"
+#include "common/json.hpp"
 
 namespace shiplog::tracking {
 
@@ -30,22 +31,27 @@ Result<std::string> str(simdjson::dom::element e, const char* what, const char* 
     return std::string(v);
 }
 
-void field(std::string& out, const char* key, std::string_view value, bool first = false) {
-    if (!first) out += ",";
-    append_json_string(out, key);
-    out += ":";
-    append_json_string(out, value);
+// project, branch and sha (40 hex, kept in lower case): what both look-up
+// answers tell about the commit a build or release ran.
+Status read_ref(simdjson::dom::element doc, const char* what, std::string& project,
+                std::string& branch, std::string& sha) {
+    SHIPLOG_TRY_ASSIGN(project, str(doc, what, "project"));
+    SHIPLOG_TRY_ASSIGN(branch, str(doc, what, "branch"));
+    SHIPLOG_TRY_ASSIGN(sha, str(doc, what, "sha"));
+    if (!is_hex40(sha))
+        return fail(ErrorCode::invalid_argument,
+                    std::string(what) + ".sha: not a 40-hex commit id");
+    sha = lower(sha);
+    return {};
 }
 
 }  // namespace
 
 std::string make_build_lookup_record(const BuildLookupAnswer& a) {
-    std::string out = "{";
-    field(out, "project", a.project, true);
-    out += ",\"run_id\":" + std::to_string(a.run_id);
-    field(out, "branch", a.branch);
-    field(out, "sha", a.sha);
-    return out + "}";
+    json::Writer w;
+    w.begin_object().field("project", a.project).field("run_id", a.run_id);
+    w.field("branch", a.branch).field("sha", a.sha);
+    return w.end_object().take();
 }
 
 Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw) {
@@ -56,39 +62,21 @@ Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw) {
     if ((*doc)["run_id"].get(a.run_id) != simdjson::SUCCESS || a.run_id <= 0)
         return fail(ErrorCode::invalid_argument,
                     std::string(what) + ".run_id: missing positive integer");
-    for (auto [key, out] : {std::pair<const char*, std::string*>{"project", &a.project},
-                            {"branch", &a.branch},
-                            {"sha", &a.sha}}) {
-        auto v = str(*doc, what, key);
-        if (!v) return tl::unexpected(v.error());
-        *out = std::move(*v);
-    }
-    if (!is_hex40(a.sha))
-        return fail(ErrorCode::invalid_argument,
-                    std::string(what) + ".sha: not a 40-hex commit id");
-    a.sha = lower(a.sha);
+    SHIPLOG_TRY(read_ref(*doc, what, a.project, a.branch, a.sha));
     return a;
 }
 
 std::string make_commit_range_record(const CommitRangeAnswer& a) {
-    std::string out = "{";
-    field(out, "repo", a.repo, true);
-    field(out, "from", a.from);
-    field(out, "to", a.to);
-    out += ",\"commits\":[";
-    bool first = true;
+    json::Writer w;
+    w.begin_object().field("repo", a.repo).field("from", a.from).field("to", a.to);
+    w.key("commits").begin_array();
     for (const auto& c : a.commits) {
-        out += first ? "{" : ",{";
-        first = false;
-        field(out, "sha", c.sha, true);
-        field(out, "author_name", c.author_name);
-        field(out, "author_email", c.author_email);
-        field(out, "author_date", c.author_date);
-        field(out, "comment", c.comment);
-        out +=
-            std::string(",\"comment_truncated\":") + (c.comment_truncated ? "true" : "false") + "}";
+        w.begin_object().field("sha", c.sha).field("author_name", c.author_name);
+        w.field("author_email", c.author_email).field("author_date", c.author_date);
+        w.field("comment", c.comment).field("comment_truncated", c.comment_truncated);
+        w.end_object();
     }
-    return out + "]}";
+    return w.end_array().end_object().take();
 }
 
 Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
@@ -136,13 +124,10 @@ Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
 }
 
 std::string make_release_lookup_record(const ReleaseLookupAnswer& a) {
-    std::string out = "{";
-    field(out, "project", a.project, true);
-    out += ",\"release_id\":" + std::to_string(a.release_id);
-    out += ",\"build_id\":" + std::to_string(a.build_id);
-    field(out, "branch", a.branch);
-    field(out, "sha", a.sha);
-    return out + "}";
+    json::Writer w;
+    w.begin_object().field("project", a.project).field("release_id", a.release_id);
+    w.field("build_id", a.build_id).field("branch", a.branch).field("sha", a.sha);
+    return w.end_object().take();
 }
 
 Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw) {
@@ -155,25 +140,14 @@ Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw) {
                     std::string(what) + ".release_id: missing positive integer");
     if ((*doc)["build_id"].get(a.build_id) != simdjson::SUCCESS || a.build_id < 0)
         return fail(ErrorCode::invalid_argument, std::string(what) + ".build_id: missing integer");
-    for (auto [key, out] : {std::pair<const char*, std::string*>{"project", &a.project},
-                            {"branch", &a.branch},
-                            {"sha", &a.sha}}) {
-        auto v = str(*doc, what, key);
-        if (!v) return tl::unexpected(v.error());
-        *out = std::move(*v);
-    }
-    if (!is_hex40(a.sha))
-        return fail(ErrorCode::invalid_argument,
-                    std::string(what) + ".sha: not a 40-hex commit id");
-    a.sha = lower(a.sha);
+    SHIPLOG_TRY(read_ref(*doc, what, a.project, a.branch, a.sha));
     return a;
 }
 
 std::string make_lookup_failed_record(const LookupFailure& f) {
-    std::string out = "{";
-    field(out, "key", f.key, true);
-    field(out, "reason", f.reason);
-    return out + "}";
+    json::Writer w;
+    w.begin_object().field("key", f.key).field("reason", f.reason);
+    return w.end_object().take();
 }
 
 Result<LookupFailure> parse_lookup_failed_record(std::string_view raw) {

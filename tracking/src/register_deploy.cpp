@@ -54,22 +54,11 @@ Result<std::string> string_field(simdjson::ondemand::object& obj, const char* wh
 }  // namespace
 
 std::string make_register_deploy_record(const RegisterDeploy& r) {
-    std::string out = "{\"deployment\":";
-    append_json_string(out, r.deployment);
-    out += ",\"environment\":";
-    append_json_string(out, r.environment);
-    out += ",\"sha\":";
-    append_json_string(out, r.sha);
-    out += ",\"date\":";
-    append_json_string(out, format_nanos(r.date));
-    out += ",\"status\":";
-    append_json_string(out, to_string(r.status));
-    out += ",\"tags\":";
-    append_json_string(out, r.tags);
-    out += ",\"email\":";
-    append_json_string(out, r.email);
-    out += "}";
-    return out;
+    json::Writer w;
+    w.begin_object().field("deployment", r.deployment).field("environment", r.environment);
+    w.field("sha", r.sha).field("date", format_nanos(r.date)).field("status", to_string(r.status));
+    w.field("tags", r.tags).field("email", r.email);
+    return w.end_object().take();
 }
 
 Result<RegisterDeploy> parse_register_deploy_record(std::string_view raw) {
@@ -136,10 +125,9 @@ Result<std::string> default_environment(const config::Config& config, std::strin
 }
 
 std::string make_release_artifact_record(const ReleaseArtifact& r) {
-    std::string out = "{\"release_id\":" + std::to_string(r.release_id) + ",\"sha\":";
-    append_json_string(out, r.sha);
-    out += "}";
-    return out;
+    json::Writer w;
+    w.begin_object().field("release_id", r.release_id).field("sha", r.sha);
+    return w.end_object().take();
 }
 
 Result<ReleaseArtifact> parse_release_artifact_record(std::string_view raw) {

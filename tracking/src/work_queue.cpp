@@ -30,34 +30,27 @@ QueueItem make_item(std::string kind, std::string key_tail, std::string payload,
 }  // namespace
 
 QueueItem make_build_lookup(std::string_view project, std::int64_t run_id, Timestamp at) {
-    std::string payload = "{\"project\":";
-    append_json_string(payload, project);
-    payload += ",\"run_id\":" + std::to_string(run_id) + "}";
+    json::Writer payload;
+    payload.begin_object().field("project", project).field("run_id", run_id).end_object();
     return make_item(k_queue_build_lookup, lower(project) + ":" + std::to_string(run_id),
-                     std::move(payload), at);
+                     payload.take(), at);
 }
 
 QueueItem make_release_artifact_lookup(std::string_view project, std::int64_t release_id,
                                        Timestamp at) {
-    std::string payload = "{\"project\":";
-    append_json_string(payload, project);
-    payload += ",\"release_id\":" + std::to_string(release_id) + "}";
+    json::Writer payload;
+    payload.begin_object().field("project", project).field("release_id", release_id).end_object();
     return make_item(k_queue_release_artifact_lookup,
-                     lower(project) + ":" + std::to_string(release_id), std::move(payload), at);
+                     lower(project) + ":" + std::to_string(release_id), payload.take(), at);
 }
 
 QueueItem make_commits_between(std::string_view repo, std::string_view from, std::string_view to,
                                Timestamp at) {
-    std::string payload = "{\"repo\":";
-    append_json_string(payload, repo);
-    payload += ",\"from\":";
-    append_json_string(payload, from);
-    payload += ",\"to\":";
-    append_json_string(payload, to);
-    payload += "}";
+    json::Writer payload;
+    payload.begin_object().field("repo", repo).field("from", from).field("to", to).end_object();
     return make_item(k_queue_commits_between,
                      std::string(repo) + ":" + std::string(from) + ".." + std::string(to),
-                     std::move(payload), at);
+                     payload.take(), at);
 }
 
 Status enqueue(lmdb::txn& txn, const Tables& tables, const QueueItem& item) {

@@ -73,7 +73,4 @@ Response json_error(int status, std::string_view message);
 // A 200 (or `status`) with a JSON body.
 Response json(std::string body, int status = 200);
 
-// Escapes a string for a JSON string literal (control characters as \u00XX).
-std::string json_escape(std::string_view s);
-
 }  // namespace shiplog::http
