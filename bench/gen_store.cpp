@@ -4,7 +4,7 @@
 // and incidents, plus the config that names those deployments.
 //
 // Speed over honesty about ingestion: it writes tracking's derived tables
-// directly (tr_deploys, the query indexes, tr_commits facts, tr_incident_blame)
+// directly (tr_deploys, the query indexes and day rows, tr_commits facts, tr_incident_blame)
 // in big transactions, with tracking's own encoders, so the layout is the one
 // the queries read. It does NOT write the journal: replaying 1M pushes
 // through the projector would recompute each deployment+environment per event.
@@ -22,10 +22,10 @@
 
 #include <lmdb++.h>
 
-#include "codec.hpp"
 #include "common/time_format.hpp"
-#include "deploy_index.hpp"
-#include "facts.hpp"
+#include "index/deploy_index.hpp"
+#include "records/codec.hpp"
+#include "records/facts.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
                 if (window.size() > 8) window.erase(window.begin());
                 check(detail::put(txn, t.deploys,
                                   detail::deploy_key(v.deployment, v.environment, v.seq),
-                                  detail::encode_deploy(v)));
+                                  detail::encode(v)));
                 check(detail::put_index_row(txn, t, v.deployment, v.environment, indexer.add(v)));
                 if (incident)
                     check(detail::put_blamed_incident(txn, t, v.deployment, v.environment,
@@ -242,6 +242,12 @@ int main(int argc, char** argv) {
             }
         }
         txn.commit();
+        // The day rows, from the deploy rows just written (as recompute does).
+        for (const auto& s : k_series) {
+            auto days_txn = lmdb::txn::begin((*store)->env().handle());
+            check(detail::rebuild_days(days_txn, t, s.name, s.environment, {}));
+            days_txn.commit();
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "\ngen_store: %s\n", e.what());
         return 1;

@@ -159,14 +159,12 @@ int main(int argc, char** argv) {
         return 1;
     }
     auto config = std::make_shared<config::Config>();
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Contoso";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = config::Trigger::push;
-    config->deployments.push_back(d);
+    config->deployments.push_back({.name = "web-api",
+                                   .environment = "production",
+                                   .project = "Contoso",
+                                   .repository = "web-api",
+                                   .branch = "main",
+                                   .trigger = config::Trigger::push});
     auto projector = tracking::Projector::open(**store, [config] { return config; });
     if (!projector) {
         std::fprintf(stderr, "projector: %s\n", projector.error().message.c_str());

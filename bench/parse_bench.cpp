@@ -168,12 +168,10 @@ std::string fixture(const char* name) {
 // payload classifies as tracked (the full path, like bench/run's config).
 config::Config bench_config() {
     config::Config config;
-    config::DeploymentConfig push;
-    push.name = "web-api";
-    push.environment = "production";
-    push.project = "Contoso";
-    push.repository = "web-api";
-    config.deployments.push_back(push);
+    config.deployments.push_back({.name = "web-api",
+                                  .environment = "production",
+                                  .project = "Contoso",
+                                  .repository = "web-api"});
     // Build + work item fixtures: match whatever they name.
     if (auto build = handlers::parse_build_event(fixture("build.complete.json"))) {
         config::DeploymentConfig d;
@@ -323,7 +321,7 @@ struct Copies {
     std::size_t next = 0;
 };
 
-// What daemon/src/event_intake.cpp does with a body before the writer.
+// What daemon/workers/event_intake.cpp does with a body before the writer.
 bool intake(const std::string& body, std::string* event_id, handlers::ParsedEvent* parsed) {
     auto envelope = handlers::parse_envelope_padded(body, body.capacity());
     if (!envelope) return false;
@@ -332,7 +330,7 @@ bool intake(const std::string& body, std::string* event_id, handlers::ParsedEven
            handlers::Relevance::tracked;
 }
 
-// What tracking/src/projector.cpp does to get the typed event.
+// What tracking/src/projection/projector.cpp does to get the typed event.
 bool typed(Kind kind, const std::any& carried, const std::string& raw) {
     switch (kind) {
         case Kind::push:

@@ -99,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         Envelope envelope;
         envelope.id = "fuzz";
         envelope.event_type = type;
+        envelope.kind = shiplog::event_kind_of(type);
         (void)classify_event(envelope, body, fixed_config());
     }
     return 0;

@@ -9,15 +9,11 @@
 #include <set>
 
 #include "common/ascii.hpp"
+#include "common/event_kind.hpp"
 #include "json_text.hpp"
 
 namespace shiplog::azure {
 namespace {
-
-// Pinned resource versions (docs/azure-devops.md).
-constexpr const char* k_rv_tfs = "1.0";                  // git.push, build.complete, workitem.*
-constexpr const char* k_rv_pipelines = "5.1-preview.1";  // ms.vss-pipelines.*
-constexpr const char* k_rv_release = "3.0-preview.1";    // ms.vss-release.*
 
 std::string to_hex(const unsigned char* data, std::size_t n) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -141,9 +137,11 @@ Result<std::vector<DesiredHook>> desired_hooks(
     std::vector<DesiredHook> out;
     std::map<std::string, std::size_t> index;  // key_of -> position in out
 
-    auto add = [&](const std::string& publisher, const std::string& event_type,
-                   const char* resource_version, std::map<std::string, std::string> inputs,
+    // Pinned resource versions (docs/azure-devops.md) come with the kind.
+    auto add = [&](const EventKindInfo& kind, std::map<std::string, std::string> inputs,
                    const std::string& deployment) {
+        const std::string event_type(kind.name);
+        const std::string resource_version(kind.resource_version);
         std::string filter = canonical_filter(inputs);
         std::string key = key_of(event_type, filter);
         if (auto it = index.find(key); it != index.end()) {
@@ -158,7 +156,7 @@ Result<std::vector<DesiredHook>> desired_hooks(
                    digest(identity, event_type, resource_version, filter);
         h.deployments.push_back(deployment);
         auto& s = h.subscription;
-        s.publisher_id = publisher;
+        s.publisher_id = std::string(kind.publisher);
         s.event_type = event_type;
         s.resource_version = resource_version;
         s.publisher_inputs = std::move(inputs);
@@ -170,6 +168,13 @@ Result<std::vector<DesiredHook>> desired_hooks(
         s.consumer_inputs["detailedMessagesToSend"] = "none";
         index.emplace(key, out.size());
         out.push_back(std::move(h));
+    };
+
+    // Every kind the table subscribes to `when`, with the same filter.
+    auto add_kinds = [&](Subscribe when, const std::map<std::string, std::string>& inputs,
+                         const std::string& deployment) {
+        for (const auto& kind : k_event_kinds)
+            if (kind.subscribe == when) add(kind, inputs, deployment);
     };
 
     std::vector<std::string> projects_in_order;
@@ -192,21 +197,21 @@ Result<std::vector<DesiredHook>> desired_hooks(
         // The branch input is a list value the server checks: the full ref
         // name, as its inputValuesQuery lists them.
         auto branch = ids.branch_refs.find({d.project, d.repository, d.branch});
-        add("tfs", "git.push", k_rv_tfs,
-            {{"projectId", project_id},
-             {"repository", repo->second},
-             {"branch",
-              branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
-            who);
+        add_kinds(Subscribe::every_deployment,
+                  {{"projectId", project_id},
+                   {"repository", repo->second},
+                   {"branch",
+                    branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
+                  who);
 
         switch (d.trigger) {
             case config::Trigger::build: {
                 auto name = ids.definition_names.find({d.project, d.pipeline});
-                add("tfs", "build.complete", k_rv_tfs,
-                    {{"projectId", project_id},
-                     {"definitionName",
-                      name != ids.definition_names.end() ? name->second : d.pipeline}},
-                    who);
+                add_kinds(Subscribe::build_trigger,
+                          {{"projectId", project_id},
+                           {"definitionName",
+                            name != ids.definition_names.end() ? name->second : d.pipeline}},
+                          who);
                 break;
             }
             case config::Trigger::stage: {
@@ -215,7 +220,8 @@ Result<std::vector<DesiredHook>> desired_hooks(
                     return fail(ErrorCode::not_found, "deployment " + who + ": pipeline \"" +
                                                           d.pipeline + "\" in project \"" +
                                                           d.project + "\" not resolved");
-                add("pipelines", "ms.vss-pipelines.stage-state-changed-event", k_rv_pipelines,
+                add_kinds(
+                    Subscribe::stage_trigger,
                     {{"projectId", project_id}, {"pipelineId", std::to_string(pipeline->second)}},
                     who);
                 break;
@@ -232,11 +238,11 @@ Result<std::vector<DesiredHook>> desired_hooks(
                 // No releaseEnvironmentStatus filter: it takes one status, and a
                 // deploy needs succeeded, partiallySucceeded and rejected/failed
                 // (canceled ones are journaled and make no deploy).
-                add("rm", "ms.vss-release.deployment-completed-event", k_rv_release,
-                    {{"projectId", project_id},
-                     {"releaseDefinitionId", std::to_string(release->second.first)},
-                     {"releaseEnvironmentId", std::to_string(release->second.second)}},
-                    who);
+                add_kinds(Subscribe::release_trigger,
+                          {{"projectId", project_id},
+                           {"releaseDefinitionId", std::to_string(release->second.first)},
+                           {"releaseEnvironmentId", std::to_string(release->second.second)}},
+                          who);
                 break;
             }
             case config::Trigger::push:
@@ -246,11 +252,11 @@ Result<std::vector<DesiredHook>> desired_hooks(
     }
     for (const auto& name : projects_in_order) {
         const std::string& project_id = ids.project_ids.at(name);
-        for (const char* event : {"workitem.created", "workitem.updated", "workitem.deleted"}) {
-            std::vector<std::string> users;
+        for (const auto& kind : k_event_kinds) {
+            if (kind.subscribe != Subscribe::every_project) continue;
             for (const auto& d : config.deployments)
-                if (d.project == name) users.push_back(d.name + ":" + d.environment);
-            for (const auto& u : users) add("tfs", event, k_rv_tfs, {{"projectId", project_id}}, u);
+                if (d.project == name)
+                    add(kind, {{"projectId", project_id}}, d.name + ":" + d.environment);
         }
     }
     return out;
@@ -333,7 +339,14 @@ std::map<std::string, std::string> public_consumer_inputs(const Subscription& s)
 
 std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments) {
     json::Writer w;
-    w.begin_object().field("id", s.id).field("status", s.status);
+    w.begin_object();
+    write_subscription_fields(w, s, deployments);
+    return w.end_object().take();
+}
+
+void write_subscription_fields(json::Writer& w, const Subscription& s,
+                               const std::vector<std::string>& deployments) {
+    w.field("id", s.id).field("status", s.status);
     w.field("publisherId", s.publisher_id).field("eventType", s.event_type);
     w.field("resourceVersion", s.resource_version);
     w.field("filter", canonical_filter(s.publisher_inputs)).field("marker", marker_of(s));
@@ -343,7 +356,7 @@ std::string subscription_json(const Subscription& s, const std::vector<std::stri
     detail::string_map(w.key("consumerInputs"), public_consumer_inputs(s));
     w.key("deployments").begin_array();
     for (const auto& d : deployments) w.value(d);
-    return w.end_array().end_object().take();
+    w.end_array();
 }
 
 std::string plan_json(const SyncPlan& plan) {

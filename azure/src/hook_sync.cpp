@@ -4,6 +4,8 @@
 
 #include "common/ascii.hpp"
 
+#include "common/event_kind.hpp"
+
 namespace shiplog::azure {
 namespace {
 
@@ -27,8 +29,9 @@ Status resolve_list_inputs(AzureDevOpsClient& client, const config::DeploymentCo
     const std::string& project_id = ids.project_ids.at(d.project);
     if (d.trigger == config::Trigger::build &&
         !ids.definition_names.contains({d.project, d.pipeline})) {
-        auto names = client.query_input_values("tfs", "build.complete", {{"projectId", project_id}},
-                                               "definitionName");
+        const auto& kind = info(EventKind::build_complete);
+        auto names = client.query_input_values(std::string(kind.publisher), std::string(kind.name),
+                                               {{"projectId", project_id}}, "definitionName");
         if (!names) {
             // Older servers, or a proxy in the way: the configured text is sent
             // and the server has the last word on create.
@@ -45,8 +48,9 @@ Status resolve_list_inputs(AzureDevOpsClient& client, const config::DeploymentCo
     }
     const std::tuple key{d.project, d.repository, d.branch};
     if (!ids.branch_refs.contains(key)) {
+        const auto& kind = info(EventKind::git_push);
         auto branches = client.query_input_values(
-            "tfs", "git.push",
+            std::string(kind.publisher), std::string(kind.name),
             {{"projectId", project_id},
              {"repository", ids.repository_ids.at({d.project, d.repository})}},
             "branch");

@@ -1018,66 +1018,6 @@ class HttpClient final : public AzureDevOpsClient {
 
 }  // namespace
 
-Result<std::vector<std::string>> AzureDevOpsClient::query_input_values(
-    const std::string&, const std::string&, const std::map<std::string, std::string>&,
-    const std::string&) {
-    return fail(ErrorCode::remote,
-                "POST hooks/publishers/inputValuesQuery: not supported by this client");
-}
-
-Result<Build> AzureDevOpsClient::get_build(const std::string&, std::int64_t) {
-    return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
-}
-
-Result<std::vector<Commit>> AzureDevOpsClient::commits_between(const std::string&,
-                                                               const std::string&,
-                                                               const std::string&,
-                                                               const std::string&) {
-    return fail(ErrorCode::remote, "POST git/commitsbatch: not supported by this client");
-}
-
-Result<std::vector<Notification>> AzureDevOpsClient::query_notifications(
-    const std::vector<std::string>&, const std::string&) {
-    return fail(ErrorCode::remote, "POST hooks/notificationsquery: not supported by this client");
-}
-
-Result<std::vector<std::int64_t>> AzureDevOpsClient::list_push_ids(const std::string&,
-                                                                   const std::string&,
-                                                                   const std::string&,
-                                                                   const std::string&) {
-    return fail(ErrorCode::remote, "GET git/pushes: not supported by this client");
-}
-
-Result<std::string> AzureDevOpsClient::get_push_json(const std::string&, const std::string&,
-                                                     std::int64_t) {
-    return fail(ErrorCode::remote, "GET git/pushes/{id}: not supported by this client");
-}
-
-Result<std::vector<std::pair<std::int64_t, std::string>>>
-AzureDevOpsClient::list_completed_builds_json(const std::string&, std::int64_t,
-                                              const std::string&) {
-    return fail(ErrorCode::remote, "GET build/builds: not supported by this client");
-}
-
-Result<std::vector<std::int64_t>> AzureDevOpsClient::changed_work_item_ids(const std::string&,
-                                                                           const std::string&) {
-    return fail(ErrorCode::remote, "POST wit/wiql: not supported by this client");
-}
-
-Result<std::vector<WorkItemJson>> AzureDevOpsClient::get_work_items_json(
-    const std::string&, const std::vector<std::int64_t>&) {
-    return fail(ErrorCode::remote, "GET wit/workitems: not supported by this client");
-}
-
-Result<ReleaseDefinition> AzureDevOpsClient::get_release_definition(const std::string&,
-                                                                    const std::string&) {
-    return fail(ErrorCode::remote, "GET release/definitions: not supported by this client");
-}
-
-Result<Release> AzureDevOpsClient::get_release(const std::string&, std::int64_t) {
-    return fail(ErrorCode::remote, "GET release/releases/{id}: not supported by this client");
-}
-
 std::string release_management_url(const std::string& organization_url) {
     // scheme://host[/path]: only the host changes.
     const auto scheme = organization_url.find("://");

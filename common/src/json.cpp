@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/time_format.hpp"
 #include "utf8.hpp"
 
 namespace shiplog::json {
@@ -90,6 +91,11 @@ Writer& Writer::value(std::string_view s) {
     append_string(m_out, s);
     m_need_comma = true;
     return *this;
+}
+
+Writer& Writer::time_field(std::string_view name, const std::optional<Timestamp>& t) {
+    key(name);
+    return t ? value(format_rfc3339(*t)) : null();
 }
 
 Writer& Writer::value(double d) {

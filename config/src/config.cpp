@@ -23,6 +23,16 @@ const char* to_string(Trigger t) {
     return "unknown";
 }
 
+const char* to_string(IncidentSourceKind kind) {
+    switch (kind) {
+        case IncidentSourceKind::api:
+            return "api";
+        case IncidentSourceKind::azure_monitor:
+            return "azure-monitor";
+    }
+    return "unknown";
+}
+
 Environment Environment::process() {
     // std::getenv is safe here: shiplog never calls setenv/putenv after start.
     return Environment{[](std::string_view name) -> std::optional<std::string> {

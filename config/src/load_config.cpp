@@ -298,9 +298,9 @@ class Loader {
     }
 
     Result<Config> load(const toml::table& root) {
-        SHIPLOG_TRY(check_keys(
-            root, "",
-            {"server", "storage", "azure_devops", "webhook", "api", "deployment", "failures"}));
+        SHIPLOG_TRY(check_keys(root, "",
+                               {"server", "storage", "azure_devops", "webhook", "api", "deployment",
+                                "failures", "incident_source"}));
         SHIPLOG_TRY(load_storage(root));
         SHIPLOG_TRY(load_azure_devops(root));
         SHIPLOG_TRY(load_webhook(root));
@@ -308,6 +308,7 @@ class Loader {
         SHIPLOG_TRY(load_server(root));  // after webhook/api: a public listen needs both
         SHIPLOG_TRY(load_deployments(root));
         SHIPLOG_TRY(load_failures(root));
+        SHIPLOG_TRY(load_incident_sources(root));  // after deployments: it names them
         return std::move(m_config);
     }
 
@@ -981,6 +982,68 @@ class Loader {
         if (!failures.incident_work_item_types.empty() && failures.incident_closed_states.empty())
             warn(line_of(t), "failures.incident_closed_states",
                  "empty: incidents will never count as restored");
+        return {};
+    }
+
+    Status load_incident_sources(const toml::table& root) {
+        const toml::node* node = root.get("incident_source");
+        if (node == nullptr) return {};
+        if (!node->is_array())
+            return error(line_of(*node), "incident_source",
+                         std::string("expected an array of tables ([[incident_source]]), got ") +
+                             type_name(node->type()));
+        std::map<std::string, std::uint32_t> seen;  // name -> line
+        std::size_t index = 0;
+        for (const toml::node& item : *node->as_array()) {
+            std::string path = "incident_source[" + std::to_string(index++) + "]";
+            if (!item.is_table())
+                return error(line_of(item), path,
+                             std::string("expected a table ([[incident_source]]), got ") +
+                                 type_name(item.type()));
+            const toml::table& t = *item.as_table();
+            SHIPLOG_TRY(check_keys(t, path, {"name", "kind", "deployment", "environment"}));
+            IncidentSourceConfig source;
+            for (auto [key, out] : {std::pair<const char*, std::string*>{"name", &source.name},
+                                    {"deployment", &source.deployment},
+                                    {"environment", &source.environment}}) {
+                auto value = req_string(t, path, key);
+                if (!value) return tl::unexpected<Error>(std::move(value.error()));
+                *out = std::move(*value);
+            }
+            const std::uint32_t name_line = line_of(*t.get("name"));
+            if (!is_slug(source.name))
+                return error(
+                    name_line, path + ".name",
+                    in_quotes(source.name) + " is not a slug (lowercase letters, digits and '-')");
+            // Incident ids are "<prefix>:<source>:<id>"; Azure Boards' are "boards:<id>".
+            if (source.name == "boards")
+                return error(name_line, path + ".name",
+                             "\"boards\" is reserved for incidents from Azure Boards");
+            auto [it, inserted] = seen.emplace(source.name, name_line);
+            if (!inserted)
+                return error(name_line, path + ".name",
+                             "duplicate name " + in_quotes(source.name) +
+                                 ": already defined at line " + std::to_string(it->second));
+            auto kind = req_string(t, path, "kind");
+            if (!kind) return tl::unexpected<Error>(std::move(kind.error()));
+            if (*kind == "api")
+                source.kind = IncidentSourceKind::api;
+            else if (*kind == "azure-monitor")
+                source.kind = IncidentSourceKind::azure_monitor;
+            else
+                return error(line_of(*t.get("kind")), path + ".kind",
+                             in_quotes(*kind) + " is not one of api, azure-monitor");
+            const bool configured = std::any_of(
+                m_config.deployments.begin(), m_config.deployments.end(),
+                [&](const DeploymentConfig& d) {
+                    return d.name == source.deployment && d.environment == source.environment;
+                });
+            if (!configured)
+                return error(line_of(*t.get("deployment")), path + ".deployment",
+                             "no [[deployment]] has name " + in_quotes(source.deployment) +
+                                 " and environment " + in_quotes(source.environment));
+            m_config.incident_sources.push_back(std::move(source));
+        }
         return {};
     }
 

@@ -33,9 +33,7 @@ BuildResult normalize_build_result(std::string_view text) {
 }
 
 Result<BuildEvent> parse_build_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     BuildEvent build;
     SHIPLOG_TRY_ASSIGN(auto build_id, required_int(resource, "resource", "id"));
     build.build_id = build_id;
@@ -55,14 +53,10 @@ Result<BuildEvent> parse_build_event(std::string_view body) {
     build.finish_time = finish_time;
 
     {
-        SHIPLOG_TRY_ASSIGN(auto definition, required_object(resource, "resource", "definition"));
-        SHIPLOG_TRY_ASSIGN(auto definition_id,
-                           required_int(definition, "resource.definition", "id"));
-        SHIPLOG_TRY_ASSIGN(auto definition_name,
-                           required_name(definition, "resource.definition", "name"));
-        build.definition_id = definition_id;
-        build.definition_name = std::move(definition_name);
-        if (auto project = optional_object(definition, "project")) {
+        SHIPLOG_TRY_ASSIGN(auto definition, required_numbered(resource, "resource", "definition"));
+        build.definition_id = definition.id;
+        build.definition_name = std::move(definition.name);
+        if (auto project = optional_object(definition.object, "project")) {
             build.project_id = optional_string(*project, "id").value_or("");
             build.project_name = optional_string(*project, "name").value_or("");
         }

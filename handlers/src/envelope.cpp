@@ -100,6 +100,7 @@ Result<Envelope> parse(detail::Document document) {
     if (!have_type) return invalid("missing string field \"eventType\"");
     if (envelope.id.empty()) return invalid("empty string field \"id\"");
     if (envelope.event_type.empty()) return invalid("empty string field \"eventType\"");
+    envelope.kind = event_kind_of(envelope.event_type);
     return envelope;
 }
 

@@ -55,46 +55,49 @@ std::string ignored_reason(const Envelope& envelope, std::string_view body,
                            const config::Config& /*config*/, const ParsedEvent& parsed) {
     if (is_test_delivery(envelope)) return "Test delivery";
     const std::string& type = envelope.event_type;
-    if (type == "git.push") {
-        if (const auto* push = std::get_if<PushEvent>(&parsed)) return push_reason(*push);
-        auto again = parse_push_event(body);
-        return again ? push_reason(*again) : unusable(type, again);
-    }
-    if (type == "build.complete") {
-        if (const auto* build = std::get_if<BuildEvent>(&parsed)) return build_reason(*build);
-        auto again = parse_build_event(body);
-        return again ? build_reason(*again) : unusable(type, again);
-    }
-    if (type == "ms.vss-pipelines.stage-state-changed-event") {
-        const auto* stage = std::get_if<StageEvent>(&parsed);
-        auto again = stage ? Result<StageEvent>(*stage) : parse_stage_event(body);
-        if (!again) return unusable(type, again);
-        return "no stage deployment uses pipeline " + again->pipeline_name;
-    }
-    if (type == "ms.vss-pipelines.run-state-changed-event") {
-        auto run = parse_run_event(body);
-        if (!run) return unusable(type, run);
-        return "no build or stage deployment uses pipeline " + run->pipeline_name;
-    }
-    if (type == "ms.vss-release.deployment-completed-event") {
-        const auto* release = std::get_if<ReleaseDeploymentEvent>(&parsed);
-        auto again = release ? Result<ReleaseDeploymentEvent>(*release)
-                             : parse_release_deployment_event(body);
-        if (!again) return unusable(type, again);
-        return "no release deployment tracks release definition " + again->release_definition_name +
-               ", environment " + again->environment_name;
-    }
-    if (type == "git.pullrequest.merged") {
-        auto pr = parse_pull_request_event(body);
-        if (!pr) return unusable(type, pr);
-        return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;
-    }
-    if (type == "workitem.created" || type == "workitem.updated" || type == "workitem.deleted" ||
-        type == "workitem.restored") {
-        const auto* item = std::get_if<WorkItemEvent>(&parsed);
-        auto again = item ? Result<WorkItemEvent>(*item) : parse_work_item_event(body);
-        if (!again) return unusable(type, again);
-        return "no deployment is in project " + again->team_project;
+    switch (payload_of(envelope.kind)) {
+        case EventPayload::push: {
+            if (const auto* push = std::get_if<PushEvent>(&parsed)) return push_reason(*push);
+            auto again = parse_push_event(body);
+            return again ? push_reason(*again) : unusable(type, again);
+        }
+        case EventPayload::build: {
+            if (const auto* build = std::get_if<BuildEvent>(&parsed)) return build_reason(*build);
+            auto again = parse_build_event(body);
+            return again ? build_reason(*again) : unusable(type, again);
+        }
+        case EventPayload::stage: {
+            const auto* stage = std::get_if<StageEvent>(&parsed);
+            auto again = stage ? Result<StageEvent>(*stage) : parse_stage_event(body);
+            if (!again) return unusable(type, again);
+            return "no stage deployment uses pipeline " + again->pipeline_name;
+        }
+        case EventPayload::run: {
+            auto run = parse_run_event(body);
+            if (!run) return unusable(type, run);
+            return "no build or stage deployment uses pipeline " + run->pipeline_name;
+        }
+        case EventPayload::release_deployment: {
+            const auto* release = std::get_if<ReleaseDeploymentEvent>(&parsed);
+            auto again = release ? Result<ReleaseDeploymentEvent>(*release)
+                                 : parse_release_deployment_event(body);
+            if (!again) return unusable(type, again);
+            return "no release deployment tracks release definition " +
+                   again->release_definition_name + ", environment " + again->environment_name;
+        }
+        case EventPayload::pull_request: {
+            auto pr = parse_pull_request_event(body);
+            if (!pr) return unusable(type, pr);
+            return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;
+        }
+        case EventPayload::work_item: {
+            const auto* item = std::get_if<WorkItemEvent>(&parsed);
+            auto again = item ? Result<WorkItemEvent>(*item) : parse_work_item_event(body);
+            if (!again) return unusable(type, again);
+            return "no deployment is in project " + again->team_project;
+        }
+        case EventPayload::none:
+            break;
     }
     return "event type not used";
 }

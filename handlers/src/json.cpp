@@ -188,6 +188,16 @@ ReuseFor::~ReuseFor() {
     thread_state().vouched = m_previous;
 }
 
+Result<dom::object> parse_root(std::string_view body) {
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    return document.root();
+}
+
+Result<dom::object> parse_resource(std::string_view body) {
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
+    return required_object(root, "", "resource");
+}
+
 Result<dom::object> Document::root() const {
     dom::object obj;
     if (m_root.get_object().get(obj) != simdjson::SUCCESS)
@@ -234,6 +244,34 @@ Result<dom::object> required_object(const dom::object& obj, std::string_view pat
     if (value->get_object().get(out) != simdjson::SUCCESS)
         return wrong_type(path, key, "an object");
     return out;
+}
+
+Result<IdAndName<std::string>> required_named(const dom::object& obj, std::string_view path,
+                                              std::string_view key) {
+    IdAndName<std::string> out;
+    SHIPLOG_TRY_ASSIGN(out.object, required_object(obj, path, key));
+    const std::string at = join(path, key);
+    SHIPLOG_TRY_ASSIGN(out.id, required_name(out.object, at, "id"));
+    SHIPLOG_TRY_ASSIGN(out.name, required_name(out.object, at, "name"));
+    return out;
+}
+
+Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
+                                                  std::string_view key) {
+    IdAndName<std::int64_t> out;
+    SHIPLOG_TRY_ASSIGN(out.object, required_object(obj, path, key));
+    const std::string at = join(path, key);
+    SHIPLOG_TRY_ASSIGN(out.id, required_int(out.object, at, "id"));
+    SHIPLOG_TRY_ASSIGN(out.name, required_name(out.object, at, "name"));
+    return out;
+}
+
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource) {
+    SHIPLOG_TRY_ASSIGN(auto repository, required_named(resource, "resource", "repository"));
+    SHIPLOG_TRY_ASSIGN(auto project,
+                       required_named(repository.object, "resource.repository", "project"));
+    return GitRepositoryRef{std::move(repository.id), std::move(repository.name),
+                            std::move(project.id), std::move(project.name)};
 }
 
 std::optional<dom::object> optional_object(const dom::object& obj, std::string_view key) {

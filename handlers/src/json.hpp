@@ -31,6 +31,7 @@
 #include "common/ascii.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "handlers/git_repository.hpp"
 
 namespace shiplog::handlers::detail {
 
@@ -84,6 +85,12 @@ class ReuseFor {
     std::uint64_t m_previous;
 };
 
+// Document::parse(body).root() in one step (the root stays valid until
+// this thread's next parse).
+Result<dom::object> parse_root(std::string_view body);
+// The "resource" object of a service-hook event body.
+Result<dom::object> parse_resource(std::string_view body);
+
 // "resource" + "." + "repository", or "resource.refUpdates" + "[3]".
 std::string join(std::string_view path, std::string_view key);
 std::string index(std::string_view path, std::size_t i);
@@ -109,6 +116,23 @@ std::optional<std::string_view> optional_string_view(const dom::object& obj, std
 // A required string that must not be empty.
 Result<std::string> required_name(const dom::object& obj, std::string_view path,
                                   std::string_view key);
+
+// An object under `key` with a required "id" and a non-empty "name" (a
+// repository, a project, a definition, an environment); the object is
+// checked first, then the id, then the name.
+template <class Id>
+struct IdAndName {
+    dom::object object;
+    Id id{};
+    std::string name;
+};
+Result<IdAndName<std::string>> required_named(const dom::object& obj, std::string_view path,
+                                              std::string_view key);
+Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
+                                                  std::string_view key);
+
+// resource.repository of the git events (push, pull request) and its project.
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource);
 
 // The values of `keys` in `obj`, found in one pass over its fields: what a
 // lookup of each key would give (the first occurrence; null reads as

@@ -7,27 +7,9 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     PullRequestEvent pr;
-    {
-        SHIPLOG_TRY_ASSIGN(auto repository, required_object(resource, "resource", "repository"));
-        SHIPLOG_TRY_ASSIGN(auto repository_id,
-                           required_name(repository, "resource.repository", "id"));
-        SHIPLOG_TRY_ASSIGN(auto repository_name,
-                           required_name(repository, "resource.repository", "name"));
-        pr.repository_id = std::move(repository_id);
-        pr.repository_name = std::move(repository_name);
-        SHIPLOG_TRY_ASSIGN(auto project,
-                           required_object(repository, "resource.repository", "project"));
-        SHIPLOG_TRY_ASSIGN(auto project_id,
-                           required_name(project, "resource.repository.project", "id"));
-        SHIPLOG_TRY_ASSIGN(auto project_name,
-                           required_name(project, "resource.repository.project", "name"));
-        pr.project_id = std::move(project_id);
-        pr.project_name = std::move(project_name);
-    }
+    SHIPLOG_TRY_ASSIGN(static_cast<GitRepositoryRef&>(pr), required_git_repository(resource));
     SHIPLOG_TRY_ASSIGN(auto id, required_int(resource, "resource", "pullRequestId"));
     pr.pull_request_id = id;
     SHIPLOG_TRY_ASSIGN(auto status, required_name(resource, "resource", "status"));

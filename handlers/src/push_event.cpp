@@ -57,37 +57,17 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 }  // namespace
 
 Result<PushEvent> parse_push_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     PushEvent push;
-    {
-        SHIPLOG_TRY_ASSIGN(auto repository, required_object(resource, "resource", "repository"));
-        SHIPLOG_TRY_ASSIGN(auto repository_id,
-                           required_name(repository, "resource.repository", "id"));
-        SHIPLOG_TRY_ASSIGN(auto repository_name,
-                           required_name(repository, "resource.repository", "name"));
-        push.repository_id = std::move(repository_id);
-        push.repository_name = std::move(repository_name);
-        SHIPLOG_TRY_ASSIGN(auto project,
-                           required_object(repository, "resource.repository", "project"));
-        SHIPLOG_TRY_ASSIGN(auto project_id,
-                           required_name(project, "resource.repository.project", "id"));
-        SHIPLOG_TRY_ASSIGN(auto project_name,
-                           required_name(project, "resource.repository.project", "name"));
-        push.project_id = std::move(project_id);
-        push.project_name = std::move(project_name);
-    }
-    SHIPLOG_TRY_ASSIGN(auto push_id, required_int(resource, "resource", "pushId"));
-    push.push_id = push_id;
-    SHIPLOG_TRY_ASSIGN(auto date, required_time(resource, "resource", "date"));
-    push.date = date;
+    SHIPLOG_TRY_ASSIGN(static_cast<GitRepositoryRef&>(push), required_git_repository(resource));
     push.pushed_by = optional_identity(resource, "pushedBy").value_or("");
     // An identity object reads as "displayName <uniqueName>"; the push
     // record wants the account alone.
     if (auto open = push.pushed_by.rfind(" <");
         open != std::string::npos && push.pushed_by.ends_with('>'))
         push.pushed_by = push.pushed_by.substr(open + 2, push.pushed_by.size() - open - 3);
+    SHIPLOG_TRY_ASSIGN(push.push_id, required_int(resource, "resource", "pushId"));
+    SHIPLOG_TRY_ASSIGN(push.date, required_time(resource, "resource", "date"));
     {
         SHIPLOG_TRY_ASSIGN(auto refs, required_array(resource, "resource", "refUpdates"));
         std::size_t i = 0;

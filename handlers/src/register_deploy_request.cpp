@@ -8,8 +8,7 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<RegisterDeployRequest> parse_register_deploy_request(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
     RegisterDeployRequest request;
     {
         SHIPLOG_TRY_ASSIGN(auto sha_text, required_string(root, "", "sha"));

@@ -61,21 +61,16 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 }  // namespace
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     ReleaseDeploymentEvent event;
     Reference definition, release;
     std::int64_t environment_release_id = 0;
     std::string step_operation_status;
     {
-        SHIPLOG_TRY_ASSIGN(auto environment, required_object(resource, "resource", "environment"));
-        SHIPLOG_TRY_ASSIGN(auto environment_id,
-                           required_int(environment, "resource.environment", "id"));
-        SHIPLOG_TRY_ASSIGN(auto environment_name,
-                           required_name(environment, "resource.environment", "name"));
-        event.environment_id = environment_id;
-        event.environment_name = std::move(environment_name);
+        SHIPLOG_TRY_ASSIGN(auto named, required_numbered(resource, "resource", "environment"));
+        const dom::object& environment = named.object;
+        event.environment_id = named.id;
+        event.environment_name = std::move(named.name);
         event.status = optional_string(environment, "status").value_or("");
         event.definition_environment_id =
             optional_int(environment, "definitionEnvironmentId").value_or(0);

@@ -156,18 +156,24 @@ Relevance classify_event(const Envelope& envelope, std::string_view body,
     // The typed parser below reads the tape parse_envelope built for this
     // body, without parsing or comparing it again.
     detail::ReuseFor reuse(envelope.parse_id);
-    const std::string& type = envelope.event_type;
-    if (type == "git.push") return classify_push(body, config, parsed);
-    if (type == "build.complete") return classify_build(body, config, parsed);
-    if (type == "ms.vss-pipelines.stage-state-changed-event")
-        return classify_stage(body, config, parsed);
-    if (type == "ms.vss-pipelines.run-state-changed-event") return classify_run(body, config);
-    if (type == "ms.vss-release.deployment-completed-event")
-        return classify_release(body, config, parsed);
-    if (type == "git.pullrequest.merged") return classify_pull_request(body, config);
-    if (type == "workitem.created" || type == "workitem.updated" || type == "workitem.deleted" ||
-        type == "workitem.restored")
-        return classify_work_item(body, config, parsed);
+    switch (payload_of(envelope.kind)) {
+        case EventPayload::push:
+            return classify_push(body, config, parsed);
+        case EventPayload::build:
+            return classify_build(body, config, parsed);
+        case EventPayload::stage:
+            return classify_stage(body, config, parsed);
+        case EventPayload::run:
+            return classify_run(body, config);
+        case EventPayload::release_deployment:
+            return classify_release(body, config, parsed);
+        case EventPayload::pull_request:
+            return classify_pull_request(body, config);
+        case EventPayload::work_item:
+            return classify_work_item(body, config, parsed);
+        case EventPayload::none:
+            break;
+    }
     return Relevance::ignored;
 }
 

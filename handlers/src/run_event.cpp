@@ -7,9 +7,7 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<RunEvent> parse_run_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     RunEvent event;
     {
         SHIPLOG_TRY_ASSIGN(auto run, required_object(resource, "resource", "run"));

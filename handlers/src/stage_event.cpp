@@ -7,9 +7,7 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<StageEvent> parse_stage_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
-    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
     StageEvent stage;
     {
         SHIPLOG_TRY_ASSIGN(auto obj, required_object(resource, "resource", "stage"));

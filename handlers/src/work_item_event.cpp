@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/event_kind.hpp"
 #include "common/time_format.hpp"
 #include "json.hpp"
 
@@ -100,10 +101,18 @@ void read_relations(const dom::array& relations, std::vector<CommitArtifact>& li
 }
 
 std::optional<WorkItemChange> change_of(std::string_view event_type) {
-    if (event_type == "workitem.created") return WorkItemChange::created;
-    if (event_type == "workitem.updated") return WorkItemChange::updated;
-    if (event_type == "workitem.deleted") return WorkItemChange::deleted;
-    if (event_type == "workitem.restored") return WorkItemChange::restored;
+    switch (event_kind_of(event_type)) {
+        case EventKind::work_item_created:
+            return WorkItemChange::created;
+        case EventKind::work_item_updated:
+            return WorkItemChange::updated;
+        case EventKind::work_item_deleted:
+            return WorkItemChange::deleted;
+        case EventKind::work_item_restored:
+            return WorkItemChange::restored;
+        default:
+            break;
+    }
     return std::nullopt;
 }
 
@@ -142,8 +151,7 @@ std::vector<std::string> split_tags(std::string_view tags) {
 }
 
 Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
-    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
     SHIPLOG_TRY_ASSIGN(auto event_type, required_string(root, "", "eventType"));
     auto change = change_of(event_type);
     if (!change)

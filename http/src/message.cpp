@@ -10,12 +10,14 @@ namespace {
 using ascii::hex_value;
 using ascii::iequals;
 
-std::string percent_decode(std::string_view s) {
+}  // namespace
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '+') {
+        if (c == '+' && plus_is_space) {
             out += ' ';
         } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
                    hex_value(s[i + 2]) >= 0) {
@@ -27,8 +29,6 @@ std::string percent_decode(std::string_view s) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string_view Request::header(std::string_view name) const {
     for (const auto& [n, v] : headers)
@@ -50,8 +50,9 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
         q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
         auto eq = pair.find('=');
         std::string_view key = pair.substr(0, eq);
-        if (percent_decode(key) != name) continue;
-        return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+        if (percent_decode(key, true) != name) continue;
+        return eq == std::string_view::npos ? std::string{}
+                                            : percent_decode(pair.substr(eq + 1), true);
     }
     return std::nullopt;
 }

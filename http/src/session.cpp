@@ -207,6 +207,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         }
         m_route = match.route;
         req.params = std::move(match.params);
+        if (m_route->secret_last_segment)
+            m_log_path = req.path.substr(0, req.path.find_last_of('/') + 1) + "***";
         if (m_route->admit) {
             if (auto refusal = m_route->admit(req)) {
                 refusal->close = refusal->close || body_pending;

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Storage's own tables plus room for every projection a later layer opens.
-constexpr MDB_dbi k_max_tables = 32;
+constexpr MDB_dbi k_max_tables = 64;
 // LMDB's default; each open read transaction (any process) takes a slot.
 constexpr unsigned int k_max_readers = 126;
 // The journal holds raw webhook bodies: only the service user reads them.
@@ -263,6 +263,41 @@ Error Store::commit_error(int rc, std::string_view context) const {
             rc = ENOSPC;
     }
     return store_error(rc, context);
+}
+
+Txn detail::begin_read(Store& store) {
+    return lmdb::txn::begin(store.env(), nullptr, MDB_RDONLY);
+}
+
+Result<std::optional<std::string>> get_meta(Txn& txn, const Store& store, std::string_view key) {
+    MDB_val k = detail::to_val(key);
+    MDB_val value{};
+    const int rc = ::mdb_get(txn.handle(), store.meta_table(), &k, &value);
+    if (rc == MDB_NOTFOUND) return std::optional<std::string>();
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, "read meta/" + std::string(key)));
+    return std::optional<std::string>(std::in_place, static_cast<const char*>(value.mv_data),
+                                      value.mv_size);
+}
+
+Status put_meta(Store& store, std::string_view key, std::string_view value) {
+    const std::string context = "write meta/" + std::string(key);
+    try {
+        auto txn = lmdb::txn::begin(store.env());
+        MDB_val k = detail::to_val(key);
+        MDB_val v = detail::to_val(value);
+        const int rc = ::mdb_put(txn.handle(), store.meta_table(), &k, &v, 0);
+        if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+        commit(txn);
+        return {};
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store.commit_error(e.code(), context));
+    }
+}
+
+Status copy_compacted(Store& store, int fd, std::string_view context) {
+    const int rc = ::mdb_env_copyfd2(store.env().handle(), fd, MDB_CP_COMPACT);
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+    return {};
 }
 
 }  // namespace shiplog::storage

@@ -170,8 +170,16 @@ export function history(now) {
     events.push(build({ buildId: buildId++, result: failed ? 'failed' : 'succeeded', sourceSha: x.sha, at: x.at + HOUR }));
     if (failed) events.push(build({ buildId: buildId++, result: 'succeeded', sourceSha: x.sha, at: x.at + 4 * HOUR }));
   }
-  // billing production: a few pushes.
   let billingTip = 0;
+  // billing production: many small pushes, so the deploy list pages past 50.
+  for (let i = 0; i < 30; i++) {
+    const at = now - (59 - i) * DAY + 15 * HOUR;
+    const commits = [{ n: 7000 + n, authoredAt: at - (2 + (i % 5)) * HOUR, summary: `Billing tweak ${i}` }];
+    n += 1;
+    events.push(push({ repo: 'billing', pushId: pushId++, oldSha: billingTip, newSha: commits[0].n, commits, at }));
+    billingTip = commits[0].n;
+  }
+  // billing production: a few pushes.
   for (const d of [26, 15, 8, 2]) {
     const at = now - d * DAY + 9 * HOUR;
     const commits = [{ n: 5000 + n, authoredAt: at - 20 * HOUR, summary: 'Invoice rounding' }, { n: 5001 + n, authoredAt: at - 3 * HOUR }];

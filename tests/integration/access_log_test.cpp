@@ -1,5 +1,5 @@
 // The access log is written from a background thread in batches
-// (daemon/src/stderr_batcher.hpp). These check that batching loses nothing:
+// (daemon/runtime/stderr_batcher.hpp). These check that batching loses nothing:
 // every request's line is out by the time SIGTERM's shutdown finished, and
 // warnings are written while the daemon runs.
 #include <gtest/gtest.h>

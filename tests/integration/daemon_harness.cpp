@@ -13,6 +13,7 @@
 
 #include "storage/journal.hpp"
 #include "storage/store.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::testing {
 
@@ -94,11 +95,6 @@ std::vector<std::string> DaemonHarness::journal_event_ids() const {
 
 std::string make_push_event(const std::string& event_id, const std::string& repository,
                             const std::string& branch, int commits) {
-    auto sha = [](int n) {
-        char buf[41];
-        std::snprintf(buf, sizeof buf, "%040x", n);
-        return std::string(buf);
-    };
     std::ostringstream j;
     j << R"({"subscriptionId":"5c9d6f3e-0a51-4f8e-9a57-0c4f2b1d7e11","notificationId":7,"id":")"
       << event_id << R"(","eventType":"git.push","publisherId":"tfs","message":{"text":"pushed"},)"

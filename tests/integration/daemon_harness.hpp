@@ -94,6 +94,39 @@ std::string raw_exchange(int port, const std::string& bytes,
 // Status codes of every "HTTP/1.x NNN" response in `stream`, in order.
 std::vector<int> response_statuses(const std::string& stream);
 
+// A test against a daemon whose config has [api] with `token` in its token
+// file (`extra_toml` after it); api_get sends the token, cli runs the
+// shiplog binary with this daemon's --config.
+class ApiDaemonTest : public ::testing::Test {
+  protected:
+    explicit ApiDaemonTest(std::string token, const std::string& extra_toml = "")
+        : m_token(std::move(token)), daemon(options(extra_toml)) {
+        daemon.dir().write("api-token", m_token + "\n");
+    }
+
+    httplib::Result api_get(const std::string& path) {
+        auto c = daemon.client();
+        c.set_bearer_token_auth(m_token);
+        return c.Get(path.c_str());
+    }
+
+    CommandResult cli(std::vector<std::string> args) {
+        args.push_back("--config");
+        args.push_back(daemon.config_path().string());
+        return run_command(SHIPLOG_BINARY, args);
+    }
+
+    std::string m_token;
+    DaemonHarness daemon;
+
+  private:
+    static DaemonOptions options(const std::string& extra_toml) {
+        DaemonOptions o;
+        o.extra_toml = "[api]\ntoken_file = \"api-token\"\n" + extra_toml;
+        return o;
+    }
+};
+
 // Number of times `needle` occurs in `haystack`.
 std::size_t count_occurrences(const std::string& haystack, const std::string& needle);
 

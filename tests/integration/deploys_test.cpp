@@ -14,23 +14,9 @@ namespace {
 
 constexpr const char* k_api_token = "api-token-4d2c8e1f0a9b";
 
-class DeploysTest : public ::testing::Test {
+class DeploysTest : public ApiDaemonTest {
   protected:
-    DeploysTest() : daemon(options()) {
-        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
-    }
-
-    static DaemonOptions options() {
-        DaemonOptions o;
-        o.extra_toml = "[api]\ntoken_file = \"api-token\"\n";
-        return o;
-    }
-
-    httplib::Result api_get(const std::string& path) {
-        auto c = daemon.client();
-        c.set_bearer_token_auth(k_api_token);
-        return c.Get(path.c_str());
-    }
+    DeploysTest() : ApiDaemonTest(k_api_token) {}
 
     httplib::Result register_deploy(const std::string& body,
                                     const std::string& auth = std::string("apikey ") +
@@ -40,15 +26,6 @@ class DeploysTest : public ::testing::Test {
         return c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body,
                       "application/json");
     }
-
-    CommandResult cli(const std::vector<std::string>& args) {
-        std::vector<std::string> full = args;
-        full.push_back("--config");
-        full.push_back(daemon.config_path().string());
-        return run_command(SHIPLOG_BINARY, full);
-    }
-
-    DaemonHarness daemon;
 };
 
 TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {

@@ -6,13 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace shiplog::testing {
+#include "support/sha.hpp"
 
-inline std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+namespace shiplog::testing {
 
 // A git.push to Contoso/web-api <branch> moving old -> new with the given commits (oldest first).
 inline std::string push_event(const std::string& id, int push_id, int old_sha, int new_sha,

@@ -1,40 +1,20 @@
-// Entry point: sign-in, the shared filters (deployment, window) and the
-// hash router (#/overview, #/charts, #/deploys, #/deploys/<id>, #/hooks).
+// Entry point: sign-in, the toolbar (environment, deployment, window) and
+// the hash router. Views and filters live in the URL (state.js):
+// #/overview, #/trends, #/explain/<figure>, #/deploys, #/deploys/<id>, #/hooks.
 import * as api from './api.js';
-import { h, formatDate } from './format.js';
+import * as state from './state.js';
+import { h, rangeText } from './format.js';
+import { skeleton, errorCard } from './states.js';
 import { renderOverview } from './view-overview.js';
-import { renderCharts } from './view-charts.js';
-import { renderDeploys, renderDeploy } from './view-deploys.js';
+import { renderTrends, destroyCharts } from './view-trends.js';
+import { renderExplain } from './view-explain.js';
+import { renderDeploys } from './view-deploys.js';
+import { renderDeploy } from './view-deploy.js';
 import { renderHooks } from './view-hooks.js';
 
 const $ = (id) => document.getElementById(id);
-const DAY_MS = 86400000;
 let deployments = [];  // [{deployment, environment}] as configured
 let renderToken = 0;   // ignores the results of a superseded render
-
-// The window [since, until) the filters describe, as Date objects.
-function windowRange() {
-  const choice = $('f-window').value;
-  if (choice === 'custom') {
-    const since = $('f-since').value ? new Date($('f-since').value + 'T00:00:00') : null;
-    const until = $('f-until').value ? new Date(new Date($('f-until').value + 'T00:00:00').getTime() + DAY_MS) : null;
-    if (since && until && since < until) return { since, until, days: Math.round((until - since) / DAY_MS) };
-  }
-  const days = choice === 'custom' ? 30 : Number(choice);
-  const until = new Date(Math.ceil(Date.now() / 1000) * 1000);
-  return { since: new Date(until.getTime() - days * DAY_MS), until, days };
-}
-
-function selectedFilter() {
-  const value = $('f-deployment').value;
-  if (!value) return {};
-  const [deployment, environment] = JSON.parse(value);
-  return { deployment, environment };
-}
-
-function context() {
-  return { range: windowRange(), filter: selectedFilter(), deployments };
-}
 
 async function loadDeployments() {
   const hooks = await api.get('hooks');
@@ -48,13 +28,50 @@ async function loadDeployments() {
       deployments.push({ deployment: id.slice(0, at), environment: id.slice(at + 1) });
     }
   }
-  deployments.sort((a, b) => (a.deployment + a.environment).localeCompare(b.deployment + b.environment));
-  const select = $('f-deployment');
-  const previous = select.value;
-  select.replaceChildren(h('option', { value: '' }, 'All deployments'));
-  for (const d of deployments)
-    select.append(h('option', { value: JSON.stringify([d.deployment, d.environment]) }, `${d.deployment} · ${d.environment}`));
-  select.value = previous && [...select.options].some((o) => o.value === previous) ? previous : '';
+  deployments.sort((a, b) => (a.deployment + ':' + a.environment).localeCompare(b.deployment + ':' + b.environment));
+}
+
+function environments() {
+  return [...new Set(deployments.map((d) => d.environment))].sort();
+}
+
+// Production when there is one: staging joins only when asked for.
+function defaultEnvironment() {
+  return environments().includes('production') ? 'production' : 'all';
+}
+
+// The URL's state with the defaults filled in.
+function current() {
+  const s = state.parse();
+  if (!s.env || (s.env !== 'all' && !environments().includes(s.env))) s.env = defaultEnvironment();
+  if (s.dep && !deployments.some((d) => d.deployment === s.dep)) s.dep = '';
+  if (s.view === 'charts') s.view = 'trends';  // the old name
+  return s;
+}
+
+function navigate(changes) {
+  const next = { ...current(), ...changes };
+  if (next.env === defaultEnvironment()) next.env = '';  // short URLs for the default
+  location.hash = state.format(next);
+}
+
+function fillToolbar(s) {
+  const env = $('f-environment');
+  env.replaceChildren(...environments().map((e) => h('option', { value: e }, e)),
+    h('option', { value: 'all' }, 'All environments'));
+  env.value = s.env;
+  const dep = $('f-deployment');
+  const names = [...new Set(deployments.filter((d) => s.env === 'all' || d.environment === s.env).map((d) => d.deployment))];
+  dep.replaceChildren(h('option', { value: '' }, 'All deployments'), ...names.map((n) => h('option', { value: n }, n)));
+  dep.value = names.includes(s.dep) ? s.dep : '';
+  $('f-window').value = s.window;
+  $('f-custom').hidden = s.window !== 'custom';
+  const range = state.windowRange(s);
+  if (s.window === 'custom') {
+    $('f-since').value = state.toDateInput(range.since);
+    $('f-until').value = state.toDateInput(new Date(range.until - 1));
+  }
+  $('f-range').textContent = rangeText(range);
 }
 
 function showLogin(message) {
@@ -72,7 +89,13 @@ async function start() {
   } catch (e) {
     if (e instanceof api.Unauthorized)
       return showLogin(api.token() ? 'That token was not accepted.' : 'This shiplog needs its API token.');
-    throw e;
+    $('login').hidden = true;
+    $('app').hidden = false;
+    $('toolbar').hidden = true;
+    $('view').replaceChildren(errorCard(e.message, start));
+    $('view').dataset.ready = 'true';
+    $('view').dataset.state = 'error';
+    return;
   }
   $('login').hidden = true;
   $('app').hidden = false;
@@ -82,34 +105,50 @@ async function start() {
 }
 
 async function route() {
-  const hash = location.hash || '#/overview';
-  const [, view, ...rest] = hash.split('/');
-  const id = rest.length ? decodeURIComponent(rest.join('/')) : null;
-  for (const a of document.querySelectorAll('nav a'))
-    a.setAttribute('aria-current', a.dataset.view === view ? 'page' : 'false');
-  const ctx = context();
-  $('f-range').textContent = `${formatDate(ctx.range.since)} – ${formatDate(new Date(ctx.range.until - 1))}`;
-  $('toolbar').hidden = view === 'hooks' || (view === 'deploys' && id);
+  if ($('app').hidden) return;
+  const s = current();
+  // The views keep the filters: a link to another view carries them.
+  const keep = { ...s, env: s.env === defaultEnvironment() ? '' : s.env, id: null };
+  for (const a of document.querySelectorAll('header nav a')) {
+    a.setAttribute('aria-current', a.dataset.view === s.view ? 'page' : 'false');
+    a.setAttribute('href', state.link(keep, { view: a.dataset.view }));
+  }
+  fillToolbar(s);
+  $('toolbar').hidden = s.view === 'hooks' || (s.view === 'deploys' && s.id);
+  const ctx = {
+    state: s,
+    range: state.windowRange(s),
+    previous: state.previousRange(s, state.windowRange(s)),
+    filter: state.apiFilter(s),
+    deployments,
+    link: (changes) => state.link({ ...s, env: s.env === defaultEnvironment() ? '' : s.env }, changes),
+    navigate,
+  };
   const target = $('view');
   const mine = ++renderToken;
-  const content = h('div', { class: 'loading' }, 'Loading…');
-  target.replaceChildren(content);
-  target.dataset.view = view;
+  destroyCharts();
+  target.replaceChildren(skeleton(s.view));
+  target.dataset.view = s.view;
+  target.dataset.render = String(mine);
   target.dataset.ready = 'false';
+  target.dataset.state = 'loading';
   try {
     let node;
-    if (view === 'charts') node = await renderCharts(ctx);
-    else if (view === 'deploys' && id) node = await renderDeploy(id);
-    else if (view === 'deploys') node = await renderDeploys(ctx);
-    else if (view === 'hooks') node = await renderHooks();
+    if (s.view === 'trends') node = await renderTrends(ctx);
+    else if (s.view === 'explain') node = await renderExplain(ctx);
+    else if (s.view === 'deploys' && s.id) node = await renderDeploy(ctx);
+    else if (s.view === 'deploys') node = await renderDeploys(ctx);
+    else if (s.view === 'hooks') node = await renderHooks();
     else node = await renderOverview(ctx);
     if (mine !== renderToken) return;
     target.replaceChildren(node);
     if (node.afterAttach) node.afterAttach();
+    target.dataset.state = 'done';
   } catch (e) {
     if (mine !== renderToken) return;
     if (e instanceof api.Unauthorized) return showLogin('The token is no longer accepted.');
-    target.replaceChildren(h('div', { class: 'card error', role: 'alert' }, e.message));
+    target.replaceChildren(errorCard(e.message, () => route()));
+    target.dataset.state = 'error';
   }
   target.dataset.ready = 'true';
 }
@@ -128,17 +167,18 @@ $('signout').addEventListener('click', () => {
   api.setToken('');
   showLogin('');
 });
+$('f-environment').addEventListener('change', () => navigate({ env: $('f-environment').value, dep: '' }));
+$('f-deployment').addEventListener('change', () => navigate({ dep: $('f-deployment').value }));
 $('f-window').addEventListener('change', () => {
-  const custom = $('f-window').value === 'custom';
-  $('f-custom').hidden = !custom;
-  if (custom && !$('f-since').value) {
-    const r = windowRange();
-    $('f-since').value = r.since.toLocaleDateString('sv');  // yyyy-mm-dd in local time
-    $('f-until').value = new Date(r.until - 1).toLocaleDateString('sv');
-  }
-  route();
+  const window = $('f-window').value;
+  if (window !== 'custom') return navigate({ window, from: '', to: '' });
+  const range = state.windowRange(current());
+  navigate({ window, from: state.toDateInput(range.since), to: state.toDateInput(new Date(range.until - 1)) });
 });
-for (const id of ['f-deployment', 'f-since', 'f-until']) $(id).addEventListener('change', route);
+for (const id of ['f-since', 'f-until'])
+  $(id).addEventListener('change', () => {
+    if ($('f-since').value && $('f-until').value) navigate({ window: 'custom', from: $('f-since').value, to: $('f-until').value });
+  });
 window.addEventListener('hashchange', route);
 
 // Chart.js is a classic deferred script; modules run after it. Without a

@@ -1,5 +1,5 @@
-// The four DORA figures: their definitions (docs/reference/definitions.md, shown on hover) and the
-// performance bands. Thresholds and their source: docs/dashboard.md.
+// The four DORA figures: their definitions (docs/reference/definitions.md, behind each
+// figure's "?" button) and the performance bands, also drawn as guides on the trend charts. Thresholds and their source: docs/dashboard.md.
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -15,6 +15,8 @@ export const FIGURES = [
     value: (m) => m.deploys_per_day,
     // deploys per day: elite on demand (daily or more), high weekly, medium monthly.
     band: (v) => (v >= 1 ? 'elite' : v >= 1 / 7 ? 'high' : v >= 1 / 30 ? 'medium' : 'low'),
+    // Guides in the chart's unit (deploys per day).
+    guides: [[1, 'elite ≥ 1/day'], [1 / 7, 'high ≥ 1/week'], [1 / 30, 'medium ≥ 1/month']],
   },
   {
     key: 'lead_time_median',
@@ -25,6 +27,7 @@ export const FIGURES = [
       'Median (and p90) over the commits first shipped in the window.',
     value: (m) => (m.lead_time_seconds ? m.lead_time_seconds.median : null),
     band: (v) => (v < DAY ? 'elite' : v < 7 * DAY ? 'high' : v < 30 * DAY ? 'medium' : 'low'),
+    guides: [[24, 'elite < 1 day'], [168, 'high < 1 week'], [720, 'medium < 30 days']],  // hours
   },
   {
     key: 'change_failure_rate',
@@ -34,6 +37,7 @@ export const FIGURES = [
       'Deploys with a failure (failed, rolled back over, or blamed for an incident) ÷ (succeeded + failed deploys).',
     value: (m) => m.change_failure_rate,
     band: (v) => (v <= 0.15 ? 'elite' : v <= 0.3 ? 'high' : v <= 0.45 ? 'medium' : 'low'),
+    guides: [[15, 'elite ≤ 15 %'], [30, 'high ≤ 30 %'], [45, 'medium ≤ 45 %']],  // percent
   },
   {
     key: 'time_to_restore_median',
@@ -44,6 +48,7 @@ export const FIGURES = [
       'Median over the failures restored in the window.',
     value: (m) => (m.time_to_restore_seconds ? m.time_to_restore_seconds.median : null),
     band: (v) => (v < HOUR ? 'elite' : v < DAY ? 'high' : v < 7 * DAY ? 'medium' : 'low'),
+    guides: [[1, 'elite < 1 hour'], [24, 'high < 1 day'], [168, 'medium < 1 week']],  // hours
   },
 ];
 

@@ -33,6 +33,11 @@ export function formatDate(date) {
   return dateOnly.format(date);
 }
 
+// "3 Nov 2026 – 2 Dec 2026" for [since, until).
+export function rangeText(range) {
+  return `${formatDate(range.since)} – ${formatDate(new Date(range.until - 1))}`;
+}
+
 export function formatDateTime(date) {
   return dateTime.format(date);
 }
@@ -78,6 +83,16 @@ export function h(tag, attrs = {}, ...children) {
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
+}
+
+// A change of a rate in percentage points: "+5.2 pp".
+export function pointsChange(now, before) {
+  const pp = Math.round((now - before) * 1000) / 10;
+  return `${pp > 0 ? '+' : pp < 0 ? '−' : '±'}${Math.abs(pp)} pp`;
+}
+
+export function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function shortSha(sha) {

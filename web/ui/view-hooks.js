@@ -16,18 +16,24 @@ function statusClass(status) {
   return status === 'enabled' ? 'succeeded' : status === 'onProbation' || status.startsWith('disabled') ? 'failed' : 'neutral';
 }
 
+// A row whose cells carry their column name (the phone layout shows it).
+function labelled(headers, ...cells) {
+  cells.forEach((c, i) => c.setAttribute('data-label', headers[i]));
+  return h('tr', {}, cells);
+}
+
 export async function renderHooks() {
   const hooks = await api.get('hooks');
   const sync = hooks.sync;
   const subs = hooks.subscriptions.map((s) =>
-    h('tr', {},
+    labelled(['Event', 'Status', 'Filter', 'Probation retries', 'Id'],
       h('td', {}, h('code', {}, s.event_type)),
       h('td', {}, h('span', { class: `status ${statusClass(s.status)}` }, s.status)),
       h('td', {}, Object.entries(s.filters).map(([k, v]) => `${k}=${v}`).join(', ') || '—'),
       h('td', { class: 'num' }, String(s.probation_retries)),
       h('td', {}, s.id ? h('code', {}, s.id) : h('span', { class: 'muted' }, 'just created'))));
   const repos = hooks.repositories.map((r) =>
-    h('tr', {},
+    labelled(['Repository', 'Deployments', 'Received', 'Pushed'],
       h('td', {}, `${r.project} / ${r.repository}`),
       h('td', {}, r.deployments.join(', ')),
       h('td', {}, r.last_push_received_at ? timeEl(r.last_push_received_at) : h('span', { class: 'muted', title: `no push among the last ${hooks.scanned_events} events` }, 'not seen recently')),
@@ -45,13 +51,13 @@ export async function renderHooks() {
     h('section', { class: 'card', 'aria-label': 'Subscriptions' },
       h('h2', {}, `Our subscriptions (${hooks.subscriptions.length})`),
       subs.length
-        ? h('div', { class: 'table-wrap' }, h('table', {},
+        ? h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
             h('thead', {}, h('tr', {}, ['Event', 'Status', 'Filter', 'Probation retries', 'Id'].map((x) => h('th', { scope: 'col' }, x)))),
             h('tbody', {}, subs)))
         : h('p', { class: 'muted' }, 'None known: the sync has not listed any subscription.')),
     h('section', { class: 'card', 'aria-label': 'Repositories' },
       h('h2', {}, 'Last push received per repository'),
-      h('div', { class: 'table-wrap' }, h('table', {},
+      h('div', { class: 'table-wrap' }, h('table', { class: 'records' },
         h('thead', {}, h('tr', {}, ['Repository', 'Deployments', 'Received', 'Pushed'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, repos)))));
 }

@@ -1,13 +1,12 @@
-// Overview: the four DORA figures per deployment+environment for the window,
-// each with its definition on hover, a trend against the previous window of
-// the same length, and its DORA band.
+// Overview: the organisation roll-up (every deployment of the chosen
+// environment, each deploy counted once) beside one card per deployment.
+// Each figure links to the records behind it (#/explain/<figure>), has its
+// definition behind a "?" button, a change against the previous window
+// (percentage points for the failure rate) and its DORA band.
 import * as api from './api.js';
 import { FIGURES, overallBand } from './bands.js';
-import { h, duration, percent, perDay, isoUtc } from './format.js';
-
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { h, duration, percent, perDay, isoUtc, plural, pointsChange, formatDate } from './format.js';
+import { emptyWindow } from './states.js';
 
 function display(key, m) {
   switch (key) {
@@ -27,16 +26,25 @@ function display(key, m) {
   }
 }
 
-function trend(figure, now, before, days) {
-  const label = `vs previous ${days} days`;
-  if (now === null || before === null) return h('span', { class: 'trend flat' }, before === null ? `no data in previous ${days} days` : '');
+function shown(key, v) {
+  if (key === 'change_failure_rate') return percent(v);
+  if (key === 'deploys_per_day') return perDay(v);
+  return duration(v);
+}
+
+function trend(figure, now, before, previousLabel) {
+  const label = `vs ${previousLabel}`;
+  if (now === null || before === null) return h('span', { class: 'trend flat' }, before === null ? `no data in ${previousLabel}` : '');
   if (now === before) return h('span', { class: 'trend flat' }, `= ${label}`);
   const up = now > before;
   const good = figure.better === 'higher' ? up : !up;
-  const change = before === 0 ? null : Math.round((Math.abs(now - before) / Math.abs(before)) * 100);
   const arrow = up ? '▲' : '▼';
-  return h('span', { class: `trend ${good ? 'good' : 'bad'}`, title: `previous window: ${before}` },
-    `${arrow} ${change === null ? 'from 0' : change + ' %'} ${label}`);
+  // A rate changes in percentage points; "+108 %" of a small rate says little.
+  const change = figure.key === 'change_failure_rate'
+    ? pointsChange(now, before)
+    : before === 0 ? 'from 0' : Math.round((Math.abs(now - before) / Math.abs(before)) * 100) + ' %';
+  return h('span', { class: `trend ${good ? 'good' : 'bad'}`, title: `${previousLabel}: ${shown(figure.key, before)}` },
+    `${arrow} ${change} ${label}`);
 }
 
 function bandChip(band, what) {
@@ -44,40 +52,70 @@ function bandChip(band, what) {
   return h('span', { class: `band ${band}`, title: `DORA ${band} performer${what ? ' (' + what + ')' : ''}` }, band);
 }
 
-function card(d, now, before, days) {
+function definition(f) {
+  return h('details', { class: 'definition' },
+    h('summary', { 'aria-label': `What is ${f.name}?`, title: `What is ${f.name}?` }, '?'),
+    h('p', {}, f.definition));
+}
+
+function card({ title, kind, filter, now, before, ctx }) {
+  const empty = now.deploys === 0 && now.change_failure_rate === null;
+  const attrs = { class: `card deployment ${kind}`, 'aria-label': title,
+                  dataset: { deployment: filter.deployment || '', environment: filter.environment || '', kind } };
+  const between = `${formatDate(ctx.range.since)} and ${formatDate(new Date(ctx.range.until - 1))}`;
+  if (empty) {
+    return h('section', attrs,
+      h('div', { class: 'card-head' }, h('h2', {}, title)),
+      emptyWindow(between));
+  }
   const bands = FIGURES.map((f) => (f.value(now) === null ? null : f.band(f.value(now))));
-  const title = d ? `${d.deployment} · ${d.environment}` : 'All deployments';
+  const scope = { dep: filter.deployment || '', env: filter.environment || 'all' };
   const tiles = FIGURES.map((f, i) => {
-    const shown = display(f.key, now);
+    const text = display(f.key, now);
     const value = f.value(now);
     return h('div', { class: 'figure', dataset: { metric: f.key, value: JSON.stringify(value) } },
       h('div', { class: 'figure-head' },
-        h('span', { class: 'figure-name', title: f.definition, tabindex: '0', 'aria-label': `${f.name}: ${f.definition}` }, f.name, h('span', { class: 'info', 'aria-hidden': 'true' }, 'i')),
+        h('span', { class: 'figure-name' }, f.name),
+        definition(f),
         bandChip(bands[i], f.name)),
-      h('div', { class: 'figure-value' }, shown.text),
-      h('div', { class: 'figure-sub muted' }, shown.sub),
-      trend(f, value, f.value(before), days));
+      h('a', { class: 'figure-value drill', href: ctx.link({ view: 'explain', id: f.key, ...scope }),
+               'aria-label': `${f.name}: ${text.text}. Show the records behind it` }, text.text),
+      h('div', { class: 'figure-sub muted' }, text.sub),
+      trend(f, value, f.value(before), ctx.previousLabel));
   });
   const overall = overallBand(bands);
-  return h('section', { class: 'card deployment', 'aria-label': title,
-                        dataset: { deployment: d ? d.deployment : '', environment: d ? d.environment : '' } },
+  return h('section', attrs,
     h('div', { class: 'card-head' }, h('h2', {}, title),
       h('span', { class: 'overall' }, 'Overall ', bandChip(overall, 'weakest of the four'))),
     h('div', { class: 'figures' }, tiles));
 }
 
-export async function renderOverview({ range, filter, deployments }) {
-  const targets = filter.deployment ? [filter] : deployments.length ? deployments : [null];
+export async function renderOverview(ctx) {
+  const { state, range, previous, filter, deployments } = ctx;
   const since = isoUtc(range.since);
   const until = isoUtc(range.until);
-  const prevSince = isoUtc(new Date(range.since.getTime() - (range.until - range.since)));
-  const cards = await Promise.all(targets.map(async (d) => {
-    const f = d ? { deployment: d.deployment, environment: d.environment } : {};
-    const [now, before] = await Promise.all([api.metrics(f, since, until), api.metrics(f, prevSince, since)]);
-    return card(d, now, before, range.days);
+  const prevSince = isoUtc(previous.since);
+  ctx.previousLabel = /month/.test(state.window) ? 'the month before' : /quarter/.test(state.window) ? 'the quarter before' : `previous ${previous.days} days`;
+  const envLabel = state.env === 'all' ? 'all environments' : state.env;
+  // The roll-up first, then each deployment of the environment (unless one was chosen).
+  const targets = [{ title: state.dep ? `${state.dep} · ${envLabel}` : `Organisation · ${envLabel}`, kind: state.dep ? 'single' : 'rollup', filter }];
+  if (!state.dep)
+    for (const d of deployments)
+      if (state.env === 'all' || d.environment === state.env)
+        targets.push({ title: `${d.deployment} · ${d.environment}`, kind: 'series', filter: { deployment: d.deployment, environment: d.environment } });
+  const cards = await Promise.all(targets.map(async (t) => {
+    const [now, before] = await Promise.all([api.metrics(t.filter, since, until), api.metrics(t.filter, prevSince, since)]);
+    return card({ ...t, now, before, ctx });
   }));
+  const [rollup, ...rest] = cards;
+  const note = state.env === 'all'
+    ? 'All environments: staging and production deploys are counted together.'
+    : `Only ${state.env} deploys are counted; choose the environment above for others.`;
   return h('div', { class: 'overview' },
     h('h1', { class: 'visually-hidden' }, 'Overview'),
-    h('div', { class: 'cards' }, cards),
-    h('p', { class: 'muted note' }, 'Bands follow the DORA report thresholds listed in the documentation (docs/dashboard.md). Hover a figure’s name for its definition.'));
+    rollup,
+    rest.length ? h('h2', { class: 'section-title' }, 'Per deployment') : '',
+    h('div', { class: 'cards' }, rest),
+    h('p', { class: 'muted note' }, note, ' Select a figure to see the deploys, commits and failures behind it. ',
+      'Bands follow the DORA report thresholds listed in the documentation (docs/dashboard.md).'));
 }

@@ -198,16 +198,14 @@ class AzureDevOpsClient {
     // POST _apis/hooks/publishers/{publisher}/inputValuesQuery for one input
     // of `event_type`, given the inputs it depends on (projectId, repository):
     // the values the server accepts for it, in its spelling. An answer that
-    // carries an error for the input is ErrorCode::remote. Not pure: test
-    // doubles that do not need it answer "not supported".
+    // carries an error for the input is ErrorCode::remote.
     virtual Result<std::vector<std::string>> query_input_values(
         const std::string& publisher_id, const std::string& event_type,
-        const std::map<std::string, std::string>& current_values, const std::string& input_id);
+        const std::map<std::string, std::string>& current_values, const std::string& input_id) = 0;
 
-    // The work queue's look-ups (not pure: test doubles that do not need
-    // them answer "not supported").
+    // The work queue's look-ups.
     // GET {project}/_apis/build/builds/{id}; not_found when it does not exist.
-    virtual Result<Build> get_build(const std::string& project, std::int64_t id);
+    virtual Result<Build> get_build(const std::string& project, std::int64_t id) = 0;
     // The commits reachable from `to` but not from `from`, newest first:
     // POST {project}/_apis/git/repositories/{repo}/commitsbatch with
     // itemVersion=to, compareVersion=from ($top/$skip pages). An empty
@@ -215,52 +213,52 @@ class AzureDevOpsClient {
     virtual Result<std::vector<Commit>> commits_between(const std::string& project,
                                                         const std::string& repository,
                                                         const std::string& from,
-                                                        const std::string& to);
+                                                        const std::string& to) = 0;
 
-    // backfill's history (not pure, like the look-ups above).
+    // backfill's history.
     // POST _apis/hooks/notificationsquery {subscriptionIds, minCreatedDate, includeDetails: true}.
     // Azure DevOps caps the results (maxResults, and its own cap) and has no
     // continuation token: each answer moves the time window past its newest
     // (or, listed newest first, before its oldest) createdDate and asks again
     // until an answer brings no new notification; deduplicated by id.
     virtual Result<std::vector<Notification>> query_notifications(
-        const std::vector<std::string>& subscription_ids, const std::string& min_created_date);
+        const std::vector<std::string>& subscription_ids, const std::string& min_created_date) = 0;
     // GET
     // {project}/_apis/git/repositories/{repo}/pushes?searchCriteria.fromDate&searchCriteria.refName
     // ($top/$skip pages): the push ids, in the order listed.
     virtual Result<std::vector<std::int64_t>> list_push_ids(const std::string& project,
                                                             const std::string& repository,
                                                             const std::string& ref_name,
-                                                            const std::string& from_date);
+                                                            const std::string& from_date) = 0;
     // GET .../pushes/{id}?includeCommits=1000&includeRefUpdates=true: the GitPush as JSON text
     // (the same resource a git.push delivery carries).
     virtual Result<std::string> get_push_json(const std::string& project,
-                                              const std::string& repository, std::int64_t push_id);
+                                              const std::string& repository,
+                                              std::int64_t push_id) = 0;
     // GET {project}/_apis/build/builds?definitions={id}&minTime=&statusFilter=completed
     // (continuation pages): each Build's id and JSON text (a build.complete 2.0 resource).
     virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
-        const std::string& project, std::int64_t definition_id, const std::string& min_time);
+        const std::string& project, std::int64_t definition_id, const std::string& min_time) = 0;
 
-    // backfill's work-item history (not pure either).
+    // backfill's work-item history.
     // POST {project}/_apis/wit/wiql?timePrecision=true
     // {"query": "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project
     //            AND [System.ChangedDate] >= '<changed_since>' ORDER BY [System.ChangedDate] ASC"}:
     // the ids of the work items changed since then, in that order.
     virtual Result<std::vector<std::int64_t>> changed_work_item_ids(
-        const std::string& project, const std::string& changed_since);
+        const std::string& project, const std::string& changed_since) = 0;
     // GET {project}/_apis/wit/workitems?ids=...&$expand=relations&errorPolicy=omit in batches
     // of at most 200 ids: each work item still there (a deleted one is left out).
     virtual Result<std::vector<WorkItemJson>> get_work_items_json(
-        const std::string& project, const std::vector<std::int64_t>& ids);
+        const std::string& project, const std::vector<std::int64_t>& ids) = 0;
 
-    // Classic release look-ups, on release_management_url() (not pure, like
-    // the look-ups above).
+    // Classic release look-ups, on release_management_url().
     // GET {vsrm}/{project}/_apis/release/definitions?searchText={name}&$expand=environments
     // (continuation pages); not_found names the definition and the project.
     virtual Result<ReleaseDefinition> get_release_definition(const std::string& project,
-                                                             const std::string& name);
+                                                             const std::string& name) = 0;
     // GET {vsrm}/{project}/_apis/release/releases/{id}; not_found when it does not exist.
-    virtual Result<Release> get_release(const std::string& project, std::int64_t id);
+    virtual Result<Release> get_release(const std::string& project, std::int64_t id) = 0;
 };
 
 // The real client. Fails (config error) only when organization_url cannot be

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "azure/client.hpp"
+#include "common/log.hpp"
 #include "config/config.hpp"
 
 namespace shiplog::azure {
@@ -30,8 +31,8 @@ class HookSyncWorker {
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     using ClientFactory =
         std::function<Result<std::unique_ptr<AzureDevOpsClient>>(const config::AzureDevOpsConfig&)>;
-    enum class Level { info, warn, error };
-    using Log = std::function<void(Level, const std::string&)>;  // never receives a secret
+    using Level = LogLevel;
+    using Log = LogFunction;
 
     struct Options {
         std::chrono::milliseconds interval{std::chrono::hours{1}};  // periodic re-sync

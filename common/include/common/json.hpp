@@ -12,6 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/clock.hpp"
+
 namespace shiplog::json {
 
 // Appends the inside of a JSON string literal for `s` (no quotes).
@@ -76,6 +78,13 @@ class Writer {
         return v ? value(*v) : null();
     }
     Writer& null_field(std::string_view name) { return key(name).null(); }
+    // null when `text` is empty.
+    Writer& text_or_null(std::string_view name, std::string_view text) {
+        key(name);
+        return text.empty() ? null() : value(text);
+    }
+    // RFC 3339 (format_rfc3339); null when absent.
+    Writer& time_field(std::string_view name, const std::optional<Timestamp>& t);
 
     const std::string& str() const { return m_out; }
     std::string take() { return std::move(m_out); }

@@ -85,6 +85,18 @@ struct FailuresConfig {
     std::vector<std::string> incident_closed_states{"Closed", "Done", "Resolved"};
 };
 
+enum class IncidentSourceKind { api, azure_monitor };
+const char* to_string(IncidentSourceKind kind);  // "api", "azure-monitor"
+
+// [[incident_source]]: incidents from outside Azure Boards. Each belongs to
+// one configured deployment+environment, where its incidents blame deploys.
+struct IncidentSourceConfig {
+    std::string name;  // slug, unique, not "boards" (incident ids carry it)
+    IncidentSourceKind kind = IncidentSourceKind::api;
+    std::string deployment;
+    std::string environment;
+};
+
 struct Config {
     std::filesystem::path source_file;  // absolute path of the file this came from
     ServerConfig server;
@@ -94,6 +106,7 @@ struct Config {
     std::optional<ApiConfig> api;          // absent => /api/* accepts loopback clients only
     std::vector<DeploymentConfig> deployments;
     FailuresConfig failures;
+    std::vector<IncidentSourceConfig> incident_sources;
     std::vector<std::string>
         warnings;  // non-fatal findings, printed by `config check` and at start
 };

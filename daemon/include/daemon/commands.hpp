@@ -60,6 +60,28 @@ struct MetricsOptions {
 };
 int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& options);
 
+// `shiplog incidents`: incidents from every source opened or restored in
+// [since, until) (default: the last 30 days), newest first; with
+// --deployment/--environment only those blaming a deploy there.
+struct IncidentsOptions {
+    std::string deployment;
+    std::string environment;
+    std::string since;
+    std::string until;
+    bool json = false;
+};
+int run_incidents(const std::filesystem::path& config_path, const IncidentsOptions& options);
+
+// `shiplog drift`: the commits deployed to `from` and not yet to `to`,
+// oldest first, with how long each has waited.
+struct DriftOptions {
+    std::string deployment;
+    std::string from;
+    std::string to;
+    bool json = false;
+};
+int run_drift(const std::filesystem::path& config_path, const DriftOptions& options);
+
 // `shiplog hooks sync|list|remove`: need [azure_devops] and
 // [server] public_url; sync also needs [webhook]. Only subscriptions carrying
 // this instance's X-Shiplog-Hook marker are ever changed or listed.

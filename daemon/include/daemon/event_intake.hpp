@@ -16,6 +16,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/event_kind.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/metrics.hpp"
 #include "storage/journal.hpp"
@@ -31,6 +32,7 @@ struct IntakeResult {
     std::uint64_t seq = 0;  // journal sequence number (of the first delivery for a duplicate)
     std::string event_id;
     std::string event_type;
+    EventKind kind = EventKind::unknown;  // unknown for shiplog's own records
     // For `ignored`: why, in words ("no deployment tracks Contoso/web-api:main",
     // "Test delivery", "event type not used"); empty otherwise.
     std::string reason;
@@ -81,6 +83,7 @@ class EventIntake {
         storage::JournalEntry entry;
         bool tracked = false;
         std::string reason;  // why it is ignored, when not tracked
+        EventKind kind = EventKind::unknown;
     };
     Result<Prepared> prepare(std::string_view body, std::size_t capacity,
                              storage::EventSource source);
@@ -90,8 +93,9 @@ class EventIntake {
                                 storage::EventSource source, std::chrono::milliseconds timeout);
     Result<IntakeResult> commit(Prepared prepared, std::chrono::milliseconds timeout);
     void commit_async(Prepared prepared, Done done);
-    Result<IntakeResult> finish(std::string event_id, const std::string& event_type, bool tracked,
-                                std::string reason, Result<storage::AppendResult> appended);
+    Result<IntakeResult> finish(std::string event_id, const std::string& event_type, EventKind kind,
+                                bool tracked, std::string reason,
+                                Result<storage::AppendResult> appended);
 
     storage::JournalWriter& m_writer;
     const ConfigHolder& m_config;

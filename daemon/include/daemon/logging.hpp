@@ -7,11 +7,16 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace shiplog::daemon {
 
 // Installs the default logger. `level` is one of trace, debug, info, warn, error.
 Status init_logging(std::string_view level);
+
+// The workers' LogFunction (common/log.hpp) for the process logger: warnings
+// and errors are written before it returns, like any spdlog::warn/error.
+void log_line(LogLevel level, const std::string& line);
 
 // Changes the level at run time (SIGHUP). Unknown names are an error.
 Status set_log_level(std::string_view level);

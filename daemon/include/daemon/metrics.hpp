@@ -1,8 +1,8 @@
 #pragma once
 // In-process counters for GET /metrics (Prometheus text format 0.0.4).
 // Lock-free on the request path: counters are atomics in fixed arrays, so
-// label cardinality is bounded by construction (unknown event types count
-// as "other").
+// label cardinality is bounded by construction (one label per known
+// EventKind, and "other").
 //
 // Threading: record_* may be called from any thread; render() from any thread.
 
@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "common/event_kind.hpp"
 
 namespace shiplog::daemon {
 
@@ -31,27 +33,11 @@ struct StoreGauges {
 
 class Metrics {
   public:
-    static constexpr std::array<std::string_view, 13> k_event_types = {
-        "git.push",
-        "git.pullrequest.created",
-        "git.pullrequest.updated",
-        "git.pullrequest.merged",
-        "build.complete",
-        "ms.vss-pipelines.run-state-changed-event",
-        "ms.vss-pipelines.stage-state-changed-event",
-        "ms.vss-pipelines.job-state-changed-event",
-        "ms.vss-release.deployment-completed-event",
-        "workitem.created",
-        "workitem.updated",
-        "workitem.deleted",
-        "workitem.restored",
-    };
-    static constexpr std::size_t k_other_type = k_event_types.size();  // index of "other"
     // Request-duration histogram bucket upper bounds, in seconds.
     static constexpr std::array<double, 12> k_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                          0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
-    void record_event(std::string_view event_type, EventOutcome outcome);
+    void record_event(EventKind kind, EventOutcome outcome);
     void record_request(HttpRoute route, int status, std::chrono::nanoseconds duration);
     void record_auth_failure() { m_auth_failures.fetch_add(1, std::memory_order_relaxed); }
     // serve's automatic backfill (backfill_worker): one finished pass.
@@ -66,10 +52,8 @@ class Metrics {
     std::string render(const StoreGauges& gauges) const;
 
   private:
-    static std::size_t type_index(std::string_view event_type);
-
     std::array<std::array<std::atomic<std::uint64_t>, static_cast<int>(EventOutcome::count)>,
-               k_event_types.size() + 1>
+               k_event_kind_count + 1>  // the last: EventKind::unknown, "other"
         m_events{};
     struct Histogram {
         std::array<std::atomic<std::uint64_t>, k_buckets.size()> buckets{};

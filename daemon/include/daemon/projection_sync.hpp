@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
+#include "tracking/projector.hpp"
 
 namespace shiplog::daemon {
 
@@ -24,6 +25,7 @@ std::string projection_fingerprint(const config::Config& config);
 Status sync_projections(storage::Store& store, const config::Config& config, bool& rebuilt);
 
 // Unconditionally rebuilds and stores the fingerprint (`shiplog reindex`).
-Status rebuild_projections(storage::Store& store, const config::Config& config);
+Status rebuild_projections(storage::Store& store, const config::Config& config,
+                           const tracking::ReindexProgress& progress = {});
 
 }  // namespace shiplog::daemon

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "azure/client.hpp"
+#include "common/log.hpp"
 #include "config/config.hpp"
 #include "daemon/event_intake.hpp"
 #include "daemon/metrics.hpp"
@@ -45,8 +46,8 @@ class WorkQueueRunner {
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
     using ClientFactory = std::function<Result<std::unique_ptr<azure::AzureDevOpsClient>>(
         const config::AzureDevOpsConfig&)>;
-    enum class Level { info, warn, error };
-    using Log = std::function<void(Level, const std::string&)>;  // never receives a secret
+    using Level = LogLevel;
+    using Log = LogFunction;
 
     struct Options {
         std::chrono::milliseconds poll{

@@ -15,12 +15,14 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/event_kind.hpp"
 
 namespace shiplog::handlers {
 
 struct Envelope {
     std::string id;  // event id; the same event delivered to several subscriptions shares it
     std::string event_type;                 // "git.push", "build.complete", ...
+    EventKind kind = EventKind::unknown;    // event_type looked up once, by the parse
     std::string publisher_id;               // "tfs", "pipelines", "rm", ... (empty when absent)
     std::string resource_version;           // "1.0", ... (empty when absent)
     std::optional<Timestamp> created_date;  // nullopt when absent or not RFC 3339

@@ -47,6 +47,10 @@ struct Request {
     bool from_loopback() const;
 };
 
+// %XX sequences decoded (a malformed one stays as it is); '+' is a space
+// when `plus_is_space` (a query), itself in a path segment.
+std::string percent_decode(std::string_view s, bool plus_is_space);
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";

@@ -60,6 +60,9 @@ struct Route {
     // ("not committed in time") itself. Zero: the edge's request deadline.
     std::chrono::milliseconds respond_within{0};
     std::function<void(Request&, Respond)> handler;
+    // The path's last segment is a credential (register_impact's api key):
+    // the access log and request records show "***" instead.
+    bool secret_last_segment = false;
 };
 
 // Convenience: a synchronous handler for Execution::worker routes.

@@ -24,14 +24,22 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <lmdb++.h>
 
 #include "common/error.hpp"
 
 namespace shiplog::storage {
+
+// A transaction on the store. Readers of storage's and tracking's tables take
+// one as their first argument; callers outside those layers get one from
+// read() below rather than from LMDB directly.
+using Txn = lmdb::txn;
 
 struct StoreOptions {
     std::filesystem::path path;  // environment directory; created (0700) if missing
@@ -132,5 +140,50 @@ Error store_error(const lmdb::error& e, std::string_view context);
 // destructor would abort a freed transaction and corrupt the environment for
 // the next writer. Throws lmdb::error like lmdb::txn::commit().
 void commit(lmdb::txn& txn);
+
+// meta_table() holds small named values (schema version, the projections'
+// fingerprint). get_meta: the value, or nullopt when the key is absent.
+// put_meta: writes (replacing) the value in its own write transaction and
+// commits it; only where writes are allowed (the writer thread not running,
+// or a single-threaded command).
+Result<std::optional<std::string>> get_meta(Txn& txn, const Store& store, std::string_view key);
+Status put_meta(Store& store, std::string_view key, std::string_view value);
+
+// Writes a compacted copy of the whole store to `fd` (a consistent snapshot,
+// taken under a read transaction: serve may keep writing meanwhile).
+Status copy_compacted(Store& store, int fd, std::string_view context);
+
+namespace detail {
+template <class T>
+struct AsResult {
+    using type = Result<T>;
+};
+template <class T>
+struct AsResult<tl::expected<T, Error>> {
+    using type = Result<T>;
+};
+Txn begin_read(Store& store);  // throws lmdb::error
+}  // namespace detail
+
+// Runs fn(txn) in a read transaction and returns what it returns, as a
+// Result: an LMDB failure beginning the transaction or thrown while reading
+// becomes ErrorCode::store, its message led by `context`. fn may return a
+// Result itself (passed through), a plain value or nothing (Status).
+template <class F>
+auto read(Store& store, std::string_view context, F&& fn) ->
+    typename detail::AsResult<std::invoke_result_t<F&, Txn&>>::type {
+    using Value = std::invoke_result_t<F&, Txn&>;
+    try {
+        auto txn = detail::begin_read(store);
+        if constexpr (std::is_void_v<Value>) {
+            fn(txn);
+            return {};
+        } else {
+            return fn(txn);
+        }
+    } catch (const lmdb::error& e) {
+        return tl::unexpected(store_error(e, context));
+    }
+}
 
 }  // namespace shiplog::storage

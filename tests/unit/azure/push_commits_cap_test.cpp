@@ -11,17 +11,14 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::azure {
 namespace {
 
 constexpr const char* k_token = "pat-pushcap-5d7f9b1a3c5e7a9b";
 
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+using testing::sha;
 
 // A GitPush of commits 1..n (listed newest first, as Azure DevOps does).
 std::string push_json(int n) {

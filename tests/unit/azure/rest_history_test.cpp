@@ -8,6 +8,7 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -16,11 +17,7 @@ using testing::FakeAzureDevOps;
 
 constexpr const char* k_token = "pat-history-0123456789abcdef";
 
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+using testing::sha;
 
 struct Fixture {
     FakeAzureDevOps fake{k_token};

@@ -1,6 +1,6 @@
 // The API routes on the edge's interface: who is refused before the body is
 // read, what the read routes answer over a real store, and register_deploy.
-#include "api_routes.hpp"
+#include "routes/api_routes.hpp"
 
 #include <gtest/gtest.h>
 

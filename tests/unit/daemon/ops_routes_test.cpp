@@ -1,6 +1,6 @@
 // /healthz, /readyz and /metrics on the edge's interface, over a real store
 // and journal writer.
-#include "ops_routes.hpp"
+#include "routes/ops_routes.hpp"
 
 #include <gtest/gtest.h>
 

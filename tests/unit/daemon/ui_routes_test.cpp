@@ -1,7 +1,7 @@
 // The dashboard's static files on the edge's interface: the embedded assets
 // with their security and caching headers, 304 on a matching ETag, the
 // build-time gzip form when the client accepts it.
-#include "ui_routes.hpp"
+#include "routes/ui_routes.hpp"
 
 #include <gtest/gtest.h>
 

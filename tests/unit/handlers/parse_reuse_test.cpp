@@ -106,6 +106,7 @@ TEST(ParseReuse, ClassifyReusesOnlyTheParseItsEnvelopeCameFrom) {
     Envelope by_hand;
     by_hand.id = envelope->id;
     by_hand.event_type = envelope->event_type;
+    by_hand.kind = envelope->kind;
     EXPECT_EQ(classified_push_id(by_hand, body, config), 9187);
     // Nor does a typed parser on its own reuse an in-place parse (there is no
     // copy to compare with).

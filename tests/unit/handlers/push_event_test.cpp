@@ -13,11 +13,8 @@
 namespace shiplog::handlers {
 namespace {
 
-using testing::fixture;
-using testing::replaced;
-using testing::ts;
+using namespace testing;  // fixture, replaced, ts, error_of
 
-// Replaces the first occurrence of `from`; fails the test when absent.
 std::string error_of(std::string_view body) {
     return testing::error_of(parse_push_event(body));
 }

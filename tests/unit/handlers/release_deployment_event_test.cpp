@@ -12,9 +12,7 @@
 namespace shiplog::handlers {
 namespace {
 
-using testing::fixture;
-using testing::replaced;
-using testing::replaced_all;
+using namespace testing;  // fixture, replaced, ts, error_of
 
 std::string error_of(std::string_view body) {
     return testing::error_of(parse_release_deployment_event(body));

@@ -12,8 +12,7 @@
 namespace shiplog::handlers {
 namespace {
 
-using testing::fixture;
-using testing::replaced;
+using namespace testing;  // fixture, replaced, ts, error_of
 
 using config::Trigger;
 

@@ -13,8 +13,7 @@
 namespace shiplog::handlers {
 namespace {
 
-using testing::fixture;
-using testing::replaced;
+using namespace testing;  // fixture, replaced, ts, error_of
 
 const char* k_file = "ms.vss-pipelines.run-state-changed-event.json";
 

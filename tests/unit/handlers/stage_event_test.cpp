@@ -12,8 +12,7 @@
 namespace shiplog::handlers {
 namespace {
 
-using testing::fixture;
-using testing::replaced;
+using namespace testing;  // fixture, replaced, ts, error_of
 
 std::string error_of(std::string_view body) {
     return testing::error_of(parse_stage_event(body));

@@ -39,7 +39,7 @@ struct Commit {
 
 DeployView deploy(std::uint64_t seq, Timestamp at, std::string s,
                   DeployStatus status = DeployStatus::succeeded, Failure failure = Failure::none,
-                  std::vector<Commit> commits = {}, std::vector<std::int64_t> incidents = {}) {
+                  std::vector<Commit> commits = {}, std::vector<std::string> incidents = {}) {
     DeployView v;
     v.deployment = "web-api";
     v.environment = "production";
@@ -67,7 +67,8 @@ DeploySeries series(std::vector<DeployView> deploys, std::string env = "producti
 
 IncidentView incident(std::int64_t id, Timestamp created, std::optional<Timestamp> restored) {
     IncidentView i;
-    i.id = id;
+    i.id = "boards:" + std::to_string(id);
+    i.source = "boards";
     i.project = "Contoso";
     i.state = restored ? "Closed" : "Active";
     i.created_at = created;
@@ -213,8 +214,8 @@ TEST(DoraTest, RollbackRestoresFromTheFirstRolledBackDeploy) {
 }
 
 TEST(DoraTest, IncidentsBlamedOnADeployRestoreWhenClosed) {
-    auto blamed =
-        deploy(2, day(2), sha(2), DeployStatus::succeeded, Failure::incident, {}, {501, 502});
+    auto blamed = deploy(2, day(2), sha(2), DeployStatus::succeeded, Failure::incident, {},
+                         {"boards:501", "boards:502"});
     auto f =
         compute_dora({series({deploy(1, day(1), sha(1)), blamed, deploy(3, day(4), sha(3))})},
                      {
@@ -227,7 +228,7 @@ TEST(DoraTest, IncidentsBlamedOnADeployRestoreWhenClosed) {
               "0.3333");                       // the blamed deploy is one failed change
     ASSERT_EQ(f.time_to_restore_failures, 1);  // not also the blamed deploy itself
     EXPECT_DOUBLE_EQ(*f.time_to_restore_median, 4 * 3600);
-    EXPECT_EQ(f.explain.restores[0].failure, "incident 501");
+    EXPECT_EQ(f.explain.restores[0].failure, "incident boards:501");
 }
 
 TEST(DoraTest, WindowsThatCutThroughAFailurePeriod) {
@@ -250,7 +251,8 @@ TEST(DoraTest, WindowsThatCutThroughAFailurePeriod) {
     EXPECT_EQ(g.time_to_restore_failures, 0);
     EXPECT_FALSE(g.time_to_restore_median);
     // An incident open across the window's end.
-    auto blamed = deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {7});
+    auto blamed =
+        deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {"boards:7"});
     auto h = compute_dora({series({blamed})}, {incident(7, day(1, 1), day(5))}, day(0), day(3));
     EXPECT_EQ(h.time_to_restore_failures, 0);
     auto k = compute_dora({series({blamed})}, {incident(7, day(1, 1), day(5))}, day(3), day(6));
@@ -260,8 +262,10 @@ TEST(DoraTest, WindowsThatCutThroughAFailurePeriod) {
 }
 
 TEST(DoraTest, AllDeploymentsCountEachDeployOnceAndEachIncidentOnce) {
-    auto a = deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {9});
-    auto b = deploy(2, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {9});
+    auto a =
+        deploy(1, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {"boards:9"});
+    auto b =
+        deploy(2, day(1), sha(1), DeployStatus::succeeded, Failure::incident, {}, {"boards:9"});
     auto f = compute_dora({series({a}, "production"), series({b}, "staging")},
                           {incident(9, day(1, 1), day(1, 3))}, day(0), day(2));
     EXPECT_EQ(f.deploys, 2);
@@ -289,11 +293,11 @@ Reference reference(const std::vector<DeploySeries>& all,
     Reference r;
     auto in = [&](Timestamp x) { return since <= x && x < until; };
     std::set<std::string> days;
-    std::set<std::int64_t> blamed;
+    std::set<std::string> blamed;
     for (const auto& s : all) {
         const auto& d = s.deploys;
         for (std::size_t k = 0; k < d.size(); ++k) {
-            for (auto id : d[k].incidents) blamed.insert(id);
+            for (const auto& id : d[k].incidents) blamed.insert(id);
             if (!in(d[k].deployed_at)) continue;
             ++r.changes;
             if (d[k].failure != Failure::none) ++r.failed;
@@ -343,7 +347,7 @@ Reference reference(const std::vector<DeploySeries>& all,
                 }
         }
     }
-    for (auto id : blamed)
+    for (const auto& id : blamed)
         for (const auto& i : incidents)
             if (i.id == id) {
                 if (i.restored_at && in(*i.restored_at))
@@ -393,9 +397,10 @@ TEST(DoraTest, RandomHistoriesMatchTheReference) {
                                        day(0) + minutes{no * 97 % 30000}});
                 }
                 auto failure = rng() % 5 == 0 ? Failure::incident : Failure::none;
-                std::vector<std::int64_t> blamed;
+                std::vector<std::string> blamed;
                 if (n_incidents && rng() % 3 == 0)
-                    blamed.push_back(100 + static_cast<int>(rng() % n_incidents));
+                    blamed.push_back("boards:" +
+                                     std::to_string(100 + static_cast<int>(rng() % n_incidents)));
                 d.push_back(deploy(k + 1, at, sha(static_cast<int>(rng() % 5)), status, failure,
                                    commits, blamed));
             }

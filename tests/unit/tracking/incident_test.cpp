@@ -26,7 +26,7 @@ TEST_F(IncidentTest, BlamesTheLatestSucceededDeployAtOrBeforeCreation) {
     auto d = deploys();
     ASSERT_EQ(d.size(), 2u);
     EXPECT_EQ(d[0].failure, Failure::incident);
-    EXPECT_EQ(d[0].incidents, std::vector<std::int64_t>{501});
+    EXPECT_EQ(d[0].incidents, std::vector<std::string>{"boards:501"});
     EXPECT_EQ(d[1].failure, Failure::none);
     // Area path narrows: the mobile deployment's area is elsewhere.
     for (const auto& m : deploys("web-api", "mobile")) EXPECT_EQ(m.failure, Failure::none);
@@ -83,7 +83,7 @@ TEST_F(IncidentTest, RollbackWinsOverIncident) {
     auto d = deploys();
     ASSERT_EQ(d.size(), 3u);
     EXPECT_EQ(d[1].failure, Failure::rollback);
-    EXPECT_EQ(d[1].incidents, std::vector<std::int64_t>{507});
+    EXPECT_EQ(d[1].incidents, std::vector<std::string>{"boards:507"});
 }
 
 TEST_F(IncidentTest, WorkItemsLinkedToCommitsAppearOnTheDeploy) {

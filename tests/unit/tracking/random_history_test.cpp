@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "tracking/dora.hpp"
+#include "tracking/impact.hpp"
 #include "tracking/incident.hpp"
 #include "tracking/register_deploy.hpp"
 #include "tracking_fixture.hpp"
@@ -60,7 +61,9 @@ struct Generated {
     std::vector<ExpectedDeploy> expected;
 };
 
-Generated generate(std::mt19937& rng, int steps) {
+// `step_minutes` apart: 1 keeps a history within hours, longer steps spread
+// it over days (whole-day windows read tr_deploy_days).
+Generated generate(std::mt19937& rng, int steps, int step_minutes = 1) {
     Generated g;
     std::map<std::string, std::string> parent;                      // true commit graph
     std::map<std::string, std::vector<std::string>> pushed_by_tip;  // normal push: new -> commits
@@ -77,7 +80,7 @@ Generated generate(std::mt19937& rng, int steps) {
     auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
 
     for (int step = 0; step < steps; ++step) {
-        const Timestamp t = at(step);
+        const Timestamp t = at(step * step_minutes);
         const int r = roll(100);
         if (tip.empty() || r < 45) {
             std::vector<Commit> commits;  // newest first, as Azure DevOps lists them
@@ -247,20 +250,27 @@ TEST_F(RandomHistoryTest, CommitSetsMatchAReferenceWhateverTheDeliveryOrder) {
 TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
     m_config->deployments.push_back(deployment("web-api", "staging", config::Trigger::push));
     int windows = 0, with_restores = 0, with_lead_times = 0, with_incidents = 0;
-    for (unsigned seed : {5u, 11u, 99u, 2026u}) {
-        SCOPED_TRACE("seed " + std::to_string(seed));
+    int with_whole_days = 0;
+    // Minutes per step: 1 keeps windows inside a day (deploy rows only); 97
+    // spreads ~10 days, so windows cover whole days (day rows) and cut
+    // partial days at both edges.
+    for (const auto& run :
+         {std::pair{5u, 1}, {11u, 1}, {99u, 1}, {2026u, 1}, {7u, 97}, {31u, 97}, {4242u, 61}}) {
+        const unsigned seed = run.first;
+        const int unit = run.second;
+        SCOPED_TRACE("seed " + std::to_string(seed) + " unit " + std::to_string(unit));
         m_projector.reset();
         m_store.reset();
         std::filesystem::remove_all(m_dir / "store");
         reopen();
 
         std::mt19937 rng(seed);
-        auto generated = generate(rng, 120);
+        auto generated = generate(rng, 120, unit);
         auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
         for (int i = 0; i < 12; ++i) {  // incidents, some before any deploy, some still open
-            WorkItem bug{.id = 700 + i, .created = at(roll(130) - 10)};
+            WorkItem bug{.id = 700 + i, .created = at((roll(130) - 10) * unit)};
             const int closes = roll(3);
-            const Timestamp closed_at = bug.created + std::chrono::minutes{1 + roll(40)};
+            const Timestamp closed_at = bug.created + std::chrono::minutes{(1 + roll(40)) * unit};
             generated.events.push_back({[=](TrackingTest& f) {
                 static_cast<RandomHistoryTest&>(f).do_work_item("created", bug, bug.created);
                 if (closes == 0) return;
@@ -297,7 +307,10 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
             for (int w = 0; w < 60; ++w) {
                 int from = roll(150) - 15, length = w == 0 ? 200 : roll(w < 30 ? 20 : 90);
                 if (w == 0) from = -20;
-                const Timestamp since = at(from), until = at(from + length);
+                // Odd offsets: windows rarely start at midnight.
+                const Timestamp since = at(from * unit + (unit > 1 ? roll(60) : 0));
+                const Timestamp until = at((from + length) * unit);
+                if (since > until) continue;
                 SCOPED_TRACE("window " + iso(since) + " .. " + iso(until));
                 const bool both = w % 3 == 0;
                 std::vector<DeploySeries> reference_series;
@@ -321,6 +334,10 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
                 EXPECT_EQ(dora_json(*rows_only), dora_json(reference));
                 EXPECT_TRUE(rows_only->explain.changes.empty());
                 ++windows;
+                {
+                    Timestamp day = std::chrono::ceil<std::chrono::days>(since);
+                    with_whole_days += day + std::chrono::days{1} <= until ? 1 : 0;
+                }
                 with_restores += reference.time_to_restore_failures > 0 ? 1 : 0;
                 with_lead_times += reference.lead_time_commits > 0 ? 1 : 0;
                 for (const auto& r : reference.explain.restores)
@@ -332,9 +349,11 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
     EXPECT_GT(with_restores, windows / 4);
     EXPECT_GT(with_lead_times, windows / 4);
     EXPECT_GT(with_incidents, 10);
+    EXPECT_GT(with_whole_days, windows / 8);
     std::printf(
-        "windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores\n",
-        windows, with_restores, with_lead_times, with_incidents);
+        "windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores, "
+        "%d over whole days\n",
+        windows, with_restores, with_lead_times, with_incidents, with_whole_days);
 }
 
 // ---- incremental derivation against reindex ---------------------------------
@@ -369,6 +388,10 @@ class IncrementalHistoryTest : public TrackingTest {
         release_d.release_definition = "web-api";
         release_d.release_environment = "Prod";
         m_config->deployments = {push_d, build_d, stage_d, release_d};
+        // Incidents from outside Azure Boards, in two of the series.
+        m_config->incident_sources = {
+            {"pager", config::IncidentSourceKind::api, "web-api", "production"},
+            {"alerts", config::IncidentSourceKind::azure_monitor, "web-api", "staging"}};
     }
 
   public:
@@ -390,6 +413,10 @@ class IncrementalHistoryTest : public TrackingTest {
     void do_register(const std::string& s, Timestamp t, DeployStatus status) {
         register_deploy(s, t, status);
     }
+    void do_impact(const ImpactRecord& record, const std::string& event_id) {
+        deliver(std::string(k_impact_event_type), make_impact_record(record), std::nullopt,
+                storage::EventSource::register_deploy, event_id);
+    }
 
     // Every derived table a query reads, byte for byte.
     std::string dump() {
@@ -400,9 +427,11 @@ class IncrementalHistoryTest : public TrackingTest {
                                  {"deploy_time", t.deploy_time},
                                  {"deploy_shas", t.deploy_shas},
                                  {"incident_blame", t.incident_blame},
+                                 {"deploy_days", t.deploy_days},
                                  {"shipped", t.shipped},
                                  {"gaps", t.gaps},
-                                 {"sources", t.sources}}) {
+                                 {"sources", t.sources},
+                                 {"impacts", t.impacts}}) {
             out += std::string("== ") + name + "\n";
             auto cursor = lmdb::cursor::open(txn, dbi);
             lmdb::val k, v;
@@ -452,7 +481,8 @@ struct History {
     int minutes = 0;
 };
 
-History generate(std::mt19937& rng, int steps) {
+// Steps `unit` minutes apart (the histories span hours, or days when unit > 1).
+History generate(std::mt19937& rng, int steps, int unit = 1) {
     History h;
     auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
     unsigned next_sha = 1;
@@ -475,7 +505,7 @@ History generate(std::mt19937& rng, int steps) {
     };
 
     for (int step = 0; step < steps; ++step) {
-        const Timestamp t = at(step);
+        const Timestamp t = at(step * unit);
         const int r = roll(100);
         if (tip.empty() || r < 40) {
             std::vector<Commit> commits;
@@ -582,7 +612,7 @@ History generate(std::mt19937& rng, int steps) {
             plan(step, [=](TrackingTest& f) { as(f).do_register(s, t, status); });
         } else if (r < 92) {
             // An incident: created now or a while ago, closed later or never.
-            WorkItem bug{.id = 500 + next_bug++, .created = at(step - roll(30))};
+            WorkItem bug{.id = 500 + next_bug++, .created = at((step - roll(30)) * unit)};
             if (roll(4) == 0 && !tips.empty())
                 bug.linked_commits = {
                     tips[static_cast<std::size_t>(roll(static_cast<int>(tips.size())))]};
@@ -591,23 +621,60 @@ History generate(std::mt19937& rng, int steps) {
                 WorkItem closed = bug;
                 closed.rev = 2;
                 closed.state = "Closed";
-                closed.changed = at(step + 1 + roll(40));
+                closed.changed = at((step + 1 + roll(40)) * unit);
                 plan(step + 1 + roll(40), [=](TrackingTest& f) {
                     as(f).do_work_item("updated", closed, *closed.changed);
                 });
+            }
+        } else if (r < 96) {
+            // An incident from register_impact or Azure Monitor: triggered
+            // now or a while ago, resolved later or never, sometimes
+            // reopened and resolved again; each transition may arrive late.
+            const bool monitor = roll(2) == 0;
+            ImpactRecord base;
+            base.source = monitor ? "alerts" : "pager";
+            base.kind = monitor ? config::IncidentSourceKind::azure_monitor
+                                : config::IncidentSourceKind::api;
+            base.external_id = "ext-" + std::to_string(next_bug++);
+            base.title = "outage";
+            const Timestamp opened = at(step - roll(30));
+            std::vector<std::pair<handlers::ImpactType, Timestamp>> moves = {
+                {handlers::ImpactType::triggered, opened}};
+            if (roll(3) != 0) {
+                const int closed = step + 1 + roll(40);
+                moves.push_back({handlers::ImpactType::resolved, at(closed)});
+                if (roll(4) == 0) {
+                    moves.push_back({handlers::ImpactType::reopened, at(closed + 5)});
+                    if (roll(2) == 0)
+                        moves.push_back({handlers::ImpactType::resolved, at(closed + 9)});
+                }
+            }
+            int n = 0;
+            for (const auto& [type, when] : moves) {
+                ImpactRecord record = base;
+                record.type = type;
+                record.date = when;
+                // A Resolved alert also says when it fired.
+                if (monitor && type == handlers::ImpactType::resolved) record.opened_at = opened;
+                const std::string event_id = base.external_id + "-" + std::to_string(n++);
+                plan(step + n * roll(20),
+                     [=](TrackingTest& f) { as(f).do_impact(record, event_id); });
             }
         }
     }
     std::stable_sort(h.events.begin(), h.events.end(), [](const Planned& a, const Planned& b) {
         return std::tie(a.due, a.order) < std::tie(b.due, b.order);
     });
-    h.minutes = steps;
+    h.minutes = steps * unit;
     return h;
 }
 
 TEST_F(IncrementalHistoryTest, IncrementalDerivationEqualsReindex) {
     std::size_t total_deploys = 0;
-    for (unsigned seed : {3u, 17u, 256u}) {
+    // The third history spreads over ~10 days: late events land in earlier
+    // days, whose tr_deploy_days rows must come out as a reindex writes them.
+    for (const auto& run : {std::pair{3u, 1}, {17u, 1}, {256u, 37}}) {
+        const unsigned seed = run.first;
         SCOPED_TRACE("seed " + std::to_string(seed));
         m_projector.reset();
         m_store.reset();
@@ -615,7 +682,7 @@ TEST_F(IncrementalHistoryTest, IncrementalDerivationEqualsReindex) {
         reopen();
 
         std::mt19937 rng(seed);
-        auto history = generate(rng, 400);
+        auto history = generate(rng, 400, run.second);
         begin_batch();
         for (std::size_t i = 0; i < history.events.size(); ++i) {
             history.events[i].deliver(*this);

@@ -49,7 +49,7 @@ struct DeployView {
     bool commits_complete = false;
     std::vector<CommitView> commits;       // oldest first (authored_at, then sha)
     std::vector<std::int64_t> work_items;  // ascending, unique
-    std::vector<std::int64_t> incidents;   // work items blamed on this deploy, ascending
+    std::vector<std::string> incidents;    // ids of the incidents blamed on this deploy
     std::vector<std::string> pending;      // work-queue keys this deploy waits for
 
     // "<deployment>:<environment>:<seq>"

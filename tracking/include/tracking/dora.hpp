@@ -33,7 +33,7 @@ struct DeploySeries {
     std::vector<DeployView> deploys;
     // Incidents blamed on deploys of this series that `deploys` leaves out
     // (query_dora passes only the deploys a window needs).
-    std::vector<std::int64_t> blamed_incidents;
+    std::vector<std::string> blamed_incidents;
 };
 
 // One commit's lead time: shipped first by `deploy_id`.
@@ -63,7 +63,7 @@ struct ChangeRecord {
     std::string deploy_id;
     DeployStatus status = DeployStatus::succeeded;
     Failure failure = Failure::none;
-    std::vector<std::int64_t> incidents;  // blamed on it
+    std::vector<std::string> incidents;  // blamed on it
 };
 
 // The records behind each figure, in time order.

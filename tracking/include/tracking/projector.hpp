@@ -76,7 +76,10 @@ class Projector final : public storage::AppendObserver {
 // Drops every derived table and replays the whole journal through the same
 // code, committing facts in chunks and the recompute at the end. The result
 // equals what live ingestion of the same journal produced. Refuses a
-// read-only store. Not while a JournalWriter runs on `store`.
-Status reindex(storage::Store& store, const config::Config& config);
+// read-only store. Not while a JournalWriter runs on `store`. `progress`, if
+// set, is called with the entries replayed so far and the highest journal seq.
+using ReindexProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+Status reindex(storage::Store& store, const config::Config& config,
+               const ReindexProgress& progress = {});
 
 }  // namespace shiplog::tracking

@@ -21,15 +21,17 @@
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
 //   tr_queue       item key                                   -> work-queue item
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
-//   tr_deploy_time, tr_deploy_shas, tr_incident_blame: query indexes kept
-//                  with tr_deploys (src/deploy_index.hpp has their layout)
+//   tr_deploy_time, tr_deploy_shas, tr_incident_blame, tr_deploy_days: query indexes kept
+//                  with tr_deploys (src/index/deploy_index.hpp has their layout)
 //   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
+//   tr_impacts     incident id \0 time(u64 BE) type(u8)          -> seq, source, title, url
+//                  (register_impact calls and Azure Monitor alerts, per incident)
 //
 // k_layout_version names this layout. It is part of the projection
-// fingerprint (daemon/src/projection_sync.cpp), so a store whose derived
+// fingerprint (daemon/workers/projection_sync.cpp), so a store whose derived
 // tables were written by a build with another layout is rebuilt from the
 // journal when `serve` starts; bump it with every change to a tr_ table's
 // keys or records.
@@ -51,9 +53,13 @@ namespace shiplog::tracking {
 //    no longer listed on deploys.
 // 5: tr_sources in deploy order, tr_shipped and tr_gaps (derivation starts
 //    at the position an event affects instead of the start of the series).
-// 6: tr_deploys and tr_queue records in common/bytes.hpp's codec (varint
-//    lengths and counts instead of fixed 8-byte ones).
-inline constexpr int k_layout_version = 6;
+// 6: tr_deploy_days (per series and UTC day: counts and sorted lead and
+//    restore seconds; long metrics windows read one row per day).
+// 7: work-item revisions carry System.Title; build sources carry the build id.
+// 8: incident ids are strings ("boards:7", "api:<source>:<id>"); tr_impacts.
+// 9: records in common/bytes.hpp's codec (varint lengths and counts instead
+//    of fixed 8-byte ones).
+inline constexpr int k_layout_version = 9;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -76,6 +82,8 @@ struct Tables {
     MDB_dbi incident_blame = 0;
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
+    MDB_dbi deploy_days = 0;
+    MDB_dbi impacts = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.
     bool present = true;
