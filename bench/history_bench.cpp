@@ -159,12 +159,11 @@ int main(int argc, char** argv) {
         return 1;
     }
     auto config = std::make_shared<config::Config>();
-    config->deployments.push_back({.name = "web-api",
-                                   .environment = "production",
-                                   .project = "Contoso",
-                                   .repository = "web-api",
-                                   .branch = "main",
-                                   .trigger = config::Trigger::push});
+    config::DeploymentConfig d;  // branch main, trigger push: the defaults
+    d.name = d.repository = "web-api";
+    d.environment = "production";
+    d.project = "Contoso";
+    config->deployments.push_back(d);
     auto projector = tracking::Projector::open(**store, [config] { return config; });
     if (!projector) {
         std::fprintf(stderr, "projector: %s\n", projector.error().message.c_str());

@@ -168,10 +168,11 @@ std::string fixture(const char* name) {
 // payload classifies as tracked (the full path, like bench/run's config).
 config::Config bench_config() {
     config::Config config;
-    config.deployments.push_back({.name = "web-api",
-                                  .environment = "production",
-                                  .project = "Contoso",
-                                  .repository = "web-api"});
+    config::DeploymentConfig push;
+    push.name = push.repository = "web-api";
+    push.environment = "production";
+    push.project = "Contoso";
+    config.deployments.push_back(push);
     // Build + work item fixtures: match whatever they name.
     if (auto build = handlers::parse_build_event(fixture("build.complete.json"))) {
         config::DeploymentConfig d;

@@ -8,6 +8,7 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
 #include "support/sha.hpp"
 
 namespace shiplog::azure {
@@ -34,15 +35,10 @@ struct Fixture {
         }
     }
     std::unique_ptr<AzureDevOpsClient> client(int page = 1000) {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        options.commits_page_size = page;
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
+        return testing::fake_client(fake, k_token,
+                                    [page](config::AzureDevOpsConfig&, ClientOptions& options) {
+                                        options.commits_page_size = page;
+                                    });
     }
 };
 

@@ -14,6 +14,7 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
 #include "support/sha.hpp"
 
 namespace shiplog::azure {
@@ -45,15 +46,10 @@ struct Server {
         fake.add_build(b);
     }
     std::unique_ptr<AzureDevOpsClient> client(std::optional<std::string> api_version = {}) {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        cfg.api_version = std::move(api_version);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
+        return testing::fake_client(fake, k_token,
+                                    [&](config::AzureDevOpsConfig& cfg, ClientOptions&) {
+                                        cfg.api_version = std::move(api_version);
+                                    });
     }
     std::vector<std::string> versions_asked() const {
         std::vector<std::string> out;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/expect_ok.hpp"
+#include "support/journal_entry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::storage {
@@ -33,12 +34,7 @@ JournalEntry full_entry() {
 }
 
 JournalEntry make_entry(std::string id, std::string raw = "{}") {
-    JournalEntry entry;
-    entry.received_at = Timestamp{std::chrono::seconds{1'700'000'000}};
-    entry.event_id = std::move(id);
-    entry.event_type = "build.complete";
-    entry.raw = std::move(raw);
-    return entry;
+    return testing::journal_entry(std::move(id), "build.complete", std::move(raw));
 }
 
 class JournalTable : public ::testing::Test {
