@@ -10,21 +10,36 @@
 // the history itself (pushes submitted --window at a time, as concurrent
 // requests would be batched). No HTTP: the request path around it does not
 // depend on history (docs/performance.md, "Cost against history"). Last,
-// `reindex` of the journal it wrote, in events/s.
+// `reindex` of the journal it wrote, in events/s, with its CPU time and its
+// peak anonymous memory (RssAnon sampled every 50 ms: the file pages of the
+// memory-mapped store count in RSS but are the page cache's, not the heap).
+//
+// --reindex-only writes the --deploys pushes to the journal without
+// projecting them (the writer with no observer: what a restored backup or a
+// layout change leaves) and measures only the reindex, for journals of a
+// million events. --derive-chunk sets reindex's deploys per derivation
+// transaction (default tracking::k_reindex_derive_chunk; a number above the
+// series' length derives it in one transaction, as reindex did before).
 //
 //   shiplog_history_bench --dir DIR [--deploys 100000] [--checkpoints 100,10000,100000]
-//                         [--probe 300] [--window 256] [--commits 5]
+//                         [--probe 300] [--window 256] [--commits 5] [--reindex-only 1]
+//                         [--derive-chunk N]
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "common/clock.hpp"
 #include "common/time_format.hpp"
@@ -115,6 +130,54 @@ double quantile(std::vector<double> v, double q) {
     return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
 }
 
+// A line of /proc/self/status, in kB ("RssAnon", "VmHWM"); 0 when absent.
+std::uint64_t status_kb(const char* field) {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) return 0;
+    char line[256];
+    std::uint64_t kb = 0;
+    const std::size_t n = std::strlen(field);
+    while (std::fgets(line, sizeof line, f) != nullptr)
+        if (std::strncmp(line, field, n) == 0 && line[n] == ':') {
+            kb = std::strtoull(line + n + 1, nullptr, 10);
+            break;
+        }
+    std::fclose(f);
+    return kb;
+}
+
+double cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// Samples RssAnon while it lives, keeping the peak.
+class AnonPeak {
+  public:
+    AnonPeak()
+        : m_thread([this] {
+              while (!m_stop.load()) {
+                  m_peak = std::max<std::uint64_t>(m_peak.load(), status_kb("RssAnon"));
+                  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+              }
+          }) {}
+    ~AnonPeak() { stop(); }
+    std::uint64_t stop() {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+        return std::max<std::uint64_t>(m_peak.load(), status_kb("RssAnon"));
+    }
+
+  private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<std::uint64_t> m_peak{0};
+    std::thread m_thread;
+};
+
 std::vector<std::uint64_t> parse_list(const std::string& s) {
     std::vector<std::uint64_t> out;
     std::stringstream in(s);
@@ -128,6 +191,8 @@ int main(int argc, char** argv) {
     std::filesystem::path dir;
     std::uint64_t deploys = 100'000, probe = 300, window = 256;
     int commits = 5;
+    bool reindex_only = false;
+    std::size_t derive_chunk = tracking::k_reindex_derive_chunk;
     std::vector<std::uint64_t> checkpoints = {100, 10'000, 100'000};
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
@@ -143,6 +208,10 @@ int main(int argc, char** argv) {
             window = std::stoull(v);
         else if (a == "--commits")
             commits = std::stoi(v);
+        else if (a == "--reindex-only")
+            reindex_only = v != "0";
+        else if (a == "--derive-chunk")
+            derive_chunk = std::stoull(v);
         else {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
             return 2;
@@ -170,7 +239,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     TimedObserver observer(**projector);
-    auto writer = storage::JournalWriter::start(**store, system_clock(), &observer);
+    auto writer =
+        storage::JournalWriter::start(**store, system_clock(), reindex_only ? nullptr : &observer);
+    if (reindex_only) checkpoints = {deploys};
 
     std::printf("| history (deploys) | per event p50 ms | p90 ms | projection p50 ms | p90 ms |\n");
     std::printf("| ---: | ---: | ---: | ---: | ---: |\n");
@@ -196,6 +267,11 @@ int main(int argc, char** argv) {
         }
         ingest_seconds += std::chrono::duration<double>(Steady::now() - t0).count();
         ingested += n - before;
+        if (reindex_only) {
+            std::printf("| %llu | (journal only) | | | |\n",
+                        static_cast<unsigned long long>(checkpoint));
+            continue;
+        }
         // Probes: one at a time, each acknowledged before the next.
         std::vector<double> total, projection;
         for (std::uint64_t i = 0; i < probe; ++i) {
@@ -221,14 +297,33 @@ int main(int argc, char** argv) {
     if (stats.observer_failures != 0) return 1;
 
     // reindex of the same journal: every entry replayed, every series derived once.
+    const std::uint64_t anon_before = status_kb("RssAnon");
+    AnonPeak anon;
+    const double c0 = cpu_seconds();
     const auto r0 = Steady::now();
-    if (auto s = tracking::reindex(**store, *config); !s) {
+    // The replay of the facts ends with the last entry's progress call; the
+    // derivation of the series follows.
+    double facts_seconds = 0, facts_cpu = 0;
+    auto progress = [&](std::uint64_t done, std::uint64_t total) {
+        if (done != total) return;
+        facts_seconds = std::chrono::duration<double>(Steady::now() - r0).count();
+        facts_cpu = cpu_seconds() - c0;
+    };
+    if (auto s = tracking::reindex(**store, *config, progress, derive_chunk); !s) {
         std::fprintf(stderr, "reindex: %s\n", s.error().message.c_str());
         return 1;
     }
     const double reindex_seconds = std::chrono::duration<double>(Steady::now() - r0).count();
-    std::printf("reindex: %llu journal entries in %.1f s = %.0f events/s\n",
-                static_cast<unsigned long long>(n), reindex_seconds,
-                static_cast<double>(n) / reindex_seconds);
+    const double reindex_cpu = cpu_seconds() - c0;
+    const std::uint64_t anon_peak = anon.stop();
+    std::printf(
+        "reindex: %llu journal entries in %.1f s (%.2f min) = %.0f events/s; CPU %.2f s = %.0f "
+        "events per CPU second; RssAnon %.1f MiB before, peak %.1f MiB; process VmHWM %.1f MiB; "
+        "facts replay %.1f s (CPU %.1f s), derivation %.1f s (CPU %.1f s)\n",
+        static_cast<unsigned long long>(n), reindex_seconds, reindex_seconds / 60,
+        static_cast<double>(n) / reindex_seconds, reindex_cpu, static_cast<double>(n) / reindex_cpu,
+        static_cast<double>(anon_before) / 1024, static_cast<double>(anon_peak) / 1024,
+        static_cast<double>(status_kb("VmHWM")) / 1024, facts_seconds, facts_cpu,
+        reindex_seconds - facts_seconds, reindex_cpu - facts_cpu);
     return 0;
 }

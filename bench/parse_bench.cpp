@@ -34,6 +34,7 @@
 #include "config/config.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/envelope.hpp"
+#include "handlers/json_parser.hpp"
 #include "handlers/parsed_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/relevance.hpp"
@@ -298,12 +299,9 @@ void raw_dom(benchmark::State& state, const Payload& p) {
 // ---- shiplog -----------------------------------------------------------------
 
 // Bodies the way the daemon holds them: every request arrives in a new
-// std::string (httplib's req.body, reserved by http::read_body_capped with
-// the JSON padding after the declared length), the writer parses the
-// JournalEntry's own copy. Two of each, used alternately, so no parse ever
-// sees the address and bytes it parsed last (handlers reuse a document only
-// for the very same body on the same thread, which is the envelope ->
-// relevance hand-off).
+// std::string (the edge reserves the JSON padding after the body), the
+// writer parses the JournalEntry's own copy. Two of each, used alternately,
+// as consecutive requests live at different addresses.
 std::string request_body(const std::string& body) {
     std::string out;
     out.reserve(body.size() + handlers::k_json_padding);
@@ -324,10 +322,13 @@ struct Copies {
 
 // What daemon/workers/event_intake.cpp does with a body before the writer.
 bool intake(const std::string& body, std::string* event_id, handlers::ParsedEvent* parsed) {
-    auto envelope = handlers::parse_envelope_padded(body, body.capacity());
+    static handlers::JsonParser parser;  // the intake's pool hands one out per body
+    auto parsed_body = parser.parse(body, body.capacity());
+    if (!parsed_body) return false;
+    auto envelope = handlers::parse_envelope(*parsed_body);
     if (!envelope) return false;
     if (event_id) *event_id = envelope->id;
-    return handlers::classify_event(*envelope, body, the_config(), parsed) ==
+    return handlers::classify_event(*envelope, *parsed_body, the_config(), parsed) ==
            handlers::Relevance::tracked;
 }
 

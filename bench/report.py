@@ -4,6 +4,7 @@
 import argparse
 import csv
 import json
+import re
 import sys
 
 COLUMNS = ["server", "commits", "body_bytes", "close", "conns", "target_rate", "rate",
@@ -34,7 +35,8 @@ def main():
     for opt in ["smoke", "duration", "threads", "started", "load-start", "load-end", "nproc", "cpu",
                 "fs", "shiplog", "shiplog-version", "wrk", "nginx", "python", "command"]:
         ap.add_argument("--" + opt, default="?")
-    for opt in ["parse-json", "footprint", "rss", "queries", "attack"]:
+    for opt in ["parse-json", "footprint", "rss", "queries", "attack", "history-live",
+                "history-reindex"]:
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
     smoke = a.smoke == "1"
@@ -125,6 +127,7 @@ def main():
     attack_section(w, a.attack)
     parse_section(w, a.parse_json)
     queries_section(w, a.queries)
+    history_section(w, a.history_live, a.history_reindex, smoke)
     footprint_section(w, a.footprint, a.rss, smoke)
     print("\n".join(out))
     return 0
@@ -206,6 +209,45 @@ def queries_section(w, path):
     if lines and lines[0].startswith("#"):
         lines = lines[1:]
     w("\n".join(lines).strip())
+
+
+def history_section(w, live_path, reindex_path, smoke):
+    """shiplog_history_bench: time per event against history, and reindex at 10x steps."""
+    w("\n## History\n")
+    if not live_path:
+        w("(skipped: --no-history, or no shiplog_history_bench in the build tree)")
+        return
+    w("`shiplog_history_bench` from `bench/history_bench.cpp`: one `push` series through the "
+      "JournalWriter and the Projector (journal append, projection, commit, fdatasync); at each "
+      "checkpoint, pushes submitted one at a time, each acknowledged before the next (a webhook "
+      "over a keep-alive connection).\n")
+    with open(live_path) as f:
+        text = f.read().strip()
+    w(text)
+    rows = re.findall(r"^\| (\d+) \| ([\d.]+) \|", text, re.M)
+    if len(rows) >= 2 and not smoke:
+        first, last = rows[0], rows[-1]
+        ratio = float(last[1]) / float(first[1])
+        w(f"\nPer event at {int(last[0]):,} deploys ÷ at {int(first[0]):,}: {ratio:.2f}x "
+          f"(target ≤ 1.5x: **{'met' if ratio <= 1.5 else 'NOT met'}**).")
+    if reindex_path:
+        with open(reindex_path) as f:
+            runs = [l.strip() for l in f if l.strip()]
+        w("\n`reindex` of journals written without projection (`--reindex-only 1`):\n")
+        w("| journal entries | wall s | events/s | CPU s | peak RssAnon MiB | CPU × vs previous |")
+        w("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        previous = None
+        for line in runs:
+            m = re.search(r"reindex: (\d+) journal entries in ([\d.]+) s .*= (\d+) events/s; "
+                          r"CPU ([\d.]+) s.*peak ([\d.]+) MiB", line)
+            if not m:
+                continue
+            n, wall, rate, cpu, anon = int(m[1]), float(m[2]), m[3], float(m[4]), m[5]
+            step = ""
+            if previous and previous[1] > 0:
+                step = f"{cpu / previous[1]:.1f}x for {n / previous[0]:.0f}x the events"
+            w(f"| {n:,} | {wall:.1f} | {rate} | {cpu:.1f} | {anon} | {step} |")
+            previous = (n, cpu)
 
 
 def footprint_section(w, path, rss_path, smoke):

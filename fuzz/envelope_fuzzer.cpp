@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "handlers/envelope.hpp"
+#include "handlers/json_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view body(reinterpret_cast<const char*>(data), size);
@@ -15,8 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The no-copy path must agree with the copying one.
     std::string padded(body);
     padded.reserve(size + shiplog::handlers::k_json_padding);
-    auto again = shiplog::handlers::parse_envelope_padded(std::string_view(padded.data(), size),
-                                                          padded.capacity());
+    shiplog::handlers::JsonParser parser;
+    auto parsed = parser.parse(std::string_view(padded.data(), size), padded.capacity());
+    auto again = parsed
+                     ? shiplog::handlers::parse_envelope(*parsed)
+                     : shiplog::Result<shiplog::handlers::Envelope>(tl::unexpected(parsed.error()));
     if (envelope.has_value() != again.has_value()) std::abort();
     if (envelope && (envelope->id != again->id || envelope->event_type != again->event_type))
         std::abort();

@@ -78,8 +78,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto run = parse_run_event(body)) check(!run->pipeline_name.empty());
     if (auto release = parse_release_deployment_event(body))
         check(!release->release_definition_name.empty() && !release->environment_name.empty());
-    if (auto pr = parse_pull_request_event(body))
+    if (auto pr = parse_pull_request_event(body)) {
         check(pr->last_merge_commit.empty() || is_sha(pr->last_merge_commit));
+        check(pr->last_merge_target_commit.empty() || is_sha(pr->last_merge_target_commit));
+        for (const auto& c : pr->commits) check(is_sha(c.sha));
+        for (const auto& r : pr->reviewers) check(!r.id.empty());
+    }
+    if (auto comment = parse_pull_request_comment_event(body))
+        check(comment->pull_request.pull_request_id != 0 || !comment->pull_request.status.empty());
+    if (auto record = parse_pull_request_record(body))
+        if (record->commits)
+            for (const auto& c : *record->commits) check(is_sha(c.sha));
     if (auto item = parse_work_item_event(body)) {
         check(item->id > 0 && !item->team_project.empty());
         for (const auto& tag : item->tags) check(!tag.empty());

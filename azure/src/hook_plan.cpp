@@ -203,6 +203,8 @@ Result<std::vector<DesiredHook>> desired_hooks(
                    {"branch",
                     branch != ids.branch_refs.end() ? branch->second : "refs/heads/" + d.branch}},
                   who);
+        add_kinds(Subscribe::every_repository,
+                  {{"projectId", project_id}, {"repository", repo->second}}, who);
 
         switch (d.trigger) {
             case config::Trigger::build: {

@@ -658,6 +658,75 @@ class HttpClient final : public AzureDevOpsClient {
         return json;
     }
 
+    Result<std::vector<std::string>> list_pull_requests_json(
+        const std::string& project, const std::string& repository) override {
+        const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
+                                 percent_encode(repository) + "/pullrequests";
+        constexpr int top = 100;
+        std::vector<std::string> out;
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            auto r = call("GET", path,
+                          {{"searchCriteria.status", "all"},
+                           {"$top", std::to_string(top)},
+                           {"$skip", std::to_string(page * top)}},
+                          "");
+            if (!r) return tl::unexpected(r.error());
+            std::size_t got = 0;
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) return;
+                for (auto v : values) {
+                    out.push_back(simdjson::to_string(v));
+                    ++got;
+                }
+            });
+            if (!st) return tl::unexpected(st.error());
+            if (got < static_cast<std::size_t>(top)) return out;
+        }
+        return fail(ErrorCode::remote,
+                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
+    std::string pull_request_path(const std::string& project, const std::string& repository,
+                                  std::int64_t id) const {
+        return percent_encode(project) + "/_apis/git/repositories/" + percent_encode(repository) +
+               "/pullRequests/" + std::to_string(id);
+    }
+
+    Result<std::string> get_pull_request_json(const std::string& project,
+                                              const std::string& repository,
+                                              std::int64_t id) override {
+        const std::string path = pull_request_path(project, repository, id);
+        auto r = call("GET", path, {}, "");
+        if (!r) return tl::unexpected(r.error());
+        std::string json;
+        auto st = parse(*r, "GET " + path,
+                        [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
+        if (!st) return tl::unexpected(st.error());
+        return json;
+    }
+
+    Result<std::string> pull_request_list_json(const std::string& path) {
+        json::Writer w;
+        w.begin_array();
+        auto st = for_each_value(path, {},
+                                 [&](simdjson::dom::element e) { w.raw(simdjson::to_string(e)); });
+        if (!st) return tl::unexpected(st.error());
+        return w.end_array().take();
+    }
+
+    Result<std::string> pull_request_commits_json(const std::string& project,
+                                                  const std::string& repository,
+                                                  std::int64_t id) override {
+        return pull_request_list_json(pull_request_path(project, repository, id) + "/commits");
+    }
+
+    Result<std::string> pull_request_threads_json(const std::string& project,
+                                                  const std::string& repository,
+                                                  std::int64_t id) override {
+        return pull_request_list_json(pull_request_path(project, repository, id) + "/threads");
+    }
+
     Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
         const std::string& project, std::int64_t definition_id,
         const std::string& min_time) override {

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -31,6 +32,27 @@ const char* to_string(IncidentSourceKind kind) {
             return "azure-monitor";
     }
     return "unknown";
+}
+
+const char* to_string(NotifyKind kind) {
+    switch (kind) {
+        case NotifyKind::teams:
+            return "teams";
+        case NotifyKind::slack:
+            return "slack";
+        case NotifyKind::webhook:
+            return "webhook";
+    }
+    return "unknown";
+}
+
+bool NotifyConfig::wants(std::string_view event) const {
+    return std::find(events.begin(), events.end(), event) != events.end();
+}
+
+bool NotifyConfig::wants_deployment(std::string_view deployment) const {
+    return deployments.empty() ||
+           std::find(deployments.begin(), deployments.end(), deployment) != deployments.end();
 }
 
 Environment Environment::process() {

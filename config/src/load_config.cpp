@@ -300,7 +300,7 @@ class Loader {
     Result<Config> load(const toml::table& root) {
         SHIPLOG_TRY(check_keys(root, "",
                                {"server", "storage", "azure_devops", "webhook", "api", "deployment",
-                                "failures", "incident_source"}));
+                                "failures", "incident_source", "notify"}));
         SHIPLOG_TRY(load_storage(root));
         SHIPLOG_TRY(load_azure_devops(root));
         SHIPLOG_TRY(load_webhook(root));
@@ -309,6 +309,7 @@ class Loader {
         SHIPLOG_TRY(load_deployments(root));
         SHIPLOG_TRY(load_failures(root));
         SHIPLOG_TRY(load_incident_sources(root));  // after deployments: it names them
+        SHIPLOG_TRY(load_notify(root));            // after deployments: it names them
         return std::move(m_config);
     }
 
@@ -967,14 +968,15 @@ class Loader {
         if (!table) return tl::unexpected<Error>(std::move(table.error()));
         if (*table == nullptr) return {};
         const toml::table& t = **table;
-        SHIPLOG_TRY(
-            check_keys(t, "failures",
-                       {"incident_work_item_types", "incident_tags", "incident_closed_states"}));
+        SHIPLOG_TRY(check_keys(t, "failures",
+                               {"incident_work_item_types", "incident_tags",
+                                "incident_closed_states", "hotfix_branches"}));
         FailuresConfig& failures = m_config.failures;
         for (auto [key, out] :
              {std::pair{"incident_work_item_types", &failures.incident_work_item_types},
               std::pair{"incident_tags", &failures.incident_tags},
-              std::pair{"incident_closed_states", &failures.incident_closed_states}}) {
+              std::pair{"incident_closed_states", &failures.incident_closed_states},
+              std::pair{"hotfix_branches", &failures.hotfix_branches}}) {
             auto value = opt_string_array(t, "failures", key);
             if (!value) return tl::unexpected<Error>(std::move(value.error()));
             if (*value) *out = std::move(**value);
@@ -1043,6 +1045,146 @@ class Loader {
                              "no [[deployment]] has name " + in_quotes(source.deployment) +
                                  " and environment " + in_quotes(source.environment));
             m_config.incident_sources.push_back(std::move(source));
+        }
+        return {};
+    }
+
+    Status load_notify(const toml::table& root) {
+        const toml::node* node = root.get("notify");
+        if (node == nullptr) return {};
+        if (!node->is_array())
+            return error(line_of(*node), "notify",
+                         std::string("expected an array of tables ([[notify]]), got ") +
+                             type_name(node->type()));
+        std::map<std::string, std::uint32_t> seen;  // name -> line
+        std::map<NotifyKind, int> per_kind;
+        for (const toml::node& item : *node->as_array())
+            if (const toml::table* t = item.as_table())
+                if (auto kind = t->get("kind"); kind && kind->is_string())
+                    for (NotifyKind k : {NotifyKind::teams, NotifyKind::slack, NotifyKind::webhook})
+                        if (kind->as_string()->get() == to_string(k)) ++per_kind[k];
+        std::map<NotifyKind, int> numbered;
+        std::size_t index = 0;
+        for (const toml::node& item : *node->as_array()) {
+            std::string path = "notify[" + std::to_string(index++) + "]";
+            if (!item.is_table())
+                return error(
+                    line_of(item), path,
+                    std::string("expected a table ([[notify]]), got ") + type_name(item.type()));
+            const toml::table& t = *item.as_table();
+            SHIPLOG_TRY(check_keys(t, path, {"name", "kind", "url_file", "events", "deployments"}));
+            NotifyConfig notify;
+            auto kind = req_string(t, path, "kind");
+            if (!kind) return tl::unexpected<Error>(std::move(kind.error()));
+            bool known = false;
+            for (NotifyKind k : {NotifyKind::teams, NotifyKind::slack, NotifyKind::webhook})
+                if (*kind == to_string(k)) {
+                    notify.kind = k;
+                    known = true;
+                }
+            if (!known)
+                return error(line_of(*t.get("kind")), path + ".kind",
+                             in_quotes(*kind) + " is not one of teams, slack, webhook");
+
+            auto name = opt_string(t, path, "name");
+            if (!name) return tl::unexpected<Error>(std::move(name.error()));
+            std::uint32_t name_line = line_of(t);
+            if (*name) {
+                name_line = line_of(*t.get("name"));
+                if (!is_slug(**name))
+                    return error(
+                        name_line, path + ".name",
+                        in_quotes(**name) + " is not a slug (lowercase letters, digits and '-')");
+                notify.name = std::move(**name);
+            } else {
+                notify.name = to_string(notify.kind);
+                if (per_kind[notify.kind] > 1)
+                    notify.name += "-" + std::to_string(++numbered[notify.kind]);
+            }
+            auto [it, inserted] = seen.emplace(notify.name, name_line);
+            if (!inserted)
+                return error(name_line, path + ".name",
+                             "duplicate name " + in_quotes(notify.name) +
+                                 ": already used at line " + std::to_string(it->second) +
+                                 " (give each [[notify]] its own name)");
+
+            // The URL is a secret: messages name the file, never its content.
+            auto file = req_string(t, path, "url_file");
+            if (!file) return tl::unexpected<Error>(std::move(file.error()));
+            const std::uint32_t file_line = line_of(*t.get("url_file"));
+            const std::string file_key = path + ".url_file";
+            const fs::path resolved = resolve(*file);
+            auto content = read_secret_file(resolved, file_line, file_key, true);
+            if (!content) return tl::unexpected<Error>(std::move(content.error()));
+            std::vector<std::string> lines = secret_lines(*content);
+            if (lines.size() != 1 || lines.front().empty())
+                return error(
+                    file_line, file_key,
+                    in_quotes(resolved.string()) + " must hold exactly one line: the webhook URL");
+            const std::string& url = lines.front();
+            if (!ascii::istarts_with(url, "https://") && !ascii::istarts_with(url, "http://"))
+                return error(file_line, file_key,
+                             "the URL in " + in_quotes(resolved.string()) +
+                                 " is not an http:// or https:// URL");
+            const std::string_view rest =
+                std::string_view(url).substr(ascii::istarts_with(url, "https://") ? 8 : 7);
+            const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+            // user:password@ would be a credential in the log line that names the host.
+            const std::string_view host = authority.substr(authority.rfind('@') + 1);
+            if (host.empty() || std::any_of(url.begin(), url.end(), [](char c) {
+                    return c == ' ' || c == '\t' || c < 0x20;
+                }))
+                return error(file_line, file_key,
+                             "the URL in " + in_quotes(resolved.string()) +
+                                 " has no host or contains a space or control character");
+            notify.host = std::string(host);
+            notify.url = Secret(url);
+
+            auto events = opt_string_array(t, path, "events");
+            if (!events) return tl::unexpected<Error>(std::move(events.error()));
+            if (*events) {
+                std::size_t i = 0;
+                for (auto& event : **events) {
+                    const bool valid =
+                        std::any_of(std::begin(k_notify_events), std::end(k_notify_events),
+                                    [&](const char* e) { return event == e; });
+                    if (!valid) {
+                        std::vector<std::string_view> all(std::begin(k_notify_events),
+                                                          std::end(k_notify_events));
+                        std::string list;
+                        for (auto e : all) list += (list.empty() ? "" : ", ") + std::string(e);
+                        return error(line_of(*t.get("events")->as_array()->get(i)),
+                                     path + ".events[" + std::to_string(i) + "]",
+                                     in_quotes(event) + " is not one of " + list);
+                    }
+                    if (!notify.wants(event)) notify.events.push_back(event);
+                    ++i;
+                }
+            } else {
+                notify.events = {"deploy.failed", "deploy.rollback", "incident.opened",
+                                 "hooks.unhealthy", "digest.weekly"};
+            }
+            auto deployments = opt_string_array(t, path, "deployments");
+            if (!deployments) return tl::unexpected<Error>(std::move(deployments.error()));
+            if (*deployments) {
+                std::size_t i = 0;
+                for (auto& d : **deployments) {
+                    const bool configured =
+                        std::any_of(m_config.deployments.begin(), m_config.deployments.end(),
+                                    [&](const DeploymentConfig& c) { return c.name == d; });
+                    if (!configured)
+                        return error(line_of(*t.get("deployments")->as_array()->get(i)),
+                                     path + ".deployments[" + std::to_string(i) + "]",
+                                     "no [[deployment]] has name " + in_quotes(d));
+                    ++i;
+                }
+                notify.deployments = std::move(**deployments);
+            }
+            if (notify.kind != NotifyKind::webhook && !ascii::istarts_with(url, "https://"))
+                warn(file_line, file_key,
+                     std::string("the ") + to_string(notify.kind) +
+                         " URL is not https: the message and the URL's token travel in clear");
+            m_config.notify.push_back(std::move(notify));
         }
         return {};
     }

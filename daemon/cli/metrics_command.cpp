@@ -66,6 +66,30 @@ void print_table(const tracking::DoraFigures& f) {
         "rollback");
     row("restored failures", std::to_string(f.time_to_restore_failures),
         "failures restored in the window");
+    auto spread = [&](const char* name, const tracking::Spread& s, const char* definition) {
+        const std::string p90 =
+            s.p90 ? duration_text(static_cast<long long>(*s.p90)) : std::string("-");
+        row(name, duration_text(s.median) + " (p90 " + p90 + ")", definition);
+    };
+    spread("coding time", f.coding, "PR created minus its first commit's author date; median");
+    spread("pickup time", f.pickup, "first review (vote or comment by another) minus PR created");
+    spread("review time", f.review, "PR merged minus first review");
+    spread("deploy time", f.deploy, "first succeeded deploy shipping the PR minus its merge");
+    row("pull requests", std::to_string(f.pull_requests),
+        "pull requests first shipped in the window");
+    row("direct commits", std::to_string(f.direct_commits),
+        "commits first shipped in the window that no pull request brought");
+    row("rework rate", percent_text(f.rework_rate),
+        "rollback, incident-fix or hotfix deploys / succeeded deploys");
+    std::string sizes =
+        std::to_string(f.batch_counts[0]) + " S, " + std::to_string(f.batch_counts[1]) + " M, " +
+        std::to_string(f.batch_counts[2]) + " L, " + std::to_string(f.batch_counts[3]) + " XL";
+    row("batch size",
+        (f.batch_median_commits ? tracking::format_seconds(*f.batch_median_commits)
+                                : std::string("-")) +
+            " commits",
+        "median commits per succeeded deploy (S <= 5, M <= 20, L <= 100, XL above)");
+    row("batch sizes", sizes, "succeeded deploys per size");
     std::printf("\n'-' means no data: the figure's denominator is 0.\n");
 }
 
@@ -76,10 +100,11 @@ void print_explain(const tracking::DoraFigures& f) {
         std::string incidents;
         for (const auto& id : c.incidents)
             incidents += (incidents.empty() ? " incidents " : ",") + id;
-        std::printf("  %-40s %-9s failure=%s%s\n", c.deploy_id.c_str(),
+        std::printf("  %-40s %-9s failure=%s rework=%s batch=%s%s\n", c.deploy_id.c_str(),
                     tracking::to_string(c.status),
                     c.failure == tracking::Failure::none ? "-" : tracking::to_string(c.failure),
-                    incidents.c_str());
+                    c.rework == tracking::Rework::none ? "-" : tracking::to_string(c.rework),
+                    tracking::batch_size_class(c.batch.commits), incidents.c_str());
     }
     std::printf("\ncommits first shipped in the window (lead time): %zu\n",
                 f.explain.commits.size());
@@ -94,6 +119,15 @@ void print_explain(const tracking::DoraFigures& f) {
                     r.failure.c_str(), format_rfc3339(r.failed_at).c_str(), r.restored_by.c_str(),
                     format_rfc3339(r.restored_at).c_str(),
                     duration_text(static_cast<long long>(r.seconds)).c_str());
+    std::printf("\npull requests first shipped in the window (lead time breakdown): %zu\n",
+                f.explain.pull_requests.size());
+    for (const auto& p : f.explain.pull_requests)
+        std::printf("  PR %lld by %s: coding %s, pickup %s, review %s, deploy %s\n",
+                    static_cast<long long>(p.id), p.deploy_id.c_str(),
+                    p.coding ? duration_text(static_cast<long long>(*p.coding)).c_str() : "-",
+                    duration_text(static_cast<long long>(p.pickup)).c_str(),
+                    duration_text(static_cast<long long>(p.review)).c_str(),
+                    duration_text(static_cast<long long>(p.deploy)).c_str());
 }
 
 }  // namespace

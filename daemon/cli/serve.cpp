@@ -42,6 +42,7 @@
 #include "tracking/projector.hpp"
 #include "workers/backfill.hpp"
 #include "workers/backfill_worker.hpp"
+#include "workers/notify/notify_sender.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -251,6 +252,13 @@ int run_serve(const std::filesystem::path& config_path) {
             return options;
         }());
 
+    // [[notify]] deliveries from the outbox the projector fills.
+    NotifySender::Options notify_options;
+    notify_options.metrics = &metrics;
+    NotifySender notify_sender(
+        store, *writer, started->projector->outbox(), [&config] { return config.get(); }, clock,
+        log_line, notify_options);
+
     bool asked_to_stop = false;
     while (!server_ended) {
         int sig = 0;
@@ -305,8 +313,9 @@ int run_serve(const std::filesystem::path& config_path) {
     http_thread.join();
     hook_status.detach();
     hook_sync.stop();
-    backfill.stop();    // after the hook sync (which requests backfills), before the writer
-    work_queue.stop();  // before the writer: it journals answers
+    backfill.stop();       // after the hook sync (which requests backfills), before the writer
+    work_queue.stop();     // before the writer: it journals answers
+    notify_sender.stop();  // before the writer: it removes sent messages through it
     watchdog.stop();
     writer->stop();
     if (!asked_to_stop) {

@@ -47,7 +47,7 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
         const char* help;
         std::string samples;
     };
-    std::array<Family, 8> families = {{
+    std::array<Family, 14> families = {{
         {"shiplog_dora_deploys", "Succeeded deploys in the trailing window.", {}},
         {"shiplog_dora_deploys_per_day", "Succeeded deploys per day over the trailing window.", {}},
         {"shiplog_dora_deploy_day",
@@ -67,6 +67,23 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
          "Median time to restore of failures restored in the window.",
          {}},
         {"shiplog_dora_restored_failures", "Failures restored in the trailing window.", {}},
+        {"shiplog_dora_lead_time_breakdown_median_seconds",
+         "Median coding, pickup, review and deploy time of pull requests first shipped in the "
+         "window (label part).",
+         {}},
+        {"shiplog_dora_pull_requests", "Pull requests first shipped in the window.", {}},
+        {"shiplog_dora_direct_commits",
+         "Commits first shipped in the window that no pull request brought.",
+         {}},
+        {"shiplog_dora_rework_rate",
+         "Rework deploys (rollback, incident-fix, hotfix) / succeeded deploys in the window.",
+         {}},
+        {"shiplog_dora_batch_median_commits",
+         "Median commits per succeeded deploy in the window.",
+         {}},
+        {"shiplog_dora_batch_deploys",
+         "Succeeded deploys in the window per batch size (label size: S, M, L, XL).",
+         {}},
     }};
     auto read = storage::read(store, "read DORA figures", [&](storage::Txn& txn) {
         for (const auto& d : config.deployments) {
@@ -96,6 +113,29 @@ std::string render_dora_gauges(storage::Store& store, const tracking::Tables& ta
                 add(5, f->change_failure_rate, true);
                 add(6, f->time_to_restore_median, false);
                 add(7, static_cast<double>(f->time_to_restore_failures), false);
+                // The same labels plus one more (part, size).
+                auto add_labelled = [&](std::size_t i, const char* key, const char* value,
+                                        const std::optional<double>& v) {
+                    if (!v) return;
+                    std::string with = labels;
+                    with.insert(with.size() - 2, std::string(",") + key + "=\"" + value + "\"");
+                    families[i].samples +=
+                        std::string(families[i].name) + with + tracking::format_seconds(*v) + "\n";
+                };
+                const std::pair<const char*, const tracking::Spread*> parts[] = {
+                    {"coding", &f->coding},
+                    {"pickup", &f->pickup},
+                    {"review", &f->review},
+                    {"deploy", &f->deploy}};
+                for (const auto& part : parts)
+                    add_labelled(8, "part", part.first, part.second->median);
+                add(9, static_cast<double>(f->pull_requests), false);
+                add(10, static_cast<double>(f->direct_commits), false);
+                add(11, f->rework_rate, true);
+                add(12, f->batch_median_commits, false);
+                const char* sizes[] = {"S", "M", "L", "XL"};
+                for (int k = 0; k < 4; ++k)
+                    add_labelled(13, "size", sizes[k], static_cast<double>(f->batch_counts[k]));
             }
         }
     });

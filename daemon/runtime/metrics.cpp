@@ -125,6 +125,18 @@ std::string Metrics::render(const StoreGauges& g) const {
           "REST look-ups ended without an answer (not found, or bounded retries used up); "
           "their deploys show the reason.",
           "counter", m_lookups_given_up.load(std::memory_order_relaxed));
+    gauge("shiplog_notify_queued", "Notifications waiting in the outbox.", "gauge",
+          m_notify_queued.load(std::memory_order_relaxed));
+    gauge("shiplog_notify_attempts_total",
+          "POSTs tried to [[notify]] targets (each opens a connection).", "counter",
+          m_notify_attempts.load(std::memory_order_relaxed));
+    gauge("shiplog_notify_sent_total", "Notifications delivered (2xx) and removed from the outbox.",
+          "counter", m_notify_sent.load(std::memory_order_relaxed));
+    gauge("shiplog_notify_failed_total",
+          "Notification POSTs that failed (connection error, timeout, non-2xx); retried later.",
+          "counter", m_notify_failed.load(std::memory_order_relaxed));
+    gauge("shiplog_notify_given_up_total", "Notifications dropped unsent 24 h after queueing.",
+          "counter", m_notify_given_up.load(std::memory_order_relaxed));
     return out;
 }
 

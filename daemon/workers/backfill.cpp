@@ -16,6 +16,7 @@
 #include "common/ascii.hpp"
 #include "common/json.hpp"
 #include "common/time_format.hpp"
+#include "handlers/pull_request_event.hpp"
 #include "storage/journal.hpp"
 
 namespace shiplog::daemon {
@@ -43,6 +44,7 @@ class Pass {
             if (!m_request.deployment.empty() && d.name != m_request.deployment) continue;
             if (cancelled()) break;
             if (!d.repository.empty()) pushes(d);
+            if (!d.repository.empty()) pull_requests(d);
             if (!d.pipeline.empty()) builds(d);
             work_items(d.project);
         }
@@ -127,6 +129,45 @@ class Pass {
         }
     }
 
+    // Completed pull requests closed since then, each with its commits and
+    // threads (the breakdown's coding and review times).
+    void pull_requests(const config::DeploymentConfig& d) {
+        if (!m_done.insert("prs\n" + lower(d.project) + "\n" + lower(d.repository)).second) return;
+        auto list = m_client.list_pull_requests_json(d.project, d.repository);
+        if (!list) return error(list.error().message);
+        for (const auto& pr_json : *list) {
+            if (cancelled()) return;
+            auto pr = handlers::parse_pull_request_record(
+                json::Writer().begin_object().key("pullRequest").raw(pr_json).end_object().take());
+            if (!pr) continue;
+            const auto& p = pr->pull_request;
+            if (p.status != "completed" || !p.closed_date || *p.closed_date < m_request.since)
+                continue;
+            auto record =
+                pull_request_record(m_client, d.project, d.repository, pr_json, p.pull_request_id);
+            if (!record) {
+                error(record.error().message);
+                continue;
+            }
+            auto r = m_intake.submit_record(
+                "shiplog-backfill:pullrequest:" + lower(d.project + "/" + d.repository) + ":" +
+                    std::to_string(p.pull_request_id),
+                handlers::k_pull_request_record_type, std::move(*record),
+                storage::EventSource::backfill, k_commit_timeout);
+            if (m_log.progress) m_log.progress(++m_submitted);
+            const std::string what = "pull request " + std::to_string(p.pull_request_id);
+            if (!r) {
+                ++m_report.failed;
+                if (m_log.error) m_log.error(what + ": " + r.error().message);
+            } else if (r->status == IntakeStatus::duplicate) {
+                ++m_report.duplicate;
+            } else {
+                ++m_report.stored;
+                if (m_log.stored) m_log.stored(what);
+            }
+        }
+    }
+
     void builds(const config::DeploymentConfig& d) {
         if (!m_done.insert("pipeline\n" + d.project + "\n" + d.pipeline).second) return;
         auto definition = m_client.get_build_definition(d.project, d.pipeline);
@@ -186,6 +227,25 @@ std::string work_item_event(const azure::WorkItemJson& item) {
     w.key("fields").begin_object().end_object();
     w.key("revision").raw(item.json).end_object();
     return rest_envelope(id, EventKind::work_item_updated, w.take());
+}
+
+Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
+                                        const std::string& project, const std::string& repository,
+                                        const std::string& pull_request_json, std::int64_t id) {
+    auto commits = client.pull_request_commits_json(project, repository, id);
+    if (!commits && commits.error().code != ErrorCode::not_found)
+        return tl::unexpected(commits.error());
+    auto threads = client.pull_request_threads_json(project, repository, id);
+    if (!threads) return tl::unexpected(threads.error());
+    // A 404 for the commits is kept as null: the pull request is then left
+    // out of coding time rather than scored 0.
+    json::Writer w;
+    w.begin_object().key("pullRequest").raw(pull_request_json).key("commits");
+    if (commits)
+        w.raw(*commits);
+    else
+        w.null();
+    return w.key("threads").raw(*threads).end_object().take();
 }
 
 BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config::Config& config,

@@ -50,6 +50,13 @@ BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config:
                                  EventIntake& intake, const BackfillRequest& request,
                                  const BackfillLog& log);
 
+// The shiplog.pull_request record of pull request `id` (its GitPullRequest
+// JSON as listed): {"pullRequest", "commits" (null when the commits
+// endpoint answers 404), "threads"}.
+Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
+                                        const std::string& project, const std::string& repository,
+                                        const std::string& pull_request_json, std::int64_t id);
+
 // The service-hook envelope around a resource answered over REST, as a
 // delivery of `kind` would carry it: publisher from the kind's row; the
 // resource version is the kind's unless the REST answer's shape differs.

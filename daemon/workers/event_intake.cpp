@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "handlers/envelope.hpp"
+#include "handlers/json_parser.hpp"
 #include "handlers/parsed_event.hpp"
 #include "handlers/relevance.hpp"
 
@@ -30,6 +31,27 @@ EventIntake::EventIntake(storage::JournalWriter& writer, const ConfigHolder& con
                          Metrics* metrics)
     : m_writer(writer), m_config(config), m_clock(clock), m_metrics(metrics) {}
 
+EventIntake::~EventIntake() = default;
+
+std::unique_ptr<handlers::JsonParser> EventIntake::take_parser() {
+    {
+        std::lock_guard lock(m_parsers_mutex);
+        if (!m_parsers.empty()) {
+            auto parser = std::move(m_parsers.back());
+            m_parsers.pop_back();
+            return parser;
+        }
+    }
+    return std::make_unique<handlers::JsonParser>();
+}
+
+void EventIntake::give_back(std::unique_ptr<handlers::JsonParser> parser, std::size_t body_size) {
+    // Memory per request is bounded and returned, whatever its size.
+    if (body_size > k_large_body_bytes) parser->release_memory(k_large_body_bytes);
+    std::lock_guard lock(m_parsers_mutex);
+    m_parsers.push_back(std::move(parser));
+}
+
 Result<IntakeResult> EventIntake::submit(std::string_view body, storage::EventSource source,
                                          std::chrono::milliseconds timeout) {
     return submit(body, body.size(), source, timeout);
@@ -43,8 +65,22 @@ Result<IntakeResult> EventIntake::submit(const std::string& body, storage::Event
 // `capacity`: bytes readable from body.data(); with handlers::k_json_padding
 // of them past the body, the parse reads the body in place.
 Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::size_t capacity,
-                                                   storage::EventSource source) {
-    auto envelope = handlers::parse_envelope_padded(body, capacity);
+                                                   storage::EventSource source,
+                                                   std::string* owned) {
+    auto parser = take_parser();
+    auto prepared = prepare_with(*parser, body, capacity, source, owned);
+    give_back(std::move(parser), body.size());
+    return prepared;
+}
+
+// One parse serves the envelope and the typed event that decides relevance.
+Result<EventIntake::Prepared> EventIntake::prepare_with(handlers::JsonParser& parser,
+                                                        std::string_view body, std::size_t capacity,
+                                                        storage::EventSource source,
+                                                        std::string* owned) {
+    auto parsed_body = parser.parse(body, capacity);
+    auto envelope = parsed_body ? handlers::parse_envelope(*parsed_body)
+                                : Result<handlers::Envelope>(tl::unexpected(parsed_body.error()));
     if (!envelope) {
         if (m_metrics) m_metrics->record_event(EventKind::unknown, EventOutcome::rejected);
         return tl::unexpected(envelope.error());
@@ -53,8 +89,8 @@ Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::s
     handlers::ParsedEvent parsed;
     Prepared p;
     p.kind = envelope->kind;
-    p.tracked =
-        handlers::classify_event(*envelope, body, *config, &parsed) == handlers::Relevance::tracked;
+    p.tracked = handlers::classify_event(*envelope, *parsed_body, *config, &parsed) ==
+                handlers::Relevance::tracked;
 
     storage::JournalEntry& entry = p.entry;
     entry.received_at = m_clock.now();
@@ -64,15 +100,16 @@ Result<EventIntake::Prepared> EventIntake::prepare(std::string_view body, std::s
     entry.publisher_id = std::move(envelope->publisher_id);
     entry.resource_version = std::move(envelope->resource_version);
     entry.created_date = envelope->created_date;
-    entry.raw.assign(body.data(), body.size());
     // The projector reads the typed event parsed above instead of parsing
     // entry.raw again in the writer's transaction (handlers/parsed_event.hpp).
     if (p.tracked)
         entry.parsed = handlers::carry(std::move(parsed));
     else
         p.reason = handlers::ignored_reason(*envelope, body, *config, parsed);
-    // Memory per request is bounded and returned, whatever its size.
-    if (body.size() > k_large_body_bytes) handlers::release_parse_memory();
+    if (owned)
+        entry.raw = std::move(*owned);
+    else
+        entry.raw.assign(body.data(), body.size());
     return p;
 }
 
@@ -85,7 +122,8 @@ Result<IntakeResult> EventIntake::submit(std::string_view body, std::size_t capa
 }
 
 void EventIntake::submit_async(std::string body, storage::EventSource source, Done done) {
-    auto prepared = prepare(body, body.capacity(), source);
+    const std::size_t capacity = body.capacity();
+    auto prepared = prepare(body, capacity, source, &body);
     if (!prepared) {
         done(tl::unexpected(prepared.error()));
         return;

@@ -45,7 +45,7 @@ std::string projection_fingerprint(const config::Config& config) {
     }
     for (const auto* list :
          {&config.failures.incident_work_item_types, &config.failures.incident_tags,
-          &config.failures.incident_closed_states}) {
+          &config.failures.incident_closed_states, &config.failures.hotfix_branches}) {
         for (const auto& item : *list) append_field(text, item);
         text += '|';
     }

@@ -1,6 +1,7 @@
 #include "handlers/build_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -33,7 +34,11 @@ BuildResult normalize_build_result(std::string_view text) {
 }
 
 Result<BuildEvent> parse_build_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
+    return parse_with(body, detail::read_build_event);
+}
+
+Result<BuildEvent> detail::read_build_event(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     BuildEvent build;
     SHIPLOG_TRY_ASSIGN(auto build_id, required_int(resource, "resource", "id"));
     build.build_id = build_id;

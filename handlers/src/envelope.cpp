@@ -50,7 +50,6 @@ Result<Envelope> parse(detail::Document document) {
     auto root = document.root();
     if (!root) return tl::unexpected(root.error());
     Envelope envelope;
-    envelope.parse_id = document.parse_id();
     bool have_id = false, have_type = false, have_pub = false, have_version = false,
          have_created = false, have_subscription = false, have_notification = false;
     for (auto field : *root) {
@@ -112,18 +111,14 @@ Result<Envelope> parse_envelope(std::string_view body) {
     return parse(*document);
 }
 
-Result<Envelope> parse_envelope_padded(std::string_view body, std::size_t capacity) {
-    auto document = detail::Document::parse_padded(body, capacity);
+Result<Envelope> parse_envelope(const ParsedBody& body) {
+    auto document = detail::Document::of(body);
     if (!document) return tl::unexpected(document.error());
     return parse(*document);
 }
 
 bool is_test_delivery(const Envelope& envelope) {
     return envelope.subscription_id == k_test_subscription_id;
-}
-
-void release_parse_memory() {
-    detail::release_thread_memory(std::size_t{1} << 20);
 }
 
 }  // namespace shiplog::handlers

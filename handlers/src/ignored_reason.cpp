@@ -90,6 +90,12 @@ std::string ignored_reason(const Envelope& envelope, std::string_view body,
             if (!pr) return unusable(type, pr);
             return "no deployment tracks " + pr->project_name + "/" + pr->repository_name;
         }
+        case EventPayload::pull_request_comment: {
+            auto comment = parse_pull_request_comment_event(body);
+            if (!comment) return unusable(type, comment);
+            return "no deployment tracks " + comment->pull_request.project_name + "/" +
+                   comment->pull_request.repository_name;
+        }
         case EventPayload::work_item: {
             const auto* item = std::get_if<WorkItemEvent>(&parsed);
             auto again = item ? Result<WorkItemEvent>(*item) : parse_work_item_event(body);

@@ -19,33 +19,8 @@ constexpr int k_max_depth = 256;
 // Document::fully_validated).
 constexpr std::size_t k_shallow_depth = k_max_depth + 2;
 
-struct ThreadState {
-    ThreadState() {
-        // allocate() only sets the depth here; parse() grows the capacity and keeps it.
-        if (shallow.allocate(0, k_shallow_depth) != simdjson::SUCCESS) shallow_ok = false;
-    }
-    dom::parser shallow;  // parses bodies up to k_shallow_depth deep
-    bool shallow_ok = true;
-    dom::parser deep;    // simdjson's default depth: only for deeper bodies
-    std::string buffer;  // reused: grows to the largest body seen on this thread
-    // The body `root` was last parsed from (address and size), while its
-    // tape may be reused instead of parsed again; `copied`: by
-    // Document::parse, from a copy in `buffer` (parse_padded parses in place).
-    const char* source = nullptr;
-    std::size_t source_size = 0;
-    bool copied = false;
-    bool reusable = false;
-    std::uint64_t parse_id = 0;  // the parse the tape came from (Document::parse_id)
-    std::uint64_t vouched = 0;   // the parse a ReuseFor in scope vouches for
-    dom::element root;
-    bool fully_validated = false;
-};
-
-// Parse ids, unique across threads; 0 means "no parse".
-std::atomic<std::uint64_t> g_next_parse_id{1};
-
-ThreadState& thread_state() {
-    thread_local ThreadState state;
+ParserState& thread_state() {
+    thread_local ParserState state;
     return state;
 }
 
@@ -96,7 +71,7 @@ std::string shown(std::string_view text) {
 }
 
 // Parses `body` (padded) into state.root; true when fully validated.
-Result<bool> parse_into(ThreadState& state, std::string_view body) {
+Result<bool> parse_padded(ParserState& state, std::string_view body) {
     // Nearly every body fits the depth-limited parser; one it rejects only
     // for its depth is parsed again at simdjson's default depth, and its
     // readers check the depth of what they skip (validate_value).
@@ -109,83 +84,53 @@ Result<bool> parse_into(ThreadState& state, std::string_view body) {
     if (error != simdjson::SUCCESS) return invalid("body is not valid JSON");
     state.root = root;
     state.fully_validated = fully_validated;
-    state.parse_id = g_next_parse_id.fetch_add(1, std::memory_order_relaxed);
     return fully_validated;
 }
 
 }  // namespace
 
-void release_thread_memory(std::size_t keep_bytes) {
-    auto& state = thread_state();
-    bool released = false;
-    if (state.shallow.capacity() > keep_bytes) {
+ParserState::ParserState() {
+    // allocate() only sets the depth here; parse() grows the capacity and keeps it.
+    if (shallow.allocate(0, k_shallow_depth) != simdjson::SUCCESS) shallow_ok = false;
+}
+
+void ParserState::release(std::size_t keep_bytes) {
+    // Whatever is released, the current parse may point into it.
+    ++generation;
+    if (shallow.capacity() > keep_bytes) {
         dom::parser fresh;
-        state.shallow_ok = fresh.allocate(0, k_shallow_depth) == simdjson::SUCCESS;
-        state.shallow = std::move(fresh);
-        released = true;
+        shallow_ok = fresh.allocate(0, k_shallow_depth) == simdjson::SUCCESS;
+        shallow = std::move(fresh);
     }
-    if (state.deep.capacity() > keep_bytes) {
-        state.deep = dom::parser{};
-        released = true;
+    if (deep.capacity() > keep_bytes) deep = dom::parser{};
+    if (buffer.capacity() > keep_bytes) std::string().swap(buffer);
+}
+
+Result<Document> Document::parse_into(ParserState& state, std::string_view body,
+                                      std::size_t capacity) {
+    ++state.generation;  // the tape is about to change
+    std::string_view padded = body;
+    if (capacity < body.size() + simdjson::SIMDJSON_PADDING) {
+        // Copy into the reusable buffer; its spare capacity is the padding.
+        state.buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+        state.buffer.assign(body.data(), body.size());
+        padded = state.buffer;
     }
-    if (state.buffer.capacity() > keep_bytes) {
-        std::string().swap(state.buffer);
-        released = true;
-    }
-    if (released) {
-        // The tape those documents pointed into is gone.
-        state.reusable = false;
-        state.source = nullptr;
-        state.source_size = 0;
-        state.parse_id = 0;
-    }
+    auto parsed = parse_padded(state, padded);
+    if (!parsed) return tl::unexpected(parsed.error());
+    return Document(state.root, *parsed);
 }
 
 Result<Document> Document::parse(std::string_view body) {
-    auto& state = thread_state();
-    // The same request body again on this thread (the webhook path parses
-    // it for the envelope, then for relevance): its tape is still in the
-    // parser, so reuse it. Either a ReuseFor in scope vouches that these
-    // are the bytes of that very parse, or they are compared byte for byte
-    // with the copy in `buffer`, so a reused address with other content is
-    // parsed afresh.
-    if (state.reusable && body.data() == state.source && body.size() == state.source_size &&
-        ((state.vouched != 0 && state.vouched == state.parse_id) ||
-         (state.copied && std::memcmp(body.data(), state.buffer.data(), body.size()) == 0)))
-        return Document(state.root, state.fully_validated, state.parse_id);
-    state.reusable = false;  // the tape is about to change
-    // Copy into the reusable buffer; its spare capacity is the padding.
-    state.buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-    state.buffer.assign(body.data(), body.size());
-    auto parsed = parse_into(state, state.buffer);
-    if (!parsed) return tl::unexpected(parsed.error());
-    state.source = body.data();
-    state.source_size = body.size();
-    state.copied = true;
-    state.reusable = true;
-    return Document(state.root, *parsed, state.parse_id);
+    return parse_into(thread_state(), body, body.size());
 }
 
-Result<Document> Document::parse_padded(std::string_view body, std::size_t capacity) {
-    if (capacity < body.size() + simdjson::SIMDJSON_PADDING) return parse(body);
-    auto& state = thread_state();
-    state.reusable = false;  // the tape is about to change
-    auto parsed = parse_into(state, body);
-    if (!parsed) return tl::unexpected(parsed.error());
-    // No copy to compare with: only a ReuseFor may reuse this tape.
-    state.source = body.data();
-    state.source_size = body.size();
-    state.copied = false;
-    state.reusable = true;
-    return Document(state.root, *parsed, state.parse_id);
-}
-
-ReuseFor::ReuseFor(std::uint64_t parse_id) : m_previous(thread_state().vouched) {
-    thread_state().vouched = parse_id;
-}
-
-ReuseFor::~ReuseFor() {
-    thread_state().vouched = m_previous;
+Result<Document> Document::of(const ParsedBody& body) {
+    const ParserState* state = body.m_parser ? body.m_parser->m_state.get() : nullptr;
+    if (!state || state->generation != body.m_generation)
+        return fail(ErrorCode::invalid_argument,
+                    "internal: the body's parse was replaced before it was read");
+    return Document(state->root, state->fully_validated);
 }
 
 Result<dom::object> parse_root(std::string_view body) {
@@ -193,8 +138,8 @@ Result<dom::object> parse_root(std::string_view body) {
     return document.root();
 }
 
-Result<dom::object> parse_resource(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
+Result<dom::object> resource_of(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
     return required_object(root, "", "resource");
 }
 
@@ -204,6 +149,27 @@ Result<dom::object> Document::root() const {
         return invalid("body is not a JSON object");
     return obj;
 }
+
+}  // namespace shiplog::handlers::detail
+
+namespace shiplog::handlers {
+
+JsonParser::JsonParser() : m_state(std::make_unique<detail::ParserState>()) {}
+JsonParser::~JsonParser() = default;
+
+Result<ParsedBody> JsonParser::parse(std::string_view body, std::size_t capacity) {
+    auto document = detail::Document::parse_into(*m_state, body, capacity);
+    if (!document) return tl::unexpected(document.error());
+    return ParsedBody(this, m_state->generation, body);
+}
+
+void JsonParser::release_memory(std::size_t keep_bytes) {
+    m_state->release(keep_bytes);
+}
+
+}  // namespace shiplog::handlers
+
+namespace shiplog::handlers::detail {
 
 std::string join(std::string_view path, std::string_view key) {
     std::string out;
@@ -266,10 +232,27 @@ Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::s
     return out;
 }
 
-Result<GitRepositoryRef> required_git_repository(const dom::object& resource) {
-    SHIPLOG_TRY_ASSIGN(auto repository, required_named(resource, "resource", "repository"));
+Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
+                     std::string& name) {
+    if (auto pipeline = optional_object(resource, "pipeline")) {
+        SHIPLOG_TRY_ASSIGN(auto named, required_numbered(resource, "resource", "pipeline"));
+        id = named.id;
+        name = std::move(named.name);
+        return {};
+    }
+    if (auto nested = optional_object(run, "pipeline")) {
+        id = optional_int(*nested, "id").value_or(0);
+        name = optional_string(*nested, "name").value_or("");
+    }
+    if (name.empty()) return invalid("resource.pipeline: missing object");
+    return {};
+}
+
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
+                                                 std::string_view path) {
+    SHIPLOG_TRY_ASSIGN(auto repository, required_named(resource, path, "repository"));
     SHIPLOG_TRY_ASSIGN(auto project,
-                       required_named(repository.object, "resource.repository", "project"));
+                       required_named(repository.object, join(path, "repository"), "project"));
     return GitRepositoryRef{std::move(repository.id), std::move(repository.name),
                             std::move(project.id), std::move(project.name)};
 }

@@ -2,10 +2,10 @@
 // Private helpers over simdjson's DOM for the handlers' parsers. Not a
 // public header: simdjson.h stays out of handlers/include.
 //
-// Threading: every function here uses a thread_local parser and padded
-// buffer, so any thread may call them, but a Document (and every element,
-// object, array and string_view taken from it) is only valid on the thread
-// that made it and until that thread's next call to Document::parse.
+// A Document (and every element, object, array and string_view taken from
+// it) lives in the parser that made it: a caller's JsonParser
+// (json_parser.hpp), or, for the standalone parse_*_event(body) functions,
+// a parser kept per thread for its memory only (every call parses).
 //
 // One pass per body: simdjson's DOM parser validates the whole body (balance,
 // every token, trailing content) while it builds the tape, and the parsers
@@ -14,11 +14,6 @@
 // (Before, the DOM parse only validated, because simdjson 3.0.1 On-Demand can
 // read out of bounds on malformed input, and On-Demand then indexed and
 // walked the same bytes a second time.)
-//
-// The parser's buffers are reused per thread and grow to the largest body
-// seen (bounded by server.max_body_bytes). Parsing the same body (same
-// address, same bytes) again on the same thread reuses the previous tape
-// instead of parsing again (see ReuseFor).
 
 #include <array>
 #include <cstdint>
@@ -32,22 +27,42 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "handlers/git_repository.hpp"
+#include "handlers/json_parser.hpp"
 
 namespace shiplog::handlers::detail {
 
 namespace dom = simdjson::dom;
 
-// A body parsed into this thread's DOM parser, from a thread-local padded
-// copy (simdjson reads up to SIMDJSON_PADDING bytes past the end).
+// What a JsonParser holds: simdjson's parsers, the copy buffer for bodies
+// without padding, and the current parse.
+struct ParserState {
+    ParserState();
+    dom::parser shallow;  // parses bodies up to k_shallow_depth deep
+    bool shallow_ok = true;
+    dom::parser deep;    // simdjson's default depth: only for deeper bodies
+    std::string buffer;  // grows to the largest unpadded body seen
+    dom::element root;   // the current parse
+    bool fully_validated = false;
+    std::uint64_t generation = 0;  // counts parses and releases: stale ParsedBody check
+    void release(std::size_t keep_bytes);
+};
+
+// A parsed body's top-level value.
 class Document {
   public:
-    // Parses `body`. Errors name what is wrong with the body as a whole
-    // ("body is not valid JSON", "body is not a JSON object").
+    // Parses `body` on this thread's own parser (memory reused, nothing
+    // else): valid until this thread's next Document::parse. Errors name
+    // what is wrong with the body as a whole ("body is not valid JSON").
     static Result<Document> parse(std::string_view body);
 
-    // Same, for a caller that guarantees `capacity - body.size() >=
-    // SIMDJSON_PADDING` readable bytes after the body: no copy is made.
-    static Result<Document> parse_padded(std::string_view body, std::size_t capacity);
+    // The parse a JsonParser made; an error when the parser has parsed again
+    // since (a programming error, reported rather than read).
+    static Result<Document> of(const ParsedBody& body);
+
+    // Parses into `state`; in place when `capacity - body.size() >=
+    // SIMDJSON_PADDING`, else from a copy in state.buffer.
+    static Result<Document> parse_into(ParserState& state, std::string_view body,
+                                       std::size_t capacity);
 
     // The top-level object.
     Result<dom::object> root() const;
@@ -56,40 +71,26 @@ class Document {
     // (k_max_depth); only then must a reader check the values it skips.
     bool fully_validated() const { return m_fully_validated; }
 
-    // Which parse this is (unique across threads, never 0): what a ReuseFor
-    // names to reuse it.
-    std::uint64_t parse_id() const { return m_parse_id; }
-
   private:
-    Document(dom::element root, bool fully_validated, std::uint64_t parse_id)
-        : m_root(root), m_fully_validated(fully_validated), m_parse_id(parse_id) {}
+    Document(dom::element root, bool fully_validated)
+        : m_root(root), m_fully_validated(fully_validated) {}
     dom::element m_root;
     bool m_fully_validated;
-    std::uint64_t m_parse_id;
 };
 
-// While in scope on a thread, Document::parse of the same address and size
-// as parse `parse_id` reuses that parse's tape when it is still this
-// thread's latest, without comparing the bytes (a body parsed in place by
-// parse_padded has no copy to compare with). The caller vouches that the
-// bytes did not change since: classify_event, for the body its envelope
-// was parsed from. Nests; 0 vouches for nothing.
-class ReuseFor {
-  public:
-    explicit ReuseFor(std::uint64_t parse_id);
-    ~ReuseFor();
-    ReuseFor(const ReuseFor&) = delete;
-    ReuseFor& operator=(const ReuseFor&) = delete;
-
-  private:
-    std::uint64_t m_previous;
-};
+// What each standalone parse_*_event(body) does: parse on this thread's
+// parser, then read the event from that parse.
+template <class Event>
+Result<Event> parse_with(std::string_view body, Result<Event> (*read)(const Document&)) {
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    return read(document);
+}
 
 // Document::parse(body).root() in one step (the root stays valid until
 // this thread's next parse).
 Result<dom::object> parse_root(std::string_view body);
-// The "resource" object of a service-hook event body.
-Result<dom::object> parse_resource(std::string_view body);
+// The "resource" object of a parsed service-hook event body.
+Result<dom::object> resource_of(const Document& document);
 
 // "resource" + "." + "repository", or "resource.refUpdates" + "[3]".
 std::string join(std::string_view path, std::string_view key);
@@ -131,8 +132,15 @@ Result<IdAndName<std::string>> required_named(const dom::object& obj, std::strin
 Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
                                                   std::string_view key);
 
-// resource.repository of the git events (push, pull request) and its project.
-Result<GitRepositoryRef> required_git_repository(const dom::object& resource);
+// The pipeline of a run or stage event: resource.pipeline {id, name}, or in
+// older payloads only the one nested in resource.run (its id may be absent);
+// an error when there is neither.
+Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
+                     std::string& name);
+
+// <path>.repository of the git events (push, pull request) and its project.
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
+                                                 std::string_view path = "resource");
 
 // The values of `keys` in `obj`, found in one pass over its fields: what a
 // lookup of each key would give (the first occurrence; null reads as
@@ -199,10 +207,5 @@ std::optional<std::string> scalar_text(dom::element value);
 bool validate_value(dom::element value, int depth = 0);
 
 using ascii::iequals;
-
-// Frees this thread's parser and buffer memory beyond `keep_bytes` (a parse
-// keeps capacity of several times the largest body it saw). Documents
-// parsed on this thread before the call must not be used after it.
-void release_thread_memory(std::size_t keep_bytes);
 
 }  // namespace shiplog::handlers::detail

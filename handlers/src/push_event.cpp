@@ -2,6 +2,7 @@
 
 #include "common/time_format.hpp"
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 namespace {
@@ -57,7 +58,11 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 }  // namespace
 
 Result<PushEvent> parse_push_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
+    return parse_with(body, detail::read_push_event);
+}
+
+Result<PushEvent> detail::read_push_event(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     PushEvent push;
     SHIPLOG_TRY_ASSIGN(static_cast<GitRepositoryRef&>(push), required_git_repository(resource));
     push.pushed_by = optional_identity(resource, "pushedBy").value_or("");

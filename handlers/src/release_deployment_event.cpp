@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -61,7 +62,11 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 }  // namespace
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
+    return parse_with(body, detail::read_release_deployment_event);
+}
+
+Result<ReleaseDeploymentEvent> detail::read_release_deployment_event(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     ReleaseDeploymentEvent event;
     Reference definition, release;
     std::int64_t environment_release_id = 0;

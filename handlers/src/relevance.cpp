@@ -9,12 +9,14 @@
 #include "handlers/stage_event.hpp"
 #include "handlers/work_item_event.hpp"
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
 using config::DeploymentConfig;
 using config::Trigger;
+using detail::Document;
 using detail::iequals;
 
 bool same_repository(const DeploymentConfig& d, std::string_view project,
@@ -44,8 +46,8 @@ Relevance decide_push(const PushEvent& push, const config::Config& config) {
     return Relevance::ignored;
 }
 
-Relevance classify_push(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
-    auto push = parse_push_event(body);
+Relevance classify_push(const Document& body, const config::Config& config, ParsedEvent* parsed) {
+    auto push = detail::read_push_event(body);
     if (!push) return Relevance::ignored;
     return keep(decide_push(*push, config), push, parsed);
 }
@@ -66,8 +68,8 @@ Relevance decide_build(const BuildEvent* build, const config::Config& config) {
     return Relevance::ignored;
 }
 
-Relevance classify_build(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
-    auto build = parse_build_event(body);
+Relevance classify_build(const Document& body, const config::Config& config, ParsedEvent* parsed) {
+    auto build = detail::read_build_event(body);
     if (!build) return Relevance::ignored;
     return keep(decide_build(&*build, config), build, parsed);
 }
@@ -79,14 +81,14 @@ Relevance decide_stage(const StageEvent* stage, const config::Config& config) {
     return Relevance::ignored;
 }
 
-Relevance classify_stage(std::string_view body, const config::Config& config, ParsedEvent* parsed) {
-    auto stage = parse_stage_event(body);
+Relevance classify_stage(const Document& body, const config::Config& config, ParsedEvent* parsed) {
+    auto stage = detail::read_stage_event(body);
     if (!stage) return Relevance::ignored;
     return keep(decide_stage(&*stage, config), stage, parsed);
 }
 
-Relevance classify_run(std::string_view body, const config::Config& config) {
-    auto run = parse_run_event(body);
+Relevance classify_run(const Document& body, const config::Config& config) {
+    auto run = detail::read_run_event(body);
     if (!run) return Relevance::ignored;
     for (const auto& d : config.deployments)
         if ((d.trigger == Trigger::stage || d.trigger == Trigger::build) &&
@@ -105,16 +107,16 @@ Relevance decide_release(const ReleaseDeploymentEvent* release, const config::Co
     return Relevance::ignored;
 }
 
-Relevance classify_release(std::string_view body, const config::Config& config,
+Relevance classify_release(const Document& body, const config::Config& config,
                            ParsedEvent* parsed) {
-    auto release = parse_release_deployment_event(body);
+    auto release = detail::read_release_deployment_event(body);
     if (!release) return Relevance::ignored;
     return keep(decide_release(&*release, config), release, parsed);
 }
 
-Relevance classify_work_item(std::string_view body, const config::Config& config,
+Relevance classify_work_item(const Document& body, const config::Config& config,
                              ParsedEvent* parsed) {
-    auto item = parse_work_item_event(body);
+    auto item = detail::read_work_item_event(body);
     if (!item) return Relevance::ignored;
     Relevance relevance = Relevance::ignored;
     for (const auto& d : config.deployments)
@@ -122,11 +124,46 @@ Relevance classify_work_item(std::string_view body, const config::Config& config
     return keep(relevance, item, parsed);
 }
 
-Relevance classify_pull_request(std::string_view body, const config::Config& config) {
-    auto pr = parse_pull_request_event(body);
-    if (!pr) return Relevance::ignored;
+Relevance decide_pull_request(const PullRequestEvent& pr, const config::Config& config) {
     for (const auto& d : config.deployments)
-        if (same_repository(d, pr->project_name, pr->repository_name)) return Relevance::tracked;
+        if (same_repository(d, pr.project_name, pr.repository_name)) return Relevance::tracked;
+    return Relevance::ignored;
+}
+
+Relevance classify_pull_request(const Document& body, const config::Config& config) {
+    auto pr = detail::read_pull_request_event(body);
+    if (!pr) return Relevance::ignored;
+    return decide_pull_request(*pr, config);
+}
+
+Relevance classify_pull_request_comment(const Document& body, const config::Config& config) {
+    auto comment = detail::read_pull_request_comment_event(body);
+    if (!comment) return Relevance::ignored;
+    return decide_pull_request(comment->pull_request, config);
+}
+
+Relevance classify(const Envelope& envelope, const Document& body, const config::Config& config,
+                   ParsedEvent* parsed) {
+    switch (payload_of(envelope.kind)) {
+        case EventPayload::push:
+            return classify_push(body, config, parsed);
+        case EventPayload::build:
+            return classify_build(body, config, parsed);
+        case EventPayload::stage:
+            return classify_stage(body, config, parsed);
+        case EventPayload::run:
+            return classify_run(body, config);
+        case EventPayload::release_deployment:
+            return classify_release(body, config, parsed);
+        case EventPayload::pull_request:
+            return classify_pull_request(body, config);
+        case EventPayload::pull_request_comment:
+            return classify_pull_request_comment(body, config);
+        case EventPayload::work_item:
+            return classify_work_item(body, config, parsed);
+        case EventPayload::none:
+            break;
+    }
     return Relevance::ignored;
 }
 
@@ -144,37 +181,21 @@ bool ref_matches_branch(std::string_view ref, std::string_view branch) {
            ref.ends_with(branch);
 }
 
-Relevance classify_event(const Envelope& envelope, std::string_view body,
-                         const config::Config& config) {
-    return classify_event(envelope, body, config, nullptr);
+Relevance classify_event(const Envelope& envelope, const ParsedBody& body,
+                         const config::Config& config, ParsedEvent* parsed) {
+    // "Test" deliveries carry documentation sample data, never real changes.
+    if (is_test_delivery(envelope)) return Relevance::ignored;
+    auto document = Document::of(body);
+    if (!document) return Relevance::ignored;
+    return classify(envelope, *document, config, parsed);
 }
 
 Relevance classify_event(const Envelope& envelope, std::string_view body,
                          const config::Config& config, ParsedEvent* parsed) {
-    // "Test" deliveries carry documentation sample data, never real changes.
     if (is_test_delivery(envelope)) return Relevance::ignored;
-    // The typed parser below reads the tape parse_envelope built for this
-    // body, without parsing or comparing it again.
-    detail::ReuseFor reuse(envelope.parse_id);
-    switch (payload_of(envelope.kind)) {
-        case EventPayload::push:
-            return classify_push(body, config, parsed);
-        case EventPayload::build:
-            return classify_build(body, config, parsed);
-        case EventPayload::stage:
-            return classify_stage(body, config, parsed);
-        case EventPayload::run:
-            return classify_run(body, config);
-        case EventPayload::release_deployment:
-            return classify_release(body, config, parsed);
-        case EventPayload::pull_request:
-            return classify_pull_request(body, config);
-        case EventPayload::work_item:
-            return classify_work_item(body, config, parsed);
-        case EventPayload::none:
-            break;
-    }
-    return Relevance::ignored;
+    auto document = Document::parse(body);
+    if (!document) return Relevance::ignored;
+    return classify(envelope, *document, config, parsed);
 }
 
 }  // namespace shiplog::handlers

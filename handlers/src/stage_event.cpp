@@ -1,13 +1,18 @@
 #include "handlers/stage_event.hpp"
 
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
 using namespace detail;
 
 Result<StageEvent> parse_stage_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto resource, parse_resource(body));
+    return parse_with(body, detail::read_stage_event);
+}
+
+Result<StageEvent> detail::read_stage_event(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     StageEvent stage;
     {
         SHIPLOG_TRY_ASSIGN(auto obj, required_object(resource, "resource", "stage"));
@@ -24,12 +29,6 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
         SHIPLOG_TRY_ASSIGN(auto run_id, required_int(run, "resource.run", "id"));
         stage.run_id = run_id;
         stage.run_name = optional_string(run, "name").value_or("");
-        // The pipeline is normally resource.pipeline; older payloads only
-        // nest it in the run.
-        if (auto pipeline = optional_object(run, "pipeline")) {
-            stage.pipeline_id = optional_int(*pipeline, "id").value_or(0);
-            stage.pipeline_name = optional_string(*pipeline, "name").value_or("");
-        }
         // The run's own checkout: a sha that is not a commit id is ignored
         // (the build look-up then answers), never guessed at.
         if (auto resources = optional_object(run, "resources"))
@@ -40,14 +39,7 @@ Result<StageEvent> parse_stage_event(std::string_view body) {
                     if (!stage.source_version.empty())
                         stage.source_branch = optional_string(*self, "refName").value_or("");
                 }
-    }
-    if (auto pipeline = optional_object(resource, "pipeline")) {
-        SHIPLOG_TRY_ASSIGN(auto id, required_int(*pipeline, "resource.pipeline", "id"));
-        SHIPLOG_TRY_ASSIGN(auto name, required_name(*pipeline, "resource.pipeline", "name"));
-        stage.pipeline_id = id;
-        stage.pipeline_name = std::move(name);
-    } else if (stage.pipeline_name.empty()) {
-        return fail(ErrorCode::invalid_argument, "resource.pipeline: missing object");
+        SHIPLOG_TRY(read_pipeline(resource, run, stage.pipeline_id, stage.pipeline_name));
     }
     if (!stage.attempt) stage.attempt = optional_int(resource, "attempt");
     return stage;

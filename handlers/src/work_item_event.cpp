@@ -6,6 +6,7 @@
 #include "common/event_kind.hpp"
 #include "common/time_format.hpp"
 #include "json.hpp"
+#include "readers.hpp"
 
 namespace shiplog::handlers {
 
@@ -151,7 +152,11 @@ std::vector<std::string> split_tags(std::string_view tags) {
 }
 
 Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
-    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
+    return parse_with(body, detail::read_work_item_event);
+}
+
+Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
     SHIPLOG_TRY_ASSIGN(auto event_type, required_string(root, "", "eventType"));
     auto change = change_of(event_type);
     if (!change)

@@ -1,5 +1,6 @@
 #include "storage/journal_writer.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <condition_variable>
@@ -13,6 +14,10 @@
 namespace shiplog::storage {
 
 namespace {
+
+// Batches carrying more raw bytes than this hand their freed memory back to
+// the system (malloc_trim walks every arena: too slow for every batch).
+constexpr std::size_t k_trim_after_bytes = std::size_t{8} << 20;
 
 struct Pending {
     JournalEntry entry;
@@ -201,9 +206,16 @@ class GroupCommitWriter final : public JournalWriter {
                 std::swap(m_tasks_to_ack, m_acking_tasks);
                 tally = std::exchange(m_ack_tally, BatchTally{});
             }
+            std::size_t raw_bytes = 0;
+            for (const auto& item : m_acking) raw_bytes += item.entry.raw.size();
             acknowledge(tally);
             m_acking.clear();
             m_acking_tasks.clear();
+            // After large events (a 20 MiB push), the freed bodies and the
+            // writer's per-commit temporaries sit as free chunks inside the
+            // threads' malloc arenas, which glibc does not give back on its
+            // own: memory per request must be returned, whatever its size.
+            if (raw_bytes > k_trim_after_bytes) ::malloc_trim(0);
         }
     }
 

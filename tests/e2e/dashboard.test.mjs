@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { history } from './events.mjs';
+import { history, push, sha } from './events.mjs';
 
 const [binary, artifacts, modules] = process.argv.slice(2);
 if (!binary || !artifacts || !modules) {
@@ -196,6 +196,11 @@ try {
     change_failure_rate: m.change_failure_rate,
     time_to_restore_median: m.time_to_restore_seconds.median,
   });
+  // The trend charts: the four figures and where lead time goes (the median of each part).
+  const chartValues = (m) => ({
+    ...expectedValues(m),
+    lead_time_breakdown: Object.fromEntries(['coding', 'pickup', 'review', 'deploy'].map((k) => [k, m.lead_time_breakdown_seconds[k].median])),
+  });
   const noOverflow = async (where) => {
     const overflow = await page.evaluate(() => {
       const doc = document.documentElement.scrollWidth - window.innerWidth;
@@ -237,6 +242,10 @@ try {
     assert.equal(environment, 'production');
     const m = await apiGet(`/api/v1/metrics?deployment=${deployment}&environment=${environment}&since=${since30}&until=${until30}`);
     assert.deepEqual(await cardValues(card), expectedValues(m), `${deployment}:${environment} figures`);
+    // Rework rate, batch size and the lead time parts beside the four keys.
+    const extras = Object.fromEntries(await card.$$eval('.extras [data-extra]', (els) => els.map((e) => [e.dataset.extra, JSON.parse(e.dataset.value)])));
+    assert.deepEqual(extras, { rework_rate: m.rework_rate, batch_size: m.batch_size.median_commits, lead_time_breakdown: m.lead_time_breakdown_seconds.pull_requests },
+      `${deployment}:${environment} rework rate, batch size and pull requests`);
     const text = await card.innerText();
     const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     assert.ok(text.includes(`${plural(m.deploys, 'deploy')} on ${plural(m.deploy_days, 'day')}`), `${deployment} shows its deploy count: ${text}`);
@@ -315,8 +324,8 @@ try {
   // bucket equals /api/v1/metrics for its own [since, until).
   mark = requests.length;
   await rendered(() => page.click('nav a[data-view=trends]'));
-  await until('four charts drawn', () => page.$$eval('.chart canvas', (cs) => cs.length === 4 && cs.every((c) => c.width > 0 && c.getAttribute('aria-label'))));
-  assert.equal(await page.$$eval('.chart details table', (ts) => ts.length), 4, 'each chart has a data table');
+  await until('five charts drawn', () => page.$$eval('.chart canvas', (cs) => cs.length === 5 && cs.every((c) => c.width > 0 && c.getAttribute('aria-label'))));
+  assert.equal(await page.$$eval('.chart details table', (ts) => ts.length), 5, 'each chart has a data table');
   const trendAsked = requests.slice(mark).map((r) => new URL(r.url())).filter((u) => u.pathname === '/api/v1/metrics/trend')
     .sort((a, b) => iso(a, 'since').localeCompare(iso(b, 'since'))).pop();
   const trend = await apiGet(trendAsked.pathname + trendAsked.search);
@@ -329,11 +338,26 @@ try {
     series.forEach((point, i) => {
       assert.equal(point.since, perBucket[i].since);
       assert.equal(point.until, perBucket[i].until);
-      assert.deepEqual(point.value, expectedValues(perBucket[i])[key], `${key} bucket ${i} equals /api/v1/metrics`);
-      assert.deepEqual(point.value, expectedValues(trend.buckets[i])[key], `${key} bucket ${i} equals the trend`);
+      assert.deepEqual(point.value, chartValues(perBucket[i])[key], `${key} bucket ${i} equals /api/v1/metrics`);
+      assert.deepEqual(point.value, chartValues(trend.buckets[i])[key], `${key} bucket ${i} equals the trend`);
     });
   }
+  assert.deepEqual(Object.keys(charted).sort(), ['change_failure_rate', 'deploys_per_day', 'lead_time_breakdown', 'lead_time_median', 'time_to_restore_median']);
   assert.ok(charted.change_failure_rate.some((p) => p.value > 0), 'the failure-rate chart has failures');
+  assert.ok(charted.lead_time_breakdown.some((p) => p.value.pickup > 0 && p.value.review > 0 && p.value.deploy > 0), 'the breakdown chart has pull requests');
+  // The breakdown's data table shows each bucket's parts as the API gives them.
+  const partRows = await page.$$eval('table.breakdown-table tbody tr', (rows) => rows.map((r) => [...r.cells].slice(5, 7).map((c) => Number(c.innerText))));
+  assert.deepEqual(partRows, trend.buckets.map((b) => [b.lead_time_breakdown_seconds.pull_requests, b.lead_time_breakdown_seconds.direct_commits]), 'pull requests and direct commits per bucket');
+  // Drill-down: a bucket's pull requests are the ones /api/v1/metrics?explain=1 lists for it.
+  const drillBucket = trend.buckets.findIndex((b) => b.lead_time_breakdown_seconds.pull_requests > 1);
+  assert.ok(drillBucket >= 0, 'a bucket with pull requests');
+  await page.click(`table.breakdown-table tr[data-bucket="${drillBucket}"] button.drill-bucket`);
+  await page.waitForSelector(`#breakdown-drill[data-bucket="${drillBucket}"][data-state="done"]`);
+  const drillB = trend.buckets[drillBucket];
+  const bucketExplain = await apiGet(`/api/v1/metrics?deployment=web-api&environment=production&since=${drillB.since}&until=${drillB.until}&explain=1`);
+  assert.equal(bucketExplain.explain.pull_requests.length, drillB.lead_time_breakdown_seconds.pull_requests, 'the explain lists the counted pull requests');
+  assert.deepEqual(await page.$$eval('#breakdown-drill table.pull-requests tbody tr', (rows) => rows.map((r) => [Number(r.dataset.id), r.dataset.deploy])),
+    bucketExplain.explain.pull_requests.map((p) => [p.id, p.deploy]), 'the drill-down lists the bucket\'s pull requests');
   await shot('trends');
   const trendsUrl = page.url();
   checkClean('trends');
@@ -376,6 +400,7 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll('table.deploys tbody tr').length === n, every.length);
   assert.deepEqual(await page.$$eval('table.deploys tbody tr', (rows) => rows.map((r) => r.dataset.id)), every.map((d) => d.id), 'both pages together are the whole list, in order');
   assert.ok(await page.$eval('#more-deploys', (b) => b.hidden), 'no more pages');
+  assert.deepEqual(await page.$$eval('table.deploys tbody tr', (rows) => rows.map((r) => r.querySelector('[data-batch]').dataset.batch)), every.map((d) => d.batch.size), 'each deploy\'s batch size');
   const linkText = await page.$eval('table.deploys a.deploy-link', (a) => a.getAttribute('aria-label'));
   assert.match(linkText, / to .*, .*, sha /, `readable link text: ${linkText}`);
   await rendered(() => page.selectOption('#f-failure', 'any'));
@@ -411,6 +436,8 @@ try {
   assert.equal(commitRows.length, blamedDeploy.commit_count, 'every commit of the deploy is listed');
   for (const c of blamedDeploy.commits) assert.ok(commitRows.find((r) => r.includes(c.sha.slice(0, 10)) && r.includes(c.author_email)), `commit ${c.sha} with its author`);
   assert.ok((await page.$$('ul.work-items li')).length === blamedDeploy.work_items.length, 'its work items');
+  assert.match(await page.innerText('#batch'), new RegExp(`^${blamedDeploy.batch.size} ${blamedDeploy.batch.commits} commits · ${blamedDeploy.batch.pull_requests} pull requests`), 'its batch size');
+  assert.deepEqual(await page.$$eval('table.pull-requests tbody tr', (rows) => rows.map((r) => Number(r.dataset.id))), blamedDeploy.pull_requests.map((p) => p.id), 'its pull requests');
   assert.match(await page.$eval('table.commits time', (t) => t.title), /UTC$/, 'UTC on hover');
   await shot('deploy');
   const staging = every.find((d) => d.environment === 'staging' && d.status === 'succeeded');
@@ -455,7 +482,7 @@ try {
   ];
   for (const [hash, view] of phoneViews) {
     await goto(hash, view);
-    if (view === 'trends') await until('charts drawn at phone width', () => page.$$eval('.chart canvas', (cs) => cs.length === 4 && cs.every((c) => c.width > 0)));
+    if (view === 'trends') await until('charts drawn at phone width', () => page.$$eval('.chart canvas', (cs) => cs.length === 5 && cs.every((c) => c.width > 0)));
     await noOverflow(hash);
   }
   assert.ok(await page.$eval('#signout', (b) => b.offsetWidth > 0), 'sign-out is reachable on a phone');
@@ -463,6 +490,43 @@ try {
   await shot('overview-phone');
   checkClean('phone width');
   log('phone width checked');
+
+  // Drift: production gets two more commits staging has not built; the
+  // panel lists exactly /api/v1/drift's commits, oldest first.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const latest = (await apiGet('/api/v1/deploys?deployment=web-api&environment=production&limit=1'))[0];
+  const tipN = [...Array(1000).keys()].find((k) => sha(k) === latest.sha);
+  assert.ok(tipN > 0, 'the production tip is one of the seeded commits');
+  const driftPush = push({ repo: 'web-api', pushId: 9900, oldSha: tipN, newSha: 9902,
+    commits: [{ n: 9901, authoredAt: now - 3 * 3600000 }, { n: 9902, authoredAt: now - 2 * 3600000 }], at: now - 3600000 });
+  const pushed = await fetch(base + '/hooks/azure-devops', { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(driftPush) });
+  assert.equal(pushed.status, 200);
+  const drift = await apiGet('/api/v1/drift?deployment=web-api&from=production&to=staging');
+  // Staging builds only some pushes, so earlier commits may wait too; the two new ones come last.
+  assert.deepEqual(drift.commits.slice(-2).map((c) => c.sha), [sha(9901), sha(9902)], 'the API: the two new commits last, oldest first');
+  await goto('#/drift?dep=web-api&envfrom=production&envto=staging', 'drift');
+  assert.deepEqual(await page.$eval('#drift-deployment', (s) => s.value), 'web-api');
+  assert.deepEqual([await page.$eval('#drift-from', (s) => s.value), await page.$eval('#drift-to', (s) => s.value)], ['production', 'staging']);
+  const panel = await page.$$eval('#drift-commits tbody tr', (rows) => rows.map((r) => ({ sha: r.dataset.sha, deploy: r.dataset.deploy, waiting: Number(r.dataset.waiting), text: r.innerText })));
+  assert.deepEqual(panel.map((r) => [r.sha, r.deploy]), drift.commits.map((c) => [c.sha, c.deploy]), 'the panel lists the API\'s commits in its order');
+  drift.commits.forEach((c, i) => {
+    assert.ok(Math.abs(panel[i].waiting - c.waiting_seconds) <= 60, `waiting of ${c.sha}: ${panel[i].waiting} vs ${c.waiting_seconds}`);
+    assert.ok(panel[i].text.includes(c.sha.slice(0, 7)) && panel[i].text.includes(c.author_email), `row ${i}: ${panel[i].text}`);
+  });
+  await shot('drift');
+  // The other way round nothing waits: the panel says so, like the API.
+  await rendered(() => page.selectOption('#drift-from', 'staging'));
+  assert.match(page.url(), /envfrom=staging/);
+  const none = await apiGet('/api/v1/drift?deployment=web-api&from=staging&to=production');
+  assert.deepEqual(none.commits, []);
+  assert.equal(await page.$$eval('#drift-commits tbody tr', (rows) => rows.length), 0);
+  assert.match(await page.innerText('#view'), /production runs everything staging runs\./);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await goto('#/drift?dep=web-api&envfrom=production&envto=staging', 'drift');
+  await noOverflow('drift');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  checkClean('drift');
+  log('drift checked');
 
   // The API down: an error with a retry button; retry recovers.
   await page.setViewportSize({ width: 1280, height: 800 });

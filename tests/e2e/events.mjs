@@ -128,6 +128,63 @@ export function incidentResolved({ id, createdAt, resolvedAt }) {
   };
 }
 
+const PEOPLE = {
+  ada: { displayName: 'Ada Lovelace', id: '5e0f1a2b-0000-4000-8000-00000000000a', uniqueName: 'ada@contoso.example' },
+  mira: { displayName: 'Mira Okafor', id: '3f0c2d5e-8a41-4b7e-9c2d-6e1f0a9b8c7d', uniqueName: 'mira.okafor@contoso.example' },
+};
+
+// The resource of pull request `id` into refs/heads/main, opened at
+// `openedAt`; completed at `closedAt` by the merge commit `mergeSha` when given.
+function pullRequestResource({ repo, id, openedAt, closedAt, mergeSha, title }) {
+  const r = {
+    repository: { id: REPOS[repo], name: repo, project: PROJECT },
+    pullRequestId: id,
+    codeReviewId: id,
+    status: closedAt ? 'completed' : 'active',
+    createdBy: PEOPLE.ada,
+    creationDate: iso(openedAt),
+    title,
+    sourceRefName: `refs/heads/feature/${id}`,
+    targetRefName: 'refs/heads/main',
+    mergeStatus: 'succeeded',
+    reviewers: [],
+    url: `https://dev.azure.com/contoso/_apis/git/repositories/${REPOS[repo]}/pullRequests/${id}`,
+  };
+  if (closedAt) {
+    r.closedDate = iso(closedAt);
+    r.lastMergeCommit = { commitId: sha(mergeSha) };
+    r.completionOptions = { mergeStrategy: 'noFastForward' };
+  }
+  return r;
+}
+
+// git.pullrequest.merged: the pull request completed by `mergeSha`.
+export function pullRequestMerged(pr) {
+  return {
+    id: eventId(),
+    eventType: 'git.pullrequest.merged',
+    publisherId: 'tfs',
+    resourceVersion: '1.0',
+    createdDate: iso(pr.closedAt + 1000),
+    resource: pullRequestResource(pr),
+  };
+}
+
+// A reviewer's comment on the pull request at `at` (the first review).
+export function pullRequestComment(pr, at) {
+  return {
+    id: eventId(),
+    eventType: 'ms.vss-code.git-pullrequest-comment-event',
+    publisherId: 'tfs',
+    resourceVersion: '1.0',
+    createdDate: iso(at),
+    resource: {
+      comment: { id: 1, parentCommentId: 0, author: PEOPLE.mira, content: 'Looks good.', publishedDate: iso(at), lastUpdatedDate: iso(at), commentType: 'text' },
+      pullRequest: pullRequestResource({ ...pr, closedAt: null }),
+    },
+  };
+}
+
 // The whole history, in delivery order (shuffled a little: order must not matter).
 export function history(now) {
   const DAY = 86400000;
@@ -156,6 +213,13 @@ export function history(now) {
     }
     const newSha = n - 1;
     events.push(push({ repo: 'web-api', pushId: pushId++, oldSha: tip, newSha, commits, at }));
+    // Most pushes complete a pull request (its merge commit is the new tip):
+    // opened after its first commit, reviewed hours later, merged at the push.
+    if (d % 4 !== 0) {
+      const pr = { repo: 'web-api', id: 600 + d, openedAt: commits[0].authoredAt + 2 * HOUR, closedAt: at - 60000, mergeSha: newSha, title: `Change set of day ${d}` };
+      events.push(pullRequestComment(pr, Math.round(pr.openedAt + (pr.closedAt - pr.openedAt) * (0.2 + (d % 5) * 0.1))));
+      events.push(pullRequestMerged(pr));
+    }
     tip = newSha;
     deployed.push({ sha: newSha, at, day: d });
   }

@@ -127,6 +127,69 @@ class BackfillRestTest : public ::testing::Test {
     std::optional<std::string> recovered_serve_output;
 };
 
+// A completed pull request as GET .../pullrequests lists it.
+std::string pull_request_json(int id, const std::string& created, const std::string& closed,
+                              int merge_sha, const std::string& strategy) {
+    return "{\"repository\":{\"id\":\"" + std::string(k_repo_id) +
+           "\",\"name\":\"web-api\",\"project\":{\"id\":\"" + k_project_id +
+           "\",\"name\":\"Contoso\"}},\"pullRequestId\":" + std::to_string(id) +
+           ",\"status\":\"completed\",\"createdBy\":{\"id\":\"author-1\"},\"creationDate\":\"" +
+           created + "\",\"closedDate\":\"" + closed + "\",\"title\":\"PR " + std::to_string(id) +
+           "\",\"sourceRefName\":\"refs/heads/feature/x\",\"targetRefName\":\"refs/heads/main\","
+           "\"lastMergeCommit\":{\"commitId\":\"" +
+           sha(merge_sha) + "\"},\"completionOptions\":{\"mergeStrategy\":\"" + strategy +
+           "\"},\"reviewers\":[]}";
+}
+
+TEST_F(BackfillRestTest, PullRequestsCompletedWhileDownComeBackWithCommitsAndThreads) {
+    ASSERT_TRUE(recovered.start());
+    post_all(recovered, events);
+    ASSERT_EQ(recovered.stop(), 0);
+
+    FakePullRequest pr41;
+    pr41.id = 41;
+    pr41.json = pull_request_json(41, minutes_ago(45), dates[2], 3, "noFastForward");
+    pr41.commits = {"{\"commitId\":\"" + sha(3) + "\",\"author\":{\"name\":\"Ada\",\"date\":\"" +
+                    minutes_ago(100) + "\"}}"};
+    pr41.threads = {
+        "{\"id\":1,\"comments\":[{\"id\":1,\"author\":{\"id\":\"rev-1\"},"
+        "\"publishedDate\":\"" +
+        minutes_ago(40) + "\",\"commentType\":\"text\"}]}"};
+    fake.add_pull_request("Contoso", "web-api", pr41);
+    FakePullRequest pr42;  // its commits endpoint answers 404: no coding time
+    pr42.id = 42;
+    pr42.json = pull_request_json(42, minutes_ago(25), dates[3], 4, "squash");
+    pr42.commits_missing = true;
+    fake.add_pull_request("Contoso", "web-api", pr42);
+    FakePullRequest old;  // closed before --since: not asked for
+    old.id = 7;
+    old.json = pull_request_json(7, minutes_ago(60 * 40), minutes_ago(60 * 30), 1, "squash");
+    fake.add_pull_request("Contoso", "web-api", old);
+
+    auto backfill = shiplog(recovered, {"backfill"});
+    ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
+    EXPECT_NE(backfill.out.find("pull request 41: stored"), std::string::npos) << backfill.out;
+    EXPECT_NE(backfill.out.find("pull request 42: stored"), std::string::npos) << backfill.out;
+    EXPECT_EQ(backfill.out.find("pull request 7"), std::string::npos) << backfill.out;
+
+    auto deploys = shiplog(recovered, {"deploys", "--json"});
+    ASSERT_EQ(deploys.exit_code, 0) << deploys.err;
+    EXPECT_NE(deploys.out.find("\"pull_requests\":[{\"id\":41,\"title\":\"PR 41\""),
+              std::string::npos)
+        << deploys.out;
+    EXPECT_NE(deploys.out.find("\"pull_requests\":[{\"id\":42,"), std::string::npos) << deploys.out;
+    auto metrics = shiplog(recovered, {"metrics", "--json", "--since", "1d"});
+    ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+    // PR 41 has a coding time (its commit 100 minutes ago), PR 42 none.
+    EXPECT_NE(metrics.out.find("\"pull_requests\":2,"), std::string::npos) << metrics.out;
+    EXPECT_EQ(metrics.out.find("\"coding\":{\"median\":null"), std::string::npos) << metrics.out;
+
+    auto again = shiplog(recovered, {"backfill"});
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_NE(again.out.find("backfill: 0 stored"), std::string::npos) << again.out;
+    EXPECT_EQ(shiplog(recovered, {"deploys", "--json"}).out, deploys.out);
+}
+
 TEST_F(BackfillRestTest, WorkItemsChangedWhileDownComeBackOverWiqlAndCountOnce) {
     // An incident Bug opened after the last deploy (created live, then
     // updated), and a Task linked to the deployed commit.

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -76,6 +77,17 @@ class DaemonHarness {
 };
 
 // A git.push delivery to Contoso/web-api refs/heads/<branch> with a unique id.
+// Posting each of `ids` again (make_push_event to billing:main with
+// `commits` commits) answers "duplicate".
+void expect_duplicates(const DaemonHarness& daemon, const std::vector<std::string>& ids,
+                       int commits);
+// Every id in `ids` appears once.
+void expect_each_once(const std::vector<std::string>& ids);
+
+// The event ids in the journal of the store in `store_dir`, opened read-only.
+std::vector<std::string> journal_event_ids_in(const std::filesystem::path& store_dir,
+                                              std::size_t map_size = std::size_t{64} << 20);
+
 std::string make_push_event(const std::string& event_id, const std::string& repository = "web-api",
                             const std::string& branch = "main", int commits = 1);
 
@@ -88,6 +100,9 @@ int raw_connect(int port);
 bool raw_send(int fd, const std::string& bytes);
 // Reads until the peer closes or `timeout` passes; returns what arrived.
 std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout);
+// Reads until `done(what arrived)` holds, the peer closes, or `timeout` passes.
+std::string raw_read_until(int fd, std::chrono::milliseconds timeout,
+                           const std::function<bool(const std::string&)>& done);
 // Connects, sends `bytes`, reads until close/timeout, closes.
 std::string raw_exchange(int port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::seconds{10});
@@ -108,6 +123,12 @@ class ApiDaemonTest : public ::testing::Test {
         auto c = daemon.client();
         c.set_bearer_token_auth(m_token);
         return c.Get(path.c_str());
+    }
+
+    // The status of GET `path` (api_get), or -1 when nothing answered.
+    int api_status(const std::string& path) {
+        auto res = api_get(path);
+        return res ? res->status : -1;
     }
 
     CommandResult cli(std::vector<std::string> args) {

@@ -31,13 +31,9 @@ class DeploysTest : public ApiDaemonTest {
 TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     // First deploy: ships only its own push's commits (never all history).
-    ASSERT_EQ(
-        daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
-        R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(first_push())->body, R"({"status":"stored"})");
     // Two pushes, then a third: each push is a deploy with push trigger.
-    ASSERT_EQ(
-        daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
-        R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(second_push())->body, R"({"status":"stored"})");
     // A push to another branch is ignored and creates nothing.
     ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body,
               R"({"status":"ignored","reason":"no deployment tracks Contoso/web-api:feature/x"})");
@@ -64,9 +60,7 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     auto one = api_get("/api/v1/deploys/web-api:production:1");
     ASSERT_TRUE(one);
     EXPECT_EQ(one->status, 200);
-    auto missing = api_get("/api/v1/deploys/web-api:production:999");
-    ASSERT_TRUE(missing);
-    EXPECT_EQ(missing->status, 404);
+    EXPECT_EQ(api_status("/api/v1/deploys/web-api:production:999"), 404);
 
     // The CLI reads the same store while serve runs and prints the same JSON.
     auto cli_list =

@@ -35,6 +35,15 @@ inline std::string push_event(const std::string& id, int push_id, int old_sha, i
     return j.str();
 }
 
+// The two pushes several tests start from: web-api deploys on
+// 2026-11-20T10:00Z (commits 11, 12) and 2026-11-21T10:00Z (13, 14).
+inline std::string first_push() {
+    return push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z");
+}
+inline std::string second_push() {
+    return push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z");
+}
+
 // A build.complete (resourceVersion 2.0) of definition `definition` on refs/heads/main.
 inline std::string build_event(const std::string& id, int build_id, const std::string& result,
                                int source_sha, const std::string& finish,

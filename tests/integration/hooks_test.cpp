@@ -106,7 +106,8 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
 
     auto dry = shiplog({"hooks", "sync", "--dry-run"});
     ASSERT_EQ(dry.exit_code, 0) << dry.err;
-    EXPECT_NE(dry.out.find("6 to create, 0 to replace, 0 to remove"), std::string::npos) << dry.out;
+    EXPECT_NE(dry.out.find("14 to create, 0 to replace, 0 to remove"), std::string::npos)
+        << dry.out;
     EXPECT_EQ(fake.subscriptions().size(), 1u) << "--dry-run changes nothing";
 
     auto sync = shiplog({"hooks", "sync"});
@@ -120,9 +121,16 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
         "workitem.updated " + p,
         "workitem.deleted " + p,
     };
+    // Pull requests of each tracked repository (the lead time breakdown).
+    for (const char* repo :
+         {"5febef5a-833d-4e14-b9c0-14cb638f91e6", "7a1b2c3d-0000-4000-8000-000000000001"})
+        for (const char* event :
+             {"git.pullrequest.created", "git.pullrequest.updated", "git.pullrequest.merged",
+              "ms.vss-code.git-pullrequest-comment-event"})
+            want.insert(std::string(event) + " " + p + "repository=" + repo + ";");
     // web-api production and staging share one git.push subscription.
     std::set<std::string> got = ours();
-    EXPECT_EQ(got.size(), 6u);
+    EXPECT_EQ(got.size(), 14u);
     EXPECT_EQ(got, want);
     for (const auto& s : fake.subscriptions()) {
         if (s.id == foreign_id) continue;
@@ -137,7 +145,7 @@ TEST_F(HooksTest, SyncCreatesExactlyTheNeededSubscriptionsThenIsIdempotent) {
     fake.clear_requests();
     auto again = shiplog({"hooks", "sync"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 6 unchanged"),
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 14 unchanged"),
               std::string::npos)
         << again.out;
     // Nothing written: only reads and inputValuesQuery (a query, though a POST).
@@ -162,14 +170,15 @@ TEST_F(HooksTest, PasswordRotationAndConfigChangeRepairDrift) {
     write_config(deployments().substr(0, deployments().find("[[deployment]]\nname = \"worker\"")));
     auto sync = shiplog({"hooks", "sync", "--json"});
     ASSERT_EQ(sync.exit_code, 0) << sync.err;
-    EXPECT_NE(sync.out.find("\"create\":0,\"replace\":4,\"remove\":2,\"unchanged\":0"),
+    // Left: web-api's push, three workitem.* and its four pull-request hooks.
+    EXPECT_NE(sync.out.find("\"create\":0,\"replace\":8,\"remove\":6,\"unchanged\":0"),
               std::string::npos)
         << sync.out;
-    EXPECT_EQ(fake.subscriptions().size(), 4u);
+    EXPECT_EQ(fake.subscriptions().size(), 8u);
     for (const auto& s : fake.subscriptions())
         EXPECT_EQ(s.consumer_inputs.at("basicAuthPassword"), "rotated-password-123");
     auto again = shiplog({"hooks", "sync", "--json"});
-    EXPECT_NE(again.out.find("\"create\":0,\"replace\":0,\"remove\":0,\"unchanged\":4"),
+    EXPECT_NE(again.out.find("\"create\":0,\"replace\":0,\"remove\":0,\"unchanged\":8"),
               std::string::npos)
         << again.out;
     EXPECT_EQ(all_output.find("rotated-password-123"), std::string::npos);
@@ -211,7 +220,7 @@ TEST_F(HooksTest, ListShowsOnlyOursWithStatusAndRemoveRemovesOnlyOurs) {
 
     auto remove = shiplog({"hooks", "remove"});
     ASSERT_EQ(remove.exit_code, 0) << remove.err;
-    EXPECT_NE(remove.out.find("6 subscription(s) removed"), std::string::npos) << remove.out;
+    EXPECT_NE(remove.out.find("14 subscription(s) removed"), std::string::npos) << remove.out;
     auto left = fake.subscriptions();
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(left[0].id, other_id);
@@ -225,7 +234,7 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
     const auto foreign_id = fake.add_subscription(jenkins);
     ASSERT_EQ(shiplog({"hooks", "sync"}).exit_code, 0);
     const auto before = fake.subscriptions();
-    ASSERT_EQ(before.size(), 7u);
+    ASSERT_EQ(before.size(), 15u);  // 14 ours (4 of them pull-request kinds) + jenkins
 
     fake.clear_requests();
     auto dry = shiplog({"hooks", "remove", "--dry-run"});
@@ -240,8 +249,8 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
         ++removals;
         EXPECT_EQ(line.find(foreign_id), std::string::npos) << line;
     }
-    EXPECT_EQ(removals, 6u) << dry.out;
-    EXPECT_NE(dry.out.find("hooks remove --dry-run: 6 subscription(s) to remove"),
+    EXPECT_EQ(removals, 14u) << dry.out;
+    EXPECT_NE(dry.out.find("hooks remove --dry-run: 14 subscription(s) to remove"),
               std::string::npos)
         << dry.out;
     // Each line is one of our subscriptions, by id.
@@ -254,12 +263,13 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
     // --json: the same plan as sync's JSON.
     auto json = shiplog({"hooks", "remove", "--dry-run", "--json"});
     ASSERT_EQ(json.exit_code, 0) << json.err;
-    EXPECT_NE(json.out.find("\"create\":0,\"replace\":0,\"remove\":6"), std::string::npos)
+    EXPECT_NE(json.out.find("\"create\":0,\"replace\":0,\"remove\":14"), std::string::npos)
         << json.out;
     EXPECT_EQ(fake.subscriptions().size(), before.size());
 
     // The lines have sync --dry-run's format for deletions: without the
-    // worker deployment, sync would remove its two, printed the same way
+    // worker deployment, sync would remove its six (push, the four
+    // pull-request kinds of its repository, build), printed the same way
     // (up to the reason in parentheses).
     write_config(
         "[[deployment]]\nname = \"web-api\"\nenvironment = \"production\"\nproject = "
@@ -275,7 +285,7 @@ TEST_F(HooksTest, RemoveDryRunListsTheDeletionsAndDeletesNothing) {
         EXPECT_NE(dry.out.find(prefix + " (remove)\n"), std::string::npos) << prefix << "\n"
                                                                            << dry.out;
     }
-    EXPECT_EQ(compared, 2u) << sync_dry.out;
+    EXPECT_EQ(compared, 6u) << sync_dry.out;
     EXPECT_EQ(fake.subscriptions().size(), before.size());
 
     auto removed = shiplog({"hooks", "remove"});
@@ -376,7 +386,7 @@ TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi
     EXPECT_EQ(sync.err.find("not looked up"), std::string::npos) << sync.err;
     const std::string p = "projectId=6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c;";
     auto got = ours();
-    EXPECT_EQ(got.size(), 7u);
+    EXPECT_EQ(got.size(), 15u);
     EXPECT_TRUE(got.count("ms.vss-release.deployment-completed-event " + p +
                           "releaseDefinitionId=3;releaseEnvironmentId=8;"))
         << ::testing::PrintToString(got);
@@ -399,7 +409,7 @@ TEST_F(HooksTest, ReleaseDeploymentGetsAnRmSubscriptionResolvedOverTheReleaseApi
 
     auto again = shiplog({"hooks", "sync"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 7 unchanged"),
+    EXPECT_NE(again.out.find("0 to create, 0 to replace, 0 to remove, 15 unchanged"),
               std::string::npos)
         << again.out;
 }

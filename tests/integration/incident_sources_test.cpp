@@ -42,12 +42,8 @@ class IncidentSourcesTest : public ApiDaemonTest {
     void SetUp() override {
         ASSERT_TRUE(daemon.start());
         // Two web-api deploys: 2026-11-20T10:00Z and 2026-11-21T10:00Z.
-        ASSERT_EQ(
-            daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
-            R"({"status":"stored"})");
-        ASSERT_EQ(
-            daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
-            R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(first_push())->body, R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(second_push())->body, R"({"status":"stored"})");
     }
 
     // POST register_impact with the key in the path; {status, body}.

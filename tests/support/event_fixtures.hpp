@@ -10,6 +10,8 @@
 
 #include "common/error.hpp"
 #include "common/time_format.hpp"
+#include "config/config.hpp"
+#include "handlers/push_event.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::testing {
@@ -48,6 +50,29 @@ template <class T>
 std::string error_of(const Result<T>& parsed) {
     EXPECT_FALSE(parsed.has_value());
     return parsed ? "" : parsed.error().message;
+}
+
+// Deployment `name` in production of `project`/web-api, branch main.
+inline config::DeploymentConfig production_deployment(
+    std::string name, std::string project, config::Trigger trigger = config::Trigger::push) {
+    config::DeploymentConfig d;
+    d.name = std::move(name);
+    d.environment = "production";
+    d.project = std::move(project);
+    d.repository = "web-api";
+    d.trigger = trigger;
+    return d;
+}
+
+// One deployment (web-api in production) tracking the push's repository
+// and the branch of its first ref update.
+inline config::Config push_config(const handlers::PushEvent& push) {
+    auto d = production_deployment("web-api", push.project_name);
+    d.repository = push.repository_name;
+    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
+    config::Config config;
+    config.deployments.push_back(d);
+    return config;
 }
 
 }  // namespace shiplog::testing

@@ -137,6 +137,8 @@ struct FakeAzureDevOps::State {
     std::vector<FakeNotification> notifications;
     std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePush>>
         pushes;  // (project, repo)
+    std::map<std::pair<std::string, std::string>, std::map<std::int64_t, FakePullRequest>>
+        pull_requests;  // (project, repo)
     std::vector<FakeReleaseDefinition> release_definitions;
     std::map<std::int64_t, FakeRelease> releases;
     int next_id = 1;
@@ -246,6 +248,13 @@ struct FakeAzureDevOps::State {
             {"git.pullrequest.created",
              {"projectId", "repository", "branch", "pullrequestCreatedBy",
               "pullrequestReviewersContains"}},
+            {"git.pullrequest.updated",
+             {"projectId", "repository", "branch", "pullrequestCreatedBy",
+              "pullrequestReviewersContains", "notificationType"}},
+            {"git.pullrequest.merged",
+             {"projectId", "repository", "branch", "pullrequestCreatedBy",
+              "pullrequestReviewersContains", "mergeResult"}},
+            {"ms.vss-code.git-pullrequest-comment-event", {"projectId", "repository", "branch"}},
             {"build.complete", {"projectId", "definitionName", "buildStatus"}},
             {"ms.vss-pipelines.stage-state-changed-event",
              {"projectId", "pipelineId", "stageNameId", "stageStateId"}},
@@ -412,6 +421,54 @@ struct FakeAzureDevOps::State {
         return seen;
     }
 
+    bool handle_pull_requests(const httplib::Request& req, httplib::Response& res,
+                              const std::vector<std::string>& parts,
+                              const std::string& project_name) {
+        auto not_found = [&](const std::string& message) {
+            res.status = 404;
+            res.set_content(error_body(message), "application/json");
+            return true;
+        };
+        auto repo = pull_requests.find({project_name, parts[4]});
+        if (parts.size() == 6) {
+            std::size_t top = req.has_param("$top") ? std::stoul(req.get_param_value("$top")) : 101;
+            std::size_t skip =
+                req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+            std::vector<const FakePullRequest*> list;
+            if (repo != pull_requests.end())
+                for (auto it = repo->second.rbegin(); it != repo->second.rend(); ++it)
+                    list.push_back(&it->second);
+            std::string values;
+            std::size_t n = 0;
+            for (std::size_t i = skip; i < list.size() && n < top; ++i, ++n)
+                values += std::string(n ? "," : "") + list[i]->json;
+            res.set_content("{\"count\":" + std::to_string(n) + ",\"value\":[" + values + "]}",
+                            "application/json; charset=utf-8");
+            return true;
+        }
+        const auto id = std::stoll(parts[6]);
+        if (repo == pull_requests.end() || !repo->second.count(id))
+            return not_found("TF401180: The requested pull request was not found.");
+        const auto& pr = repo->second.at(id);
+        if (parts.size() == 7) {
+            res.set_content(pr.json, "application/json; charset=utf-8");
+            return true;
+        }
+        if (parts.size() == 8 && parts[7] == "commits") {
+            if (pr.commits_missing) return not_found("TF401180: commits not found.");
+            page(req, res, pr.commits);
+            return true;
+        }
+        if (parts.size() == 8 && parts[7] == "threads") {
+            std::string body = "{\"count\":" + std::to_string(pr.threads.size()) + ",\"value\":[";
+            for (std::size_t i = 0; i < pr.threads.size(); ++i)
+                body += (i ? "," : "") + pr.threads[i];
+            res.set_content(body + "]}", "application/json; charset=utf-8");
+            return true;
+        }
+        return not_found("no such pull request resource");
+    }
+
     // Builds, single commits and commitsbatch; false when `parts` is none of them.
     bool handle_history(const httplib::Request& req, httplib::Response& res,
                         const std::vector<std::string>& parts) {
@@ -444,6 +501,8 @@ struct FakeAzureDevOps::State {
         }
         const bool git = parts.size() >= 6 && parts[2] == "git" && parts[3] == "repositories";
         if (!git) return false;
+        if (ascii::iequals(parts[5], "pullrequests") && req.method == "GET")
+            return handle_pull_requests(req, res, parts, project_name);
         if (parts[5] == "pushes" && req.method == "GET") {
             auto history = pushes.find({project_name, parts[4]});
             if (parts.size() == 7) {
@@ -1011,6 +1070,12 @@ void FakeAzureDevOps::add_build(FakeBuild build) {
 void FakeAzureDevOps::add_notification(FakeNotification n) {
     std::lock_guard lock(m_state->mutex);
     m_state->notifications.push_back(std::move(n));
+}
+
+void FakeAzureDevOps::add_pull_request(const std::string& project, const std::string& repository,
+                                       FakePullRequest pr) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->pull_requests[{project, repository}][pr.id] = std::move(pr);
 }
 
 void FakeAzureDevOps::add_push(const std::string& project, const std::string& repository,

@@ -90,6 +90,17 @@ struct FakePush {
     // than asked for is served cut to the first (newest) ones.
 };
 
+// A pull request served by GET {project}/_apis/git/repositories/{repo}/pullrequests
+// (newest id first, $top/$skip), .../pullRequests/{id}, .../pullRequests/{id}/commits
+// (continuation pages) and .../pullRequests/{id}/threads.
+struct FakePullRequest {
+    std::int64_t id = 0;
+    std::string json;                  // the GitPullRequest
+    std::vector<std::string> commits;  // GitCommitRef JSON texts
+    bool commits_missing = false;      // .../commits answers 404
+    std::vector<std::string> threads;  // GitPullRequestCommentThread JSON texts
+};
+
 // ---- backfill (bf): work items and capped notification history ----
 
 // A work item served by POST {project}/_apis/wit/wiql (when its changed_date
@@ -166,6 +177,8 @@ class FakeAzureDevOps {
     void add_build(FakeBuild build);
     void add_notification(FakeNotification n);
     void add_push(const std::string& project, const std::string& repository, FakePush push);
+    void add_pull_request(const std::string& project, const std::string& repository,
+                          FakePullRequest pr);  // replaces one with the same id
 
     void add_release_definition(FakeReleaseDefinition d);
     void add_release(FakeRelease r);

@@ -1,6 +1,6 @@
 // Entry point: sign-in, the toolbar (environment, deployment, window) and
 // the hash router. Views and filters live in the URL (state.js):
-// #/overview, #/trends, #/explain/<figure>, #/deploys, #/deploys/<id>, #/hooks.
+// #/overview, #/trends, #/explain/<figure>, #/deploys, #/deploys/<id>, #/drift, #/hooks.
 import * as api from './api.js';
 import * as state from './state.js';
 import { h, rangeText } from './format.js';
@@ -11,6 +11,7 @@ import { renderExplain } from './view-explain.js';
 import { renderDeploys } from './view-deploys.js';
 import { renderDeploy } from './view-deploy.js';
 import { renderHooks } from './view-hooks.js';
+import { renderDrift } from './view-drift.js';
 
 const $ = (id) => document.getElementById(id);
 let deployments = [];  // [{deployment, environment}] as configured
@@ -114,7 +115,7 @@ async function route() {
     a.setAttribute('href', state.link(keep, { view: a.dataset.view }));
   }
   fillToolbar(s);
-  $('toolbar').hidden = s.view === 'hooks' || (s.view === 'deploys' && s.id);
+  $('toolbar').hidden = s.view === 'hooks' || s.view === 'drift' || (s.view === 'deploys' && s.id);
   const ctx = {
     state: s,
     range: state.windowRange(s),
@@ -139,6 +140,7 @@ async function route() {
     else if (s.view === 'deploys' && s.id) node = await renderDeploy(ctx);
     else if (s.view === 'deploys') node = await renderDeploys(ctx);
     else if (s.view === 'hooks') node = await renderHooks();
+    else if (s.view === 'drift') node = await renderDrift(ctx);
     else node = await renderOverview(ctx);
     if (mine !== renderToken) return;
     target.replaceChildren(node);

@@ -16,7 +16,7 @@ export const WINDOWS = [
   ['custom', 'Custom…'],
 ];
 
-const KEYS = ['env', 'dep', 'window', 'from', 'to', 'status', 'failure', 'q'];
+const KEYS = ['env', 'dep', 'window', 'from', 'to', 'status', 'failure', 'q', 'envfrom', 'envto'];
 
 // {view, id, env, dep, window, from, to, status, failure, q} from location.hash.
 export function parse(hash = location.hash) {

@@ -4,9 +4,15 @@
 // shiplog received them, and what a deploy still waits for.
 import * as api from './api.js';
 import { h, timeEl, duration, shortSha } from './format.js';
-import { statusChip, failureChip } from './view-deploys.js';
+import { statusChip, failureChip, batchChip } from './view-deploys.js';
 
 const ORIGIN = { push: 'a push', build: 'a build', stage: 'a pipeline stage', release: 'a classic release', registration: 'register_deploy' };
+const REWORK = {
+  rollback: 'a rollback to an earlier deploy',
+  'incident-fix': 'it fixes an incident that was open',
+  hotfix: 'a pull request from a hotfix branch',
+};
+
 const WAITS = {
   build_lookup: 'the sha and branch of its build',
   release_artifact_lookup: 'the commit of its release artifact',
@@ -55,7 +61,16 @@ export async function renderDeploy(ctx) {
     ['Status', statusChip(d)],
     ['Failure', failureChip(d.failure)],
     ['Commits', `${d.commit_count}${d.commits_complete ? '' : ' so far (incomplete)'}`],
+    ['Batch size', h('span', { id: 'batch' }, batchChip(d), ` ${d.batch.commits} commits · ${d.batch.pull_requests} pull requests · ${d.batch.work_items} work items`)],
+    ['Rework', d.rework ? h('span', { class: 'status failed', id: 'rework', dataset: { rework: d.rework } }, d.rework, h('span', { class: 'muted' }, ` — ${REWORK[d.rework] || ''}`))
+                        : h('span', { class: 'muted', id: 'rework' }, 'no')],
   ];
+  const prHeaders = ['Pull request', 'Opened', 'First review', 'Merged'];
+  const pullRequests = d.pull_requests.map((p) =>
+    h('tr', { dataset: { id: String(p.id) } }, [
+      h('span', {}, h('strong', {}, external(links.repository ? `${links.repository}/pullrequest/${p.id}` : null, `!${p.id}`)), ' ', p.title || ''),
+      timeEl(p.created_at), p.first_review_at ? timeEl(p.first_review_at) : h('span', { class: 'muted' }, 'none'), timeEl(p.merged_at),
+    ].map((cell, i) => h('td', { 'data-label': prHeaders[i] }, cell))));
   if (!links.repository && !noRest) facts.push(['Links', h('span', { class: 'muted' }, 'none: the deployment has no repository')]);
   const incidents = details.incidents.map((i) =>
     h('li', { dataset: { incident: i.id } },
@@ -82,6 +97,13 @@ export async function renderDeploy(ctx) {
             h('thead', {}, h('tr', {}, commitHeaders.map((x) => h('th', { scope: 'col' }, x)))),
             h('tbody', {}, commits)))
         : h('p', { class: 'muted' }, 'No commits known yet.')),
+    d.pull_requests.length
+      ? h('section', { class: 'card', 'aria-label': 'Pull requests' },
+          h('h2', {}, `Pull requests (${d.pull_requests.length})`),
+          h('div', { class: 'table-wrap' }, h('table', { class: 'pull-requests records' },
+            h('thead', {}, h('tr', {}, prHeaders.map((x) => h('th', { scope: 'col' }, x)))),
+            h('tbody', {}, pullRequests))))
+      : '',
     h('div', { class: 'two-col' },
       h('section', { class: 'card', 'aria-label': 'Work items' },
         h('h2', {}, `Work items (${d.work_items.length})`),

@@ -2,14 +2,20 @@
 // status and failure filters and a search by sha, work item or author,
 // 50 at a time (the API's cursor, followed through its Link header).
 import * as api from './api.js';
-import { h, timeEl, shortSha, isoUtc, formatDate, formatDateTime } from './format.js';
+import { h, timeEl, shortSha, isoUtc, formatDate, formatDateTime, plural } from './format.js';
 import { emptyWindow } from './states.js';
 
 const PAGE = 50;
-const HEADERS = ['Deployed', 'Deploy', 'Sha', 'Status', 'Failure', 'Commits', 'Work items'];
+const HEADERS = ['Deployed', 'Deploy', 'Sha', 'Status', 'Failure', 'Commits', 'Batch', 'Work items'];
 
 export function statusChip(d) {
   return h('span', { class: `status ${d.status}` }, d.status);
+}
+
+// S/M/L/XL by commits, with the counts behind it.
+export function batchChip(d) {
+  const b = d.batch;
+  return h('span', { class: `batch ${b.size}`, dataset: { batch: b.size }, title: `${plural(b.commits, 'commit')}, ${plural(b.pull_requests, 'pull request')}, ${plural(b.work_items, 'work item')}` }, b.size);
 }
 
 export function failureChip(failure) {
@@ -27,6 +33,7 @@ function deployRow(ctx, d) {
     statusChip(d),
     failureChip(d.failure),
     h('span', {}, String(d.commit_count), d.commits_complete ? '' : h('span', { class: 'pending', title: 'more commits pending a REST look-up' }, ' +?')),
+    batchChip(d),
     d.work_items.length ? d.work_items.map((w) => '#' + w).join(', ') : h('span', { class: 'muted' }, '—'),
   ];
   return h('tr', { dataset: { id: d.id } }, cells.map((c, i) => h('td', { 'data-label': HEADERS[i], class: i === 5 ? 'num' : undefined }, c)));

@@ -58,6 +58,22 @@ function definition(f) {
     h('p', {}, f.definition));
 }
 
+// Beyond the four keys: rework rate, batch size and where lead time goes.
+function extras(m) {
+  const b = m.batch_size;
+  const parts = m.lead_time_breakdown_seconds;
+  const items = [
+    ['rework_rate', 'Rework rate', m.rework_rate, percent(m.rework_rate), 'Succeeded deploys that were a rollback, an incident fix or from a hotfix branch ÷ succeeded deploys'],
+    ['batch_size', 'Batch size', b.median_commits, b.median_commits === null ? '—' : `median ${b.median_commits} commits · S ${b.S} · M ${b.M} · L ${b.L} · XL ${b.XL}`,
+     'Commits per succeeded deploy (S up to 5, M up to 20, L up to 100, XL more)'],
+    ['lead_time_breakdown', 'Lead time parts', parts.pull_requests,
+     parts.pull_requests ? `coding ${duration(parts.coding.median)} · pickup ${duration(parts.pickup.median)} · review ${duration(parts.review.median)} · deploy ${duration(parts.deploy.median)}` : 'no pull request shipped',
+     `Medians over ${plural(parts.pull_requests, 'pull request')}; ${plural(parts.direct_commits, 'commit')} shipped without one`],
+  ];
+  return h('dl', { class: 'extras' }, items.map(([key, name, value, text, title]) =>
+    h('div', { dataset: { extra: key, value: JSON.stringify(value) }, title }, h('dt', {}, name), h('dd', {}, text))));
+}
+
 function card({ title, kind, filter, now, before, ctx }) {
   const empty = now.deploys === 0 && now.change_failure_rate === null;
   const attrs = { class: `card deployment ${kind}`, 'aria-label': title,
@@ -87,7 +103,8 @@ function card({ title, kind, filter, now, before, ctx }) {
   return h('section', attrs,
     h('div', { class: 'card-head' }, h('h2', {}, title),
       h('span', { class: 'overall' }, 'Overall ', bandChip(overall, 'weakest of the four'))),
-    h('div', { class: 'figures' }, tiles));
+    h('div', { class: 'figures' }, tiles),
+    extras(now));
 }
 
 export async function renderOverview(ctx) {

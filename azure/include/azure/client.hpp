@@ -240,6 +240,25 @@ class AzureDevOpsClient {
     virtual Result<std::vector<std::pair<std::int64_t, std::string>>> list_completed_builds_json(
         const std::string& project, std::int64_t definition_id, const std::string& min_time) = 0;
 
+    // backfill's and the work queue's pull requests.
+    // GET {project}/_apis/git/repositories/{repo}/pullrequests?searchCriteria.status=all
+    // ($top/$skip pages): each GitPullRequest as JSON text, as listed (newest first).
+    virtual Result<std::vector<std::string>> list_pull_requests_json(
+        const std::string& project, const std::string& repository) = 0;
+    // GET .../pullRequests/{id}: the GitPullRequest as JSON text; not_found when it does not exist.
+    virtual Result<std::string> get_pull_request_json(const std::string& project,
+                                                      const std::string& repository,
+                                                      std::int64_t id) = 0;
+    // GET .../pullRequests/{id}/commits (continuation pages) as one JSON array
+    // of GitCommitRef; not_found when the endpoint answers 404.
+    virtual Result<std::string> pull_request_commits_json(const std::string& project,
+                                                          const std::string& repository,
+                                                          std::int64_t id) = 0;
+    // GET .../pullRequests/{id}/threads as one JSON array of comment threads.
+    virtual Result<std::string> pull_request_threads_json(const std::string& project,
+                                                          const std::string& repository,
+                                                          std::int64_t id) = 0;
+
     // backfill's work-item history.
     // POST {project}/_apis/wit/wiql?timePrecision=true
     // {"query": "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project

@@ -102,6 +102,11 @@ inline void put_u64_be(std::string& out, std::uint64_t value) {
     out.append(buf, encode_u64_be(buf, value));
 }
 
+inline void put_u32_be(std::string& out, std::uint32_t value) {
+    char buf[4];
+    out.append(buf, encode_u32_be(buf, value));
+}
+
 inline void put_varint(std::string& out, std::uint64_t value) {
     char buf[k_max_varint64_bytes];
     out.append(buf, encode_varint(buf, value));
@@ -142,6 +147,13 @@ class Reader {
         if (!fits(8)) return 0;
         const std::uint64_t value = decode_u64_be(m_in.substr(m_pos, 8));
         m_pos += 8;
+        return value;
+    }
+
+    std::uint32_t u32_be() {
+        if (!fits(4)) return 0;
+        const std::uint32_t value = decode_u32_be(m_in.substr(m_pos, 4));
+        m_pos += 4;
         return value;
     }
 

@@ -23,6 +23,7 @@ enum class EventKind : std::uint8_t {
     pull_request_created,
     pull_request_updated,
     pull_request_merged,
+    pull_request_commented,
     build_complete,
     run_state_changed,
     stage_state_changed,
@@ -43,6 +44,7 @@ enum class EventPayload : std::uint8_t {
     none,
     push,
     pull_request,
+    pull_request_comment,
     build,
     run,
     stage,
@@ -54,6 +56,7 @@ enum class EventPayload : std::uint8_t {
 enum class Subscribe : std::uint8_t {
     never,             // read when it arrives, never asked for
     every_deployment,  // filtered on each deployment's repository and branch
+    every_repository,  // filtered on each deployment's repository (any target branch)
     build_trigger,     // deployments with trigger = "build": the pipeline's builds
     stage_trigger,     // trigger = "stage": the pipeline's stage changes
     release_trigger,   // trigger = "release": the definition's environment
@@ -73,12 +76,16 @@ struct EventKindInfo {
 inline constexpr std::array<EventKindInfo, k_event_kind_count> k_event_kinds = {{
     {EventKind::git_push, "git.push", "tfs", "1.0", EventPayload::push,
      Subscribe::every_deployment},
-    {EventKind::pull_request_created, "git.pullrequest.created", "tfs", "1.0", EventPayload::none,
-     Subscribe::never},
-    {EventKind::pull_request_updated, "git.pullrequest.updated", "tfs", "1.0", EventPayload::none,
-     Subscribe::never},
+    // Any target branch: a pull request retargeted onto the tracked branch
+    // still counts once it completes into it.
+    {EventKind::pull_request_created, "git.pullrequest.created", "tfs", "1.0",
+     EventPayload::pull_request, Subscribe::every_repository},
+    {EventKind::pull_request_updated, "git.pullrequest.updated", "tfs", "1.0",
+     EventPayload::pull_request, Subscribe::every_repository},
     {EventKind::pull_request_merged, "git.pullrequest.merged", "tfs", "1.0",
-     EventPayload::pull_request, Subscribe::never},
+     EventPayload::pull_request, Subscribe::every_repository},
+    {EventKind::pull_request_commented, "ms.vss-code.git-pullrequest-comment-event", "tfs", "1.0",
+     EventPayload::pull_request_comment, Subscribe::every_repository},
     {EventKind::build_complete, "build.complete", "tfs", "1.0", EventPayload::build,
      Subscribe::build_trigger},
     {EventKind::run_state_changed, "ms.vss-pipelines.run-state-changed-event", "pipelines",

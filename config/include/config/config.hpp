@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/cidr.hpp"
@@ -83,6 +84,10 @@ struct FailuresConfig {
     std::vector<std::string> incident_work_item_types{"Bug"};
     std::vector<std::string> incident_tags{"incident"};  // case-insensitive; empty = any
     std::vector<std::string> incident_closed_states{"Closed", "Done", "Resolved"};
+    // Branch globs (case-sensitive; `*` and `?` never match `/`; `[...]` a
+    // character class): a deploy shipping a pull request from such a source
+    // branch is rework ("hotfix"). Empty: none.
+    std::vector<std::string> hotfix_branches;
 };
 
 enum class IncidentSourceKind { api, azure_monitor };
@@ -97,6 +102,32 @@ struct IncidentSourceConfig {
     std::string environment;
 };
 
+enum class NotifyKind { teams, slack, webhook };
+const char* to_string(NotifyKind kind);  // "teams", "slack", "webhook"
+
+// The events a [[notify]] may subscribe to, in documentation order.
+inline constexpr const char* k_notify_events[] = {"deploy.succeeded", "deploy.failed",
+                                                  "deploy.rollback",  "incident.opened",
+                                                  "hooks.unhealthy",  "digest.weekly"};
+
+// [[notify]]: where deploy news goes. `url` is a secret (an incoming webhook
+// URL carries its own credential): logs and messages name a target by
+// `name`, kind and `host` only.
+struct NotifyConfig {
+    // Slug naming the target in the outbox, so queued messages survive a
+    // reordering of the entries or a rotated URL; defaults to the kind
+    // (`<kind>-<n>` for the n-th, 1-based, when a kind appears more than once).
+    std::string name;
+    NotifyKind kind = NotifyKind::webhook;
+    Secret url;
+    std::string host;                      // the URL's host[:port], for logs
+    std::vector<std::string> events;       // subset of k_notify_events
+    std::vector<std::string> deployments;  // empty = every deployment
+
+    bool wants(std::string_view event) const;
+    bool wants_deployment(std::string_view deployment) const;
+};
+
 struct Config {
     std::filesystem::path source_file;  // absolute path of the file this came from
     ServerConfig server;
@@ -107,6 +138,7 @@ struct Config {
     std::vector<DeploymentConfig> deployments;
     FailuresConfig failures;
     std::vector<IncidentSourceConfig> incident_sources;
+    std::vector<NotifyConfig> notify;  // empty => nothing is ever sent anywhere
     std::vector<std::string>
         warnings;  // non-fatal findings, printed by `config check` and at start
 };

@@ -11,8 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
@@ -21,6 +24,10 @@
 #include "daemon/metrics.hpp"
 #include "storage/journal.hpp"
 #include "storage/journal_writer.hpp"
+
+namespace shiplog::handlers {
+class JsonParser;
+}
 
 namespace shiplog::daemon {
 
@@ -42,6 +49,9 @@ class EventIntake {
   public:
     EventIntake(storage::JournalWriter& writer, const ConfigHolder& config, Clock& clock,
                 Metrics* metrics);
+    ~EventIntake();
+    EventIntake(const EventIntake&) = delete;
+    EventIntake& operator=(const EventIntake&) = delete;
 
     // Errors: ErrorCode::invalid_argument for a body that is not a valid
     // envelope (answer 400); unavailable / store_full / store when the event
@@ -85,8 +95,15 @@ class EventIntake {
         std::string reason;  // why it is ignored, when not tracked
         EventKind kind = EventKind::unknown;
     };
+    // `owned`: the body's own string when the caller gives it up (it becomes
+    // the journal entry's raw bytes instead of a copy).
     Result<Prepared> prepare(std::string_view body, std::size_t capacity,
-                             storage::EventSource source);
+                             storage::EventSource source, std::string* owned = nullptr);
+    Result<Prepared> prepare_with(handlers::JsonParser& parser, std::string_view body,
+                                  std::size_t capacity, storage::EventSource source,
+                                  std::string* owned);
+    std::unique_ptr<handlers::JsonParser> take_parser();
+    void give_back(std::unique_ptr<handlers::JsonParser> parser, std::size_t body_size);
     storage::JournalEntry make_record(std::string event_id, std::string_view event_type,
                                       std::string raw, storage::EventSource source);
     Result<IntakeResult> submit(std::string_view body, std::size_t capacity,
@@ -102,6 +119,10 @@ class EventIntake {
     Clock& m_clock;
     Metrics* m_metrics;
     std::atomic<bool> m_store_full{false};
+    // Parsers for prepare(): one is taken per body and given back, so their
+    // memory is reused across requests without belonging to a thread.
+    std::mutex m_parsers_mutex;
+    std::vector<std::unique_ptr<handlers::JsonParser>> m_parsers;
 };
 
 }  // namespace shiplog::daemon

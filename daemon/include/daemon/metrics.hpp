@@ -49,6 +49,14 @@ class Metrics {
     // The REST work queue ended a look-up without an answer.
     void record_lookup_given_up() { m_lookups_given_up.fetch_add(1, std::memory_order_relaxed); }
 
+    // The notification outbox (workers/notify): messages waiting now, POSTs
+    // tried, delivered (2xx), failed (retried later) and dropped after 24 h.
+    void set_notify_queued(std::uint64_t n) { m_notify_queued.store(n, std::memory_order_relaxed); }
+    void record_notify_attempt() { m_notify_attempts.fetch_add(1, std::memory_order_relaxed); }
+    void record_notify_sent() { m_notify_sent.fetch_add(1, std::memory_order_relaxed); }
+    void record_notify_failed() { m_notify_failed.fetch_add(1, std::memory_order_relaxed); }
+    void record_notify_given_up() { m_notify_given_up.fetch_add(1, std::memory_order_relaxed); }
+
     std::string render(const StoreGauges& gauges) const;
 
   private:
@@ -66,6 +74,8 @@ class Metrics {
     std::atomic<std::uint64_t> m_auth_failures{0};
     std::atomic<std::uint64_t> m_backfill_ok{0}, m_backfill_failed{0}, m_backfill_stored{0};
     std::atomic<std::uint64_t> m_lookups_given_up{0};
+    std::atomic<std::uint64_t> m_notify_queued{0}, m_notify_attempts{0}, m_notify_sent{0},
+        m_notify_failed{0}, m_notify_given_up{0};
 };
 
 }  // namespace shiplog::daemon

@@ -4,8 +4,8 @@
 // liberal elsewhere (missing subscriptionId/notificationId, any publisherId,
 // extra fields, an unparseable createdDate).
 //
-// Threading: all functions are pure and may be called from any thread; they
-// use a thread_local parser and scratch buffer.
+// Threading: all functions may be called from any thread; parse_envelope
+// of a ParsedBody reads the caller's parser (json_parser.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/event_kind.hpp"
+#include "handlers/json_parser.hpp"
 
 namespace shiplog::handlers {
 
@@ -28,14 +29,7 @@ struct Envelope {
     std::optional<Timestamp> created_date;  // nullopt when absent or not RFC 3339
     std::string subscription_id;            // empty when absent
     std::optional<std::int64_t> notification_id;  // a number or a string of digits
-    // Which parse on this thread read the envelope (0: built by hand), so
-    // classify_event on the same, unchanged body reuses that parse.
-    std::uint64_t parse_id = 0;
 };
-
-// Bytes a caller-owned buffer must have readable after the body for
-// parse_envelope_padded to skip its copy (simdjson's SIMDJSON_PADDING).
-inline constexpr std::size_t k_json_padding = 64;
 
 // Parses the envelope of a service-hook body and validates that the whole
 // body is exactly one well-formed JSON value. Errors (ErrorCode::invalid_argument)
@@ -43,10 +37,9 @@ inline constexpr std::size_t k_json_padding = 64;
 // "missing string field \"id\"", "empty string field \"eventType\"", ...
 Result<Envelope> parse_envelope(std::string_view body);
 
-// Same, without copying: the caller promises that `capacity` bytes starting
-// at body.data() are readable, with capacity >= body.size() + k_json_padding
-// (e.g. a std::string reserved that much). Falls back to copying otherwise.
-Result<Envelope> parse_envelope_padded(std::string_view body, std::size_t capacity);
+// The same for a body already parsed (the webhook path: the envelope and
+// then classify_event read one parse).
+Result<Envelope> parse_envelope(const ParsedBody& body);
 
 // The all-zero subscription id Azure DevOps puts on "Test" deliveries from
 // its UI; such deliveries carry documentation sample data.
@@ -54,11 +47,5 @@ inline constexpr std::string_view k_test_subscription_id = "00000000-0000-0000-0
 
 // True for a "Test" delivery (subscriptionId all zeros).
 bool is_test_delivery(const Envelope& envelope);
-
-// After a large body: gives back this thread's parse memory beyond 1 MiB
-// (the parsers keep several times the largest body they saw), so memory per
-// thread stays bounded whatever one request sent. Envelopes and typed
-// events already extracted are plain values and stay valid.
-void release_parse_memory();
 
 }  // namespace shiplog::handlers

@@ -28,21 +28,22 @@ const char* to_string(Relevance relevance);  // "tracked", "ignored"
 //    environment of a release deployment (and project when named);
 //  - workitem.created/updated/deleted/restored: System.TeamProject is a
 //    deployment's project;
-//  - git.pullrequest.merged: repository + project of a deployment.
+//  - git.pullrequest.created/updated/merged and the pull-request comment
+//    event: repository + project of a deployment.
 // Everything else is ignored: other event types, bodies the typed parser
 // rejects, and "Test" deliveries from the Azure DevOps UI.
-// `body` is the body `envelope` was parsed from, unchanged since: when it is
-// the last body parse_envelope read on this thread (same address and size),
-// its parse is reused without comparing the bytes again.
-Relevance classify_event(const Envelope& envelope, std::string_view body,
-                         const config::Config& config);
+// `body` is the body `envelope` was parsed from: the typed event is read
+// from that same parse.
+Relevance classify_event(const Envelope& envelope, const ParsedBody& body,
+                         const config::Config& config, ParsedEvent* parsed = nullptr);
 
 // Same, and leaves in `*parsed` the typed event it parsed to decide, for the
 // projector (parsed_event.hpp): git.push, build.complete, stage-state-changed,
 // release deployment-completed and workitem.* bodies the typed parser
 // accepted, tracked or not; otherwise `*parsed` is left as it was.
+// This overload parses `body` (the raw bytes `envelope` came from) again.
 Relevance classify_event(const Envelope& envelope, std::string_view body,
-                         const config::Config& config, ParsedEvent* parsed);
+                         const config::Config& config, ParsedEvent* parsed = nullptr);
 
 // Why classify_event answered "ignored", in words for the webhook's answer,
 // the access log and `ingest`: "Test delivery", "event type not used",

@@ -107,9 +107,22 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     std::vector<std::pair<std::string, std::string>> want = {
         // Input names lower-cased: the server may spell them otherwise.
         {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-web"},
+        // Pull requests per repository (the lead time breakdown).
+        {"git.pullrequest.created", "projectid=p-1;repository=r-web"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-web"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-web"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-web"},
         {"git.push", "branch=refs/heads/release;projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.created", "projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-worker"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-worker"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-worker"},
         {"build.complete", "definitionname=worker-ci;projectid=p-1"},
         {"git.push", "branch=refs/heads/main;projectid=p-1;repository=r-site"},
+        {"git.pullrequest.created", "projectid=p-1;repository=r-site"},
+        {"git.pullrequest.updated", "projectid=p-1;repository=r-site"},
+        {"git.pullrequest.merged", "projectid=p-1;repository=r-site"},
+        {"ms.vss-code.git-pullrequest-comment-event", "projectid=p-1;repository=r-site"},
         {"ms.vss-pipelines.stage-state-changed-event", "pipelineid=17;projectid=p-1"},
         {"workitem.created", "projectid=p-1"},
         {"workitem.updated", "projectid=p-1"},
@@ -131,8 +144,15 @@ TEST(HookPlan, ExactDesiredSetForConfig) {
     auto id = make_identity(c);
     EXPECT_EQ(push.subscription.consumer_inputs.at("httpHeaders"), "X-Shiplog-Hook:" + push.marker);
     EXPECT_EQ(push.marker.rfind(id.instance + "/git.push/", 0), 0u);
-    EXPECT_EQ(hooks[4].subscription.publisher_id, "pipelines");
-    EXPECT_EQ(hooks[4].subscription.resource_version, "5.1-preview.1");
+    const auto& stage = hooks[16];
+    EXPECT_EQ(stage.subscription.event_type, "ms.vss-pipelines.stage-state-changed-event");
+    EXPECT_EQ(stage.subscription.publisher_id, "pipelines");
+    EXPECT_EQ(stage.subscription.resource_version, "5.1-preview.1");
+    for (std::size_t i : {1u, 2u, 3u, 4u}) {  // the pull-request kinds of web-api
+        EXPECT_EQ(hooks[i].subscription.publisher_id, "tfs");
+        EXPECT_EQ(hooks[i].subscription.resource_version, "1.0");
+        EXPECT_EQ(hooks[i].deployments, push.deployments);
+    }
     for (const auto& h : hooks) EXPECT_EQ(h.marker.find("hook-pass-1"), std::string::npos);
 }
 
@@ -261,9 +281,13 @@ TEST(HookPlan, ObsoleteDuplicateAndProbation) {
     for (const auto& item : plan.items)
         got.insert(std::string(to_string(item.action)) + " " + item.reason + " " +
                    item.subscription.id);
-    EXPECT_EQ(got, (std::multiset<std::string>{"replace re-enable (onProbation) sub-2",
-                                               "remove duplicate dup", "remove obsolete sub-4",
-                                               "remove obsolete sub-5"}))
+    // The stage deployment took its repository's push and pull-request
+    // subscriptions with it (sub-12 to sub-16) and its stage one (sub-17).
+    EXPECT_EQ(got,
+              (std::multiset<std::string>{
+                  "replace re-enable (onProbation) sub-2", "remove duplicate dup",
+                  "remove obsolete sub-12", "remove obsolete sub-13", "remove obsolete sub-14",
+                  "remove obsolete sub-15", "remove obsolete sub-16", "remove obsolete sub-17"}))
         << plan_json(plan);
 }
 
@@ -305,9 +329,9 @@ TEST(HookSync, AgainstFakeTwiceThenRemove) {
     auto existing = (*client)->list_subscriptions();
     ASSERT_OK(existing);
     auto plan = plan_sync(*hooks, *existing, id.instance);
-    EXPECT_EQ(plan.items.size(), 8u);
+    EXPECT_EQ(plan.items.size(), 20u);  // 8 + 4 pull-request hooks per repository
     ASSERT_OK(apply_plan(**client, plan));
-    EXPECT_EQ(fake.subscriptions().size(), 9u);
+    EXPECT_EQ(fake.subscriptions().size(), 21u);
     // List inputs went out in the server's spelling (the fake refuses any other).
     int build_hooks = 0, worker_pushes = 0;
     for (const auto& s : fake.subscriptions()) {

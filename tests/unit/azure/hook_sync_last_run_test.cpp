@@ -42,7 +42,8 @@ TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
                           {});
     auto first = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::ok; });
     ASSERT_EQ(first.outcome, Outcome::ok);
-    ASSERT_EQ(first.subscriptions.size(), 4u);  // created in this run
+    // git.push, 3 workitem.*, 4 pull-request kinds: created in this run
+    ASSERT_EQ(first.subscriptions.size(), 8u);
     for (const auto& s : first.subscriptions) EXPECT_EQ(s.status, "enabled") << s.event_type;
 
     // A subscription on probation is re-enabled (replaced) by the next run;
@@ -54,13 +55,13 @@ TEST(HookSyncLastRun, ReportsOurSubscriptionsAfterEachRun) {
     second = worker.last_run();
     worker.stop();
     ASSERT_EQ(second.outcome, Outcome::ok);
-    EXPECT_EQ(second.subscriptions.size(), 4u);
+    EXPECT_EQ(second.subscriptions.size(), 8u);
     std::size_t with_id = 0;
     for (const auto& s : second.subscriptions) {
         EXPECT_EQ(s.status, "enabled") << s.event_type;
         with_id += !s.id.empty();
     }
-    EXPECT_EQ(with_id, 4u) << "listed subscriptions carry their ids";
+    EXPECT_EQ(with_id, 8u) << "listed subscriptions carry their ids";
 }
 
 TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {
@@ -70,13 +71,7 @@ TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {
         url = gone.organization_url();
     }
     auto config = make_config(url);
-    HookSyncWorker::Options options;
-    options.retry_initial = 10ms;
-    options.make_client = [](const config::AzureDevOpsConfig& c) {
-        ClientOptions o;
-        o.max_attempts = 1;
-        return make_http_client(c, o);
-    };
+    auto options = testing::one_attempt_options();
     HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
                           options);
     auto run = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::failed; });

@@ -57,8 +57,9 @@ TEST(HookSyncWorker, SyncsAtStartAndReenablesOnTrigger) {
     auto config = make_config(fake.organization_url());
     LogSink sink;
     HookSyncWorker worker([&] { return config; }, sink.log(), {});
-    ASSERT_TRUE(sink.wait_for("4 change(s)")) << sink.all();
-    EXPECT_EQ(fake.subscriptions().size(), 4u);
+    // git.push, three workitem.* and four pull-request hooks.
+    ASSERT_TRUE(sink.wait_for("8 change(s)")) << sink.all();
+    EXPECT_EQ(fake.subscriptions().size(), 8u);
 
     fake.set_status(fake.subscriptions().at(0).id, "onProbation");
     worker.trigger();
@@ -77,13 +78,7 @@ TEST(HookSyncWorker, FailureIsLoggedAndRetried) {
     }
     auto config = make_config(url);
     LogSink sink;
-    HookSyncWorker::Options options;
-    options.retry_initial = 10ms;
-    options.make_client = [](const config::AzureDevOpsConfig& c) {
-        ClientOptions o;
-        o.max_attempts = 1;
-        return make_http_client(c, o);
-    };
+    auto options = testing::one_attempt_options();
     HookSyncWorker worker([&] { return config; }, sink.log(), options);
     ASSERT_TRUE(
         sink.wait_for("hooks sync failed (will retry): deployment web-api:production: GET "

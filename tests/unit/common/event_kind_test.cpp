@@ -35,6 +35,15 @@ TEST(EventKind, TheRowsTheHookPlannerAndReadersRelyOn) {
     EXPECT_EQ(info(EventKind::stage_state_changed).publisher, "pipelines");
     EXPECT_EQ(info(EventKind::release_deployment_completed).resource_version, "3.0-preview.1");
     EXPECT_EQ(payload_of(EventKind::work_item_restored), EventPayload::work_item);
+    EXPECT_EQ(event_kind_of("ms.vss-code.git-pullrequest-comment-event"),
+              EventKind::pull_request_commented);
+    EXPECT_EQ(payload_of(EventKind::pull_request_commented), EventPayload::pull_request_comment);
+    for (auto kind : {EventKind::pull_request_created, EventKind::pull_request_updated,
+                      EventKind::pull_request_merged}) {
+        EXPECT_EQ(payload_of(kind), EventPayload::pull_request);
+        EXPECT_EQ(info(kind).subscribe, Subscribe::every_repository);
+    }
+    EXPECT_EQ(info(EventKind::pull_request_commented).subscribe, Subscribe::every_repository);
 }
 
 }  // namespace

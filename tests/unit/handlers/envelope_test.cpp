@@ -1,4 +1,5 @@
 #include "handlers/envelope.hpp"
+#include "handlers/json_parser.hpp"
 
 #include <filesystem>
 #include <string>
@@ -119,16 +120,21 @@ TEST(Envelope, TestDeliveryHasAllZeroSubscription) {
     EXPECT_TRUE(is_test_delivery(*envelope));
 }
 
-TEST(Envelope, PaddedOverloadReadsCallerBufferWithoutCopy) {
+TEST(Envelope, ParsedBodyReadsCallerBufferWithoutCopy) {
     std::string body = R"({"id":"p1","eventType":"git.push"})";
     std::string buffer = body;
     buffer.reserve(body.size() + k_json_padding);
-    auto envelope =
-        parse_envelope_padded(std::string_view(buffer.data(), body.size()), buffer.capacity());
+    JsonParser parser;
+    auto parsed = parser.parse(std::string_view(buffer.data(), body.size()), buffer.capacity());
+    ASSERT_OK(parsed);
+    EXPECT_EQ(parsed->text().data(), buffer.data());
+    auto envelope = parse_envelope(*parsed);
     ASSERT_OK(envelope);
     EXPECT_EQ(envelope->id, "p1");
     // Too little capacity: falls back to a copy instead of reading past the end.
-    auto copied = parse_envelope_padded(body, body.size());
+    auto unpadded = parser.parse(body, body.size());
+    ASSERT_OK(unpadded);
+    auto copied = parse_envelope(*unpadded);
     ASSERT_OK(copied);
     EXPECT_EQ(copied->event_type, "git.push");
 }

@@ -17,15 +17,8 @@ using testing::fixture;
 using config::Trigger;
 
 config::Config fabrikam() {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Fabrikam";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = Trigger::push;
     config::Config config;
-    config.deployments = {d};
+    config.deployments = {testing::production_deployment("web-api", "Fabrikam")};
     return config;
 }
 

@@ -1,15 +1,14 @@
-// The webhook path's single parse: a body read in place (parse_envelope_padded),
-// its parse reused by classify_event for the envelope it came from (and only
-// for that one), and the hand-off table between worker and projector with
-// many events in flight.
+// The webhook path's single parse: a body read in place by the caller's
+// JsonParser, its envelope and typed event read from that one parse, and
+// nothing shared between parsers or threads.
 #include <filesystem>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "handlers/envelope.hpp"
+#include "handlers/json_parser.hpp"
 #include "handlers/parsed_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/relevance.hpp"
@@ -21,25 +20,14 @@ namespace shiplog::handlers {
 namespace {
 
 using testing::fixture;
+using testing::push_config;
 
-// A body the way http::read_body_capped leaves it: padding in the capacity.
+// A body the way the edge leaves it: padding in the capacity.
 std::string padded(const std::string& body) {
     std::string out;
     out.reserve(body.size() + k_json_padding);
     out.assign(body);
     return out;
-}
-
-config::Config push_config(const PushEvent& push) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = push.project_name;
-    d.repository = push.repository_name;
-    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
-    config::Config config;
-    config.deployments.push_back(d);
-    return config;
 }
 
 // Changes "pushId": 1187 to 9187 in place (same address, same size).
@@ -49,7 +37,7 @@ void change_push_id(std::string& body) {
     body[at + std::string("\"pushId\": ").size()] = '9';
 }
 
-std::int64_t classified_push_id(const Envelope& envelope, const std::string& body,
+std::int64_t classified_push_id(const Envelope& envelope, const ParsedBody& body,
                                 const config::Config& config) {
     ParsedEvent parsed;
     EXPECT_EQ(classify_event(envelope, body, config, &parsed), Relevance::tracked);
@@ -65,16 +53,18 @@ TEST(ParseReuse, InPlaceParseGivesTheSameEnvelopeAndEventAsACopy) {
     auto copied = parse_envelope(raw);
     ASSERT_OK(copied);
     std::string body = padded(raw);
-    auto in_place = parse_envelope_padded(body, body.capacity());
+    JsonParser parser;
+    auto parsed_body = parser.parse(body, body.capacity());
+    ASSERT_OK(parsed_body);
+    auto in_place = parse_envelope(*parsed_body);
     ASSERT_OK(in_place);
     EXPECT_EQ(in_place->id, copied->id);
     EXPECT_EQ(in_place->event_type, copied->event_type);
     EXPECT_EQ(in_place->created_date, copied->created_date);
-    EXPECT_NE(in_place->parse_id, 0u);
-    EXPECT_NE(in_place->parse_id, copied->parse_id);
 
     ParsedEvent parsed;
-    ASSERT_EQ(classify_event(*in_place, body, push_config(*expected), &parsed), Relevance::tracked);
+    ASSERT_EQ(classify_event(*in_place, *parsed_body, push_config(*expected), &parsed),
+              Relevance::tracked);
     auto* push = std::get_if<PushEvent>(&parsed);
     ASSERT_NE(push, nullptr);
     EXPECT_EQ(push->push_id, expected->push_id);
@@ -87,67 +77,86 @@ TEST(ParseReuse, InPlaceParseGivesTheSameEnvelopeAndEventAsACopy) {
     }
 }
 
-// classify_event's contract: the body is the one its envelope was parsed
-// from, unchanged. Breaking it on purpose shows the parse was reused (the
-// old bytes' push id), and that nothing else reuses it.
-TEST(ParseReuse, ClassifyReusesOnlyTheParseItsEnvelopeCameFrom) {
+// The typed event is read from the ParsedBody, not from the bytes again:
+// changing the bytes in place after the parse (which callers must not do)
+// shows which one classify_event read.
+TEST(ParseReuse, ClassifyReadsTheParseItIsGiven) {
     const std::string raw = fixture("git.push.json");
     auto expected = parse_push_event(raw);
     ASSERT_OK(expected);
     const auto config = push_config(*expected);
     std::string body = padded(raw);
-    auto envelope = parse_envelope_padded(body, body.capacity());
+    JsonParser parser;
+    auto parsed_body = parser.parse(body, body.capacity());
+    ASSERT_OK(parsed_body);
+    auto envelope = parse_envelope(*parsed_body);
     ASSERT_OK(envelope);
     change_push_id(body);
-
-    // The envelope's own parse, still the thread's latest: reused.
-    EXPECT_EQ(classified_push_id(*envelope, body, config), 1187);
-    // An envelope built by hand vouches for no parse: the bytes are read.
-    Envelope by_hand;
-    by_hand.id = envelope->id;
-    by_hand.event_type = envelope->event_type;
-    by_hand.kind = envelope->kind;
-    EXPECT_EQ(classified_push_id(by_hand, body, config), 9187);
-    // Nor does a typed parser on its own reuse an in-place parse (there is no
-    // copy to compare with).
-    std::string again = padded(raw);
-    ASSERT_OK(parse_envelope_padded(again, again.capacity()));
-    change_push_id(again);
-    auto direct = parse_push_event(again);
-    ASSERT_OK(direct);
-    EXPECT_EQ(direct->push_id, 9187);
+    EXPECT_EQ(classified_push_id(*envelope, *parsed_body, config), 1187);
+    // The raw-bytes overload parses what it is given.
+    ParsedEvent parsed;
+    ASSERT_EQ(classify_event(*envelope, std::string_view(body), config, &parsed),
+              Relevance::tracked);
+    ASSERT_NE(std::get_if<PushEvent>(&parsed), nullptr);
+    EXPECT_EQ(std::get<PushEvent>(parsed).push_id, 9187);
 }
 
-TEST(ParseReuse, AnotherParseInBetweenIsNotReused) {
+// A parse replaced by the parser's next one is refused, never read as the
+// other body.
+TEST(ParseReuse, AStaleParseIsRefused) {
     const std::string raw = fixture("git.push.json");
     auto expected = parse_push_event(raw);
     ASSERT_OK(expected);
-    const auto config = push_config(*expected);
+    JsonParser parser;
     std::string body = padded(raw);
-    auto envelope = parse_envelope_padded(body, body.capacity());
+    auto first = parser.parse(body, body.capacity());
+    ASSERT_OK(first);
+    auto envelope = parse_envelope(*first);
     ASSERT_OK(envelope);
-    ASSERT_OK(parse_envelope(fixture("build.complete.json")));  // the thread parses something else
-    change_push_id(body);
-    EXPECT_EQ(classified_push_id(*envelope, body, config), 9187);
+    ASSERT_OK(parser.parse(fixture("build.complete.json")));
+    auto stale = parse_envelope(*first);
+    ASSERT_FALSE(stale.has_value());
+    EXPECT_NE(stale.error().message.find("replaced"), std::string::npos) << stale.error().message;
+    ParsedEvent parsed;
+    EXPECT_EQ(classify_event(*envelope, *first, push_config(*expected), &parsed),
+              Relevance::ignored);
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(parsed));
+
+    auto again = parser.parse(body, body.capacity());
+    ASSERT_OK(again);
+    parser.release_memory(0);
+    EXPECT_FALSE(parse_envelope(*again).has_value());
 }
 
-TEST(ParseReuse, AnEnvelopeFromAnotherThreadIsNotReused) {
+// Two parsers on one thread, or one per thread: each keeps its own body.
+TEST(ParseReuse, ParsersDoNotShareTheirBodies) {
     const std::string raw = fixture("git.push.json");
     auto expected = parse_push_event(raw);
     ASSERT_OK(expected);
     const auto config = push_config(*expected);
     std::string body = padded(raw);
-    // This thread's latest parse is of `body`, at the same address and size.
-    ASSERT_OK(parse_envelope_padded(body, body.capacity()));
-    Envelope other;
+    std::string changed = padded(raw);
+    change_push_id(changed);
+
+    JsonParser a, b;
+    auto parsed_a = a.parse(body, body.capacity());
+    auto parsed_b = b.parse(changed, changed.capacity());
+    ASSERT_OK(parsed_a);
+    ASSERT_OK(parsed_b);
+    auto envelope = parse_envelope(*parsed_a);
+    ASSERT_OK(envelope);
+    EXPECT_EQ(classified_push_id(*envelope, *parsed_a, config), 1187);
+    EXPECT_EQ(classified_push_id(*envelope, *parsed_b, config), 9187);
+
+    std::int64_t other_thread = 0;
     std::thread([&] {
-        auto envelope = parse_envelope_padded(body, body.capacity());
-        ASSERT_OK(envelope);
-        other = *envelope;
+        JsonParser mine;
+        auto parsed = mine.parse(changed, changed.capacity());
+        ASSERT_OK(parsed);
+        other_thread = classified_push_id(*envelope, *parsed, config);
     }).join();
-    ASSERT_NE(other.parse_id, 0u);
-    change_push_id(body);
-    EXPECT_EQ(classified_push_id(other, body, config), 9187);
+    EXPECT_EQ(other_thread, 9187);
+    EXPECT_EQ(classified_push_id(*envelope, *parsed_a, config), 1187);
 }
 
 }  // namespace

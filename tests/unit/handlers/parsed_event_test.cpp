@@ -18,18 +18,7 @@ namespace shiplog::handlers {
 namespace {
 
 using testing::fixture;
-
-config::Config push_config(const PushEvent& push) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = push.project_name;
-    d.repository = push.repository_name;
-    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
-    config::Config config;
-    config.deployments.push_back(d);
-    return config;
-}
+using testing::push_config;
 
 TEST(ParsedEvent, TakeWithNothingCarriedParsesTheRawBytes) {
     const std::string raw = fixture("git.push.json");

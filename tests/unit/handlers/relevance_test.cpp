@@ -17,14 +17,7 @@ using namespace testing;  // fixture, replaced, ts, error_of
 using config::Trigger;
 
 config::DeploymentConfig deployment(Trigger trigger) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Contoso";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = trigger;
-    return d;
+    return production_deployment("web-api", "Contoso", trigger);
 }
 
 config::Config with(std::vector<config::DeploymentConfig> deployments) {

@@ -83,7 +83,11 @@ TEST(DoraTest, EmptyWindowHasNullsNotZeros) {
         R"({"deployment":null,"environment":null,"since":"2026-11-01T00:00:00Z","until":"2026-12-01T00:00:00Z",)"
         R"("deploys":0,"deploys_per_day":0.0,"deploy_days":0,)"
         R"("lead_time_seconds":{"median":null,"p90":null,"commits":0},"change_failure_rate":null,)"
-        R"("time_to_restore_seconds":{"median":null,"failures":0}})");
+        R"("time_to_restore_seconds":{"median":null,"failures":0},)"
+        R"("lead_time_breakdown_seconds":{"coding":{"median":null,"p90":null},)"
+        R"("pickup":{"median":null,"p90":null},"review":{"median":null,"p90":null},)"
+        R"("deploy":{"median":null,"p90":null},"pull_requests":0,"direct_commits":0},)"
+        R"("rework_rate":null,"batch_size":{"median_commits":null,"S":0,"M":0,"L":0,"XL":0}})");
     // A zero-length window: deploys per day has no denominator either.
     auto empty = compute_dora({series({deploy(1, day(0), sha(1))})}, {}, day(0), day(0));
     EXPECT_FALSE(empty.deploys_per_day);

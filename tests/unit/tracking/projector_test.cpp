@@ -41,19 +41,22 @@ TEST_F(TrackingTest, FirstDeployShipsOnlyItsPushCommits) {
     EXPECT_EQ(shas_of(d[0]), (std::vector<std::string>{sha(11), sha(12)}));  // oldest first
     EXPECT_EQ(d[0].commits[0].summary, "AB#1240 add");
     EXPECT_EQ(d[0].work_items, (std::vector<std::int64_t>{999, 1234, 1240}));
-    EXPECT_EQ(deploy_json(d[0]),
-              "{\"id\":\"web-api:production:1\",\"deployment\":\"web-api\",\"environment\":"
-              "\"production\",\"sha\":\"" +
-                  sha(12) +
-                  "\",\"deployed_at\":\"2026-11-20T10:00:00Z\",\"trigger\":\"push\",\"status\":"
-                  "\"succeeded\",\"failure\":null,\"commits_complete\":true,\"commit_count\":2,"
-                  "\"commits\":[{\"sha\":\"" +
-                  sha(11) +
-                  "\",\"author_email\":\"b@example.com\",\"authored_at\":\"2026-11-20T09:50:00Z\","
-                  "\"summary\":\"AB#1240 add\"},{\"sha\":\"" +
-                  sha(12) +
-                  "\",\"author_email\":\"a@example.com\",\"authored_at\":\"2026-11-20T09:55:00Z\","
-                  "\"summary\":\"Fix login #1234\"}],\"work_items\":[999,1234,1240]}");
+    EXPECT_EQ(
+        deploy_json(d[0]),
+        "{\"id\":\"web-api:production:1\",\"deployment\":\"web-api\",\"environment\":"
+        "\"production\",\"sha\":\"" +
+            sha(12) +
+            "\",\"deployed_at\":\"2026-11-20T10:00:00Z\",\"trigger\":\"push\",\"status\":"
+            "\"succeeded\",\"failure\":null,\"commits_complete\":true,\"commit_count\":2,"
+            "\"commits\":[{\"sha\":\"" +
+            sha(11) +
+            "\",\"author_email\":\"b@example.com\",\"authored_at\":\"2026-11-20T09:50:00Z\","
+            "\"summary\":\"AB#1240 add\"},{\"sha\":\"" +
+            sha(12) +
+            "\",\"author_email\":\"a@example.com\",\"authored_at\":\"2026-11-20T09:55:00Z\","
+            "\"summary\":\"Fix login #1234\"}],\"work_items\":[999,1234,1240],\"pull_requests\":[],"
+            "\"batch\":{\"commits\":2,\"pull_requests\":0,\"work_items\":3,\"size\":\"S\"},"
+            "\"rework\":null}");
 }
 
 TEST_F(TrackingTest, BranchDeletionIsNoDeploy) {

@@ -388,6 +388,7 @@ class IncrementalHistoryTest : public TrackingTest {
         release_d.release_definition = "web-api";
         release_d.release_environment = "Prod";
         m_config->deployments = {push_d, build_d, stage_d, release_d};
+        m_config->failures.hotfix_branches = {"hotfix/*"};
         // Incidents from outside Azure Boards, in two of the series.
         m_config->incident_sources = {
             {"pager", config::IncidentSourceKind::api, "web-api", "production"},
@@ -395,6 +396,20 @@ class IncrementalHistoryTest : public TrackingTest {
     }
 
   public:
+    void do_pull_request(const std::string& type, const PullRequest& p, Timestamp when,
+                         const std::string& event_id) {
+        pull_request(type, p, when, event_id);
+    }
+    void do_pull_request_comment(const PullRequest& p, const PrComment& c,
+                                 const std::string& event_id) {
+        pull_request_comment(p, c, event_id);
+    }
+    void do_pull_request_rest(
+        const PullRequest& p,
+        const std::optional<std::vector<std::pair<std::string, Timestamp>>>& commits,
+        const std::vector<PrComment>& comments, const std::string& event_id, Timestamp when) {
+        pull_request_rest(p, commits, comments, event_id, when);
+    }
     void raw(const std::string& type, const std::string& body, Timestamp created,
              const std::string& event_id = {}) {
         deliver(type, body, created, storage::EventSource::webhook, event_id);
@@ -431,7 +446,9 @@ class IncrementalHistoryTest : public TrackingTest {
                                  {"shipped", t.shipped},
                                  {"gaps", t.gaps},
                                  {"sources", t.sources},
-                                 {"impacts", t.impacts}}) {
+                                 {"impacts", t.impacts},
+                                 {"pull_requests", t.pull_requests},
+                                 {"pr_merges", t.pr_merges}}) {
             out += std::string("== ") + name + "\n";
             auto cursor = lmdb::cursor::open(txn, dbi);
             lmdb::val k, v;
@@ -486,7 +503,7 @@ History generate(std::mt19937& rng, int steps, int unit = 1) {
     History h;
     auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
     unsigned next_sha = 1;
-    int next_push = 1, next_build = 1, next_release = 1, next_bug = 1, order = 0;
+    int next_push = 1, next_build = 1, next_release = 1, next_bug = 1, next_pr = 1, order = 0;
     std::string tip, feature_tip;
     std::vector<std::string> tips;      // every main tip so far
     std::vector<std::string> deployed;  // shas built so far
@@ -610,6 +627,88 @@ History generate(std::mt19937& rng, int steps, int unit = 1) {
                     : tip;
             const auto status = roll(100) < 85 ? DeployStatus::succeeded : DeployStatus::failed;
             plan(step, [=](TrackingTest& f) { as(f).do_register(s, t, status); });
+        } else if (r >= 92) {
+            // A pull request completed into main (merge, squash or rebase),
+            // with its reviews, comments and REST answer arriving in any order.
+            PullRequest p;
+            p.id = next_pr++;
+            p.created = t - std::chrono::minutes{1 + roll(120)};
+            p.source = roll(4) == 0 ? "refs/heads/hotfix/fix-" + std::to_string(p.id)
+                                    : "refs/heads/feature/f-" + std::to_string(p.id);
+            const int strategy = roll(3);
+            p.strategy = strategy == 0 ? "noFastForward" : strategy == 1 ? "squash" : "rebase";
+            std::vector<Commit> own;
+            const int n = 1 + roll(3);
+            for (int i = 0; i < n; ++i)
+                own.insert(own.begin(), Commit{sha(next_sha++), "work", "dev@example.com",
+                                               p.created - std::chrono::minutes{roll(200)}});
+            std::vector<Commit> pushed;  // newest first
+            std::string merge;
+            if (strategy == 1) {
+                merge = sha(next_sha++);
+                pushed = {Commit{merge, "Merged PR " + std::to_string(p.id), "dev@example.com", t}};
+            } else if (strategy == 2) {
+                for (const auto& c : own)  // rebased copies
+                    pushed.push_back(Commit{sha(next_sha++), c.message, c.email, c.authored});
+                merge = pushed.front().sha;
+            } else {
+                merge = sha(next_sha++);
+                pushed = own;
+                pushed.insert(pushed.begin(), Commit{merge, "Merged PR " + std::to_string(p.id),
+                                                     "dev@example.com", t});
+            }
+            const std::string pr_key = "pr-" + std::to_string(p.id);
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_pull_request("git.pullrequest.created", p, p.created, pr_key + "-c");
+            });
+            PullRequest voted = p;
+            for (int v = 0; v < roll(3); ++v) {
+                const std::string who = roll(4) == 0 ? p.author : "rev-" + std::to_string(roll(3));
+                voted.reviewers.emplace_back(who, roll(2) == 0 ? 10 : -5);
+                const Timestamp when = p.created + std::chrono::minutes{roll(150) - 10};
+                const std::string id = pr_key + "-v" + std::to_string(v);
+                plan(step, [=](TrackingTest& f) {
+                    as(f).do_pull_request("git.pullrequest.updated", voted, when, id);
+                });
+            }
+            std::vector<PrComment> comments;
+            for (int c = 0; c < roll(3); ++c) {
+                PrComment comment{roll(4) == 0 ? p.author : "rev-" + std::to_string(roll(3)),
+                                  p.created + std::chrono::minutes{roll(150) - 10},
+                                  roll(5) == 0 ? "system" : "text"};
+                comments.push_back(comment);
+                const std::string id = pr_key + "-n" + std::to_string(c);
+                if (roll(2) == 0)
+                    plan(step,
+                         [=](TrackingTest& f) { as(f).do_pull_request_comment(p, comment, id); });
+            }
+            PullRequest completed = p;
+            completed.status = "completed";
+            completed.closed = t;
+            completed.merge_sha = merge;
+            completed.target_sha = tip;
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_pull_request("git.pullrequest.updated", completed, t, pr_key + "-done");
+            });
+            if (roll(3) != 0) {
+                std::optional<std::vector<std::pair<std::string, Timestamp>>> listed;
+                if (roll(5) != 0) {
+                    listed.emplace();
+                    for (const auto& c : own) listed->emplace_back(c.sha, c.authored);
+                }
+                plan(step + roll(10), [=](TrackingTest& f) {
+                    as(f).do_pull_request_rest(completed, listed, comments, pr_key + "-rest",
+                                               t + std::chrono::minutes{5});
+                });
+            }
+            const std::string old_sha = tip.empty() ? k_zero : tip;
+            const int id = next_push++;
+            plan(step, [=](TrackingTest& f) {
+                as(f).do_push(id, t, old_sha, merge, pushed, "refs/heads/main",
+                              "push-" + std::to_string(id));
+            });
+            tip = merge;
+            tips.push_back(tip);
         } else if (r < 92) {
             // An incident: created now or a while ago, closed later or never.
             WorkItem bug{.id = 500 + next_bug++, .created = at((step - roll(30)) * unit)};
@@ -700,23 +799,44 @@ TEST_F(IncrementalHistoryTest, IncrementalDerivationEqualsReindex) {
         EXPECT_EQ(all_json(), live_deploys);
         EXPECT_EQ(metrics(history.minutes), live_metrics);
         // The first differing table row, when there is one, says most.
-        const std::string rebuilt = dump();
-        if (rebuilt != live_tables) {
+        auto same_tables = [&](const std::string& rebuilt) {
+            if (rebuilt == live_tables) return;
             std::size_t i = 0;
             while (i < rebuilt.size() && i < live_tables.size() && rebuilt[i] == live_tables[i])
                 ++i;
             const std::size_t from = live_tables.rfind('\n', i) == std::string::npos
                                          ? 0
                                          : live_tables.rfind('\n', i) + 1;
-            ADD_FAILURE() << "derived tables differ at byte " << i
-                          << ":\nlive:    " << live_tables.substr(from, 200)
-                          << "\nreindex: " << rebuilt.substr(from, 200);
+            ADD_FAILURE() << "derived tables differ at byte " << i << ":\nlive:    "
+                          << ::testing::PrintToString(live_tables.substr(from, 300))
+                          << "\nreindex: " << ::testing::PrintToString(rebuilt.substr(from, 300));
+        };
+        same_tables(dump());
+        // Derived in chunks of a few deploys (each chunk continues from the
+        // rows the previous one committed, as late arrivals would): the same
+        // bytes as the one-pass derivation.
+        for (std::size_t chunk : {1u, 7u}) {
+            SCOPED_TRACE("derive chunk " + std::to_string(chunk));
+            ASSERT_OK(reindex(*m_store, *m_config, {}, chunk));
+            same_tables(dump());
+            EXPECT_TRUE(all_json() == live_deploys);
+            EXPECT_TRUE(metrics(history.minutes) == live_metrics);
         }
+        std::size_t with_prs = 0, squashed = 0, rework = 0;
         for (const auto& d : m_config->deployments) {
             auto list = deploys(d.name, d.environment);
             EXPECT_GT(list.size(), 8u) << d.environment;  // every trigger takes part
             total_deploys += list.size();
+            for (const auto& v : list) {
+                with_prs += v.pull_requests.empty() ? 0 : 1;
+                rework += v.rework == Rework::none ? 0 : 1;
+                for (const auto& c : v.commits) squashed += c.lead_from ? 1 : 0;
+            }
         }
+        // Pull requests, squash lead times and rework take part too.
+        EXPECT_GT(with_prs, 10u);
+        EXPECT_GT(squashed, 3u);
+        EXPECT_GT(rework, 5u);
     }
     std::printf("incremental histories: %zu deploys\n", total_deploys);
 }

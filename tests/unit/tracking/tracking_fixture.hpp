@@ -165,6 +165,65 @@ inline std::string work_item_resource(const std::string& change, const WorkItem&
            ",\"fields\":" + work_item_fields(w) + ",\"relations\":" + work_item_relations(w) + "}";
 }
 
+// A pull request of Contoso/web-api as deliveries and REST show it.
+struct PullRequest {
+    int id = 1;
+    std::string status = "active";  // active, completed, abandoned
+    std::string author = "author-1";
+    std::string title = "change";
+    std::string source = "refs/heads/feature/x";
+    std::string target = "refs/heads/main";
+    Timestamp created = at(0);
+    std::optional<Timestamp> closed;
+    std::string merge_sha;   // lastMergeCommit ("" = none)
+    std::string target_sha;  // lastMergeTargetCommit
+    std::string strategy;    // completionOptions.mergeStrategy ("" = no completionOptions)
+    std::vector<std::pair<std::string, int>> reviewers;  // (id, vote)
+    std::vector<std::string> groups;                     // container reviewers (vote 10)
+};
+
+struct PrComment {
+    std::string author;
+    Timestamp published{};
+    std::string type = "text";
+};
+
+inline std::string pull_request_object(const PullRequest& p) {
+    std::string r =
+        "{\"repository\":{\"id\":\"3c4b7a0e-0000-4000-8000-000000000001\",\"name\":\"web-api\","
+        "\"project\":{\"id\":\"6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c\",\"name\":\"Contoso\"}},"
+        "\"pullRequestId\":" +
+        std::to_string(p.id) + ",\"status\":\"" + p.status + "\",\"createdBy\":{\"id\":\"" +
+        p.author + "\",\"displayName\":\"Author\"},\"creationDate\":\"" + iso(p.created) +
+        "\",\"title\":\"" + json_escape(p.title) + "\",\"sourceRefName\":\"" + p.source +
+        "\",\"targetRefName\":\"" + p.target + "\"";
+    if (p.closed) r += ",\"closedDate\":\"" + iso(*p.closed) + "\"";
+    if (!p.merge_sha.empty()) r += ",\"lastMergeCommit\":{\"commitId\":\"" + p.merge_sha + "\"}";
+    if (!p.target_sha.empty())
+        r += ",\"lastMergeTargetCommit\":{\"commitId\":\"" + p.target_sha + "\"}";
+    if (!p.strategy.empty())
+        r += ",\"completionOptions\":{\"mergeStrategy\":\"" + p.strategy + "\"}";
+    r += ",\"reviewers\":[";
+    bool first = true;
+    for (const auto& [id, vote] : p.reviewers) {
+        r += std::string(first ? "" : ",") + "{\"id\":\"" + id +
+             "\",\"vote\":" + std::to_string(vote) + "}";
+        first = false;
+    }
+    for (const auto& id : p.groups) {
+        r += std::string(first ? "" : ",") + "{\"id\":\"" + id +
+             "\",\"vote\":10,\"isContainer\":true}";
+        first = false;
+    }
+    return r + "]}";
+}
+
+inline std::string pr_comment_object(const PrComment& c) {
+    return "{\"id\":1,\"author\":{\"id\":\"" + c.author +
+           "\",\"displayName\":\"Someone\"},\"content\":\"looks good\",\"publishedDate\":\"" +
+           iso(c.published) + "\",\"commentType\":\"" + c.type + "\"}";
+}
+
 inline config::DeploymentConfig deployment(std::string name, std::string environment,
                                            config::Trigger trigger) {
     config::DeploymentConfig d;
@@ -276,6 +335,48 @@ class TrackingTest : public ::testing::Test {
         r.status = status;
         return deliver(std::string(k_register_deploy_event_type), make_register_deploy_record(r),
                        std::nullopt, storage::EventSource::register_deploy);
+    }
+
+    // git.pullrequest.created / updated / merged.
+    std::uint64_t pull_request(const std::string& type, const PullRequest& p, Timestamp when,
+                               const std::string& event_id) {
+        return deliver(type, envelope(event_id, type, pull_request_object(p), when), when,
+                       storage::EventSource::webhook, event_id);
+    }
+
+    std::uint64_t pull_request_comment(const PullRequest& p, const PrComment& c,
+                                       const std::string& event_id) {
+        const std::string type = "ms.vss-code.git-pullrequest-comment-event";
+        return deliver(type,
+                       envelope(event_id, type,
+                                "{\"comment\":" + pr_comment_object(c) +
+                                    ",\"pullRequest\":" + pull_request_object(p) + "}",
+                                c.published),
+                       c.published, storage::EventSource::webhook, event_id);
+    }
+
+    // The shiplog.pull_request record (REST): commits (sha, author date) or
+    // none when the endpoint did not answer, and thread comments.
+    std::uint64_t pull_request_rest(
+        const PullRequest& p,
+        const std::optional<std::vector<std::pair<std::string, Timestamp>>>& commits,
+        const std::vector<PrComment>& comments, const std::string& event_id, Timestamp when) {
+        std::string raw = "{\"pullRequest\":" + pull_request_object(p) + ",\"commits\":";
+        if (!commits) {
+            raw += "null";
+        } else {
+            raw += "[";
+            for (std::size_t i = 0; i < commits->size(); ++i)
+                raw += std::string(i ? "," : "") + "{\"commitId\":\"" + (*commits)[i].first +
+                       "\",\"author\":{\"name\":\"Dev\",\"date\":\"" + iso((*commits)[i].second) +
+                       "\"}}";
+            raw += "]";
+        }
+        raw += ",\"threads\":[{\"id\":1,\"comments\":[";
+        for (std::size_t i = 0; i < comments.size(); ++i)
+            raw += std::string(i ? "," : "") + pr_comment_object(comments[i]);
+        raw += "]}]}";
+        return deliver("shiplog.pull_request", raw, when, storage::EventSource::backfill, event_id);
     }
 
     std::vector<DeployView> deploys(const std::string& name = "web-api",

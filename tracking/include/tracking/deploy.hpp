@@ -27,15 +27,50 @@ const char* to_string(DeployStatus status);  // "succeeded", "failed"
 enum class Failure { none, failed, rollback, incident };
 const char* to_string(Failure failure);  // "none", "failed", "rollback", "incident"
 
+// Why a succeeded deploy is rework (docs/reference/definitions.md); the first that applies.
+enum class Rework { none, rollback, incident_fix, hotfix };
+const char* to_string(Rework rework);  // "none", "rollback", "incident-fix", "hotfix"
+
 struct CommitView {
     std::string sha;
     std::string author_name;
     std::string author_email;
     std::optional<Timestamp> authored_at;  // unknown until fetched over REST
     std::string summary;                   // first line of the message
+    // Where its lead time starts when not at authored_at: a squash commit
+    // starts at the earliest author date of its pull request's own commits.
+    std::optional<Timestamp> lead_from;
+    // Brought to the branch by a pull request this deploy ships (else a direct push).
+    bool via_pull_request = false;
 
     friend bool operator==(const CommitView&, const CommitView&) = default;
 };
+
+// A completed pull request whose merge (or squash) commit the deploy ships.
+struct PullRequestView {
+    std::int64_t id = 0;
+    std::string title;
+    std::string source_ref;  // "refs/heads/topic"
+    std::string merge_sha;   // lastMergeCommit
+    Timestamp created_at{};
+    std::optional<Timestamp> first_review_at;  // nullopt: no one else voted or commented
+    Timestamp merged_at{};                     // closedDate
+    std::optional<Timestamp> first_commit_at;  // earliest author date of its own commits
+
+    friend bool operator==(const PullRequestView&, const PullRequestView&) = default;
+};
+
+// Batch size: what the deploy carries (a failed deploy: its commit set and
+// work items, no pull requests).
+struct BatchSize {
+    std::int64_t commits = 0;
+    std::int64_t pull_requests = 0;
+    std::int64_t work_items = 0;
+
+    friend bool operator==(const BatchSize&, const BatchSize&) = default;
+};
+// "S" (<= 5 commits), "M" (<= 20), "L" (<= 100), "XL".
+const char* batch_size_class(std::int64_t commits);
 
 struct DeployView {
     std::string deployment;
@@ -47,10 +82,13 @@ struct DeployView {
     DeployStatus status = DeployStatus::succeeded;
     Failure failure = Failure::none;
     bool commits_complete = false;
-    std::vector<CommitView> commits;       // oldest first (authored_at, then sha)
-    std::vector<std::int64_t> work_items;  // ascending, unique
-    std::vector<std::string> incidents;    // ids of the incidents blamed on this deploy
-    std::vector<std::string> pending;      // work-queue keys this deploy waits for
+    std::vector<CommitView> commits;             // oldest first (authored_at, then sha)
+    std::vector<std::int64_t> work_items;        // ascending, unique
+    std::vector<std::string> incidents;          // ids of the incidents blamed on this deploy
+    std::vector<std::string> pending;            // work-queue keys this deploy waits for
+    std::vector<PullRequestView> pull_requests;  // by merged_at, then id (succeeded deploys)
+    BatchSize batch;
+    Rework rework = Rework::none;  // succeeded deploys only
 
     // "<deployment>:<environment>:<seq>"
     std::string id() const;

@@ -64,6 +64,29 @@ struct ChangeRecord {
     DeployStatus status = DeployStatus::succeeded;
     Failure failure = Failure::none;
     std::vector<std::string> incidents;  // blamed on it
+    Rework rework = Rework::none;
+    BatchSize batch;
+};
+
+// One pull request first shipped in the window, and where its lead time went.
+struct PullRequestRecord {
+    std::int64_t id = 0;
+    std::string deploy_id;  // the first succeeded deploy that shipped it
+    std::string title;
+    Timestamp created_at{};
+    std::optional<Timestamp> first_review_at;
+    Timestamp merged_at{};
+    Timestamp deployed_at{};
+    std::optional<std::int64_t> coding;  // seconds; nullopt when its commits are unknown
+    std::int64_t pickup = 0;
+    std::int64_t review = 0;
+    std::int64_t deploy = 0;
+};
+
+// A median (middle value, or mean of the two middle ones) and a p90 (nearest rank).
+struct Spread {
+    std::optional<double> median;
+    std::optional<std::int64_t> p90;
 };
 
 // The records behind each figure, in time order.
@@ -71,6 +94,7 @@ struct DoraExplain {
     std::vector<ChangeRecord> changes;    // succeeded + failed deploys deployed in the window
     std::vector<LeadTimeRecord> commits;  // commits first shipped in the window
     std::vector<RestoreRecord> restores;  // failures restored in the window
+    std::vector<PullRequestRecord> pull_requests;  // first shipped in the window
 };
 
 // docs/reference/http-api.md's figures. nullopt is JSON null: a figure whose denominator is 0.
@@ -88,6 +112,14 @@ struct DoraFigures {
     std::optional<double> change_failure_rate;     // rounded to 4 decimals
     std::optional<double> time_to_restore_median;  // seconds
     std::int64_t time_to_restore_failures = 0;
+    // Lead time breakdown over the pull requests first shipped in the window.
+    Spread coding, pickup, review, deploy;
+    std::int64_t pull_requests = 0;
+    std::int64_t direct_commits = 0;    // commits first shipped in the window by no pull request
+    std::optional<double> rework_rate;  // rework deploys / succeeded deploys, 4 decimals
+    std::int64_t rework_deploys = 0;
+    std::optional<double> batch_median_commits;   // over the window's succeeded deploys
+    std::int64_t batch_counts[4] = {0, 0, 0, 0};  // S, M, L, XL
     DoraExplain explain;
 };
 

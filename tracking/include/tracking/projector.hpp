@@ -33,6 +33,7 @@
 #include "config/config.hpp"
 #include "storage/journal.hpp"
 #include "storage/journal_writer.hpp"
+#include "storage/outbox.hpp"
 #include "storage/store.hpp"
 #include "tracking/tables.hpp"
 
@@ -47,39 +48,49 @@ class Projector final : public storage::AppendObserver {
     static Result<std::unique_ptr<Projector>> open(storage::Store& store,
                                                    ConfigSource current_config);
 
-    // Records the entry's facts and recomputes what they affect. Entries that
+    // Records the entry's facts, recomputes what they affect and queues the
+    // [[notify]] messages the entry causes (not in deferred mode). Entries that
     // concern nothing configured, or do not parse, change nothing and succeed
     // (they stay in the journal; a config change plus reindex picks them up).
     Status on_append(lmdb::txn& txn, const storage::JournalEntry& entry) override;
 
     const Tables& tables() const { return m_tables; }
+    // Where on_append queues [[notify]] messages (the sender reads them).
+    const storage::Outbox& outbox() const { return m_outbox; }
 
     // Deferred mode (reindex): on_append only records facts and remembers
-    // which deployment+environments are dirty; flush() recomputes them.
+    // which deployment+environments are dirty; the caller derives them
+    // (take_dirty hands the set over and clears it).
+    using Series = std::pair<std::string, std::string>;  // (deployment, environment)
     void set_deferred(bool deferred) { m_deferred = deferred; }
-    Status flush(lmdb::txn& txn);
+    std::set<Series> take_dirty() { return std::exchange(m_dirty, {}); }
 
     // Recomputes one deployment+environment from the facts (config lookup by name).
     Status recompute(lmdb::txn& txn, const config::Config& config,
                      const config::DeploymentConfig& deployment);
 
   private:
-    Projector(Tables tables, ConfigSource current_config)
-        : m_tables(tables), m_current_config(std::move(current_config)) {}
+    Projector(Tables tables, storage::Outbox outbox, ConfigSource current_config)
+        : m_tables(tables), m_outbox(outbox), m_current_config(std::move(current_config)) {}
 
     Tables m_tables;
+    storage::Outbox m_outbox;  // [[notify]] messages, queued with the fact (live ingestion only)
     ConfigSource m_current_config;
     bool m_deferred = false;
-    std::set<std::pair<std::string, std::string>> m_dirty;  // (deployment, environment)
+    std::set<Series> m_dirty;
 };
 
 // Drops every derived table and replays the whole journal through the same
-// code, committing facts in chunks and the recompute at the end. The result
+// code, committing facts in chunks, then derives each series from scratch in
+// chunks of `derive_chunk` deploys, a transaction each (memory and
+// transaction size bounded whatever the length of the series). The result
 // equals what live ingestion of the same journal produced. Refuses a
 // read-only store. Not while a JournalWriter runs on `store`. `progress`, if
 // set, is called with the entries replayed so far and the highest journal seq.
 using ReindexProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+inline constexpr std::size_t k_reindex_derive_chunk = 2000;
 Status reindex(storage::Store& store, const config::Config& config,
-               const ReindexProgress& progress = {});
+               const ReindexProgress& progress = {},
+               std::size_t derive_chunk = k_reindex_derive_chunk);
 
 }  // namespace shiplog::tracking

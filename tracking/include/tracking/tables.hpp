@@ -27,6 +27,10 @@
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
+//   tr_pull_requests repo key \0 prId(u64 BE)                -> pull request fact, every
+//                  delivery and REST answer folded in (order-independent: min/max/union)
+//   tr_pr_merges   repo key \0 merge sha \0 prId(u64 BE)     -> "" (completed pull requests
+//                  by the commit their completion put on the target branch)
 //   tr_impacts     incident id \0 time(u64 BE) type(u8)          -> seq, source, title, url
 //                  (register_impact calls and Azure Monitor alerts, per incident)
 //
@@ -57,9 +61,12 @@ namespace shiplog::tracking {
 //    restore seconds; long metrics windows read one row per day).
 // 7: work-item revisions carry System.Title; build sources carry the build id.
 // 8: incident ids are strings ("boards:7", "api:<source>:<id>"); tr_impacts.
-// 9: records in common/bytes.hpp's codec (varint lengths and counts instead
+// 9: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
+//    pull requests, batch size and rework; index rows the breakdown, rework,
+//    batch and direct commits.
+// 10: records in common/bytes.hpp's codec (varint lengths and counts instead
 //    of fixed 8-byte ones).
-inline constexpr int k_layout_version = 9;
+inline constexpr int k_layout_version = 10;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -83,6 +90,8 @@ struct Tables {
     MDB_dbi shipped = 0;
     MDB_dbi gaps = 0;
     MDB_dbi deploy_days = 0;
+    MDB_dbi pull_requests = 0;
+    MDB_dbi pr_merges = 0;
     MDB_dbi impacts = 0;
     // False on a read-only store where tracking never ran: every query then
     // answers "nothing" instead of failing.

@@ -111,6 +111,16 @@ std::string encode_row(const DeployIndexRow& row) {
     out.append(bits);
     put_seconds(out, row.lead_seconds);
     put_seconds(out, row.restore_seconds);
+    const auto& x = row.extras;
+    out.push_back(static_cast<char>(x.rework));
+    for (auto v : {x.batch.commits, x.batch.pull_requests, x.batch.work_items, x.direct_commits})
+        bytes::put_varint(out, static_cast<std::uint64_t>(v));
+    bytes::put_varint(out, x.pull_requests.size());
+    for (const auto& p : x.pull_requests) {
+        out.push_back(static_cast<char>(p.coding ? 1 : 0));
+        for (auto v : {p.coding.value_or(0), p.pickup, p.review, p.deploy})
+            bytes::put_varint(out, static_cast<std::uint64_t>(v));
+    }
     return out;
 }
 
@@ -157,10 +167,37 @@ bool get_seconds(bytes::Reader& in, std::vector<std::int64_t>& out) {
     return true;
 }
 
+bool get_extras(bytes::Reader& in, RowExtras& x) {
+    const std::uint8_t rework = in.u8();
+    if (!in.ok() || rework > static_cast<std::uint8_t>(Rework::hotfix)) return false;
+    x.rework = static_cast<Rework>(rework);
+    std::uint64_t v[4] = {};
+    for (auto& value : v) value = in.varint();
+    x.batch = BatchSize{static_cast<std::int64_t>(v[0]), static_cast<std::int64_t>(v[1]),
+                        static_cast<std::int64_t>(v[2])};
+    x.direct_commits = static_cast<std::int64_t>(v[3]);
+    const std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return false;
+    x.pull_requests.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const bool coding = in.u8() != 0;
+        std::uint64_t s[4] = {};
+        for (auto& value : s) value = in.varint();
+        if (!in.ok()) return false;
+        PullRequestSeconds p;
+        if (coding) p.coding = static_cast<std::int64_t>(s[0]);
+        p.pickup = static_cast<std::int64_t>(s[1]);
+        p.review = static_cast<std::int64_t>(s[2]);
+        p.deploy = static_cast<std::int64_t>(s[3]);
+        x.pull_requests.push_back(p);
+    }
+    return in.ok();
+}
+
 bool get_all_seconds(std::string_view seconds, std::vector<std::int64_t>& lead,
-                     std::vector<std::int64_t>& restore) {
+                     std::vector<std::int64_t>& restore, RowExtras& extras) {
     bytes::Reader in(seconds);
-    return get_seconds(in, lead) && get_seconds(in, restore) && in.done();
+    return get_seconds(in, lead) && get_seconds(in, restore) && get_extras(in, extras) && in.done();
 }
 
 // `key` is a tr_deploy_time key under `prefix`.
@@ -180,7 +217,7 @@ std::optional<DeployIndexRow> decode_row(std::string_view prefix, std::string_vi
     for (std::size_t i = 0; i < parts->commits; ++i)
         if ((static_cast<unsigned char>(parts->first_shipped_bits[i / 8]) >> (i % 8)) & 1U)
             row.first_shipped[i] = '\1';
-    if (!get_all_seconds(parts->seconds, row.lead_seconds, row.restore_seconds))
+    if (!get_all_seconds(parts->seconds, row.lead_seconds, row.restore_seconds, row.extras))
         return std::nullopt;
     return row;
 }
@@ -212,13 +249,29 @@ Timestamp time_from_bits(std::uint64_t bits) {
     return Timestamp{std::chrono::nanoseconds{static_cast<std::int64_t>(bits ^ k_sign)}};
 }
 
+namespace {
+std::int64_t whole_seconds(Timestamp from, Timestamp to) {
+    if (to <= from) return 0;
+    return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+}
+}  // namespace
+
+PullRequestSeconds pull_request_seconds(const PullRequestView& pr, Timestamp deployed_at) {
+    PullRequestSeconds s;
+    if (pr.first_commit_at) s.coding = whole_seconds(*pr.first_commit_at, pr.created_at);
+    const Timestamp first_review = pr.first_review_at.value_or(pr.merged_at);
+    s.pickup = whole_seconds(pr.created_at, first_review);
+    s.review = whole_seconds(first_review, pr.merged_at);
+    s.deploy = whole_seconds(pr.merged_at, deployed_at);
+    return s;
+}
+
 DeployIndexRow SeriesIndexer::add(const DeployView& v) {
     DeployIndexRow row{v.deployed_at, v.seq, v.status, v.sha, std::string(v.commits.size(), '\0'),
-                       v.failure,     false, {},       {}};
-    auto seconds_between = [](Timestamp from, Timestamp to) -> std::int64_t {
-        if (to <= from) return 0;
-        return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
-    };
+                       v.failure,     false, {},       {},    {}};
+    row.extras.batch = v.batch;
+    row.extras.rework = v.rework;
+    auto seconds_between = whole_seconds;
     if (v.status == DeployStatus::failed) {
         m_failed_since.push_back(v.deployed_at);
         return row;
@@ -234,9 +287,14 @@ DeployIndexRow SeriesIndexer::add(const DeployView& v) {
             if (m_shipped_before && m_shipped_before(c.sha)) continue;
         }
         row.first_shipped[i] = '\1';
-        if (c.authored_at)
-            row.lead_seconds.push_back(seconds_between(*c.authored_at, v.deployed_at));
+        if (const auto start = c.lead_from ? c.lead_from : c.authored_at)
+            row.lead_seconds.push_back(seconds_between(*start, v.deployed_at));
+        if (!c.via_pull_request) ++row.extras.direct_commits;
     }
+    for (const auto& pr : v.pull_requests)
+        for (std::size_t i = 0; i < v.commits.size(); ++i)
+            if (v.commits[i].sha == pr.merge_sha && row.first_shipped[i] != '\0')
+                row.extras.pull_requests.push_back(pull_request_seconds(pr, v.deployed_at));
     const std::size_t index = m_succeeded_at.size();
     m_succeeded_at.push_back(v.deployed_at);
     if (v.sha.empty()) return row;
@@ -318,6 +376,24 @@ Result<RowsBefore> rows_before(lmdb::txn& txn, const Tables& t, std::string_view
     if (auto s = c.status("read deploy index"); !s) return tl::unexpected(s.error());
     std::reverse(out.failed_since.begin(), out.failed_since.end());
     return out;
+}
+
+Result<std::optional<Timestamp>> first_succeeded_row(lmdb::txn& txn, const Tables& t,
+                                                     std::string_view prefix,
+                                                     std::string_view before) {
+    using Out = std::optional<Timestamp>;
+    Cursor c(txn, t.deploy_time);
+    const std::string end = std::string(prefix) + std::string(before);
+    for (bool ok = c.seek(prefix); ok && starts_with(c.key(), prefix) && c.key() < end;
+         ok = c.next()) {
+        if (c.key().size() != prefix.size() + 16) return tl::unexpected(corrupt_index());
+        auto parts = split_row(c.value());
+        if (!parts) return tl::unexpected(corrupt_index());
+        if (parts->status == static_cast<std::uint8_t>(DeployStatus::succeeded))
+            return Out{time_from_bits(bytes::decode_u64_be(c.key().substr(prefix.size())))};
+    }
+    if (auto s = c.status("read deploy index"); !s) return tl::unexpected(s.error());
+    return Out{};
 }
 
 Result<std::optional<std::string>> last_position_of_sha(lmdb::txn& txn, const Tables& t,
@@ -447,8 +523,13 @@ Result<WindowInputs> window_inputs(lmdb::txn& txn, const Tables& t, std::string_
         std::vector<CommitView> first;
         for (std::size_t i = 0; i < view->commits.size(); ++i)
             if (row.first_shipped[i] != '\0')
-                first.push_back(CommitView{
-                    std::move(view->commits[i].sha), {}, {}, view->commits[i].authored_at, {}});
+                first.push_back(CommitView{std::move(view->commits[i].sha),
+                                           {},
+                                           {},
+                                           view->commits[i].authored_at,
+                                           {},
+                                           view->commits[i].lead_from,
+                                           view->commits[i].via_pull_request});
         view->commits = std::move(first);
         view->work_items.clear();
         view->pending.clear();
@@ -478,7 +559,8 @@ Status scan_window_rows(lmdb::txn& txn, const Tables& t, std::string_view deploy
         figures.deployed_at = time_from_bits(bytes::decode_u64_be(key.substr(prefix.size())));
         figures.status = static_cast<DeployStatus>(parts->status);
         figures.failure = static_cast<Failure>(parts->failure);
-        if (!get_all_seconds(parts->seconds, figures.lead_seconds, figures.restore_seconds))
+        if (!get_all_seconds(parts->seconds, figures.lead_seconds, figures.restore_seconds,
+                             figures.extras))
             return tl::unexpected(corrupt_index());
         each(figures);
     }

@@ -58,6 +58,29 @@
 
 namespace shiplog::tracking::detail {
 
+// One shipped pull request's share of lead time, in whole seconds.
+struct PullRequestSeconds {
+    std::optional<std::int64_t> coding;  // unknown when its own commits are
+    std::int64_t pickup = 0;
+    std::int64_t review = 0;
+    std::int64_t deploy = 0;
+
+    friend bool operator==(const PullRequestSeconds&, const PullRequestSeconds&) = default;
+};
+
+// The figures of issue "where lead time goes" a row carries beside the four keys.
+struct RowExtras {
+    Rework rework = Rework::none;
+    BatchSize batch;
+    std::int64_t direct_commits = 0;                // shipped first, brought by no pull request
+    std::vector<PullRequestSeconds> pull_requests;  // shipped first by this deploy
+
+    friend bool operator==(const RowExtras&, const RowExtras&) = default;
+};
+
+// The breakdown of one pull request the deploy ships (clamped at 0).
+PullRequestSeconds pull_request_seconds(const PullRequestView& pr, Timestamp deployed_at);
+
 // One tr_deploy_time row, decoded.
 struct DeployIndexRow {
     Timestamp deployed_at{};
@@ -71,6 +94,7 @@ struct DeployIndexRow {
     bool sha_seen_before = false;
     std::vector<std::int64_t> lead_seconds;     // commits shipped first with an authored time
     std::vector<std::int64_t> restore_seconds;  // failures this deploy restores
+    RowExtras extras;
 };
 
 // Builds rows from a series' deploys, oldest first, one at a time (compute_dora's
@@ -140,6 +164,12 @@ struct RowsBefore {
 Result<RowsBefore> rows_before(lmdb::txn& txn, const Tables& tables, std::string_view prefix,
                                std::string_view from);
 
+// The deployed_at of the series' first succeeded deploy before position
+// `before`, if any (usually its first row).
+Result<std::optional<Timestamp>> first_succeeded_row(lmdb::txn& txn, const Tables& tables,
+                                                     std::string_view prefix,
+                                                     std::string_view before);
+
 // The position of the last succeeded deploy of `sha` before `before`, if any
 // (tr_deploy_shas: one seek).
 Result<std::optional<std::string>> last_position_of_sha(lmdb::txn& txn, const Tables& tables,
@@ -175,6 +205,7 @@ struct RowFigures {
     Failure failure = Failure::none;
     std::vector<std::int64_t> lead_seconds;
     std::vector<std::int64_t> restore_seconds;
+    RowExtras extras;
 };
 
 // Calls `each` for every tr_deploy_time row of deployment+environment in

@@ -8,6 +8,7 @@
 #include "common/event_kind.hpp"
 #include "handlers/build_event.hpp"
 #include "handlers/parsed_event.hpp"
+#include "handlers/pull_request_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/release_deployment_event.hpp"
 #include "handlers/relevance.hpp"
@@ -15,8 +16,10 @@
 #include "handlers/work_item_event.hpp"
 #include "handlers/work_item_refs.hpp"
 #include "index/deploy_index.hpp"
+#include "notify/notify_events.hpp"
 #include "projection/external_incidents.hpp"
 #include "projection/recompute.hpp"
+#include "pull_requests/pull_request_facts.hpp"
 #include "records/facts.hpp"
 #include "tracking/impact.hpp"
 #include "tracking/register_deploy.hpp"
@@ -552,13 +555,39 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
     return {};
 }
 
+// ---- pull requests ---------------------------------------------------------
+
+// A pull request changes the deploys from the first one that shipped its
+// merge commit on (its breakdown, squash lead time, batch and hotfix
+// rework); until a deploy ships it, nothing derived depends on it.
+Status ingest_pull_requests(lmdb::txn& txn, const Tables& t, const config::Config& config,
+                            const storage::JournalEntry& entry, Dirty& dirty) {
+    auto change = ingest_pull_request_entry(txn, t, config, entry);
+    if (!change) return tl::unexpected(change.error());
+    if (!*change) return {};
+    for (const auto& d : config.deployments) {
+        if (repo_key(d.project, d.repository) != (*change)->repo_key) continue;
+        if (!handlers::ref_matches_branch((*change)->target_ref, d.branch)) continue;
+        for (const auto& sha : (*change)->merge_shas) {
+            const std::string key = deploy_prefix(d.name, d.environment) + sha;
+            if (key.size() > k_max_key_bytes) continue;
+            auto shipped = get(txn, t.shipped, key);
+            if (!shipped) return tl::unexpected(shipped.error());
+            if (*shipped) mark_at(dirty, d, **shipped);
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Projector>> Projector::open(storage::Store& store,
                                                    ConfigSource current_config) {
     auto tables = Tables::open(store);
     if (!tables) return tl::unexpected(tables.error());
-    return std::unique_ptr<Projector>(new Projector(*tables, std::move(current_config)));
+    auto outbox = storage::Outbox::open(store);
+    if (!outbox) return tl::unexpected(outbox.error());
+    return std::unique_ptr<Projector>(new Projector(*tables, *outbox, std::move(current_config)));
 }
 
 Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) {
@@ -583,9 +612,12 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
         case EventPayload::work_item:
             ingested = ingest_work_item(txn, m_tables, *config, entry, dirty);
             break;
+        case EventPayload::pull_request:
+        case EventPayload::pull_request_comment:
+            ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
+            break;
         // Read for relevance only: nothing of theirs is projected.
         case EventPayload::run:
-        case EventPayload::pull_request:
             break;
         // shiplog's own records (not Azure DevOps events).
         case EventPayload::none:
@@ -597,6 +629,8 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
                 ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
             else if (is_lookup_record(type))  // the REST work queue's answers
                 ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
+            else if (type == handlers::k_pull_request_record_type)  // backfill's and the queue's
+                ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
             break;
     }
     if (!ingested) return ingested;
@@ -616,18 +650,9 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
         }
         if (auto s = recompute_deployment(txn, m_tables, *config, d, from); !s) return s;
     }
-    return {};
-}
-
-Status Projector::flush(lmdb::txn& txn) {
-    auto config = m_current_config ? m_current_config() : nullptr;
-    if (!config) return {};
-    for (const auto& [name, environment] : m_dirty)
-        for (const auto& d : config->deployments)
-            if (d.name == name && d.environment == environment)
-                if (auto s = recompute_deployment(txn, m_tables, *config, d); !s) return s;
-    m_dirty.clear();
-    return {};
+    const bool may_open_incident =
+        payload_of(event_kind_of(type)) == EventPayload::work_item || type == k_impact_event_type;
+    return queue_notifications(txn, m_tables, m_outbox, *config, entry, may_open_incident);
 }
 
 Status Projector::recompute(lmdb::txn& txn, const config::Config& config,

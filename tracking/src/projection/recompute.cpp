@@ -31,6 +31,8 @@
 #include "handlers/work_item_event.hpp"
 #include "index/deploy_index.hpp"
 #include "projection/external_incidents.hpp"
+#include "pull_requests/branch_glob.hpp"
+#include "pull_requests/pull_request_facts.hpp"
 #include "records/facts.hpp"
 #include "tracking/incident.hpp"
 #include "work_queue/lookup_ingest.hpp"
@@ -54,10 +56,19 @@ struct Candidate {
     std::optional<QueueItem> item;
 };
 
+// The push that brought a commit to the tracked branch (the oldest push of
+// the walk listing it).
+struct PushVia {
+    std::uint64_t push_id = 0;
+    Timestamp date{};
+};
+using ViaMap = std::map<std::string, PushVia>;
+
 struct ChainResult {
     std::vector<std::string> shas;
     bool complete = false;
     std::string gap;  // where the walk found no push listing the sha ("" when it did not stop so)
+    ViaMap via;
 };
 
 struct Link {
@@ -75,7 +86,7 @@ struct LastSucceeded {
 class Deriver {
   public:
     Deriver(lmdb::txn& txn, const Tables& t, const config::Config& config,
-            const DeploymentConfig& d)
+            const DeploymentConfig& d, std::string_view until)
         : m_txn(txn),
           m_t(t),
           m_config(config),
@@ -83,6 +94,7 @@ class Deriver {
           m_repo(repo_key(d.project, d.repository)),
           m_ref("refs/heads/" + d.branch),
           m_prefix(deploy_prefix(d.name, d.environment)) {
+        if (!until.empty()) m_until = m_prefix + std::string(until);
         if (d.branch.rfind("refs/heads/", 0) == 0) m_ref = d.branch;
     }
 
@@ -102,7 +114,11 @@ class Deriver {
     Result<ChainResult> chain(const std::optional<std::string>& from, const std::string& to);
     Result<ChainResult> first_deploy(const std::string& to);
     Status blame_incidents(std::vector<DeployView>& views, std::optional<LastSucceeded>& last);
-    Status fill_commits(DeployView& view, const std::vector<std::string>& shas);
+    Status fill_commits(DeployView& view, const std::vector<std::string>& shas,
+                        std::map<std::string, std::vector<std::int64_t>>& items_of);
+    Status attach_pull_requests(DeployView& view, const ViaMap& via);
+    Status mark_rework(const std::string& from, std::vector<DeployView>& views,
+                       const std::vector<bool>& is_rollback);
     Status write(const std::string& from, std::vector<DeployView>& views,
                  std::vector<DeployIndexRow>& rows, std::vector<QueueItem>& items,
                  std::optional<LastSucceeded>& last);
@@ -115,17 +131,23 @@ class Deriver {
     std::string m_repo;
     std::string m_ref;
     std::string m_prefix;
+    std::string m_until;              // tr_sources key the candidates stop before ("" for the end)
     std::vector<std::string> m_gaps;  // per derived view
     // Incidents considered (created at or after the last succeeded deploy
     // before the start), and whether one of the series' deploys is blamed.
     std::vector<std::pair<IncidentView, bool>> m_considered;
+    // Per derived view: the push that brought each commit, and each commit's work items.
+    std::vector<ViaMap> m_via;
+    std::vector<std::map<std::string, std::vector<std::int64_t>>> m_items;
+    std::vector<IncidentView> m_incidents;  // every incident of this deployment+environment
 };
 
 Status Deriver::load_candidates(const std::string& from, std::vector<Candidate>& out) {
     std::vector<DeploySource> sources;
     bool corrupt = false;
     auto scanned = scan_prefix_from(m_txn, m_t.sources, m_prefix, m_prefix + from,
-                                    [&](std::string_view, std::string_view v) {
+                                    [&](std::string_view k, std::string_view v) {
+                                        if (!m_until.empty() && k >= m_until) return false;
                                         auto s = decode<DeploySource>(v);
                                         if (!s) {
                                             corrupt = true;
@@ -211,9 +233,12 @@ Result<ChainResult> Deriver::first_deploy(const std::string& to) {
         auto p = push(link.push_id);
         if (!p) return tl::unexpected(p.error());
         if (!*p || !lists(**p, to)) continue;
-        return ChainResult{(*p)->commit_shas, !possibly_truncated(**p), {}};
+        ChainResult result{(*p)->commit_shas, !possibly_truncated(**p), {}, {}};
+        for (const auto& sha : (*p)->commit_shas)
+            result.via[sha] = PushVia{link.push_id, (*p)->date};
+        return result;
     }
-    ChainResult only{{to}, true, to};
+    ChainResult only{{to}, true, to, {}};
     auto known = get(m_txn, m_t.commits, KeyBuilder().str(m_repo).str(to).bytes());
     if (!known) return tl::unexpected(known.error());
     only.complete = known->has_value();
@@ -229,7 +254,7 @@ Result<ChainResult> Deriver::first_deploy(const std::string& to) {
 // without a push: the only sha whose new push can change this result.
 Result<ChainResult> Deriver::chain(const std::optional<std::string>& from, const std::string& to) {
     if (!from) return first_deploy(to);
-    if (*from == to) return ChainResult{{}, true, {}};
+    if (*from == to) return ChainResult{{}, true, {}, {}};
     ChainResult result;
     bool truncated = false;
     std::set<std::string> visited;
@@ -244,25 +269,31 @@ Result<ChainResult> Deriver::chain(const std::optional<std::string>& from, const
         if (!links) return tl::unexpected(links.error());
         std::optional<PushFact> chosen;
         std::string next;
+        std::uint64_t chosen_id = 0;
         for (const auto& link : *links) {  // lowest push id first: deterministic
             auto p = push(link.push_id);
             if (!p) return tl::unexpected(p.error());
             if (*p && lists(**p, current)) {
                 chosen = std::move(*p);
                 next = link.old_sha;
+                chosen_id = link.push_id;
                 break;
             }
         }
         if (!chosen) break;
         truncated = truncated || possibly_truncated(*chosen);
+        // Walking back: a later (older) push listing the sha again is the one that brought it.
+        for (const auto& sha : chosen->commit_shas)
+            result.via[sha] = PushVia{chosen_id, chosen->date};
         result.shas.insert(result.shas.end(), chosen->commit_shas.begin(),
                            chosen->commit_shas.end());
         current = next;
     }
-    return ChainResult{{}, false, current};
+    return ChainResult{{}, false, current, {}};
 }
 
-Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& shas) {
+Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& shas,
+                             std::map<std::string, std::vector<std::int64_t>>& items_of) {
     std::set<std::string> seen;
     std::set<std::int64_t> work_items;
     for (const auto& sha : shas) {
@@ -279,6 +310,8 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
             commit.authored_at = fact->authored_at;
             commit.summary = fact->summary;
             work_items.insert(fact->work_item_refs.begin(), fact->work_item_refs.end());
+            auto& mine = items_of[sha];
+            mine.insert(mine.end(), fact->work_item_refs.begin(), fact->work_item_refs.end());
         } else {
             // Never seen (its look-up failed or is pending): no entry with
             // empty fields; the set is incomplete and the deploy says why.
@@ -288,9 +321,12 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
         auto scanned =
             scan_prefix(m_txn, m_t.wi_links, prefix, [&](std::string_view k, std::string_view v) {
                 auto link = decode<WiLink>(v);
-                if (link && link->added_rev > link->removed_rev && k.size() == prefix.size() + 8)
-                    work_items.insert(
-                        static_cast<std::int64_t>(bytes::decode_u64_be(k.substr(prefix.size()))));
+                if (link && link->added_rev > link->removed_rev && k.size() == prefix.size() + 8) {
+                    const auto id =
+                        static_cast<std::int64_t>(bytes::decode_u64_be(k.substr(prefix.size())));
+                    work_items.insert(id);
+                    items_of[sha].push_back(id);
+                }
                 return true;
             });
         if (!scanned) return scanned;
@@ -340,6 +376,7 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
         if (!more) return tl::unexpected(more.error());
         for (auto& incident : *more) incidents->push_back(std::move(incident));
     }
+    m_incidents = *incidents;
     std::vector<std::size_t> succeeded;  // indexes of views, deploy order
     for (std::size_t i = 0; i < views.size(); ++i)
         if (views[i].status == DeployStatus::succeeded) succeeded.push_back(i);
@@ -366,6 +403,106 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
         m_considered.emplace_back(std::move(incident), blamed != nullptr);
     }
     if (last) last->row.failure = last->view.failure;
+    return {};
+}
+
+// The completed pull requests into the branch whose merge commit the deploy
+// ships; a squash commit's lead time starts at its pull request's first
+// commit; the commits the completing push brought count as the pull
+// request's (the rest were pushed directly).
+Status Deriver::attach_pull_requests(DeployView& view, const ViaMap& via) {
+    std::set<std::string> brought;
+    std::set<std::uint64_t> brought_pushes;
+    for (auto& c : view.commits) {
+        std::vector<std::string> strategies;
+        auto prs = pull_requests_merged_as(m_txn, m_t, m_repo, m_ref, c.sha, &strategies);
+        if (!prs) return tl::unexpected(prs.error());
+        for (std::size_t i = 0; i < prs->size(); ++i) {
+            const auto& pr = (*prs)[i];
+            if (strategies[i] == "squash" && pr.first_commit_at &&
+                (!c.lead_from || *pr.first_commit_at < *c.lead_from))
+                c.lead_from = pr.first_commit_at;
+            brought.insert(c.sha);
+            if (auto found = via.find(c.sha); found != via.end())
+                brought_pushes.insert(found->second.push_id);
+            view.pull_requests.push_back(pr);
+        }
+    }
+    if (view.pull_requests.empty()) return {};
+    for (auto& c : view.commits) {
+        auto found = via.find(c.sha);
+        c.via_pull_request = brought.count(c.sha) != 0 ||
+                             (found != via.end() && brought_pushes.count(found->second.push_id));
+    }
+    std::sort(view.pull_requests.begin(), view.pull_requests.end(),
+              [](const PullRequestView& a, const PullRequestView& b) {
+                  return std::tie(a.merged_at, a.id) < std::tie(b.merged_at, b.id);
+              });
+    return {};
+}
+
+// Rework, first reason that applies: a rollback; a commit linked to an
+// incident of the series that was open when the commit's push brought it to
+// the branch (its author date when no push is known); a pull request from a
+// hotfix branch.
+Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& views,
+                            const std::vector<bool>& is_rollback) {
+    // An incident belongs to the series when it can blame one of its
+    // deploys: created at or after its first succeeded deploy (m_incidents
+    // holds only those under its area). Only Azure Boards incidents are work
+    // items a commit can link to.
+    std::optional<Timestamp> first_succeeded;
+    if (!from.empty()) {
+        auto rows = first_succeeded_row(m_txn, m_t, m_prefix, from);
+        if (!rows) return tl::unexpected(rows.error());
+        first_succeeded = *rows;
+    }
+    if (!first_succeeded)
+        for (const auto& v : views)
+            if (v.status == DeployStatus::succeeded) {
+                first_succeeded = v.deployed_at;
+                break;
+            }
+    std::map<std::string, const IncidentView*> incidents;
+    if (first_succeeded)
+        for (const auto& incident : m_incidents)
+            if (incident.created_at >= *first_succeeded) incidents.emplace(incident.id, &incident);
+    auto open_at = [](const IncidentView& incident, Timestamp t) {
+        return incident.created_at <= t && (!incident.restored_at || t < *incident.restored_at);
+    };
+    constexpr std::string_view k_heads = "refs/heads/";
+    for (std::size_t k = 0; k < views.size(); ++k) {
+        auto& v = views[k];
+        v.rework = Rework::none;
+        if (v.status != DeployStatus::succeeded) continue;
+        if (is_rollback[k]) {
+            v.rework = Rework::rollback;
+            continue;
+        }
+        bool fix = false;
+        for (const auto& c : v.commits) {
+            auto items = m_items[k].find(c.sha);
+            if (items == m_items[k].end()) continue;
+            std::optional<Timestamp> at = c.authored_at;
+            if (auto via = m_via[k].find(c.sha); via != m_via[k].end()) at = via->second.date;
+            if (!at) continue;
+            for (auto id : items->second) {
+                auto incident = incidents.find("boards:" + std::to_string(id));
+                if (incident != incidents.end() && open_at(*incident->second, *at)) fix = true;
+            }
+            if (fix) break;
+        }
+        if (fix) {
+            v.rework = Rework::incident_fix;
+            continue;
+        }
+        for (const auto& pr : v.pull_requests) {
+            std::string_view branch = pr.source_ref;
+            if (branch.starts_with(k_heads)) branch.remove_prefix(k_heads.size());
+            for (const auto& glob : m_config.failures.hotfix_branches)
+                if (branch_glob_match(glob, branch)) v.rework = Rework::hotfix;
+        }
+    }
     return {};
 }
 
@@ -490,6 +627,8 @@ Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
             previous_pending = last->view.pending.empty() ? std::string() : last->view.pending[0];
     }
     m_gaps.assign(views.size(), std::string());
+    m_via.assign(views.size(), ViaMap{});
+    m_items.assign(views.size(), {});
     for (std::size_t k = 0; k < views.size(); ++k) {
         auto& v = views[k];
         const auto& c = candidates[k];
@@ -509,6 +648,7 @@ Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
             shas = std::move(chained->shas);
             v.commits_complete = chained->complete;
             m_gaps[k] = std::move(chained->gap);
+            m_via[k] = std::move(chained->via);
             if (!chained->complete) {  // REST may have answered already (work queue)
                 auto answered =
                     answered_range(m_txn, m_t, m_repo, previous_sha.value_or(""), v.sha);
@@ -529,7 +669,12 @@ Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
                 items.push_back(std::move(item));
             }
         }
-        if (auto s = fill_commits(v, shas); !s) return tl::unexpected(s.error());
+        if (auto s = fill_commits(v, shas, m_items[k]); !s) return tl::unexpected(s.error());
+        if (v.status == DeployStatus::succeeded && !v.sha.empty())
+            if (auto s = attach_pull_requests(v, m_via[k]); !s) return tl::unexpected(s.error());
+        v.batch.commits = static_cast<std::int64_t>(v.commits.size());
+        v.batch.pull_requests = static_cast<std::int64_t>(v.pull_requests.size());
+        v.batch.work_items = static_cast<std::int64_t>(v.work_items.size());
         if (v.status == DeployStatus::succeeded) {
             if (v.sha.empty()) {
                 previous_pending = c.pending;
@@ -541,6 +686,7 @@ Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
     }
 
     if (auto s = blame_incidents(views, last); !s) return tl::unexpected(s.error());
+    if (auto s = mark_rework(from, views, is_rollback); !s) return tl::unexpected(s.error());
 
     // The index rows, continuing the state of the rows before `from`.
     std::optional<Error> lookup_error;
@@ -643,9 +789,6 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         if (auto s = del(m_txn, m_t.deploy_time, key); !s) return s;
     for (const auto& key : old_shas)
         if (auto s = del(m_txn, m_t.deploy_shas, key); !s) return s;
-    // Rows before `from` kept their figures (the last succeeded one gains
-    // only incidents), so the days from `from`'s day on are all that changed.
-    if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, from); !s) return s;
     for (const auto& [key, pos] : old_shipped) {
         auto kept = new_shipped.find(key);
         if (kept != new_shipped.end() && kept->second == pos) {
@@ -680,11 +823,14 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
             if (auto s = del(m_txn, m_t.gaps, key); !s) return s;
     }
 
-    // The last succeeded deploy before `from` gains or loses incidents.
+    // The last succeeded deploy before `from` gains or loses incidents, and
+    // with them its failure kind, which its day row counts.
+    std::string days_from = from;
     if (last) {
         const auto& row = last->row;
         const std::string bytes = encode(last->view);
         if (bytes != last->stored) {
+            days_from = std::min(days_from, position(row.deployed_at, row.seq));
             if (auto s =
                     put(m_txn, m_t.deploys, deploy_key(m_d.name, m_d.environment, row.seq), bytes);
                 !s)
@@ -696,6 +842,10 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
                 return s;
         }
     }
+
+    // The other rows before `from` kept their figures, so the days from
+    // `days_from`'s on are all that changed.
+    if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, days_from); !s) return s;
 
     // Restored incidents blamed on the series.
     if (from.empty()) {
@@ -791,9 +941,43 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
     return out;
 }
 
+bool area_is_under(std::string_view area, std::string_view root) {
+    return area_under(area, root);
+}
+
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
-                            const config::DeploymentConfig& deployment, std::string_view from) {
-    return Deriver(txn, tables, config, deployment).run(std::string(from));
+                            const config::DeploymentConfig& deployment, std::string_view from,
+                            std::string_view until) {
+    return Deriver(txn, tables, config, deployment, until).run(std::string(from));
+}
+
+Result<std::uint64_t> derive_in_chunks(storage::Store& store, const Tables& tables,
+                                       const config::Config& config,
+                                       const config::DeploymentConfig& deployment,
+                                       std::size_t chunk) {
+    chunk = std::max<std::size_t>(chunk, 1);
+    const std::string prefix = deploy_prefix(deployment.name, deployment.environment);
+    std::string from;  // "" first: the full derivation's start
+    std::uint64_t candidates = 0;
+    for (;;) {
+        auto txn = lmdb::txn::begin(store.env().handle());
+        // The position `chunk` candidates on: where this chunk stops.
+        std::string until;
+        std::size_t seen = 0;
+        auto scanned = scan_prefix_from(txn, tables.sources, prefix, prefix + from,
+                                        [&](std::string_view k, std::string_view) {
+                                            if (seen++ < chunk) return true;
+                                            until.assign(k.substr(prefix.size()));
+                                            return false;
+                                        });
+        if (!scanned) return tl::unexpected(scanned.error());
+        candidates += std::min(seen, chunk);
+        if (auto s = Deriver(txn, tables, config, deployment, until).run(from); !s)
+            return tl::unexpected(s.error());
+        storage::commit(txn);
+        if (until.empty()) return candidates;
+        from = std::move(until);
+    }
 }
 
 }  // namespace shiplog::tracking::detail

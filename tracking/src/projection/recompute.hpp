@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "config/config.hpp"
+#include "storage/store.hpp"
 #include "tracking/incident.hpp"
 #include "tracking/tables.hpp"
 
@@ -16,8 +17,27 @@ namespace shiplog::tracking::detail {
 // rollback crosses it), and enqueues what they wait for. Deterministic: the
 // result is the same whatever `from`, as long as nothing before `from`
 // changed since the last derivation.
+//
+// `until` (a position, "" for none) derives only the candidates before it, as
+// if the series ended there; nothing at or after it may be derived yet. A
+// later call from `until` then continues exactly as the arrival of those
+// deploys would: that is how reindex derives a long series in chunks of
+// bounded memory and transaction size (derive_in_chunks).
 Status recompute_deployment(lmdb::txn& txn, const Tables& tables, const config::Config& config,
-                            const config::DeploymentConfig& deployment, std::string_view from = {});
+                            const config::DeploymentConfig& deployment, std::string_view from = {},
+                            std::string_view until = {});
+
+// Derives a series from scratch, `chunk` deploy candidates per write
+// transaction (committed each time), oldest first. For reindex: the series'
+// derived rows must be empty. Returns the number of candidates.
+Result<std::uint64_t> derive_in_chunks(storage::Store& store, const Tables& tables,
+                                       const config::Config& config,
+                                       const config::DeploymentConfig& deployment,
+                                       std::size_t chunk);
+
+// Whether a work item's area path is `root` or under it (case-insensitive);
+// an empty root takes every area.
+bool area_is_under(std::string_view area, std::string_view root);
 
 // list_incidents' implementation (recompute uses it too).
 Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& tables,

@@ -73,9 +73,12 @@ Result<std::string> default_environment(const config::Config& config, std::strin
 }
 
 std::string make_release_artifact_record(const ReleaseArtifact& r) {
-    json::Writer w;
-    w.begin_object().field("release_id", r.release_id).field("sha", r.sha);
-    return w.end_object().take();
+    return json::Writer()
+        .begin_object()
+        .field("release_id", r.release_id)
+        .field("sha", r.sha)
+        .end_object()
+        .take();
 }
 
 Result<ReleaseArtifact> parse_release_artifact_record(std::string_view raw) {

@@ -1,6 +1,7 @@
 #include <memory>
 #include <optional>
 
+#include "recompute.hpp"
 #include "tracking/projector.hpp"
 
 namespace shiplog::tracking {
@@ -13,8 +14,8 @@ constexpr std::uint64_t k_reindex_chunk = 5000;
 
 }  // namespace
 
-Status reindex(storage::Store& store, const config::Config& config,
-               const ReindexProgress& progress) {
+Status reindex(storage::Store& store, const config::Config& config, const ReindexProgress& progress,
+               std::size_t derive_chunk) {
     if (store.read_only())
         return fail(ErrorCode::invalid_argument, "reindex needs a writable store");
     auto shared = std::make_shared<const config::Config>(config);
@@ -31,7 +32,7 @@ Status reindex(storage::Store& store, const config::Config& config,
                   t.stages,      t.releases,       t.release_shas,  t.work_items, t.wi_links,
                   t.wi_index,    t.sources,        t.deploys,       t.queue,      t.deploy_time,
                   t.deploy_shas, t.incident_blame, t.commit_ranges, t.shipped,    t.gaps,
-                  t.deploy_days, t.impacts}) {
+                  t.deploy_days, t.impacts,        t.pull_requests, t.pr_merges}) {
                 const int rc = ::mdb_drop(txn.handle(), dbi, 0);
                 if (rc != MDB_SUCCESS)
                     return tl::unexpected(
@@ -80,9 +81,14 @@ Status reindex(storage::Store& store, const config::Config& config,
             if (count < k_reindex_chunk) break;
         }
 
-        auto txn = lmdb::txn::begin(store.env().handle());
-        if (auto s = (*projector)->flush(txn); !s) return s;
-        storage::commit(txn);
+        // Each dirty series from scratch, in chunks: one transaction holding
+        // every deploy of a long series grew superlinearly (and in memory).
+        for (const auto& [name, environment] : (*projector)->take_dirty())
+            for (const auto& d : config.deployments)
+                if (d.name == name && d.environment == environment)
+                    if (auto derived = detail::derive_in_chunks(store, t, config, d, derive_chunk);
+                        !derived)
+                        return tl::unexpected(derived.error());
     } catch (const lmdb::error& e) {
         return tl::unexpected(storage::store_error(e, "reindex"));
     }

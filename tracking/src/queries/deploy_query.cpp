@@ -11,34 +11,6 @@ namespace shiplog::tracking {
 
 using namespace detail;
 
-const char* to_string(DeployStatus status) {
-    switch (status) {
-        case DeployStatus::succeeded:
-            return "succeeded";
-        case DeployStatus::failed:
-            return "failed";
-    }
-    return "unknown";
-}
-
-const char* to_string(Failure failure) {
-    switch (failure) {
-        case Failure::none:
-            return "none";
-        case Failure::failed:
-            return "failed";
-        case Failure::rollback:
-            return "rollback";
-        case Failure::incident:
-            return "incident";
-    }
-    return "unknown";
-}
-
-std::string DeployView::id() const {
-    return deployment + ":" + environment + ":" + std::to_string(seq);
-}
-
 namespace {
 
 Result<std::vector<DeployView>> scan_deploys(lmdb::txn& txn, const Tables& tables,
@@ -193,7 +165,17 @@ void write_deploy(json::Writer& w, const DeployView& d) {
     }
     w.end_array().key("work_items").begin_array();
     for (auto id : d.work_items) w.value(id);
-    w.end_array().end_object();
+    w.end_array().key("pull_requests").begin_array();
+    for (const auto& p : d.pull_requests) {
+        w.begin_object().field("id", p.id).field("title", p.title);
+        w.field("created_at", format_rfc3339(p.created_at));
+        w.time_field("first_review_at", p.first_review_at);
+        w.field("merged_at", format_rfc3339(p.merged_at)).end_object();
+    }
+    w.end_array();
+    detail::write_batch(w, d.batch);
+    detail::write_rework(w, d.rework);
+    w.end_object();
 }
 
 }  // namespace

@@ -52,6 +52,57 @@ std::optional<std::int64_t> p90(std::vector<std::int64_t>& values) {
     return *at;
 }
 
+int size_index(std::int64_t commits) {
+    if (commits <= 5) return 0;
+    if (commits <= 20) return 1;
+    if (commits <= 100) return 2;
+    return 3;
+}
+
+// The breakdown, rework and batch figures, counted the same way by
+// compute_dora and the index path.
+struct ExtraTally {
+    std::vector<std::int64_t> coding, pickup, review, deploy;
+    std::int64_t pull_requests = 0;
+    std::int64_t direct_commits = 0;
+    std::int64_t rework = 0;
+    std::int64_t succeeded = 0;
+    std::vector<std::int64_t> batch_commits;
+    std::int64_t sizes[4] = {0, 0, 0, 0};
+
+    // A succeeded deploy in the window.
+    void deploy_in_window(Rework r, const BatchSize& batch) {
+        ++succeeded;
+        if (r != Rework::none) ++rework;
+        batch_commits.push_back(batch.commits);
+        ++sizes[size_index(batch.commits)];
+    }
+    void pull_request(const detail::PullRequestSeconds& p) {
+        ++pull_requests;
+        if (p.coding) coding.push_back(*p.coding);
+        pickup.push_back(p.pickup);
+        review.push_back(p.review);
+        deploy.push_back(p.deploy);
+    }
+};
+
+Spread spread(std::vector<std::int64_t>& values);
+
+void finish_extra(DoraFigures& f, ExtraTally& x) {
+    f.coding = spread(x.coding);
+    f.pickup = spread(x.pickup);
+    f.review = spread(x.review);
+    f.deploy = spread(x.deploy);
+    f.pull_requests = x.pull_requests;
+    f.direct_commits = x.direct_commits;
+    f.rework_deploys = x.rework;
+    if (x.succeeded > 0)
+        f.rework_rate =
+            std::round(static_cast<double>(x.rework) / static_cast<double>(x.succeeded) * 10000.0) /
+            10000.0;
+    for (int i = 0; i < 4; ++i) f.batch_counts[i] = x.sizes[i];
+}
+
 // What compute_dora and the index path both count before the figures.
 struct Tally {
     std::int64_t deploy_days = 0;
@@ -77,6 +128,13 @@ void finish(DoraFigures& f, Tally& t) {
                                 10000.0;
     f.time_to_restore_failures = static_cast<std::int64_t>(t.restore_times.size());
     f.time_to_restore_median = median(t.restore_times);
+}
+
+Spread spread(std::vector<std::int64_t>& values) {
+    Spread s;
+    s.median = median(values);
+    s.p90 = p90(values);
+    return s;
 }
 
 std::int64_t utc_day(Timestamp t) {
@@ -197,6 +255,21 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     // Days shared by several series count once.
     std::sort(days.begin(), days.end());
     t.deploy_days = static_cast<std::int64_t>(std::unique(days.begin(), days.end()) - days.begin());
+    // The breakdown, rework and batch figures from the window's rows (day
+    // rows do not carry them).
+    ExtraTally x;
+    for (const auto* d : selected) {
+        auto scanned =
+            detail::scan_window_rows(txn, tables, d->name, d->environment, query.since, query.until,
+                                     [&](const detail::RowFigures& row) {
+                                         if (row.status != DeployStatus::succeeded) return;
+                                         x.deploy_in_window(row.extras.rework, row.extras.batch);
+                                         x.direct_commits += row.extras.direct_commits;
+                                         for (const auto& p : row.extras.pull_requests)
+                                             x.pull_request(p);
+                                     });
+        if (!scanned) return tl::unexpected(scanned.error());
+    }
     // An incident blamed in several series is one failure.
     std::sort(incidents.begin(), incidents.end());
     auto last = std::unique(incidents.begin(), incidents.end(),
@@ -211,6 +284,8 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     f.lead_time_p90 = leads.p90();
     f.time_to_restore_failures = static_cast<std::int64_t>(restores.count);
     f.time_to_restore_median = restores.median();
+    f.batch_median_commits = median(x.batch_commits);
+    finish_extra(f, x);
     return f;
 }
 
@@ -259,6 +334,7 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     std::vector<std::int64_t> lead_times;
     std::vector<std::int64_t> restore_times;
     std::set<std::string> blamed_incidents;
+    ExtraTally x;
 
     for (const auto& s : series) {
         const auto& d = s.deploys;
@@ -276,10 +352,12 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
             if (window) {
                 ++changes;
                 if (v.failure != Failure::none) ++failed_changes;
-                f.explain.changes.push_back({v.id(), v.status, v.failure, v.incidents});
+                f.explain.changes.push_back(
+                    {v.id(), v.status, v.failure, v.incidents, v.rework, v.batch});
                 if (v.status == DeployStatus::succeeded) {
                     ++f.deploys;
                     days.insert(utc_day(v.deployed_at));
+                    x.deploy_in_window(v.rework, v.batch);
                 }
             }
 
@@ -302,15 +380,31 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
                 continue;
             }
 
-            // Lead time: commits this succeeded deploy ships first.
+            // Lead time: commits this succeeded deploy ships first (a squash
+            // commit from its pull request's first commit).
+            std::set<std::string> first_here;
             for (const auto& c : v.commits) {
                 if (!shipped.insert(c.sha).second) continue;
-                if (!window || !c.authored_at) continue;
-                LeadTimeRecord r{c.sha, v.id(), *c.authored_at, v.deployed_at,
-                                 seconds_between(*c.authored_at, v.deployed_at)};
+                first_here.insert(c.sha);
+                if (!window) continue;
+                if (!c.via_pull_request) ++x.direct_commits;
+                const auto start = c.lead_from ? c.lead_from : c.authored_at;
+                if (!start) continue;
+                LeadTimeRecord r{c.sha, v.id(), *start, v.deployed_at,
+                                 seconds_between(*start, v.deployed_at)};
                 lead_times.push_back(r.seconds);
                 f.explain.commits.push_back(std::move(r));
             }
+            // The breakdown: pull requests whose merge commit it ships first.
+            if (window)
+                for (const auto& pr : v.pull_requests) {
+                    if (!first_here.count(pr.merge_sha)) continue;
+                    const auto p = detail::pull_request_seconds(pr, v.deployed_at);
+                    x.pull_request(p);
+                    f.explain.pull_requests.push_back(
+                        {pr.id, v.id(), pr.title, pr.created_at, pr.first_review_at, pr.merged_at,
+                         v.deployed_at, p.coding, p.pickup, p.review, p.deploy});
+                }
 
             // Rollbacks (the projector's rule): restored by this deploy, failed
             // since the first succeeded deploy it skipped back over.
@@ -355,9 +449,14 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     std::stable_sort(f.explain.commits.begin(), f.explain.commits.end(),
                      [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
 
+    std::stable_sort(f.explain.pull_requests.begin(), f.explain.pull_requests.end(),
+                     [](const auto& a, const auto& b) { return a.deployed_at < b.deployed_at; });
+
     Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes,
                 std::move(lead_times), std::move(restore_times)};
     finish(f, tally);
+    f.batch_median_commits = median(x.batch_commits);
+    finish_extra(f, x);
     return f;
 }
 
@@ -437,16 +536,27 @@ void write_figures(json::Writer& w, const DoraFigures& f) {
     w.field("deploy_days", f.deploy_days);
     w.key("lead_time_seconds").begin_object();
     optional_number(w, "median", f.lead_time_median, false);
-    w.key("p90");
-    if (f.lead_time_p90)
-        w.value(*f.lead_time_p90);
-    else
-        w.null();
-    w.field("commits", f.lead_time_commits).end_object();
+    w.field("p90", f.lead_time_p90).field("commits", f.lead_time_commits).end_object();
     optional_number(w, "change_failure_rate", f.change_failure_rate, true);
     w.key("time_to_restore_seconds").begin_object();
     optional_number(w, "median", f.time_to_restore_median, false);
     w.field("failures", f.time_to_restore_failures).end_object();
+    w.key("lead_time_breakdown_seconds").begin_object();
+    const std::pair<const char*, const Spread*> parts[] = {
+        {"coding", &f.coding}, {"pickup", &f.pickup}, {"review", &f.review}, {"deploy", &f.deploy}};
+    for (const auto& part : parts) {
+        w.key(part.first).begin_object();
+        optional_number(w, "median", part.second->median, false);
+        w.field("p90", part.second->p90).end_object();
+    }
+    w.field("pull_requests", f.pull_requests).field("direct_commits", f.direct_commits);
+    w.end_object();
+    optional_number(w, "rework_rate", f.rework_rate, true);
+    w.key("batch_size").begin_object();
+    optional_number(w, "median_commits", f.batch_median_commits, false);
+    const char* names[] = {"S", "M", "L", "XL"};
+    for (int i = 0; i < 4; ++i) w.field(names[i], f.batch_counts[i]);
+    w.end_object();
 }
 
 }  // namespace
@@ -472,7 +582,10 @@ std::string dora_json_with_explain(const DoraFigures& f) {
             w.value(to_string(c.failure));
         w.key("incidents").begin_array();
         for (const auto& id : c.incidents) w.value(id);
-        w.end_array().end_object();
+        w.end_array();
+        detail::write_rework(w, c.rework);
+        detail::write_batch(w, c.batch);
+        w.end_object();
     }
     w.end_array().key("commits").begin_array();
     for (const auto& c : f.explain.commits) {
@@ -488,6 +601,16 @@ std::string dora_json_with_explain(const DoraFigures& f) {
         w.field("failed_at", format_rfc3339(r.failed_at));
         w.field("restored_at", format_rfc3339(r.restored_at));
         w.field("seconds", r.seconds).end_object();
+    }
+    w.end_array().key("pull_requests").begin_array();
+    for (const auto& p : f.explain.pull_requests) {
+        w.begin_object().field("id", p.id).field("deploy", p.deploy_id).field("title", p.title);
+        w.field("created_at", format_rfc3339(p.created_at));
+        w.time_field("first_review_at", p.first_review_at);
+        w.field("merged_at", format_rfc3339(p.merged_at));
+        w.field("deployed_at", format_rfc3339(p.deployed_at));
+        w.field("coding_seconds", p.coding).field("pickup_seconds", p.pickup);
+        w.field("review_seconds", p.review).field("deploy_seconds", p.deploy).end_object();
     }
     w.end_array().end_object();
     return w.end_object().take();

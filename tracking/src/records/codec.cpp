@@ -31,6 +31,20 @@ void write_commit_fields(json::Writer& w, const CommitView& c) {
     w.field("summary", c.summary);
 }
 
+void write_batch(json::Writer& w, const BatchSize& batch) {
+    w.key("batch").begin_object().field("commits", batch.commits);
+    w.field("pull_requests", batch.pull_requests).field("work_items", batch.work_items);
+    w.field("size", batch_size_class(batch.commits)).end_object();
+}
+
+void write_rework(json::Writer& w, Rework rework) {
+    w.key("rework");
+    if (rework == Rework::none)
+        w.null();
+    else
+        w.value(to_string(rework));
+}
+
 std::string format_rfc3339_nanos(Timestamp t) {
     using namespace std::chrono;
     const auto secs = floor<seconds>(t);

@@ -6,6 +6,7 @@
 // (tracking/tables.hpp), which rebuilds them from the journal.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,11 +69,20 @@ class KeyBuilder {
 // (declared ahead of Writer and Reader, which find other records' by
 // argument-dependent lookup in tracking::detail).
 inline auto record_fields(CommitView& c) {
-    return std::tie(c.sha, c.author_name, c.author_email, c.authored_at, c.summary);
+    return std::tie(c.sha, c.author_name, c.author_email, c.authored_at, c.summary, c.lead_from,
+                    c.via_pull_request);
+}
+inline auto record_fields(PullRequestView& p) {
+    return std::tie(p.id, p.title, p.source_ref, p.merge_sha, p.created_at, p.first_review_at,
+                    p.merged_at, p.first_commit_at);
+}
+inline auto record_fields(BatchSize& b) {
+    return std::tie(b.commits, b.pull_requests, b.work_items);
 }
 inline auto record_fields(DeployView& d) {
     return std::tie(d.deployment, d.environment, d.seq, d.sha, d.deployed_at, d.trigger, d.status,
-                    d.failure, d.commits_complete, d.commits, d.work_items, d.incidents, d.pending);
+                    d.failure, d.commits_complete, d.commits, d.work_items, d.incidents, d.pending,
+                    d.pull_requests, d.batch, d.rework);
 }
 inline auto record_fields(IncidentView& i) {
     return std::tie(i.id, i.source, i.title, i.url, i.project, i.area_path, i.state, i.created_at,
@@ -87,6 +97,10 @@ template <class T>
 inline constexpr bool k_is_vector = false;
 template <class T>
 inline constexpr bool k_is_vector<std::vector<T>> = true;
+template <class T>
+inline constexpr bool k_is_map = false;
+template <class K, class V>
+inline constexpr bool k_is_map<std::map<K, V>> = true;
 
 // Records described once: record_fields(R&) returns std::tie of the
 // record's fields in stored order, and Writer and Reader both walk that
@@ -94,7 +108,8 @@ inline constexpr bool k_is_vector<std::vector<T>> = true;
 // encoding: enums and std::uint8_t as one byte, bool as one byte, other
 // unsigned integers as varints, signed ones and times as fixed64, an
 // optional time as a flag and the time, strings length-prefixed, vectors
-// as a varint count and their elements, nested records as their fields.
+// and maps as a varint count and their elements (a map's as key, value),
+// nested records as their fields.
 class Writer {
   public:
     Writer& u8(std::uint8_t v) {
@@ -134,6 +149,9 @@ class Writer {
         } else if constexpr (k_is_vector<T>) {
             u64(v.size());
             for (const auto& e : v) put(e);
+        } else if constexpr (k_is_map<T>) {
+            u64(v.size());
+            for (const auto& e : v) put(e.first).put(e.second);
         } else {
             // record_fields only reads through these references.
             fields(record_fields(const_cast<T&>(v)));
@@ -186,6 +204,14 @@ class Reader {
             const std::uint64_t n = u64();
             v.clear();
             for (std::uint64_t i = 0; i < n && ok(); ++i) get(v.emplace_back());
+        } else if constexpr (k_is_map<T>) {
+            const std::uint64_t n = u64();
+            v.clear();
+            for (std::uint64_t i = 0; i < n && ok(); ++i) {
+                typename T::key_type key;
+                get(key);
+                get(v[std::move(key)]);
+            }
         } else {
             fields(record_fields(v));
         }
@@ -231,6 +257,10 @@ using ascii::lower;
 // A commit's fields inside an object the caller opened: sha, author_email,
 // authored_at (null when unknown), summary.
 void write_commit_fields(json::Writer& w, const CommitView& c);
+// "batch": {commits, pull_requests, work_items, size}.
+void write_batch(json::Writer& w, const BatchSize& batch);
+// "rework": the reason, null for none.
+void write_rework(json::Writer& w, Rework rework);
 
 // RFC 3339 with all nine fraction digits, so parse(format(t)) == t (records).
 std::string format_rfc3339_nanos(Timestamp t);

@@ -32,7 +32,9 @@ Result<Tables> Tables::open(storage::Store& store) {
                                                     {"tr_shipped", &tables.shipped},
                                                     {"tr_gaps", &tables.gaps},
                                                     {"tr_deploy_days", &tables.deploy_days},
-                                                    {"tr_impacts", &tables.impacts}};
+                                                    {"tr_impacts", &tables.impacts},
+                                                    {"tr_pull_requests", &tables.pull_requests},
+                                                    {"tr_pr_merges", &tables.pr_merges}};
     constexpr std::size_t k_count = std::size(all);
     std::string_view names[k_count];
     MDB_dbi handles[k_count] = {};

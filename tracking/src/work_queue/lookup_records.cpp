@@ -33,11 +33,10 @@ std::string make_build_lookup_record(const BuildLookupAnswer& a) {
 
 Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw) {
     constexpr const char* what = "build look-up record";
-    auto doc = parse_record(raw, what);
-    if (!doc) return tl::unexpected(doc.error());
+    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
     BuildLookupAnswer a;
-    SHIPLOG_TRY_ASSIGN(a.run_id, record_positive_id(*doc, what, "run_id"));
-    SHIPLOG_TRY(read_ref(*doc, what, a.project, a.branch, a.sha));
+    SHIPLOG_TRY_ASSIGN(a.run_id, record_positive_id(doc, what, "run_id"));
+    SHIPLOG_TRY(read_ref(doc, what, a.project, a.branch, a.sha));
     return a;
 }
 
@@ -56,16 +55,15 @@ std::string make_commit_range_record(const CommitRangeAnswer& a) {
 
 Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
     constexpr const char* what = "commit range record";
-    auto doc = parse_record(raw, what);
-    if (!doc) return tl::unexpected(doc.error());
+    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
     CommitRangeAnswer a;
-    SHIPLOG_TRY(record_strings(*doc, what, {{"repo", &a.repo}, {"from", &a.from}, {"to", &a.to}}));
+    SHIPLOG_TRY(record_strings(doc, what, {{"repo", &a.repo}, {"from", &a.from}, {"to", &a.to}}));
     if (a.repo.empty() || !is_hex40(a.to) || !(a.from.empty() || is_hex40(a.from)))
         return fail(ErrorCode::invalid_argument, std::string(what) + ": bad repo, from or to");
     a.to = lower(a.to);
     a.from = lower(a.from);
     simdjson::dom::array commits;
-    if ((*doc)["commits"].get(commits) != simdjson::SUCCESS)
+    if (doc["commits"].get(commits) != simdjson::SUCCESS)
         return fail(ErrorCode::invalid_argument, std::string(what) + ".commits: missing list");
     for (auto e : commits) {
         RangeCommit c;
@@ -98,28 +96,29 @@ std::string make_release_lookup_record(const ReleaseLookupAnswer& a) {
 
 Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw) {
     constexpr const char* what = "release look-up record";
-    auto doc = parse_record(raw, what);
-    if (!doc) return tl::unexpected(doc.error());
+    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
     ReleaseLookupAnswer a;
-    SHIPLOG_TRY_ASSIGN(a.release_id, record_positive_id(*doc, what, "release_id"));
-    if ((*doc)["build_id"].get(a.build_id) != simdjson::SUCCESS || a.build_id < 0)
+    SHIPLOG_TRY_ASSIGN(a.release_id, record_positive_id(doc, what, "release_id"));
+    if (doc["build_id"].get(a.build_id) != simdjson::SUCCESS || a.build_id < 0)
         return fail(ErrorCode::invalid_argument, std::string(what) + ".build_id: missing integer");
-    SHIPLOG_TRY(read_ref(*doc, what, a.project, a.branch, a.sha));
+    SHIPLOG_TRY(read_ref(doc, what, a.project, a.branch, a.sha));
     return a;
 }
 
 std::string make_lookup_failed_record(const LookupFailure& f) {
-    json::Writer w;
-    w.begin_object().field("key", f.key).field("reason", f.reason);
-    return w.end_object().take();
+    return json::Writer()
+        .begin_object()
+        .field("key", f.key)
+        .field("reason", f.reason)
+        .end_object()
+        .take();
 }
 
 Result<LookupFailure> parse_lookup_failed_record(std::string_view raw) {
     constexpr const char* what = "look-up failure record";
-    auto doc = parse_record(raw, what);
-    if (!doc) return tl::unexpected(doc.error());
+    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
     LookupFailure f;
-    SHIPLOG_TRY(record_strings(*doc, what, {{"key", &f.key}, {"reason", &f.reason}}));
+    SHIPLOG_TRY(record_strings(doc, what, {{"key", &f.key}, {"reason", &f.reason}}));
     if (f.key.empty()) return fail(ErrorCode::invalid_argument, std::string(what) + ".key: empty");
     return f;
 }
