@@ -509,10 +509,12 @@ class HttpClient final : public AzureDevOpsClient {
         const bool older_as_item = order == ServerFacts::RangeOrder::older_as_item;
         const std::string& item = older_as_item ? from : to;
         const std::string& compare = older_as_item ? to : from;
-        const std::string body =
-            "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" + json::quote(item) +
-            "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" + json::quote(compare) +
-            "}}";
+        json::Writer w;
+        w.begin_object().key("itemVersion").begin_object().field("versionType", "commit");
+        w.field("version", item).end_object();
+        w.key("compareVersion").begin_object().field("versionType", "commit");
+        w.field("version", compare).end_object();
+        const std::string body = w.end_object().take();
         std::vector<Commit> out;
         const int top = std::max(1, m_options.commits_page_size);
         for (std::size_t page = 0; page < k_max_pages; ++page) {
@@ -548,20 +550,19 @@ class HttpClient final : public AzureDevOpsClient {
         const std::vector<std::string>& ids, const std::string& min_created_date) override {
         const std::string path = "_apis/hooks/notificationsquery";
         const auto cap = static_cast<std::size_t>(std::max(1, m_options.notifications_page_size));
-        std::string subscriptions;
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            subscriptions += (i ? "," : "") + json::quote(ids[i]);
         // The window [min, max] narrows after each full page; ids already seen
         // (the boundary instant is asked for twice) are skipped.
         std::string min = min_created_date, max;
         std::vector<Notification> out;
         std::set<std::int64_t> seen;
         for (std::size_t round = 0; round < k_max_pages; ++round) {
-            std::string body = "{\"subscriptionIds\":[" + subscriptions +
-                               "],\"minCreatedDate\":" + json::quote(min);
-            if (!max.empty()) body += ",\"maxCreatedDate\":" + json::quote(max);
-            body += ",\"maxResults\":" + std::to_string(cap) + ",\"includeDetails\":true}";
-            auto r = call("POST", path, {}, body);
+            json::Writer w;
+            w.begin_object().key("subscriptionIds").begin_array();
+            for (const auto& id : ids) w.value(id);
+            w.end_array().field("minCreatedDate", min);
+            if (!max.empty()) w.field("maxCreatedDate", max);
+            w.field("maxResults", cap).field("includeDetails", true);
+            auto r = call("POST", path, {}, w.end_object().take());
             if (!r) return tl::unexpected(r.error());
             std::vector<Notification> page;
             auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
@@ -755,7 +756,7 @@ class HttpClient final : public AzureDevOpsClient {
             "[System.ChangedDate] >= '" +
             changed_since + "' ORDER BY [System.ChangedDate] ASC";
         auto r = call("POST", path, {{"timePrecision", "true"}},
-                      "{\"query\":" + json::quote(query) + "}");
+                      json::Writer().begin_object().field("query", query).end_object().take());
         if (!r) return tl::unexpected(r.error());
         std::vector<std::int64_t> out;
         bool shaped = true;

@@ -74,7 +74,8 @@ http::Response stored_answer(const Result<IntakeResult>& result, bool unknown_in
     const char* status = result->status == IntakeStatus::duplicate ? "duplicate"
                          : unknown_incident                        ? "ignored"
                                                                    : "stored";
-    auto res = http::json("{\"status\":" + json::quote(status) + "}");
+    auto res =
+        http::json(json::Writer().begin_object().field("status", status).end_object().take());
     res.log_event_id = result->event_id;
     res.log_outcome = status;
     if (unknown_incident && result->status != IntakeStatus::duplicate)

@@ -64,7 +64,7 @@ bool Request::from_loopback() const {
 Response json_error(int status, std::string_view message) {
     Response res;
     res.status = status;
-    res.body = "{\"error\":" + json::quote(message) + "}";
+    res.body = json::Writer().begin_object().field("error", message).end_object().take();
     return res;
 }
 
