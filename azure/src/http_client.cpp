@@ -408,10 +408,8 @@ class HttpClient final : public AzureDevOpsClient {
     Result<Build> get_build(const std::string& project, std::int64_t id) override {
         const std::string path =
             percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
-        auto r = call("GET", path, {}, "");
-        if (!r)
-            return not_found_as(r.error(), "build " + std::to_string(id) +
-                                               " not found in project \"" + project + "\"");
+        auto r = get_in_project(path, "build " + std::to_string(id), project);
+        if (!r) return tl::unexpected(r.error());
         Build b;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             b.id = get_int(e, "id");
@@ -620,30 +618,12 @@ class HttpClient final : public AzureDevOpsClient {
                                                     const std::string& from_date) override {
         const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
                                  percent_encode(repository) + "/pushes";
-        constexpr int top = 100;
         std::vector<std::int64_t> out;
-        for (std::size_t page = 0; page < k_max_pages; ++page) {
-            auto r = call("GET", path,
-                          {{"searchCriteria.fromDate", from_date},
-                           {"searchCriteria.refName", ref_name},
-                           {"$top", std::to_string(top)},
-                           {"$skip", std::to_string(page * top)}},
-                          "");
-            if (!r) return tl::unexpected(r.error());
-            std::size_t got = 0;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
-                    out.push_back(get_int(v, "pushId"));
-                    ++got;
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
-            if (got < static_cast<std::size_t>(top)) return out;
-        }
-        return fail(ErrorCode::remote,
-                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        auto st = for_each_skip_page(
+            path, {{"searchCriteria.fromDate", from_date}, {"searchCriteria.refName", ref_name}},
+            [&](simdjson::dom::element v) { out.push_back(get_int(v, "pushId")); });
+        if (!st) return tl::unexpected(st.error());
+        return out;
     }
 
     Result<std::string> get_push_json(const std::string& project, const std::string& repository,
@@ -663,29 +643,12 @@ class HttpClient final : public AzureDevOpsClient {
         const std::string& project, const std::string& repository) override {
         const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
                                  percent_encode(repository) + "/pullrequests";
-        constexpr int top = 100;
         std::vector<std::string> out;
-        for (std::size_t page = 0; page < k_max_pages; ++page) {
-            auto r = call("GET", path,
-                          {{"searchCriteria.status", "all"},
-                           {"$top", std::to_string(top)},
-                           {"$skip", std::to_string(page * top)}},
-                          "");
-            if (!r) return tl::unexpected(r.error());
-            std::size_t got = 0;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
-                    out.push_back(simdjson::to_string(v));
-                    ++got;
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
-            if (got < static_cast<std::size_t>(top)) return out;
-        }
-        return fail(ErrorCode::remote,
-                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        auto st = for_each_skip_page(
+            path, {{"searchCriteria.status", "all"}},
+            [&](simdjson::dom::element v) { out.push_back(simdjson::to_string(v)); });
+        if (!st) return tl::unexpected(st.error());
+        return out;
     }
 
     std::string pull_request_path(const std::string& project, const std::string& repository,
@@ -833,10 +796,8 @@ class HttpClient final : public AzureDevOpsClient {
     Result<Release> get_release(const std::string& project, std::int64_t id) override {
         const std::string path =
             percent_encode(project) + "/_apis/release/releases/" + std::to_string(id);
-        auto r = call("GET", path, {}, "", true);
-        if (!r)
-            return not_found_as(r.error(), "release " + std::to_string(id) +
-                                               " not found in project \"" + project + "\"");
+        auto r = get_in_project(path, "release " + std::to_string(id), project, true);
+        if (!r) return tl::unexpected(r.error());
         Release out;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             out.id = get_int(e, "id");
@@ -904,6 +865,14 @@ class HttpClient final : public AzureDevOpsClient {
         for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos))
             text.replace(pos, token.size(), "***");
         return text;
+    }
+
+    // GET `path`; a 404 reads "<what> not found in project "<project>"".
+    Result<Response> get_in_project(const std::string& path, const std::string& what,
+                                    const std::string& project, bool release = false) {
+        auto r = call("GET", path, {}, "", release);
+        if (!r) return not_found_as(r.error(), what + " not found in project \"" + project + "\"");
+        return r;
     }
 
     tl::unexpected<Error> not_found_as(const Error& e, std::string message) const {
@@ -1068,6 +1037,33 @@ class HttpClient final : public AzureDevOpsClient {
                 return fail(ErrorCode::remote, "GET " + path + ": response has no \"value\" list");
             if (r->continuation.empty() || r->continuation == token) return {};
             token = r->continuation;
+        }
+        return fail(ErrorCode::remote,
+                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
+    // GETs `path` in $top/$skip pages of 100 until a short page (lists
+    // without continuation tokens), handing each element of `value` to `fn`.
+    Status for_each_skip_page(const std::string& path, const Query& query,
+                              const std::function<void(simdjson::dom::element)>& fn) {
+        constexpr int top = 100;
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            Query q = query;
+            q.emplace_back("$top", std::to_string(top));
+            q.emplace_back("$skip", std::to_string(page * top));
+            auto r = call("GET", path, q, "");
+            if (!r) return tl::unexpected(r.error());
+            std::size_t got = 0;
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) return;
+                for (auto v : values) {
+                    fn(v);
+                    ++got;
+                }
+            });
+            if (!st) return st;
+            if (got < static_cast<std::size_t>(top)) return {};
         }
         return fail(ErrorCode::remote,
                     "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
