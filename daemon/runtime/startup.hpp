@@ -76,7 +76,6 @@ struct Startup {
     ~Startup();
     Startup() = default;
     Startup(Startup&&) = default;
-    Startup& operator=(Startup&&) = default;
 
   private:
     std::shared_ptr<const config::Config> m_initial;

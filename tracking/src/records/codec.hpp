@@ -160,7 +160,7 @@ class Writer {
     }
     template <class... T>
     Writer& fields(const std::tuple<T&...>& all) {
-        std::apply([this](const auto&... v) { (put(v), ...); }, all);
+        std::apply([&](const auto&... v) { (put(v), ...); }, all);
         return *this;
     }
     std::string take() { return std::move(m_out); }
@@ -218,7 +218,7 @@ class Reader {
     }
     template <class... T>
     Reader& fields(const std::tuple<T&...>& all) {
-        std::apply([this](auto&... v) { (get(v), ...); }, all);
+        std::apply([&](auto&... v) { (get(v), ...); }, all);
         return *this;
     }
     bool ok() const { return m_in.ok(); }
