@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/write.hpp"
 #include "workers/notify/notify_payload.hpp"
 
 namespace shiplog::daemon {
@@ -169,14 +170,8 @@ int NotifySender::post(const config::NotifyConfig& target, const storage::Outbox
 
 bool NotifySender::remove(std::uint64_t seq) {
     auto done = m_writer.run_exclusive([this, seq]() -> Status {
-        try {
-            auto txn = lmdb::txn::begin(m_store.env());
-            if (auto s = m_outbox.remove(txn, seq); !s) return s;
-            storage::commit(txn);
-            return {};
-        } catch (const lmdb::error& e) {
-            return tl::unexpected(storage::store_error(e, "remove a sent notification"));
-        }
+        return storage::write(m_store, "remove a sent notification",
+                              [&](storage::Txn& txn) { return m_outbox.remove(txn, seq); });
     });
     auto status = done.get();
     if (!status) {
