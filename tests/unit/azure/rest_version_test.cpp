@@ -38,12 +38,8 @@ struct Server {
             c.comment = "Change " + std::to_string(n);
             fake.add_commit("Contoso", "web-api", c);
         }
-        testing::FakeBuild b;
-        b.id = 5;
-        b.project = "Contoso";
-        b.definition = "web-api-ci";
-        b.source_version = sha(5);
-        fake.add_build(b);
+        fake.add_build(
+            {.id = 5, .project = "Contoso", .definition = "web-api-ci", .source_version = sha(5)});
     }
     std::unique_ptr<AzureDevOpsClient> client(std::optional<std::string> api_version = {}) {
         return testing::fake_client(fake, k_token,

@@ -235,12 +235,8 @@ TEST_F(DeliveryFields, ReleaseArtifactFromTheDeliveryBuildLookedUpInTheArtifacts
     deliver(testing::push_event("p1", 1, 0, 5, {5}, "2026-11-19T09:00:00Z"));
     // The primary artifact is another pipeline's; `pipeline` picks web-api-ci,
     // whose build lives in project Platform and whose version is a build id.
-    testing::FakeBuild build;
-    build.id = 777;
-    build.project = "Platform";
-    build.definition = "web-api-ci";
-    build.source_version = sha(5);
-    m_fake.add_build(build);
+    m_fake.add_build(
+        {.id = 777, .project = "Platform", .definition = "web-api-ci", .source_version = sha(5)});
     deliver(release_event("r1", 10, "succeeded", "Approved",
                           {artifact("Build", "_tools", true, "tools-ci", "Contoso", "12", sha(99)),
                            artifact("Build", "_web", false, "web-api-ci", "Platform", "777")}));
