@@ -66,11 +66,20 @@ std::string hex_sha(std::uint64_t n) {
     return buf;
 }
 
-std::string envelope(const std::string& id, const std::string& type, Timestamp created,
-                     const std::string& resource) {
-    return "{\"id\":\"" + id + "\",\"eventType\":\"" + type +
-           "\",\"publisherId\":\"tfs\",\"resourceVersion\":\"1.0\",\"createdDate\":\"" +
-           format_rfc3339(created) + "\",\"resource\":" + resource + "}";
+// A delivery from Azure DevOps (publisher "tfs", resource version 1.0) as
+// the journal holds it.
+storage::JournalEntry tfs_entry(const std::string& id, const std::string& type, Timestamp created,
+                                const std::string& resource) {
+    storage::JournalEntry e;
+    e.event_id = id;
+    e.event_type = type;
+    e.publisher_id = "tfs";
+    e.resource_version = "1.0";
+    e.created_date = created;
+    e.raw = "{\"id\":\"" + id + "\",\"eventType\":\"" + type +
+            "\",\"publisherId\":\"tfs\",\"resourceVersion\":\"1.0\",\"createdDate\":\"" +
+            format_rfc3339(created) + "\",\"resource\":" + resource + "}";
+    return e;
 }
 
 struct Commit {
@@ -248,15 +257,8 @@ int main(int argc, char** argv) {
                 const std::string old_sha = st.tip.empty() ? std::string(40, '0') : st.tip;
                 st.tip = list.back().sha;
                 const std::uint64_t push_id = ++pushes;
-                storage::JournalEntry e;
-                e.event_id = "push-" + std::to_string(push_id);
-                e.event_type = "git.push";
-                e.publisher_id = "tfs";
-                e.resource_version = "1.0";
-                e.created_date = at;
-                e.raw = envelope(e.event_id, "git.push", at,
-                                 push_resource(s, si / 2, push_id, at, old_sha, st.tip, list));
-                append(std::move(e));
+                append(tfs_entry("push-" + std::to_string(push_id), "git.push", at,
+                                 push_resource(s, si / 2, push_id, at, old_sha, st.tip, list)));
                 st.deployed.push_back(st.tip);
                 if (st.deployed.size() > 8) st.deployed.erase(st.deployed.begin());
                 ++st.since_rollback;
@@ -267,30 +269,16 @@ int main(int argc, char** argv) {
                     const Timestamp closed =
                         created + std::chrono::minutes{60 + static_cast<int>(roll(300))};
                     const std::string sid = std::to_string(id);
-                    storage::JournalEntry open;
-                    open.event_id = "wi-" + sid + "-1";
-                    open.event_type = "workitem.created";
-                    open.publisher_id = "tfs";
-                    open.resource_version = "1.0";
-                    open.created_date = created;
-                    open.raw = envelope(open.event_id, open.event_type, created,
-                                        "{\"id\":" + sid + ",\"rev\":1,\"fields\":" +
-                                            work_item_fields("New", created, created) +
-                                            ",\"relations\":[]}");
-                    append(std::move(open));
-                    storage::JournalEntry close;
-                    close.event_id = "wi-" + sid + "-2";
-                    close.event_type = "workitem.updated";
-                    close.publisher_id = "tfs";
-                    close.resource_version = "1.0";
-                    close.created_date = closed;
-                    close.raw = envelope(
-                        close.event_id, close.event_type, closed,
+                    append(tfs_entry("wi-" + sid + "-1", "workitem.created", created,
+                                     "{\"id\":" + sid + ",\"rev\":1,\"fields\":" +
+                                         work_item_fields("New", created, created) +
+                                         ",\"relations\":[]}"));
+                    append(tfs_entry(
+                        "wi-" + sid + "-2", "workitem.updated", closed,
                         "{\"id\":2,\"workItemId\":" + sid +
                             ",\"rev\":2,\"fields\":{},\"revision\":{\"id\":" + sid +
                             ",\"rev\":2,\"fields\":" + work_item_fields("Closed", created, closed) +
-                            ",\"relations\":[]}}");
-                    append(std::move(close));
+                            ",\"relations\":[]}}"));
                     ++incidents;
                 }
             }

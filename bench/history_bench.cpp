@@ -228,13 +228,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     auto config = std::make_shared<config::Config>();
-    config::DeploymentConfig d;
-    d.name = "web-api";
+    config::DeploymentConfig d;  // branch main, trigger push: the defaults
+    d.name = d.repository = "web-api";
     d.environment = "production";
     d.project = "Contoso";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = config::Trigger::push;
     config->deployments.push_back(d);
     auto projector = tracking::Projector::open(**store, [config] { return config; });
     if (!projector) {

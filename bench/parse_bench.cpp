@@ -73,12 +73,12 @@ const char* const k_messages[] = {
     "and made the reconciliation job flag them as mismatched. Sum first, round once, and add a "
     "regression test with the 212-line invoice from the support ticket...",
     "Bump Azure.Storage.Blobs to 12.19.1 and drop the retry shim we carried for the old SDK",
-    "Merged PR 1188: Add structured logging to the order pipeline\\n\\n"
-    "Replaces the ad-hoc string formatting in OrderService with message templates so the "
-    "log analytics queries can filter on orderId and tenant. No behaviour change intended.",
+    ("Merged PR 1188: Add structured logging to the order pipeline\\n\\n"
+     "Replaces the ad-hoc string formatting in OrderService with message templates so the "
+     "log analytics queries can filter on orderId and tenant. No behaviour change intended."),
     "Make the health probe independent of the cache warm-up (AB#4833)",
-    "Tidy up feature flags that shipped to 100% last sprint; remove dead branches in "
-    "CheckoutController",
+    ("Tidy up feature flags that shipped to 100% last sprint; remove dead branches in "
+     "CheckoutController"),
 };
 
 const std::string k_repo_id = "93249743-006e-4349-b85a-1e532e6644a4";
@@ -170,10 +170,9 @@ std::string fixture(const char* name) {
 config::Config bench_config() {
     config::Config config;
     config::DeploymentConfig push;
-    push.name = "web-api";
+    push.name = push.repository = "web-api";
     push.environment = "production";
     push.project = "Contoso";
-    push.repository = "web-api";
     config.deployments.push_back(push);
     // Build + work item fixtures: match whatever they name.
     if (auto build = handlers::parse_build_event(fixture("build.complete.json"))) {
@@ -333,7 +332,7 @@ bool intake(const std::string& body, std::string* event_id, handlers::ParsedEven
            handlers::Relevance::tracked;
 }
 
-// What tracking/src/projector.cpp does to get the typed event.
+// What tracking/src/projection/projector.cpp does to get the typed event.
 bool typed(Kind kind, const std::any& carried, const std::string& raw) {
     switch (kind) {
         case Kind::push:

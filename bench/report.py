@@ -190,13 +190,21 @@ def attack_section(w, path):
           f"| {opened} / {closed} / {held} | {load} |")
 
 
-def parse_section(w, path):
-    w("\n## Parse\n")
+def section_text(w, title, path, skipped):
+    """Writes the section's heading; the text of `path`, or None after saying why it is skipped."""
+    w(f"\n## {title}\n")
     if not path:
-        w("(skipped: no shiplog_parse_bench binary)")
-        return
+        w(f"(skipped: {skipped})")
+        return None
     with open(path) as f:
-        data = json.load(f)
+        return f.read()
+
+
+def parse_section(w, path):
+    text = section_text(w, "Parse", path, "no shiplog_parse_bench binary")
+    if text is None:
+        return
+    data = json.loads(text)
     ctx = data.get("context", {})
     bench = {}
     for b in data["benchmarks"]:
@@ -228,12 +236,11 @@ def parse_section(w, path):
 
 def queries_section(w, path):
     """bench/queries' markdown (its own heading dropped), or why it is missing."""
-    w("\n## Queries\n")
-    if not path:
-        w("(skipped: --no-queries, or no build tree for shiplog_gen_store; see bench/run --help)")
+    text = section_text(w, "Queries", path,
+                        "--no-queries, or no build tree for shiplog_gen_store; see bench/run --help")
+    if text is None:
         return
-    with open(path) as f:
-        lines = f.read().strip().splitlines()
+    lines = text.strip().splitlines()
     if lines and lines[0].startswith("#"):
         lines = lines[1:]
     w("\n".join(lines).strip())

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/json.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -78,9 +79,9 @@ shiplog::http::Router make_router() {
     deploy.pattern = "/api/v1/deploys/{}";
     deploy.handler = shiplog::http::sync([](const Request& req) {
         auto limit = req.query_param("limit");
-        return shiplog::http::json(R"({"id":")" + shiplog::http::json_escape(req.params.at(0)) +
-                                   R"(","limit":")" +
-                                   shiplog::http::json_escape(limit.value_or("")) + "\"}");
+        return shiplog::http::json(R"({"id":")" + shiplog::json::escape(req.params.at(0)) +
+                                   R"(","limit":")" + shiplog::json::escape(limit.value_or("")) +
+                                   "\"}");
     });
     router.add(std::move(deploy));
 

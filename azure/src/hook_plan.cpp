@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/ascii.hpp"
 #include "common/event_kind.hpp"
 #include "json_text.hpp"
 
@@ -45,12 +46,7 @@ std::string trim(std::string_view s) {
     return std::string(s);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using ascii::iequals;
 
 std::string digest(const HookIdentity& id, const std::string& event_type,
                    const std::string& resource_version, const std::string& filter) {
@@ -91,9 +87,7 @@ std::string canonical_filter(const std::map<std::string, std::string>& inputs) {
     std::vector<std::pair<std::string, std::string>> named;
     for (const auto& [k, v] : inputs) {
         if (v.empty() || iequals(k, "hostId") || iequals(k, "tfsSubscriptionId")) continue;
-        std::string key = k;
-        for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        named.emplace_back(std::move(key), v);
+        named.emplace_back(ascii::lower(k), v);
     }
     std::sort(named.begin(), named.end());
     std::string out;
@@ -346,45 +340,42 @@ std::map<std::string, std::string> public_consumer_inputs(const Subscription& s)
 }  // namespace
 
 std::string subscription_json(const Subscription& s, const std::vector<std::string>& deployments) {
-    using detail::json_string;
-    std::string out =
-        "{\"id\":" + json_string(s.id) + ",\"status\":" + json_string(s.status) +
-        ",\"publisherId\":" + json_string(s.publisher_id) +
-        ",\"eventType\":" + json_string(s.event_type) +
-        ",\"resourceVersion\":" + json_string(s.resource_version) +
-        ",\"filter\":" + json_string(canonical_filter(s.publisher_inputs)) +
-        ",\"marker\":" + json_string(marker_of(s)) + ",\"url\":" +
-        json_string(s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "") +
-        ",\"probationRetries\":" + std::to_string(s.probation_retries) +
-        ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs) +
-        ",\"consumerInputs\":" + detail::json_object(public_consumer_inputs(s)) +
-        ",\"deployments\":[";
-    for (std::size_t i = 0; i < deployments.size(); ++i)
-        out += (i ? "," : "") + json_string(deployments[i]);
-    out += "]}";
-    return out;
+    json::Writer w;
+    w.begin_object();
+    write_subscription_fields(w, s, deployments);
+    return w.end_object().take();
+}
+
+void write_subscription_fields(json::Writer& w, const Subscription& s,
+                               const std::vector<std::string>& deployments) {
+    w.field("id", s.id).field("status", s.status);
+    w.field("publisherId", s.publisher_id).field("eventType", s.event_type);
+    w.field("resourceVersion", s.resource_version);
+    w.field("filter", canonical_filter(s.publisher_inputs)).field("marker", marker_of(s));
+    w.field("url", s.consumer_inputs.contains("url") ? s.consumer_inputs.at("url") : "");
+    w.field("probationRetries", s.probation_retries);
+    detail::string_map(w.key("publisherInputs"), s.publisher_inputs);
+    detail::string_map(w.key("consumerInputs"), public_consumer_inputs(s));
+    w.key("deployments").begin_array();
+    for (const auto& d : deployments) w.value(d);
+    w.end_array();
 }
 
 std::string plan_json(const SyncPlan& plan) {
-    using detail::json_string;
     std::size_t counts[3] = {0, 0, 0};
-    std::string items;
+    for (const auto& item : plan.items) ++counts[static_cast<int>(item.action)];
+    json::Writer w;
+    w.begin_object().field("create", counts[0]).field("replace", counts[1]);
+    w.field("remove", counts[2]).field("unchanged", plan.unchanged);
+    w.key("items").begin_array();
     for (const auto& item : plan.items) {
-        ++counts[static_cast<int>(item.action)];
-        if (!items.empty()) items += ',';
-        items += "{\"action\":" + json_string(to_string(item.action)) +
-                 ",\"reason\":" + json_string(item.reason) +
-                 ",\"id\":" + json_string(item.subscription.id) +
-                 ",\"eventType\":" + json_string(item.subscription.event_type) +
-                 ",\"filter\":" + json_string(item.filter) + ",\"deployments\":[";
-        for (std::size_t i = 0; i < item.deployments.size(); ++i)
-            items += (i ? "," : "") + json_string(item.deployments[i]);
-        items += "]}";
+        w.begin_object().field("action", to_string(item.action)).field("reason", item.reason);
+        w.field("id", item.subscription.id).field("eventType", item.subscription.event_type);
+        w.field("filter", item.filter).key("deployments").begin_array();
+        for (const auto& d : item.deployments) w.value(d);
+        w.end_array().end_object();
     }
-    return "{\"create\":" + std::to_string(counts[0]) +
-           ",\"replace\":" + std::to_string(counts[1]) +
-           ",\"remove\":" + std::to_string(counts[2]) +
-           ",\"unchanged\":" + std::to_string(plan.unchanged) + ",\"items\":[" + items + "]}";
+    return w.end_array().end_object().take();
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient& client,
@@ -393,12 +384,7 @@ Result<std::pair<std::int64_t, std::int64_t>> resolve_release(AzureDevOpsClient&
     if (!definition) return tl::unexpected(definition.error());
     std::string known;
     for (const auto& [id, name] : definition->environments) {
-        if (name.size() == d.release_environment.size() &&
-            std::equal(name.begin(), name.end(), d.release_environment.begin(),
-                       [](unsigned char a, unsigned char b) {
-                           return std::tolower(a) == std::tolower(b);
-                       }))
-            return std::pair{definition->id, id};
+        if (iequals(name, d.release_environment)) return std::pair{definition->id, id};
         known += (known.empty() ? "" : ", ") + ("\"" + name + "\"");
     }
     return fail(ErrorCode::not_found, "release environment \"" + d.release_environment +

@@ -1,19 +1,15 @@
 #include "azure/hook_sync.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "common/ascii.hpp"
 
 #include "common/event_kind.hpp"
 
 namespace shiplog::azure {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-               return std::tolower(x) == std::tolower(y);
-           });
-}
+using ascii::iequals;
 
 // The listed value naming `wanted`: the same text, else the same ignoring
 // case (the server's spelling wins); empty when none does.

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "azure/client.hpp"
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "json_text.hpp"
 
@@ -134,12 +135,6 @@ Result<BaseUrl> parse_base_url(const std::string& url) {
     return base;
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return std::tolower(x) == std::tolower(y);
-    });
-}
-
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
     long seconds = 0;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -192,19 +187,16 @@ Subscription parse_subscription(simdjson::dom::element e) {
 }
 
 std::string subscription_body(const Subscription& s) {
-    using detail::json_string;
-    std::string out = "{";
-    if (!s.id.empty()) out += "\"id\":" + json_string(s.id) + ",";
-    if (!s.status.empty()) out += "\"status\":" + json_string(s.status) + ",";
-    out += "\"publisherId\":" + json_string(s.publisher_id);
-    out += ",\"eventType\":" + json_string(s.event_type);
-    out += ",\"resourceVersion\":" + json_string(s.resource_version);
-    out += ",\"consumerId\":" + json_string(s.consumer_id);
-    out += ",\"consumerActionId\":" + json_string(s.consumer_action_id);
-    out += ",\"publisherInputs\":" + detail::json_object(s.publisher_inputs);
-    out += ",\"consumerInputs\":" + detail::json_object(s.consumer_inputs);
-    out += "}";
-    return out;
+    json::Writer w;
+    w.begin_object();
+    if (!s.id.empty()) w.field("id", s.id);
+    if (!s.status.empty()) w.field("status", s.status);
+    w.field("publisherId", s.publisher_id).field("eventType", s.event_type);
+    w.field("resourceVersion", s.resource_version).field("consumerId", s.consumer_id);
+    w.field("consumerActionId", s.consumer_action_id);
+    detail::string_map(w.key("publisherInputs"), s.publisher_inputs);
+    detail::string_map(w.key("consumerInputs"), s.consumer_inputs);
+    return w.end_object().take();
 }
 
 struct Response {
@@ -370,20 +362,20 @@ class HttpClient final : public AzureDevOpsClient {
         const std::string& publisher_id, const std::string& event_type,
         const std::map<std::string, std::string>& current_values,
         const std::string& input_id) override {
-        using detail::json_string;
         const std::string path =
             "_apis/hooks/publishers/" + percent_encode(publisher_id) + "/inputValuesQuery";
-        const std::string inputs = detail::json_object(current_values);
         // InputValuesQuery: the inputs known so far, the one asked about, and
         // the subscription they belong to.
-        const std::string body =
-            "{\"currentValues\":" + inputs +
-            ",\"inputValues\":[{\"inputId\":" + json_string(input_id) +
-            "}],\"resource\":{\"publisherId\":" + json_string(publisher_id) +
-            ",\"eventType\":" + json_string(event_type) +
-            ",\"consumerId\":\"webHooks\",\"consumerActionId\":\"httpRequest\","
-            "\"publisherInputs\":" +
-            inputs + "}}";
+        json::Writer w;
+        w.begin_object();
+        detail::string_map(w.key("currentValues"), current_values);
+        w.key("inputValues").begin_array().begin_object().field("inputId", input_id);
+        w.end_object().end_array();
+        w.key("resource").begin_object().field("publisherId", publisher_id);
+        w.field("eventType", event_type).field("consumerId", "webHooks");
+        w.field("consumerActionId", "httpRequest");
+        detail::string_map(w.key("publisherInputs"), current_values);
+        const std::string body = w.end_object().end_object().take();
         auto r = call("POST", path, {}, body);
         if (!r) return tl::unexpected(r.error());
         std::vector<std::string> out;
@@ -416,10 +408,8 @@ class HttpClient final : public AzureDevOpsClient {
     Result<Build> get_build(const std::string& project, std::int64_t id) override {
         const std::string path =
             percent_encode(project) + "/_apis/build/builds/" + std::to_string(id);
-        auto r = call("GET", path, {}, "");
-        if (!r)
-            return not_found_as(r.error(), "build " + std::to_string(id) +
-                                               " not found in project \"" + project + "\"");
+        auto r = get_in_project(path, "build " + std::to_string(id), project);
+        if (!r) return tl::unexpected(r.error());
         Build b;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             b.id = get_int(e, "id");
@@ -492,7 +482,7 @@ class HttpClient final : public AzureDevOpsClient {
 
     static bool contains(const std::vector<Commit>& commits, const std::string& sha) {
         return std::any_of(commits.begin(), commits.end(),
-                           [&](const Commit& c) { return iequal_sha(c.sha, sha); });
+                           [&](const Commit& c) { return ascii::iequals(c.sha, sha); });
     }
 
     // A commit list is the range from..to when it holds `to`, not `from`,
@@ -501,19 +491,12 @@ class HttpClient final : public AzureDevOpsClient {
                                const std::string& to) {
         bool has_to = false, reaches_from = false;
         for (const auto& c : commits) {
-            if (iequal_sha(c.sha, from)) return false;
-            if (iequal_sha(c.sha, to)) has_to = true;
+            if (ascii::iequals(c.sha, from)) return false;
+            if (ascii::iequals(c.sha, to)) has_to = true;
             for (const auto& p : c.parents)
-                if (iequal_sha(p, from)) reaches_from = true;
+                if (ascii::iequals(p, from)) reaches_from = true;
         }
         return has_to && reaches_from;
-    }
-
-    static bool iequal_sha(std::string_view a, std::string_view b) {
-        return a.size() == b.size() &&
-               std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-                   return std::tolower(x) == std::tolower(y);
-               });
     }
 
     // All pages of one commitsbatch query in `order`.
@@ -524,10 +507,12 @@ class HttpClient final : public AzureDevOpsClient {
         const bool older_as_item = order == ServerFacts::RangeOrder::older_as_item;
         const std::string& item = older_as_item ? from : to;
         const std::string& compare = older_as_item ? to : from;
-        const std::string body = "{\"itemVersion\":{\"versionType\":\"commit\",\"version\":" +
-                                 detail::json_string(item) +
-                                 "},\"compareVersion\":{\"versionType\":\"commit\",\"version\":" +
-                                 detail::json_string(compare) + "}}";
+        json::Writer w;
+        w.begin_object().key("itemVersion").begin_object().field("versionType", "commit");
+        w.field("version", item).end_object();
+        w.key("compareVersion").begin_object().field("versionType", "commit");
+        w.field("version", compare).end_object();
+        const std::string body = w.end_object().take();
         std::vector<Commit> out;
         const int top = std::max(1, m_options.commits_page_size);
         for (std::size_t page = 0; page < k_max_pages; ++page) {
@@ -563,20 +548,19 @@ class HttpClient final : public AzureDevOpsClient {
         const std::vector<std::string>& ids, const std::string& min_created_date) override {
         const std::string path = "_apis/hooks/notificationsquery";
         const auto cap = static_cast<std::size_t>(std::max(1, m_options.notifications_page_size));
-        std::string subscriptions;
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            subscriptions += (i ? "," : "") + detail::json_string(ids[i]);
         // The window [min, max] narrows after each full page; ids already seen
         // (the boundary instant is asked for twice) are skipped.
         std::string min = min_created_date, max;
         std::vector<Notification> out;
         std::set<std::int64_t> seen;
         for (std::size_t round = 0; round < k_max_pages; ++round) {
-            std::string body = "{\"subscriptionIds\":[" + subscriptions +
-                               "],\"minCreatedDate\":" + detail::json_string(min);
-            if (!max.empty()) body += ",\"maxCreatedDate\":" + detail::json_string(max);
-            body += ",\"maxResults\":" + std::to_string(cap) + ",\"includeDetails\":true}";
-            auto r = call("POST", path, {}, body);
+            json::Writer w;
+            w.begin_object().key("subscriptionIds").begin_array();
+            for (const auto& id : ids) w.value(id);
+            w.end_array().field("minCreatedDate", min);
+            if (!max.empty()) w.field("maxCreatedDate", max);
+            w.field("maxResults", cap).field("includeDetails", true);
+            auto r = call("POST", path, {}, w.end_object().take());
             if (!r) return tl::unexpected(r.error());
             std::vector<Notification> page;
             auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
@@ -634,30 +618,12 @@ class HttpClient final : public AzureDevOpsClient {
                                                     const std::string& from_date) override {
         const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
                                  percent_encode(repository) + "/pushes";
-        constexpr int top = 100;
         std::vector<std::int64_t> out;
-        for (std::size_t page = 0; page < k_max_pages; ++page) {
-            auto r = call("GET", path,
-                          {{"searchCriteria.fromDate", from_date},
-                           {"searchCriteria.refName", ref_name},
-                           {"$top", std::to_string(top)},
-                           {"$skip", std::to_string(page * top)}},
-                          "");
-            if (!r) return tl::unexpected(r.error());
-            std::size_t got = 0;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
-                    out.push_back(get_int(v, "pushId"));
-                    ++got;
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
-            if (got < static_cast<std::size_t>(top)) return out;
-        }
-        return fail(ErrorCode::remote,
-                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        auto st = for_each_skip_page(
+            path, {{"searchCriteria.fromDate", from_date}, {"searchCriteria.refName", ref_name}},
+            [&](simdjson::dom::element v) { out.push_back(get_int(v, "pushId")); });
+        if (!st) return tl::unexpected(st.error());
+        return out;
     }
 
     Result<std::string> get_push_json(const std::string& project, const std::string& repository,
@@ -677,29 +643,12 @@ class HttpClient final : public AzureDevOpsClient {
         const std::string& project, const std::string& repository) override {
         const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
                                  percent_encode(repository) + "/pullrequests";
-        constexpr int top = 100;
         std::vector<std::string> out;
-        for (std::size_t page = 0; page < k_max_pages; ++page) {
-            auto r = call("GET", path,
-                          {{"searchCriteria.status", "all"},
-                           {"$top", std::to_string(top)},
-                           {"$skip", std::to_string(page * top)}},
-                          "");
-            if (!r) return tl::unexpected(r.error());
-            std::size_t got = 0;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
-                    out.push_back(simdjson::to_string(v));
-                    ++got;
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
-            if (got < static_cast<std::size_t>(top)) return out;
-        }
-        return fail(ErrorCode::remote,
-                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+        auto st = for_each_skip_page(
+            path, {{"searchCriteria.status", "all"}},
+            [&](simdjson::dom::element v) { out.push_back(simdjson::to_string(v)); });
+        if (!st) return tl::unexpected(st.error());
+        return out;
     }
 
     std::string pull_request_path(const std::string& project, const std::string& repository,
@@ -722,15 +671,12 @@ class HttpClient final : public AzureDevOpsClient {
     }
 
     Result<std::string> pull_request_list_json(const std::string& path) {
-        std::string out = "[";
-        bool first = true;
-        auto st = for_each_value(path, {}, [&](simdjson::dom::element e) {
-            if (!first) out += ",";
-            first = false;
-            out += simdjson::to_string(e);
-        });
+        json::Writer w;
+        w.begin_array();
+        auto st = for_each_value(path, {},
+                                 [&](simdjson::dom::element e) { w.raw(simdjson::to_string(e)); });
         if (!st) return tl::unexpected(st.error());
-        return out + "]";
+        return w.end_array().take();
     }
 
     Result<std::string> pull_request_commits_json(const std::string& project,
@@ -773,7 +719,7 @@ class HttpClient final : public AzureDevOpsClient {
             "[System.ChangedDate] >= '" +
             changed_since + "' ORDER BY [System.ChangedDate] ASC";
         auto r = call("POST", path, {{"timePrecision", "true"}},
-                      "{\"query\":" + detail::json_string(query) + "}");
+                      json::Writer().begin_object().field("query", query).end_object().take());
         if (!r) return tl::unexpected(r.error());
         std::vector<std::int64_t> out;
         bool shaped = true;
@@ -842,7 +788,7 @@ class HttpClient final : public AzureDevOpsClient {
         for (const auto& d : found)
             if (d.name == name) return d;
         for (const auto& d : found)
-            if (equal_ignoring_case(d.name, name)) return d;
+            if (ascii::iequals(d.name, name)) return d;
         return fail(ErrorCode::not_found,
                     "release definition \"" + name + "\" not found in project \"" + project + "\"");
     }
@@ -850,10 +796,8 @@ class HttpClient final : public AzureDevOpsClient {
     Result<Release> get_release(const std::string& project, std::int64_t id) override {
         const std::string path =
             percent_encode(project) + "/_apis/release/releases/" + std::to_string(id);
-        auto r = call("GET", path, {}, "", true);
-        if (!r)
-            return not_found_as(r.error(), "release " + std::to_string(id) +
-                                               " not found in project \"" + project + "\"");
+        auto r = get_in_project(path, "release " + std::to_string(id), project, true);
+        if (!r) return tl::unexpected(r.error());
         Release out;
         auto st = parse(*r, "GET " + path, [&](simdjson::dom::element e) {
             out.id = get_int(e, "id");
@@ -921,6 +865,14 @@ class HttpClient final : public AzureDevOpsClient {
         for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos))
             text.replace(pos, token.size(), "***");
         return text;
+    }
+
+    // GET `path`; a 404 reads "<what> not found in project "<project>"".
+    Result<Response> get_in_project(const std::string& path, const std::string& what,
+                                    const std::string& project, bool release = false) {
+        auto r = call("GET", path, {}, "", release);
+        if (!r) return not_found_as(r.error(), what + " not found in project \"" + project + "\"");
+        return r;
     }
 
     tl::unexpected<Error> not_found_as(const Error& e, std::string message) const {
@@ -1090,6 +1042,33 @@ class HttpClient final : public AzureDevOpsClient {
                     "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
     }
 
+    // GETs `path` in $top/$skip pages of 100 until a short page (lists
+    // without continuation tokens), handing each element of `value` to `fn`.
+    Status for_each_skip_page(const std::string& path, const Query& query,
+                              const std::function<void(simdjson::dom::element)>& fn) {
+        constexpr int top = 100;
+        for (std::size_t page = 0; page < k_max_pages; ++page) {
+            Query q = query;
+            q.emplace_back("$top", std::to_string(top));
+            q.emplace_back("$skip", std::to_string(page * top));
+            auto r = call("GET", path, q, "");
+            if (!r) return tl::unexpected(r.error());
+            std::size_t got = 0;
+            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
+                simdjson::dom::array values;
+                if (doc["value"].get(values) != simdjson::SUCCESS) return;
+                for (auto v : values) {
+                    fn(v);
+                    ++got;
+                }
+            });
+            if (!st) return st;
+            if (got < static_cast<std::size_t>(top)) return {};
+        }
+        return fail(ErrorCode::remote,
+                    "GET " + path + ": more than " + std::to_string(k_max_pages) + " pages");
+    }
+
     BaseUrl m_base;
     BaseUrl m_release_base;
     Secret m_token;
@@ -1112,7 +1091,7 @@ std::string release_management_url(const std::string& organization_url) {
     const auto host_start = scheme + 3;
     const auto host_end = std::min(organization_url.find('/', host_start), organization_url.size());
     std::string host = organization_url.substr(host_start, host_end - host_start);
-    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    host = ascii::lower(host);
     constexpr std::string_view services = "dev.azure.com";
     constexpr std::string_view legacy = ".visualstudio.com";
     std::string release_host;

@@ -1,16 +1,17 @@
 #pragma once
-// Writing JSON text (the client's request bodies, the CLI's --json output).
+// Private to azure: a string map as a JSON object (request bodies, --json).
 #include <map>
 #include <string>
-#include <string_view>
+
+#include "common/json.hpp"
 
 namespace shiplog::azure::detail {
 
-// Appends `s` as a JSON string literal (quotes included).
-void append_json_string(std::string& out, std::string_view s);
-std::string json_string(std::string_view s);
-
 // {"k":"v",...} in key order.
-std::string json_object(const std::map<std::string, std::string>& values);
+inline json::Writer& string_map(json::Writer& w, const std::map<std::string, std::string>& values) {
+    w.begin_object();
+    for (const auto& [k, v] : values) w.field(k, v);
+    return w.end_object();
+}
 
 }  // namespace shiplog::azure::detail

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "common/ascii.hpp"
+
 namespace shiplog {
 namespace {
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using ascii::lower;
 
 // Optimal string alignment distance (Damerau-Levenshtein without repeated
 // edits of one substring): a swap of two neighbours is one typo, not two.

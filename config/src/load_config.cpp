@@ -33,18 +33,13 @@
 
 #include <toml++/toml.h>
 
+#include "common/ascii.hpp"
+
 namespace shiplog::config {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// Returns early with the error of a failed Result/Status.
-#define SHIPLOG_TRY(expr)                                                  \
-    do {                                                                   \
-        if (auto shiplog_try_ = (expr); !shiplog_try_)                     \
-            return tl::unexpected<Error>(std::move(shiplog_try_.error())); \
-    } while (0)
 
 constexpr std::size_t k_max_secret_bytes = 64 * 1024;  // far more than any PAT or password
 constexpr std::size_t k_max_config_bytes = 4 * 1024 * 1024;
@@ -147,16 +142,6 @@ bool has_control_character(std::string_view text) {
     });
 }
 
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char c = text[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != prefix[i]) return false;
-    }
-    return true;
-}
-
 bool is_slug(std::string_view text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -221,10 +206,7 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
                           : "\"" + printable(out.host) + "\" is not a host name or address";
                 return std::nullopt;
             }
-            std::string lower;
-            for (char c : out.host)
-                lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-            out.loopback = lower == "localhost";
+            out.loopback = ascii::iequals(out.host, "localhost");
         }
     }
     if (port.empty() || port.size() > 5 ||
@@ -245,10 +227,10 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
 // Sets `https` so the caller can decide whether plain http is acceptable.
 std::optional<std::string> parse_http_url(std::string_view text, bool& https, std::string& why) {
     std::size_t scheme_end = 0;
-    if (starts_with_ci(text, "https://")) {
+    if (ascii::istarts_with(text, "https://")) {
         https = true;
         scheme_end = 8;
-    } else if (starts_with_ci(text, "http://")) {
+    } else if (ascii::istarts_with(text, "http://")) {
         https = false;
         scheme_end = 7;
     } else {
@@ -1141,12 +1123,12 @@ class Loader {
                     file_line, file_key,
                     in_quotes(resolved.string()) + " must hold exactly one line: the webhook URL");
             const std::string& url = lines.front();
-            if (!starts_with_ci(url, "https://") && !starts_with_ci(url, "http://"))
+            if (!ascii::istarts_with(url, "https://") && !ascii::istarts_with(url, "http://"))
                 return error(file_line, file_key,
                              "the URL in " + in_quotes(resolved.string()) +
                                  " is not an http:// or https:// URL");
             const std::string_view rest =
-                std::string_view(url).substr(starts_with_ci(url, "https://") ? 8 : 7);
+                std::string_view(url).substr(ascii::istarts_with(url, "https://") ? 8 : 7);
             const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
             // user:password@ would be a credential in the log line that names the host.
             const std::string_view host = authority.substr(authority.rfind('@') + 1);
@@ -1210,7 +1192,7 @@ class Loader {
                 notify.digest_weekday = when->first;
                 notify.digest_minute = when->second;
             }
-            if (notify.kind != NotifyKind::webhook && !starts_with_ci(url, "https://"))
+            if (notify.kind != NotifyKind::webhook && !ascii::istarts_with(url, "https://"))
                 warn(file_line, file_key,
                      std::string("the ") + to_string(notify.kind) +
                          " URL is not https: the message and the URL's token travel in clear");

@@ -9,52 +9,31 @@
 #include "common/cli_time.hpp"
 #include "common/progress.hpp"
 #include "common/time_format.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
-#include "daemon/config_holder.hpp"
-#include "daemon/event_intake.hpp"
-#include "daemon/projection_sync.hpp"
-#include "daemon/serve_lock.hpp"
-#include "storage/journal_writer.hpp"
-#include "storage/store.hpp"
-#include "tracking/projector.hpp"
+#include "runtime/startup.hpp"
 #include "workers/backfill.hpp"
 
 namespace shiplog::daemon {
 
 int run_backfill(const std::filesystem::path& config_path, const BackfillOptions& options) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
-    }
-    ConfigHolder config(std::move(*loaded));
-    auto cfg = config.get();
-    if (auto error = selection_error(*cfg, options.deployment, "")) {
-        std::fprintf(stderr, "%s\n", error->c_str());
-        return 2;
-    }
-    if (!cfg->azure_devops) {
-        std::fprintf(stderr,
-                     "backfill needs an [azure_devops] section (organization_url and a token)\n");
-        return 1;
-    }
-    auto store = storage::Store::open({cfg->storage.path, cfg->storage.max_size_mb << 20, false});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
+    StartupSteps steps;
+    steps.check = [&](const config::Config& loaded) -> std::optional<Refusal> {
+        if (auto error = selection_error(loaded, options.deployment, ""))
+            return Refusal{std::move(*error), 2};
+        if (!loaded.azure_devops)
+            return Refusal{
+                "backfill needs an [azure_devops] section (organization_url and a token)"};
+        return std::nullopt;
+    };
     // Beside a running serve, serve keeps derived data in step with the
     // config; alone, backfill does (like ingest).
-    auto lock = ServeLock::acquire(cfg->storage.path);
-    if (lock) {
-        bool rebuilt = false;
-        if (auto synced = sync_projections(**store, *cfg, rebuilt); !synced) {
-            std::fprintf(stderr, "rebuilding derived data: %s\n", synced.error().message.c_str());
-            return 1;
-        }
+    steps.lock = ServeLockUse::when_free;
+    auto started = start_up(config_path, config::Environment::process(), steps);
+    if (!started) {
+        std::fprintf(stderr, "%s\n", started.error().message.c_str());
+        return started.error().exit_code;
     }
+    const config::Config& cfg = started->initial();
 
     Timestamp since{};
     if (!options.since.empty()) {
@@ -64,28 +43,19 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
             return 2;
         }
         since = *parsed;
-    } else if (auto last = last_delivery(**store)) {
+    } else if (auto last = last_delivery(*started->store)) {
         since = *last;
     } else {
-        since =
-            system_clock().now() - std::chrono::hours{24 * 14};  // Azure DevOps keeps about 14 days
+        since = system_clock().now() - azure::k_notification_history;
     }
     const std::string since_text = format_rfc3339(since);
     std::printf("backfill since %s\n", since_text.c_str());
 
-    auto client = azure::make_http_client(*cfg->azure_devops);
+    auto client = azure::make_http_client(*cfg.azure_devops);
     if (!client) {
         std::fprintf(stderr, "%s\n", client.error().message.c_str());
         return 1;
     }
-    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
-    if (!projector) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     projector.error().message.c_str());
-        return 1;
-    }
-    auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());
-    EventIntake intake(*writer, config, system_clock(), nullptr);
     // The number of events is not known ahead: a count and a rate, no bar.
     Progress progress("backfill", "events", 0);
     BackfillLog log;
@@ -99,8 +69,9 @@ int run_backfill(const std::filesystem::path& config_path, const BackfillOptions
         std::fprintf(stderr, "%s\n", line.c_str());
     };
     log.progress = [&progress](std::size_t n) { progress.update(n); };
-    auto report = run_backfill_pass(**client, *cfg, intake, {since, options.deployment}, log);
-    writer->stop();
+    auto report =
+        run_backfill_pass(**client, cfg, *started->intake, {since, options.deployment}, log);
+    started->writer->stop();
     progress.finish(std::to_string(report.failed) + " failed");
     std::printf("backfill: %zu stored, %zu already known, %zu not relevant, %zu failed\n",
                 report.stored, report.duplicate, report.ignored, report.failed);

@@ -4,14 +4,9 @@
 #include <cstdio>
 
 #include "cli/demo_history.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
-#include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/projection_sync.hpp"
-#include "storage/journal_writer.hpp"
-#include "storage/store.hpp"
-#include "tracking/projector.hpp"
+#include "runtime/startup.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -19,32 +14,13 @@ constexpr auto k_demo_commit_timeout = std::chrono::milliseconds{60000};
 }
 
 int run_demo(const std::filesystem::path& config_path) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
+    auto started = start_up(config_path, config::Environment::process(), {});
+    if (!started) {
+        std::fprintf(stderr, "%s\n", started.error().message.c_str());
+        return started.error().exit_code;
     }
-    ConfigHolder config(std::move(*loaded));
-    auto cfg = config.get();
-    auto store = storage::Store::open({cfg->storage.path, cfg->storage.max_size_mb << 20, false});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    bool rebuilt = false;
-    if (auto synced = sync_projections(**store, *cfg, rebuilt); !synced) {
-        std::fprintf(stderr, "rebuilding derived data: %s\n", synced.error().message.c_str());
-        return 1;
-    }
-    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
-    if (!projector) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     projector.error().message.c_str());
-        return 1;
-    }
-    auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());
-    EventIntake intake(*writer, config, system_clock(), nullptr);
+    EventIntake& intake = *started->intake;
+    const auto& store_path = started->initial().storage.path;
 
     const auto events = make_demo_history(system_clock().now());
     int stored = 0;
@@ -60,7 +36,7 @@ int run_demo(const std::filesystem::path& config_path) {
         if (!result) {
             std::fprintf(stderr, "demo: event %s: %s\n", event.event_id.c_str(),
                          result.error().message.c_str());
-            writer->stop();
+            started->writer->stop();
             return 1;
         }
         if (result->status == IntakeStatus::duplicate) {
@@ -77,14 +53,14 @@ int run_demo(const std::filesystem::path& config_path) {
             ++stored;
         }
     }
-    writer->stop();
+    started->writer->stop();
     if (stored == 0 && ignored == 0) {
         std::printf("demo: the demo history is already in %s (delete the store to start over)\n",
-                    cfg->storage.path.c_str());
+                    store_path.c_str());
         return 0;
     }
     std::printf("demo: %d events stored, %d ignored, %d already there, in %s\n", stored, ignored,
-                duplicate, cfg->storage.path.c_str());
+                duplicate, store_path.c_str());
     if (ignored > 0)
         std::printf(
             "demo: events are ignored when the config has no [[deployment]] for them; "

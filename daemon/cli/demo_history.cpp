@@ -8,6 +8,7 @@
 #include <random>
 #include <string_view>
 
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "tracking/register_deploy.hpp"
 
@@ -87,13 +88,7 @@ constexpr std::array<const char*, 6> k_incident_titles{
 };
 
 std::string json_string(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    out += '"';
-    return out;
+    return json::quote(text);
 }
 
 std::string when(Timestamp t) {

@@ -5,39 +5,19 @@
 #include <tuple>
 
 #include "cli/cli_selection.hpp"
+#include "cli/read_context.hpp"
 #include "common/cli_time.hpp"
 #include "common/progress.hpp"
 #include "common/time_format.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/projection_sync.hpp"
-#include "daemon/serve_lock.hpp"
+#include "runtime/startup.hpp"
 #include "storage/store.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/tables.hpp"
 
 namespace shiplog::daemon {
 namespace {
-
-struct ReadContext {
-    config::Config config;
-    std::unique_ptr<storage::Store> store;
-    tracking::Tables tables;
-};
-
-// Opens the store read-only: works beside a running `serve`.
-Result<ReadContext> open_for_reading(const std::filesystem::path& config_path) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) return tl::unexpected(loaded.error());
-    auto store =
-        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
-    if (!store)
-        return fail(store.error().code,
-                    "store " + loaded->storage.path.string() + ": " + store.error().message);
-    auto tables = tracking::Tables::open(**store);
-    if (!tables) return tl::unexpected(tables.error());
-    return ReadContext{std::move(*loaded), std::move(*store), *tables};
-}
 
 std::string short_sha(const std::string& sha) {
     return sha.empty() ? "(pending)" : sha.substr(0, 12);
@@ -83,15 +63,10 @@ int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& 
                      format_rfc3339(*until).c_str());
         return 2;
     }
-    auto ctx = open_for_reading(config_path);
-    if (!ctx) {
-        std::fprintf(stderr, "%s\n", ctx.error().message.c_str());
-        return 1;
-    }
-    if (auto error = selection_error(ctx->config, options.deployment, options.environment)) {
-        std::fprintf(stderr, "%s\n", error->c_str());
-        return 2;
-    }
+    int exit_code = 0;
+    auto ctx = open_for_reading(
+        config_path, selection_check(options.deployment, options.environment), exit_code);
+    if (!ctx) return exit_code;
     tracking::DeployFilter filter;
     if (!options.deployment.empty()) filter.deployment = options.deployment;
     if (!options.environment.empty()) filter.environment = options.environment;
@@ -99,7 +74,7 @@ int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& 
     // deploy, filter, then cut to --limit (as GET /api/v1/deploys does).
     const bool filtered = since || until || options.failed;
     filter.limit = filtered ? 0 : options.limit;
-    auto code = storage::read(*ctx->store, "store", [&](storage::Txn& txn) {
+    return read_exit_code(*ctx, [&](storage::Txn& txn) {
         auto deploys = tracking::list_deploys(txn, ctx->tables, filter);
         if (!deploys) {
             std::fprintf(stderr, "%s\n", deploys.error().message.c_str());
@@ -118,20 +93,13 @@ int run_deploys(const std::filesystem::path& config_path, const DeploysOptions& 
             print_table(*deploys);
         return 0;
     });
-    if (!code) {
-        std::fprintf(stderr, "%s\n", code.error().message.c_str());
-        return 1;
-    }
-    return *code;
 }
 
 int run_deploy_show(const std::filesystem::path& config_path, const std::string& id, bool json) {
-    auto ctx = open_for_reading(config_path);
-    if (!ctx) {
-        std::fprintf(stderr, "%s\n", ctx.error().message.c_str());
-        return 1;
-    }
-    auto code = storage::read(*ctx->store, "store", [&](storage::Txn& txn) {
+    int exit_code = 0;
+    auto ctx = open_for_reading(config_path, {}, exit_code);
+    if (!ctx) return exit_code;
+    return read_exit_code(*ctx, [&](storage::Txn& txn) {
         auto deploy = tracking::get_deploy(txn, ctx->tables, id);
         if (!deploy) {
             std::fprintf(stderr, "%s\n", deploy.error().message.c_str());
@@ -166,36 +134,24 @@ int run_deploy_show(const std::filesystem::path& config_path, const std::string&
         }
         return 0;
     });
-    if (!code) {
-        std::fprintf(stderr, "%s\n", code.error().message.c_str());
-        return 1;
-    }
-    return *code;
 }
 
 int run_reindex(const std::filesystem::path& config_path) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
-    }
-    auto store =
-        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, false});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    auto lock = ServeLock::acquire(loaded->storage.path);
-    if (!lock) {
-        std::fprintf(stderr, "reindex refused: %s\n", lock.error().message.c_str());
-        return 1;
+    StartupSteps steps;
+    steps.lock = ServeLockUse::required;
+    steps.sync_projections = false;  // rebuilt below, whatever the fingerprint says
+    steps.intake = false;
+    auto started = start_up(config_path, config::Environment::process(), steps);
+    if (!started) {
+        std::fprintf(stderr, "reindex: %s\n", started.error().message.c_str());
+        return started.error().exit_code;
     }
     Progress progress("reindex", "journal entries", 0);
-    auto done = rebuild_projections(**store, *loaded, [&](std::uint64_t n, std::uint64_t total) {
-        progress.set_total(total);
-        progress.update(n);
-    });
+    auto done = rebuild_projections(*started->store, started->initial(),
+                                    [&](std::uint64_t n, std::uint64_t total) {
+                                        progress.set_total(total);
+                                        progress.update(n);
+                                    });
     if (!done) {
         std::fprintf(stderr, "reindex: %s\n", done.error().message.c_str());
         return 1;

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/read_context.hpp"
 #include "common/time_format.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "routes/drift_route.hpp"
 #include "storage/store.hpp"
@@ -26,29 +26,16 @@ std::string waited(std::int64_t seconds) {
 }  // namespace
 
 int run_drift(const std::filesystem::path& config_path, const DriftOptions& options) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
-    }
-    if (auto error = drift_selection_error(*loaded, options.deployment, options.from, options.to)) {
-        std::fprintf(stderr, "%s\n", error->c_str());
-        return 2;
-    }
-    auto store =
-        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    auto tables = tracking::Tables::open(**store);
-    if (!tables) {
-        std::fprintf(stderr, "%s\n", tables.error().message.c_str());
-        return 1;
-    }
-    auto code = storage::read(**store, "store", [&](storage::Txn& txn) {
-        auto drift = tracking::query_drift(txn, *tables, options.deployment, options.from,
+    int exit_code = 0;
+    auto ctx = open_for_reading(
+        config_path,
+        [&](const config::Config& loaded) {
+            return drift_selection_error(loaded, options.deployment, options.from, options.to);
+        },
+        exit_code);
+    if (!ctx) return exit_code;
+    return read_exit_code(*ctx, [&](storage::Txn& txn) {
+        auto drift = tracking::query_drift(txn, ctx->tables, options.deployment, options.from,
                                            options.to, system_clock().now());
         if (!drift) {
             std::fprintf(stderr, "%s\n", drift.error().message.c_str());
@@ -75,12 +62,6 @@ int run_drift(const std::filesystem::path& config_path, const DriftOptions& opti
                         c.commit.author_email.c_str(), c.commit.summary.c_str());
         return 0;
     });
-    if (!code) {
-        std::fprintf(stderr, "%s\n", code.error().message.c_str());
-        return 1;
-    }
-    if (*code != 0) return *code;
-    return 0;
 }
 
 }  // namespace shiplog::daemon

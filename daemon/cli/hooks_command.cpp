@@ -12,6 +12,7 @@
 #include "azure/hook_plan.hpp"
 #include "azure/hook_sync.hpp"
 #include "common/clock.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
 #include "daemon/commands.hpp"
@@ -142,13 +143,13 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
         auto it = users.find(s.event_type + "\n" + azure::canonical_filter(s.publisher_inputs));
         return it == users.end() ? std::vector<std::string>{} : it->second;
     };
-    // The last delivery of each, from Azure DevOps' notification history of
-    // the last 14 days (best effort: without it the column says "-").
+    // The last delivery of each, from Azure DevOps' notification history
+    // (best effort: without it the column says "-").
     std::map<std::string, azure::Notification> last;  // subscription id -> newest notification
     if (!owned.empty()) {
         std::vector<std::string> ids;
         for (const auto& s : owned) ids.push_back(s.id);
-        auto since = format_rfc3339(system_clock().now() - std::chrono::hours{24 * 14});
+        auto since = format_rfc3339(system_clock().now() - azure::k_notification_history);
         if (auto history = ctx->client->query_notifications(ids, since)) {
             for (auto& n : *history) {
                 auto& slot = last[n.subscription_id];
@@ -163,19 +164,18 @@ int run_hooks_list(const std::filesystem::path& config_path, const HooksOptions&
                                 : it->second.result + " " + it->second.created_date;
     };
     if (options.json) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < owned.size(); ++i) {
-            std::string one = azure::subscription_json(owned[i], deployments_of(owned[i]));
-            auto it = last.find(owned[i].id);
-            if (it != last.end() && !one.empty() && one.back() == '}') {
-                one.pop_back();
-                one += ",\"last_delivery\":{\"result\":\"" + http::json_escape(it->second.result) +
-                       "\",\"created_date\":\"" + http::json_escape(it->second.created_date) +
-                       "\"}}";
+        json::Writer w;
+        w.begin_array();
+        for (const auto& s : owned) {
+            w.begin_object();
+            azure::write_subscription_fields(w, s, deployments_of(s));
+            if (auto it = last.find(s.id); it != last.end()) {
+                w.key("last_delivery").begin_object().field("result", it->second.result);
+                w.field("created_date", it->second.created_date).end_object();
             }
-            out += (i ? "," : "") + one;
+            w.end_object();
         }
-        std::printf("%s]\n", out.c_str());
+        std::printf("%s\n", w.end_array().str().c_str());
         return 0;
     }
     std::printf("%-36s %-26s %-44s %-40s %-30s %s\n", "ID", "STATUS", "EVENT", "DEPLOYMENTS",

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/cli_selection.hpp"
+#include "cli/read_context.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
@@ -17,52 +18,20 @@ namespace shiplog::daemon {
 
 int run_incidents(const std::filesystem::path& config_path, const IncidentsOptions& options) {
     const auto now = system_clock().now();
+    auto window = window_from_flags(options.since, options.until, now);
+    if (!window) return 2;
     tracking::IncidentQuery query;
-    query.until = now;
-    query.since = now - std::chrono::days{30};
-    if (!options.until.empty()) {
-        auto until = parse_cli_time_at(options.until, now);
-        if (!until) {
-            std::fprintf(stderr, "--until: %s\n", until.error().message.c_str());
-            return 2;
-        }
-        query.until = *until;
-        query.since = *until - std::chrono::days{30};
-    }
-    if (!options.since.empty()) {
-        auto since = parse_cli_time_at(options.since, now);
-        if (!since) {
-            std::fprintf(stderr, "--since: %s\n", since.error().message.c_str());
-            return 2;
-        }
-        query.since = *since;
-    }
+    query.since = window->since;
+    query.until = window->until;
     if (!options.deployment.empty()) query.deployment = options.deployment;
     if (!options.environment.empty()) query.environment = options.environment;
 
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
-    }
-    if (auto error = selection_error(*loaded, options.deployment, options.environment)) {
-        std::fprintf(stderr, "%s\n", error->c_str());
-        return 2;
-    }
-    auto store =
-        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    auto tables = tracking::Tables::open(**store);
-    if (!tables) {
-        std::fprintf(stderr, "%s\n", tables.error().message.c_str());
-        return 1;
-    }
-    auto code = storage::read(**store, "store", [&](storage::Txn& txn) {
-        auto found = tracking::query_incidents(txn, *tables, *loaded, query);
+    int exit_code = 0;
+    auto ctx = open_for_reading(
+        config_path, selection_check(options.deployment, options.environment), exit_code);
+    if (!ctx) return exit_code;
+    return read_exit_code(*ctx, [&](storage::Txn& txn) {
+        auto found = tracking::query_incidents(txn, ctx->tables, ctx->config, query);
         if (!found) {
             std::fprintf(stderr, "%s\n", found.error().message.c_str());
             return 1;
@@ -90,12 +59,6 @@ int run_incidents(const std::filesystem::path& config_path, const IncidentsOptio
         }
         return 0;
     });
-    if (!code) {
-        std::fprintf(stderr, "%s\n", code.error().message.c_str());
-        return 1;
-    }
-    if (*code != 0) return *code;
-    return 0;
 }
 
 }  // namespace shiplog::daemon

@@ -4,14 +4,9 @@
 #include <optional>
 
 #include "common/progress.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
-#include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
-#include "daemon/projection_sync.hpp"
-#include "storage/journal_writer.hpp"
-#include "storage/store.hpp"
-#include "tracking/projector.hpp"
+#include "runtime/startup.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -19,32 +14,12 @@ constexpr auto k_ingest_commit_timeout = std::chrono::milliseconds{60000};
 }
 
 int run_ingest(const std::filesystem::path& config_path, const std::vector<std::string>& files) {
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
+    auto started = start_up(config_path, config::Environment::process(), {});
+    if (!started) {
+        std::fprintf(stderr, "%s\n", started.error().message.c_str());
+        return started.error().exit_code;
     }
-    ConfigHolder config(std::move(*loaded));
-    auto cfg = config.get();
-    auto store = storage::Store::open({cfg->storage.path, cfg->storage.max_size_mb << 20, false});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    bool rebuilt = false;
-    if (auto synced = sync_projections(**store, *cfg, rebuilt); !synced) {
-        std::fprintf(stderr, "rebuilding derived data: %s\n", synced.error().message.c_str());
-        return 1;
-    }
-    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
-    if (!projector) {
-        std::fprintf(stderr, "store %s: %s\n", cfg->storage.path.c_str(),
-                     projector.error().message.c_str());
-        return 1;
-    }
-    auto writer = storage::JournalWriter::start(**store, system_clock(), projector->get());
-    EventIntake intake(*writer, config, system_clock(), nullptr);
+    EventIntake& intake = *started->intake;
 
     bool any_error = false;
     // Many files: a bar on a terminal, one summary line on stderr otherwise.
@@ -88,7 +63,7 @@ int run_ingest(const std::filesystem::path& config_path, const std::vector<std::
                          " duplicate, " + std::to_string(ignored) + " ignored, " +
                          std::to_string(errors) + " errors");
     }
-    writer->stop();
+    started->writer->stop();
     return any_error ? 1 : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli_selection.hpp"
+#include "cli/read_context.hpp"
 #include "common/cli_time.hpp"
 #include "common/time_format.hpp"
 #include "config/load_config.hpp"
@@ -133,24 +134,11 @@ void print_explain(const tracking::DoraFigures& f) {
 
 int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& options) {
     const auto now = system_clock().now();
-    auto query = tracking::default_window(now);
-    if (!options.until.empty()) {
-        auto until = parse_cli_time_at(options.until, now);
-        if (!until) {
-            std::fprintf(stderr, "--until: %s\n", until.error().message.c_str());
-            return 2;
-        }
-        query.until = *until;
-        query.since = *until - std::chrono::days{30};
-    }
-    if (!options.since.empty()) {
-        auto since = parse_cli_time_at(options.since, now);
-        if (!since) {
-            std::fprintf(stderr, "--since: %s\n", since.error().message.c_str());
-            return 2;
-        }
-        query.since = *since;
-    }
+    auto window = window_from_flags(options.since, options.until, now);
+    if (!window) return 2;
+    tracking::DoraQuery query;
+    query.since = window->since;
+    query.until = window->until;
     if (query.since > query.until) {
         std::fprintf(stderr, "--since %s is after --until %s\n",
                      format_rfc3339(query.since).c_str(), format_rfc3339(query.until).c_str());
@@ -160,29 +148,12 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
     if (!options.environment.empty()) query.environment = options.environment;
     query.explain = options.explain;  // without it only index rows are read
 
-    auto loaded = config::load_config(config_path, config::Environment::process());
-    if (!loaded) {
-        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
-        return 1;
-    }
-    if (auto error = selection_error(*loaded, options.deployment, options.environment)) {
-        std::fprintf(stderr, "%s\n", error->c_str());
-        return 2;
-    }
-    auto store =
-        storage::Store::open({loaded->storage.path, loaded->storage.max_size_mb << 20, true});
-    if (!store) {
-        std::fprintf(stderr, "store %s: %s\n", loaded->storage.path.c_str(),
-                     store.error().message.c_str());
-        return 1;
-    }
-    auto tables = tracking::Tables::open(**store);
-    if (!tables) {
-        std::fprintf(stderr, "%s\n", tables.error().message.c_str());
-        return 1;
-    }
-    auto exit_code = storage::read(**store, "store", [&](storage::Txn& txn) {
-        auto figures = tracking::query_dora(txn, *tables, *loaded, query);
+    int exit_code = 0;
+    auto ctx = open_for_reading(
+        config_path, selection_check(options.deployment, options.environment), exit_code);
+    if (!ctx) return exit_code;
+    return read_exit_code(*ctx, [&](storage::Txn& txn) {
+        auto figures = tracking::query_dora(txn, ctx->tables, ctx->config, query);
         if (!figures) {
             std::fprintf(stderr, "%s\n", figures.error().message.c_str());
             const auto code = figures.error().code;
@@ -198,11 +169,6 @@ int run_metrics(const std::filesystem::path& config_path, const MetricsOptions& 
         if (options.explain) print_explain(*figures);
         return 0;
     });
-    if (!exit_code) {
-        std::fprintf(stderr, "%s\n", exit_code.error().message.c_str());
-        return 1;
-    }
-    return *exit_code;
 }
 
 }  // namespace shiplog::daemon

@@ -25,7 +25,6 @@
 #include <spdlog/spdlog.h>
 
 #include "azure/hook_sync_worker.hpp"
-#include "config/load_config.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config_holder.hpp"
 #include "daemon/event_intake.hpp"
@@ -36,10 +35,11 @@
 #include "daemon/projection_sync.hpp"
 #include "daemon/readiness.hpp"
 #include "daemon/reload.hpp"
-#include "daemon/serve_lock.hpp"
 #include "daemon/work_queue_runner.hpp"
+#include "runtime/startup.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
+#include "storage/write.hpp"
 #include "tracking/projector.hpp"
 #include "workers/backfill.hpp"
 #include "workers/backfill_worker.hpp"
@@ -158,68 +158,53 @@ int run_serve(const std::filesystem::path& config_path) {
     ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
 
     auto env = config::Environment::process();
-    auto loaded = config::load_config(config_path, env);
-    if (!loaded) {
-        spdlog::error("{}", loaded.error().message);
-        return 1;
-    }
-    for (const auto& warning : loaded->warnings) spdlog::warn("config: {}", warning);
-    ConfigHolder config(std::move(*loaded));
-    auto initial = config.get();
-
-    auto store =
-        storage::Store::open({initial->storage.path, initial->storage.max_size_mb << 20, false});
-    if (!store) {
-        spdlog::error("store {}: {}", initial->storage.path.string(), store.error().message);
-        return 1;
-    }
-    auto lock = ServeLock::acquire(initial->storage.path);
-    if (!lock) {
-        spdlog::error("{}", lock.error().message);
-        return 1;
-    }
     auto notifier = make_systemd_notifier();
+    Clock& clock = system_clock();
+    Metrics metrics;
+    StartupSteps steps;
+    steps.check = [](const config::Config& loaded) -> std::optional<Refusal> {
+        for (const auto& warning : loaded.warnings) spdlog::warn("config: {}", warning);
+        return std::nullopt;
+    };
+    steps.lock = ServeLockUse::required;
     // Derived data must match the deployments in force before events flow.
-    notifier->status(
-        "checking derived data against the deployments (may rebuild from the journal)");
-    bool rebuilt = false;
-    if (auto synced = sync_projections(**store, *initial, rebuilt); !synced) {
-        spdlog::error("rebuilding derived data: {}", synced.error().message);
+    steps.before_sync = [&notifier] {
+        notifier->status(
+            "checking derived data against the deployments (may rebuild from the journal)");
+    };
+    steps.clock = &clock;
+    steps.metrics = &metrics;
+    auto started = start_up(config_path, env, steps);
+    if (!started) {
+        spdlog::error("{}", started.error().message);
         return 1;
     }
-    if (rebuilt)
+    if (started->rebuilt)
         spdlog::info(
             "deployments changed since the last run: derived data rebuilt from the journal");
-    auto projector = tracking::Projector::open(**store, [&config] { return config.get(); });
-    if (!projector) {
-        spdlog::error("store {}: {}", initial->storage.path.string(), projector.error().message);
-        return 1;
-    }
+    ConfigHolder& config = *started->config;
+    const auto initial = config.get();
+    storage::Store& store = *started->store;
+    storage::JournalWriter* writer = started->writer.get();
+    EventIntake& intake = *started->intake;
+    // Where the journal ended before this run (nothing is submitted yet):
+    // the automatic backfill looks for the last delivery before the
+    // downtime at or before it.
+    const std::uint64_t seq_at_start = journal_last_seq(store);
     // The projector queues [[notify]] messages there; the sender reads them.
-    // Opened here, before any other thread uses the store.
-    auto outbox = storage::Outbox::open(**store);
-    if (!outbox) {
-        spdlog::error("store {}: {}", initial->storage.path.string(), outbox.error().message);
-        return 1;
-    }
-    // What the hook sync last listed of each subscription's health (hooks.unhealthy).
-    auto hook_health = HookHealthTable::open(**store);
+    const storage::Outbox& outbox = started->projector->outbox();
+    // What the hook sync last listed of each subscription's health
+    // (hooks.unhealthy). Opened before any request or worker uses the store.
+    auto hook_health = HookHealthTable::open(store);
     if (!hook_health) {
         spdlog::error("store {}: {}", initial->storage.path.string(), hook_health.error().message);
         return 1;
     }
-    // Where the journal ended before this run: the automatic backfill looks
-    // for the last delivery before the downtime at or before it.
-    const std::uint64_t seq_at_start = journal_last_seq(**store);
-
-    Clock& clock = system_clock();
-    Metrics metrics;
-    auto writer = storage::JournalWriter::start(**store, clock, projector->get());
-    EventIntake intake(*writer, config, clock, &metrics);
 
     HookStatusBoard hook_status;  // the hook sync worker is attached once it runs
-    auto server = HttpServer::create(*initial, {config, intake, **store, *writer, metrics, clock,
-                                                (*projector)->tables(), &hook_status, &*outbox});
+    auto server =
+        HttpServer::create(*initial, {config, intake, store, *writer, metrics, clock,
+                                      started->projector->tables(), &hook_status, &outbox});
     if (!server) {
         spdlog::error("{}", server.error().message);
         return 1;
@@ -241,7 +226,7 @@ int run_serve(const std::filesystem::path& config_path) {
     ReloadOutcome reload_outcome;
     auto status_line = [&] {
         std::string reason;
-        bool ready = store_ready(**store, intake, reason);
+        bool ready = store_ready(store, intake, reason);
         auto stats = writer->stats();
         return std::to_string(stats.events) + " events stored since start" +
                (ready ? std::string() : "; NOT READY: " + reason) + reload_outcome.status_suffix();
@@ -257,30 +242,30 @@ int run_serve(const std::filesystem::path& config_path) {
                                       bool, std::size_t reenabled) mutable {
         if (!config.get()->azure_devops) return;
         if (std::exchange(first, false) && seq_at_start > 0)
-            if (auto since = last_delivery(**store, seq_at_start))
+            if (auto since = last_delivery(store, seq_at_start))
                 backfill.request(*since, "downtime before start");
-        if (reenabled >
-            0)  // missed while on probation or disabled: as far back as Azure DevOps keeps history
-            backfill.request(system_clock().now() - std::chrono::hours{24 * 14},
+        // Missed while on probation or disabled: as far back as Azure DevOps
+        // keeps history.
+        if (reenabled > 0)
+            backfill.request(system_clock().now() - azure::k_notification_history,
                              std::to_string(reenabled) + " subscription(s) re-enabled");
     };
     // A subscription that turned unhealthy is announced once (hooks.unhealthy),
     // in the transaction that notes it.
-    hook_sync_options.on_listed = [&config, &store, &writer, &outbox, &hook_health,
+    hook_sync_options.on_listed = [&config, &store, writer, &outbox, &hook_health,
                                    &clock](const std::vector<azure::Subscription>& listed) {
         auto snapshot = config.get();
         auto done = writer->run_exclusive([&]() -> Status {
-            try {
-                auto txn = lmdb::txn::begin((*store)->env());
-                auto turned = hook_health->record(txn, *outbox, *snapshot, listed, clock.now());
-                if (!turned) return tl::unexpected(turned.error());
-                storage::commit(txn);
-                if (*turned > 0)
-                    spdlog::warn("{} service-hook subscription(s) turned unhealthy", *turned);
-                return {};
-            } catch (const lmdb::error& e) {
-                return tl::unexpected(storage::store_error(e, "note hook health"));
-            }
+            std::size_t turned = 0;
+            auto noted =
+                storage::write(store, "note hook health", [&](storage::Txn& txn) -> Status {
+                    SHIPLOG_TRY_ASSIGN(
+                        turned, hook_health->record(txn, outbox, *snapshot, listed, clock.now()));
+                    return {};
+                });
+            if (noted && turned > 0)
+                spdlog::warn("{} service-hook subscription(s) turned unhealthy", turned);
+            return noted;
         });
         if (auto status = done.get(); !status)
             spdlog::error("hooks.unhealthy: {}", status.error().message);
@@ -293,7 +278,7 @@ int run_serve(const std::filesystem::path& config_path) {
     // The REST work queue (build look-ups, commit ranges): answers are
     // journaled through the intake, like any event.
     WorkQueueRunner work_queue(
-        **store, (*projector)->tables(), intake, [&config] { return config.get(); }, log_line,
+        store, started->projector->tables(), intake, [&config] { return config.get(); }, log_line,
         [&metrics] {
             WorkQueueRunner::Options options;
             options.metrics = &metrics;
@@ -304,10 +289,10 @@ int run_serve(const std::filesystem::path& config_path) {
     NotifySender::Options notify_options;
     notify_options.metrics = &metrics;
     NotifySender notify_sender(
-        **store, *writer, *outbox, [&config] { return config.get(); }, clock, log_line,
+        store, *writer, outbox, [&config] { return config.get(); }, clock, log_line,
         notify_options);
     // digest.weekly, queued into the same outbox.
-    WeeklyDigest weekly_digest(**store, *writer, *outbox, (*projector)->tables(),
+    WeeklyDigest weekly_digest(store, *writer, outbox, started->projector->tables(),
                                [&config] { return config.get(); }, clock, log_line, {});
 
     bool asked_to_stop = false;
@@ -331,7 +316,7 @@ int run_serve(const std::filesystem::path& config_path) {
                 // projected against half-rebuilt data.
                 auto rebuilt_now = writer->run_exclusive([&]() -> Status {
                     bool done = false;
-                    return sync_projections(**store, *config.get(), done);
+                    return sync_projections(store, *config.get(), done);
                 });
                 if (auto status = rebuilt_now.get(); !status) {
                     spdlog::error("rebuilding derived data after reload: {}",

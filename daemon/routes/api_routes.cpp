@@ -10,6 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/ascii.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
 #include "handlers/register_deploy_request.hpp"
@@ -78,19 +80,19 @@ class ApiRoutes {
                 if (!deploy) return json_error(status_for(deploy.error()), deploy.error().message);
                 auto items = tracking::pending_for(txn, m_deps.tables, *deploy);
                 if (!items) return json_error(status_for(items.error()), items.error().message);
-                std::string out = "[";
+                json::Writer w;
+                w.begin_array();
                 for (const auto& item : *items) {
-                    if (out.size() > 1) out += ",";
-                    out += "{\"key\":\"" + http::json_escape(item.key) + "\",\"kind\":\"" +
-                           http::json_escape(item.kind) +
-                           "\",\"attempts\":" + std::to_string(item.attempts) +
-                           ",\"created_at\":\"" + format_rfc3339(item.created_at) +
-                           "\",\"failed\":" +
-                           (item.failed.empty() ? std::string("null")
-                                                : "\"" + http::json_escape(item.failed) + "\"") +
-                           "}";
+                    w.begin_object().field("key", item.key).field("kind", item.kind);
+                    w.field("attempts", item.attempts);
+                    w.field("created_at", format_rfc3339(item.created_at)).key("failed");
+                    if (item.failed.empty())
+                        w.null();
+                    else
+                        w.value(item.failed);
+                    w.end_object();
                 }
-                return http::json(out + "]");
+                return http::json(w.end_array().take());
             });
         return response ? std::move(*response) : json_error(503, "store unavailable");
     }
@@ -205,8 +207,12 @@ class ApiRoutes {
                     return respond(std::move(res));
                 }
                 std::string id = id_prefix + std::to_string(stored->seq);
-                auto res =
-                    http::json(R"({"status":"stored","id":")" + http::json_escape(id) + "\"}");
+                auto res = http::json(json::Writer()
+                                          .begin_object()
+                                          .field("status", "stored")
+                                          .field("id", id)
+                                          .end_object()
+                                          .take());
                 res.log_event_id = stored->event_id;
                 res.log_outcome = "stored";
                 respond(std::move(res));

@@ -1,10 +1,11 @@
 #include "routes/hooks_api.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
+#include "common/ascii.hpp"
 #include "common/event_kind.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "http/message.hpp"
@@ -13,15 +14,9 @@
 namespace shiplog::daemon {
 namespace {
 
-using http::json_escape;
 using Outcome = azure::HookSyncWorker::LastRun::Outcome;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
+using ascii::lower;
 
 const char* to_string(Outcome o) {
     switch (o) {
@@ -39,12 +34,13 @@ const char* to_string(Outcome o) {
     return "pending";
 }
 
-std::string json_string(std::string_view s) {
-    return "\"" + json_escape(s) + "\"";
-}
-
 Timestamp to_timestamp(std::chrono::system_clock::time_point t) {
     return std::chrono::time_point_cast<std::chrono::nanoseconds>(t);
+}
+
+std::optional<std::string> optional_time(const std::optional<Timestamp>& t) {
+    if (!t) return std::nullopt;
+    return format_rfc3339(*t);
 }
 
 struct RepoSeen {
@@ -55,66 +51,79 @@ struct RepoSeen {
     std::optional<Timestamp> pushed_at;
 };
 
-std::string sync_json(const std::optional<HookStatusBoard::State>& sync) {
-    if (!sync)
-        return R"({"state":"not_running","finished_at":null,"message":null,"runs_ok":0,"runs_failed":0,"reenabled":0})";
+void write_sync(json::Writer& w, const std::optional<HookStatusBoard::State>& sync) {
+    w.begin_object();
+    if (!sync) {
+        w.field("state", "not_running").null_field("finished_at").null_field("message");
+        w.field("runs_ok", 0).field("runs_failed", 0).field("reenabled", 0);
+        w.end_object();
+        return;
+    }
     const auto& run = sync->last_run;
-    std::string out = "{\"state\":" + json_string(to_string(run.outcome)) + ",\"finished_at\":";
-    out += run.outcome == Outcome::none
-               ? "null"
-               : json_string(format_rfc3339(to_timestamp(run.finished_at)));
-    out += ",\"message\":" + (run.message.empty() ? std::string("null") : json_string(run.message));
-    out += ",\"runs_ok\":" + std::to_string(sync->stats.runs_ok);
-    out += ",\"runs_failed\":" + std::to_string(sync->stats.runs_failed);
-    out += ",\"reenabled\":" + std::to_string(sync->stats.reenabled) + "}";
-    return out;
+    w.field("state", to_string(run.outcome));
+    w.key("finished_at");
+    if (run.outcome == Outcome::none)
+        w.null();
+    else
+        w.value(format_rfc3339(to_timestamp(run.finished_at)));
+    w.key("message");
+    if (run.message.empty())
+        w.null();
+    else
+        w.value(run.message);
+    w.field("runs_ok", sync->stats.runs_ok).field("runs_failed", sync->stats.runs_failed);
+    w.field("reenabled", sync->stats.reenabled).end_object();
 }
 
 // Only ids, types, states and the publisher's filters: consumer inputs hold
 // the webhook credentials and never leave the process.
-std::string subscriptions_json(const std::optional<HookStatusBoard::State>& sync) {
-    std::string out = "[";
-    if (!sync) return out + "]";
-    bool first = true;
-    for (const auto& s : sync->last_run.subscriptions) {
-        out += first ? "{" : ",{";
-        first = false;
-        out += "\"id\":" + (s.id.empty() ? std::string("null") : json_string(s.id));
-        out += ",\"event_type\":" + json_string(s.event_type);
-        out += ",\"status\":" + json_string(s.status.empty() ? "enabled" : s.status);
-        out += ",\"probation_retries\":" + std::to_string(s.probation_retries);
-        out += ",\"filters\":{";
-        bool first_filter = true;
-        for (const auto& [key, value] : s.publisher_inputs) {
-            if (key == "tfsSubscriptionId" || key == "hostId")
-                continue;  // server-added bookkeeping
-            out += (first_filter ? "" : ",") + json_string(key) + ":" + json_string(value);
-            first_filter = false;
+void write_subscriptions(json::Writer& w, const std::optional<HookStatusBoard::State>& sync) {
+    w.begin_array();
+    if (sync) {
+        for (const auto& s : sync->last_run.subscriptions) {
+            w.begin_object().key("id");
+            if (s.id.empty())
+                w.null();
+            else
+                w.value(s.id);
+            w.field("event_type", s.event_type);
+            w.field("status", s.status.empty() ? std::string("enabled") : s.status);
+            w.field("probation_retries", s.probation_retries);
+            w.key("filters").begin_object();
+            for (const auto& [key, value] : s.publisher_inputs) {
+                if (key == "tfsSubscriptionId" || key == "hostId")
+                    continue;  // server-added bookkeeping
+                w.field(key, value);
+            }
+            w.end_object().end_object();
         }
-        out += "}}";
     }
-    return out + "]";
+    w.end_array();
 }
 
-std::string notify_json(const std::vector<NotifyTargetCounts>& targets) {
+void write_notify(json::Writer& w, const std::vector<NotifyTargetCounts>& targets) {
     std::uint64_t queued = 0, sent = 0, failed = 0, given_up = 0;
-    std::string list;
     for (const auto& t : targets) {
         queued += t.queued;
         sent += t.tally.sent;
         failed += t.tally.failed;
         given_up += t.tally.given_up;
-        list += list.empty() ? "{" : ",{";
-        list += "\"name\":" + json_string(t.name) +
-                ",\"kind\":" + (t.kind ? json_string(*t.kind) : std::string("null")) +
-                ",\"queued\":" + std::to_string(t.queued) +
-                ",\"sent\":" + std::to_string(t.tally.sent) +
-                ",\"failed\":" + std::to_string(t.tally.failed) +
-                ",\"given_up\":" + std::to_string(t.tally.given_up) + "}";
     }
-    return "{\"queued\":" + std::to_string(queued) + ",\"sent\":" + std::to_string(sent) +
-           ",\"failed\":" + std::to_string(failed) + ",\"given_up\":" + std::to_string(given_up) +
-           ",\"targets\":[" + list + "]}";
+    w.begin_object()
+        .field("queued", queued)
+        .field("sent", sent)
+        .field("failed", failed)
+        .field("given_up", given_up);
+    w.key("targets").begin_array();
+    for (const auto& t : targets) {
+        w.begin_object().field("name", t.name).field("kind", t.kind);
+        w.field("queued", t.queued)
+            .field("sent", t.tally.sent)
+            .field("failed", t.tally.failed)
+            .field("given_up", t.tally.given_up)
+            .end_object();
+    }
+    w.end_array().end_object();
 }
 
 }  // namespace
@@ -174,31 +183,28 @@ Result<std::string> hooks_json(const std::optional<HookStatusBoard::State>& sync
         --missing;
     }
 
-    std::string out = "{\"sync\":" + sync_json(sync);
-    out += ",\"subscriptions\":" + subscriptions_json(sync);
-    out += ",\"last_event_at\":" +
-           (last_event_at ? json_string(format_rfc3339(*last_event_at)) : std::string("null"));
-    out += ",\"scanned_events\":" + std::to_string(scanned);
-    out += ",\"repositories\":[";
-    bool first = true;
+    json::Writer w;
+    w.begin_object().key("sync");
+    write_sync(w, sync);
+    w.key("subscriptions");
+    write_subscriptions(w, sync);
+    w.field("last_event_at", optional_time(last_event_at)).field("scanned_events", scanned);
+    w.key("repositories").begin_array();
     for (const auto& [key, r] : repos) {
-        out += first ? "{" : ",{";
-        first = false;
-        out += "\"project\":" + json_string(r.project) +
-               ",\"repository\":" + json_string(r.repository);
-        out += ",\"deployments\":[";
-        for (std::size_t i = 0; i < r.deployments.size(); ++i)
-            out += (i ? "," : "") + json_string(r.deployments[i]);
-        out += "],\"last_push_received_at\":" +
-               (r.received_at ? json_string(format_rfc3339(*r.received_at)) : std::string("null"));
-        out += ",\"last_push_at\":" +
-               (r.pushed_at ? json_string(format_rfc3339(*r.pushed_at)) : std::string("null"));
-        out += "}";
+        w.begin_object().field("project", r.project).field("repository", r.repository);
+        w.key("deployments").begin_array();
+        for (const auto& d : r.deployments) w.value(d);
+        w.end_array();
+        w.field("last_push_received_at", optional_time(r.received_at));
+        w.field("last_push_at", optional_time(r.pushed_at)).end_object();
     }
-    out += "]";
-    if (notify) out += ",\"notify\":" + notify_json(*notify);
-    out += "}";
-    return out;
+    w.end_array();
+    if (notify) {
+        w.key("notify");
+        write_notify(w, *notify);
+    }
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace shiplog::daemon

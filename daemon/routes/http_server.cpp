@@ -74,15 +74,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const config::Config& con
     http::Router router;
     add_webhook_route(router, WebhookDeps{deps.config, deps.intake, deps.metrics, deps.clock,
                                           config.server.max_body_bytes});
-    add_api_routes(router, ApiDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock,
-                                   deps.hooks, deps.outbox});
+    const ApiDeps api{deps.config, deps.intake, deps.store, deps.tables,
+                      deps.clock,  deps.hooks,  deps.outbox};
+    add_api_routes(router, api);
     add_ops_routes(router, OpsDeps{deps.config, deps.intake, deps.store, deps.writer, deps.metrics,
                                    deps.clock, deps.tables, deps.hooks, [stats_source] {
                                        return *stats_source ? (*stats_source)()
                                                             : http::Server::Stats{};
                                    }});
-    add_incident_routes(
-        router, IncidentRouteDeps{deps.config, deps.intake, deps.store, deps.tables, deps.clock});
+    add_incident_routes(router, api);
     add_drift_route(router, DriftRouteDeps{deps.config, deps.store, deps.tables, deps.clock});
     add_ui_routes(router);
 

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/json.hpp"
 #include "common/secret.hpp"
 #include "common/time_format.hpp"
 #include "daemon/request_auth.hpp"
@@ -52,22 +53,7 @@ std::string nanos_text(Timestamp t) {
 
 // A percent-decoded path segment ('+' stays '+').
 std::string decode_segment(std::string_view s) {
-    auto hex = [](char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
+    return http::percent_decode(s, false);
 }
 
 const config::IncidentSourceConfig* find_source(const config::Config& config, std::string_view name,
@@ -88,7 +74,8 @@ http::Response stored_answer(const Result<IntakeResult>& result, bool unknown_in
     const char* status = result->status == IntakeStatus::duplicate ? "duplicate"
                          : unknown_incident                        ? "ignored"
                                                                    : "stored";
-    auto res = http::json(std::string("{\"status\":\"") + status + "\"}");
+    auto res =
+        http::json(json::Writer().begin_object().field("status", status).end_object().take());
     res.log_event_id = result->event_id;
     res.log_outcome = status;
     if (unknown_incident && result->status != IntakeStatus::duplicate)
@@ -96,9 +83,26 @@ http::Response stored_answer(const Result<IntakeResult>& result, bool unknown_in
     return res;
 }
 
+// 401 with the scheme's challenge, 415 for a body that is not JSON, or
+// nullopt with the configuration the request was admitted under kept in
+// req.state for the handler.
+std::optional<http::Response> admitted(http::Request& req, Snapshot config, bool authorized,
+                                       const char* scheme, const char* refusal) {
+    if (!authorized) {
+        auto res = json_error(401, refusal);
+        res.set_header("WWW-Authenticate", std::string(scheme) + " realm=\"shiplog\"");
+        res.log_outcome = "unauthorized";
+        return res;
+    }
+    if (!content_type_acceptable(req))
+        return json_error(415, "Content-Type must be application/json");
+    req.state = std::move(config);
+    return std::nullopt;
+}
+
 class IncidentRoutes {
   public:
-    explicit IncidentRoutes(const IncidentRouteDeps& deps) : m_deps(deps) {}
+    explicit IncidentRoutes(const ApiDeps& deps) : m_deps(deps) {}
 
     // The api token from the path (Sleuth's shape) or the Authorization
     // header; without [api], loopback clients only.
@@ -109,16 +113,7 @@ class IncidentRoutes {
             ok = config->api->token.matches(decode_segment(req.params.back()));
         else
             ok = api_authorized(config->api, req);
-        if (!ok) {
-            auto res = json_error(401, "missing or wrong API token");
-            res.set_header("WWW-Authenticate", "Bearer realm=\"shiplog\"");
-            res.log_outcome = "unauthorized";
-            return res;
-        }
-        if (!content_type_acceptable(req))
-            return json_error(415, "Content-Type must be application/json");
-        req.state = std::move(config);
-        return std::nullopt;
+        return admitted(req, std::move(config), ok, "Bearer", "missing or wrong API token");
     }
 
     void register_impact(http::Request& req, http::Respond respond) const {
@@ -157,31 +152,16 @@ class IncidentRoutes {
             if (!known) return respond(json_error(503, "store unavailable"));
             unknown = !*known;
         }
-        std::string event_id =
-            call_event_id("register_impact:", {record.source, handlers::to_string(record.type),
-                                               record.external_id, nanos_text(record.date)});
-        m_deps.intake.submit_record_async(
-            std::move(event_id), tracking::k_impact_event_type,
-            tracking::make_impact_record(record, req.body), storage::EventSource::register_deploy,
-            [respond = std::move(respond), unknown](Result<IntakeResult> stored) {
-                respond(stored_answer(stored, unknown, "register_impact"));
-            });
+        submit(record, req, storage::EventSource::register_deploy, unknown, "register_impact",
+               std::move(respond));
     }
 
     // Network rules of the webhook do not apply: Azure Monitor calls from
     // its own addresses. Basic credentials as for the webhook.
     std::optional<http::Response> admit_monitor(http::Request& req) const {
         auto config = m_deps.config.get();
-        if (!webhook_authorized(config->webhook, req)) {
-            auto res = json_error(401, "missing or wrong credentials");
-            res.set_header("WWW-Authenticate", "Basic realm=\"shiplog\"");
-            res.log_outcome = "unauthorized";
-            return res;
-        }
-        if (!content_type_acceptable(req))
-            return json_error(415, "Content-Type must be application/json");
-        req.state = std::move(config);
-        return std::nullopt;
+        const bool ok = webhook_authorized(config->webhook, req);
+        return admitted(req, std::move(config), ok, "Basic", "missing or wrong credentials");
     }
 
     void azure_monitor(http::Request& req, http::Respond respond) const {
@@ -205,14 +185,23 @@ class IncidentRoutes {
         record.date = alert->resolved ? *alert->resolved_at : alert->fired_at;
         if (alert->resolved) record.opened_at = alert->fired_at;
         record.title = alert->rule;
+        submit(record, req, storage::EventSource::webhook, false, "azure_monitor",
+               std::move(respond));
+    }
+
+    // Journals the impact; `what` names the route in logs and starts the
+    // event id (the journal's dedup key).
+    void submit(const tracking::ImpactRecord& record, const http::Request& req,
+                storage::EventSource source, bool unknown, const char* what,
+                http::Respond respond) const {
         std::string event_id =
-            call_event_id("azure_monitor:", {record.source, handlers::to_string(record.type),
-                                             record.external_id, nanos_text(record.date)});
+            call_event_id(std::string(what) + ":", {record.source, handlers::to_string(record.type),
+                                                    record.external_id, nanos_text(record.date)});
         m_deps.intake.submit_record_async(
             std::move(event_id), tracking::k_impact_event_type,
-            tracking::make_impact_record(record, req.body), storage::EventSource::webhook,
-            [respond = std::move(respond)](Result<IntakeResult> stored) {
-                respond(stored_answer(stored, false, "azure-monitor"));
+            tracking::make_impact_record(record, req.body), source,
+            [respond = std::move(respond), unknown, what](Result<IntakeResult> stored) {
+                respond(stored_answer(stored, unknown, what));
             });
     }
 
@@ -245,43 +234,47 @@ class IncidentRoutes {
     }
 
   private:
-    IncidentRouteDeps m_deps;
+    ApiDeps m_deps;
 };
 
 }  // namespace
 
-void add_incident_routes(http::Router& router, const IncidentRouteDeps& deps) {
+void add_incident_routes(http::Router& router, const ApiDeps& deps) {
     auto routes = std::make_shared<IncidentRoutes>(deps);
     const std::size_t max_body = deps.config.get()->server.max_body_bytes;
-    for (bool key_in_path : {true, false}) {
+    // A POST journaled on a worker (register_impact reads LMDB for "ignored").
+    auto post = [&](std::string pattern,
+                    std::function<std::optional<http::Response>(http::Request&)> admit,
+                    std::function<void(http::Request&, http::Respond)> handler) {
         http::Route r;
         r.method = "POST";
-        r.pattern = key_in_path ? "/api/1/deployments/{}/{}/{}/{}/register_impact/{}"
-                                : "/api/1/deployments/{}/{}/{}/{}/register_impact";
+        r.pattern = std::move(pattern);
         r.max_body_bytes = max_body;
-        r.secret_last_segment = key_in_path;
-        r.admit = [routes, key_in_path](http::Request& req) {
-            return routes->admit_impact(req, key_in_path);
-        };
-        r.execution = http::Execution::worker;  // reads LMDB for "ignored"
+        r.admit = std::move(admit);
+        r.execution = http::Execution::worker;
         r.respond_within = k_commit_deadline;
-        r.handler = [routes](http::Request& req, http::Respond respond) {
-            routes->register_impact(req, std::move(respond));
-        };
+        r.handler = std::move(handler);
+        return r;
+    };
+    for (bool key_in_path : {true, false}) {
+        auto r = post(
+            key_in_path ? "/api/1/deployments/{}/{}/{}/{}/register_impact/{}"
+                        : "/api/1/deployments/{}/{}/{}/{}/register_impact",
+            [routes, key_in_path](http::Request& req) {
+                return routes->admit_impact(req, key_in_path);
+            },
+            [routes](http::Request& req, http::Respond respond) {
+                routes->register_impact(req, std::move(respond));
+            });
+        r.secret_last_segment = key_in_path;
         router.add(std::move(r));
     }
-
-    http::Route monitor;
-    monitor.method = "POST";
-    monitor.pattern = "/hooks/azure-monitor/{}";
-    monitor.max_body_bytes = max_body;
-    monitor.admit = [routes](http::Request& req) { return routes->admit_monitor(req); };
-    monitor.execution = http::Execution::worker;
-    monitor.respond_within = k_commit_deadline;
-    monitor.handler = [routes](http::Request& req, http::Respond respond) {
-        routes->azure_monitor(req, std::move(respond));
-    };
-    router.add(std::move(monitor));
+    router.add(post(
+        "/hooks/azure-monitor/{}",
+        [routes](http::Request& req) { return routes->admit_monitor(req); },
+        [routes](http::Request& req, http::Respond respond) {
+            routes->azure_monitor(req, std::move(respond));
+        }));
 
     http::Route list;
     list.method = "GET";

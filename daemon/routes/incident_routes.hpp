@@ -5,26 +5,15 @@
 // route GET /api/v1/incidents. Private to daemon/src.
 
 #include "common/clock.hpp"
-#include "daemon/config_holder.hpp"
-#include "daemon/event_intake.hpp"
 #include "http/router.hpp"
-#include "storage/store.hpp"
-#include "tracking/tables.hpp"
+#include "routes/api_routes.hpp"
 
 namespace shiplog::daemon {
-
-struct IncidentRouteDeps {
-    const ConfigHolder& config;
-    EventIntake& intake;
-    storage::Store& store;
-    const tracking::Tables& tables;
-    Clock& clock;
-};
 
 // POST /api/1/deployments/{org}/{deployment}/{env}/{source}/register_impact[/{api_key}],
 // POST /hooks/azure-monitor/{source}, GET /api/v1/incidents. Credentials are
 // checked before any body byte is read (401 before any 404). `deps` must
 // outlive the router.
-void add_incident_routes(http::Router& router, const IncidentRouteDeps& deps);
+void add_incident_routes(http::Router& router, const ApiDeps& deps);
 
 }  // namespace shiplog::daemon

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/json.hpp"
 #include "daemon/readiness.hpp"
 #include "storage/journal.hpp"
 #include "tracking/dora.hpp"
@@ -264,8 +265,9 @@ void add_ops_routes(http::Router& router, OpsDeps deps) {
         std::string reason;
         if (store_ready(shared->store, shared->intake, reason))
             return http::json("{\"status\":\"ready\"}");
-        return http::json(
-            "{\"status\":\"not ready\",\"reason\":\"" + http::json_escape(reason) + "\"}", 503);
+        json::Writer w;
+        w.begin_object().field("status", "not ready").field("reason", reason);
+        return http::json(w.end_object().take(), 503);
     }));
     router.add(get("/metrics", http::Execution::worker, [shared](const http::Request&) {
         http::Response res;

@@ -1,19 +1,10 @@
 #include "daemon/request_auth.hpp"
 
 #include <array>
-#include <cctype>
 
+#include "common/ascii.hpp"
 namespace shiplog::daemon {
 namespace {
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) !=
-            std::tolower(static_cast<unsigned char>(prefix[i])))
-            return false;
-    return true;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -53,7 +44,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 std::optional<BasicCredentials> parse_basic_auth(std::string_view authorization) {
     authorization = trim(authorization);
-    if (!starts_with_ci(authorization, "basic ")) return std::nullopt;
+    if (!ascii::istarts_with(authorization, "basic ")) return std::nullopt;
     auto decoded = base64_decode(trim(authorization.substr(6)));
     if (!decoded) return std::nullopt;
     auto colon = decoded->find(':');
@@ -64,9 +55,9 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view authorization)
 std::optional<std::string_view> parse_api_token(std::string_view authorization) {
     authorization = trim(authorization);
     std::string_view token;
-    if (starts_with_ci(authorization, "bearer "))
+    if (ascii::istarts_with(authorization, "bearer "))
         token = trim(authorization.substr(7));
-    else if (starts_with_ci(authorization, "apikey "))
+    else if (ascii::istarts_with(authorization, "apikey "))
         token = trim(authorization.substr(7));
     else
         return std::nullopt;

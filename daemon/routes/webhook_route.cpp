@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/cidr.hpp"
+#include "common/json.hpp"
 #include "daemon/request_auth.hpp"
 #include "http/server.hpp"
 #include "routes/http_util.hpp"
@@ -80,11 +81,10 @@ class WebhookRoute {
             res.log_outcome = "unavailable";
             return res;
         }
-        std::string body = std::string("{\"status\":\"") + to_string(result->status) + "\"";
-        if (!result->reason.empty())
-            body += ",\"reason\":\"" + http::json_escape(result->reason) + "\"";
-        body += "}";
-        auto res = http::json(std::move(body));
+        json::Writer body;
+        body.begin_object().field("status", to_string(result->status));
+        if (!result->reason.empty()) body.field("reason", result->reason);
+        auto res = http::json(body.end_object().take());
         res.log_event_id = result->event_id;
         res.log_outcome = to_string(result->status);
         res.log_reason = result->reason;

@@ -9,11 +9,12 @@
 #include "workers/backfill.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <tuple>
 
 #include "azure/hook_plan.hpp"
+#include "common/ascii.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "handlers/pull_request_event.hpp"
 #include "storage/journal.hpp"
@@ -24,11 +25,7 @@ namespace {
 constexpr auto k_commit_timeout = std::chrono::milliseconds{60000};
 constexpr std::size_t k_max_scan_back = 100000;  // entries looked at for "the last delivery"
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using ascii::lower;
 
 class Pass {
   public:
@@ -138,15 +135,16 @@ class Pass {
         if (!m_done.insert("prs\n" + lower(d.project) + "\n" + lower(d.repository)).second) return;
         auto list = m_client.list_pull_requests_json(d.project, d.repository);
         if (!list) return error(list.error().message);
-        for (const auto& json : *list) {
+        for (const auto& pr_json : *list) {
             if (cancelled()) return;
-            auto pr = handlers::parse_pull_request_record("{\"pullRequest\":" + json + "}");
+            auto pr = handlers::parse_pull_request_record(
+                json::Writer().begin_object().key("pullRequest").raw(pr_json).end_object().take());
             if (!pr) continue;
             const auto& p = pr->pull_request;
             if (p.status != "completed" || !p.closed_date || *p.closed_date < m_request.since)
                 continue;
             auto record =
-                pull_request_record(m_client, d.project, d.repository, json, p.pull_request_id);
+                pull_request_record(m_client, d.project, d.repository, pr_json, p.pull_request_id);
             if (!record) {
                 error(record.error().message);
                 continue;
@@ -212,9 +210,10 @@ std::string rest_envelope(const std::string& id, EventKind kind, const std::stri
                           std::string_view resource_version) {
     const auto& row = info(kind);
     if (resource_version.empty()) resource_version = row.resource_version;
-    return "{\"id\":\"" + id + "\",\"eventType\":\"" + std::string(row.name) +
-           "\",\"publisherId\":\"" + std::string(row.publisher) + "\",\"resourceVersion\":\"" +
-           std::string(resource_version) + "\",\"resource\":" + resource + "}";
+    json::Writer w;
+    w.begin_object().field("id", id).field("eventType", row.name);
+    w.field("publisherId", row.publisher).field("resourceVersion", resource_version);
+    return w.key("resource").raw(resource).end_object().take();
 }
 
 std::string work_item_event(const azure::WorkItemJson& item) {
@@ -223,10 +222,11 @@ std::string work_item_event(const azure::WorkItemJson& item) {
     if (item.rev <= 1) return rest_envelope(id, EventKind::work_item_created, item.json);
     // An update resource whose revision is the work item as it is now; no
     // field changes are known (resource.fields empty), so no previous state.
-    return rest_envelope(id, EventKind::work_item_updated,
-                         "{\"id\":" + std::to_string(item.rev) + ",\"workItemId\":" +
-                             std::to_string(item.id) + ",\"rev\":" + std::to_string(item.rev) +
-                             ",\"fields\":{},\"revision\":" + item.json + "}");
+    json::Writer w;
+    w.begin_object().field("id", item.rev).field("workItemId", item.id).field("rev", item.rev);
+    w.key("fields").begin_object().end_object();
+    w.key("revision").raw(item.json).end_object();
+    return rest_envelope(id, EventKind::work_item_updated, w.take());
 }
 
 Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
@@ -239,9 +239,13 @@ Result<std::string> pull_request_record(azure::AzureDevOpsClient& client,
     if (!threads) return tl::unexpected(threads.error());
     // A 404 for the commits is kept as null: the pull request is then left
     // out of coding time rather than scored 0.
-    return "{\"pullRequest\":" + pull_request_json +
-           ",\"commits\":" + (commits ? *commits : std::string("null")) +
-           ",\"threads\":" + *threads + "}";
+    json::Writer w;
+    w.begin_object().key("pullRequest").raw(pull_request_json).key("commits");
+    if (commits)
+        w.raw(*commits);
+    else
+        w.null();
+    return w.key("threads").raw(*threads).end_object().take();
 }
 
 BackfillReport run_backfill_pass(azure::AzureDevOpsClient& client, const config::Config& config,

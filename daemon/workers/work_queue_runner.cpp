@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "handlers/push_event.hpp"
 #include "tracking/lookup_records.hpp"
@@ -13,11 +14,8 @@ namespace shiplog::daemon {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using ascii::is_hex40;
+using ascii::lower;
 
 // The configured deployment whose repository key ("project/repo", lower
 // case) is `repo`: its names as Azure DevOps spells them.
@@ -34,15 +32,6 @@ std::string configured_project(const config::Config& config, const std::string& 
     return project;
 }
 
-bool is_hex40(std::string_view s) {
-    return s.size() == 40 &&
-           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-    return lower(std::string(a)) == lower(std::string(b));
-}
-
 std::string ref_of(const std::string& branch) {
     return branch.rfind("refs/", 0) == 0 ? branch : "refs/heads/" + branch;
 }
@@ -56,15 +45,15 @@ const azure::ReleaseArtifact* artifact_of(const config::Config& config,
                                           const std::string& project) {
     std::vector<const azure::ReleaseArtifact*> usable;
     for (const auto& a : release.artifacts)
-        if (iequal(a.type, "Build") || iequal(a.type, "Git")) usable.push_back(&a);
+        if (ascii::iequals(a.type, "Build") || ascii::iequals(a.type, "Git")) usable.push_back(&a);
     for (const auto& d : config.deployments) {
-        if (d.trigger != config::Trigger::release || !iequal(d.project, project) ||
-            !iequal(d.release_definition, release.definition))
+        if (d.trigger != config::Trigger::release || !ascii::iequals(d.project, project) ||
+            !ascii::iequals(d.release_definition, release.definition))
             continue;
         for (const auto* a : usable)
-            if (!d.pipeline.empty() && iequal(a->definition, d.pipeline)) return a;
+            if (!d.pipeline.empty() && ascii::iequals(a->definition, d.pipeline)) return a;
         for (const auto* a : usable)
-            if (!d.repository.empty() && iequal(a->repository, d.repository)) return a;
+            if (!d.repository.empty() && ascii::iequals(a->repository, d.repository)) return a;
     }
     for (const auto* a : usable)
         if (a->is_primary) return a;
@@ -265,7 +254,7 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         tracking::ReleaseLookupAnswer answer{lookup->project, lookup->release_id, 0,
                                              artifact->branch, ""};
         const std::int64_t build_id =
-            iequal(artifact->type, "Build") ? to_int(artifact->build_id) : 0;
+            ascii::iequals(artifact->type, "Build") ? to_int(artifact->build_id) : 0;
         if (build_id > 0) {
             auto build =
                 client.get_build(artifact->project.empty() ? project : artifact->project, build_id);
@@ -281,7 +270,7 @@ bool WorkQueueRunner::execute(azure::AzureDevOpsClient& client, const config::Co
         // A build gone to retention (or a Git artifact): the release's own record of the commit.
         if (answer.sha.empty()) {
             const std::string& version =
-                iequal(artifact->type, "Git") && is_hex40(artifact->build_id)
+                ascii::iequals(artifact->type, "Git") && is_hex40(artifact->build_id)
                     ? artifact->build_id
                     : artifact->source_version;
             if (!is_hex40(version))
@@ -335,7 +324,7 @@ bool WorkQueueRunner::answer_from_delivery(azure::AzureDevOpsClient& client,
                                            Unusable& unusable) {
     const std::string what =
         "release " + std::to_string(lookup.release_id) + ": artifact " + hint.alias;
-    const std::int64_t build_id = iequal(hint.type, "Build") ? to_int(hint.version) : 0;
+    const std::int64_t build_id = ascii::iequals(hint.type, "Build") ? to_int(hint.version) : 0;
     if (build_id <= 0)
         return permanent(what + " (" + hint.type + " version '" + hint.version +
                          "') names neither a build id nor a commit");

@@ -34,15 +34,13 @@ BuildResult normalize_build_result(std::string_view text) {
 }
 
 Result<BuildEvent> parse_build_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_build_event(document);
+    return parse_with(body, detail::read_build_event);
 }
 
 Result<BuildEvent> detail::read_build_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     BuildEvent build;
-    SHIPLOG_TRY(build_id, required_int(resource, "resource", "id"));
+    SHIPLOG_TRY_ASSIGN(auto build_id, required_int(resource, "resource", "id"));
     build.build_id = build_id;
     build.build_number = optional_string(resource, "buildNumber").value_or("");
 
@@ -51,21 +49,19 @@ Result<BuildEvent> detail::read_build_event(const Document& document) {
     if (auto result = optional_string(resource, "result")) {
         build.raw_result = std::move(*result);
     } else {
-        SHIPLOG_TRY(status, required_string(resource, "resource", "status"));
+        SHIPLOG_TRY_ASSIGN(auto status, required_string(resource, "resource", "status"));
         build.raw_result = std::move(status);
     }
     build.result = normalize_build_result(build.raw_result);
 
-    SHIPLOG_TRY(finish_time, required_time(resource, "resource", "finishTime"));
+    SHIPLOG_TRY_ASSIGN(auto finish_time, required_time(resource, "resource", "finishTime"));
     build.finish_time = finish_time;
 
     {
-        SHIPLOG_TRY(definition, required_object(resource, "resource", "definition"));
-        SHIPLOG_TRY(definition_id, required_int(definition, "resource.definition", "id"));
-        SHIPLOG_TRY(definition_name, required_name(definition, "resource.definition", "name"));
-        build.definition_id = definition_id;
-        build.definition_name = std::move(definition_name);
-        if (auto project = optional_object(definition, "project")) {
+        SHIPLOG_TRY_ASSIGN(auto definition, required_numbered(resource, "resource", "definition"));
+        build.definition_id = definition.id;
+        build.definition_name = std::move(definition.name);
+        if (auto project = optional_object(definition.object, "project")) {
             build.project_id = optional_string(*project, "id").value_or("");
             build.project_name = optional_string(*project, "name").value_or("");
         }
@@ -82,8 +78,8 @@ Result<BuildEvent> detail::read_build_event(const Document& document) {
     auto source_branch = optional_string(resource, "sourceBranch");
     auto source_version = optional_string(resource, "sourceVersion");
     if (source_branch || source_version) {
-        SHIPLOG_TRY(branch, required_name(resource, "resource", "sourceBranch"));
-        SHIPLOG_TRY(sha, required_sha(resource, "resource", "sourceVersion"));
+        SHIPLOG_TRY_ASSIGN(auto branch, required_name(resource, "resource", "sourceBranch"));
+        SHIPLOG_TRY_ASSIGN(auto sha, required_sha(resource, "resource", "sourceVersion"));
         build.source_branch = std::move(branch);
         build.source_version = std::move(sha);
     } else if (auto get_version = optional_string(resource, "sourceGetVersion")) {

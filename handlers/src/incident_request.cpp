@@ -40,11 +40,10 @@ std::optional<ImpactType> impact_type_from(std::string_view text) {
 }
 
 Result<ImpactRequest> parse_register_impact_request(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
     ImpactRequest request;
     {
-        SHIPLOG_TRY(type_text, required_string(root, "", "type"));
+        SHIPLOG_TRY_ASSIGN(auto type_text, required_string(root, "", "type"));
         auto type = impact_type_from(type_text);
         if (!type)
             return invalid("type: \"" + type_text.substr(0, 32) +
@@ -73,19 +72,18 @@ Result<ImpactRequest> parse_register_impact_request(std::string_view body) {
 }
 
 Result<MonitorAlert> parse_azure_monitor_alert(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
     auto schema = optional_string(root, "schemaId");
     if (!schema || *schema != "azureMonitorCommonAlertSchema")
         return invalid(
             "schemaId: not azureMonitorCommonAlertSchema (enable the common alert schema on the "
             "action group's webhook)");
-    SHIPLOG_TRY(data, required_object(root, "", "data"));
-    SHIPLOG_TRY(essentials, required_object(data, "data", "essentials"));
+    SHIPLOG_TRY_ASSIGN(auto data, required_object(root, "", "data"));
+    SHIPLOG_TRY_ASSIGN(auto essentials, required_object(data, "data", "essentials"));
     constexpr std::string_view path = "data.essentials";
     MonitorAlert alert;
     {
-        SHIPLOG_TRY(alert_id, required_name(essentials, path, "alertId"));
+        SHIPLOG_TRY_ASSIGN(auto alert_id, required_name(essentials, path, "alertId"));
         const auto slash = alert_id.find_last_of('/');
         std::string last = slash == std::string::npos ? alert_id : alert_id.substr(slash + 1);
         if (last.empty() || last.size() > k_max_external_id_bytes || has_control(last))
@@ -94,16 +92,16 @@ Result<MonitorAlert> parse_azure_monitor_alert(std::string_view body) {
     }
     alert.rule = optional_string(essentials, "alertRule").value_or("");
     alert.severity = optional_string(essentials, "severity").value_or("");
-    SHIPLOG_TRY(condition, required_string(essentials, path, "monitorCondition"));
+    SHIPLOG_TRY_ASSIGN(auto condition, required_string(essentials, path, "monitorCondition"));
     if (condition == "Resolved")
         alert.resolved = true;
     else if (condition != "Fired")
         return invalid("data.essentials.monitorCondition: \"" + condition.substr(0, 32) +
                        "\" is not Fired or Resolved");
-    SHIPLOG_TRY(fired_at, required_time(essentials, path, "firedDateTime"));
+    SHIPLOG_TRY_ASSIGN(auto fired_at, required_time(essentials, path, "firedDateTime"));
     alert.fired_at = fired_at;
     if (alert.resolved) {
-        SHIPLOG_TRY(resolved_at, required_time(essentials, path, "resolvedDateTime"));
+        SHIPLOG_TRY_ASSIGN(auto resolved_at, required_time(essentials, path, "resolvedDateTime"));
         alert.resolved_at = resolved_at;
     }
     return alert;

@@ -133,6 +133,16 @@ Result<Document> Document::of(const ParsedBody& body) {
     return Document(state->root, state->fully_validated);
 }
 
+Result<dom::object> parse_root(std::string_view body) {
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    return document.root();
+}
+
+Result<dom::object> resource_of(const Document& document) {
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    return required_object(root, "", "resource");
+}
+
 Result<dom::object> Document::root() const {
     dom::object obj;
     if (m_root.get_object().get(obj) != simdjson::SUCCESS)
@@ -200,6 +210,51 @@ Result<dom::object> required_object(const dom::object& obj, std::string_view pat
     if (value->get_object().get(out) != simdjson::SUCCESS)
         return wrong_type(path, key, "an object");
     return out;
+}
+
+Result<IdAndName<std::string>> required_named(const dom::object& obj, std::string_view path,
+                                              std::string_view key) {
+    IdAndName<std::string> out;
+    SHIPLOG_TRY_ASSIGN(out.object, required_object(obj, path, key));
+    const std::string at = join(path, key);
+    SHIPLOG_TRY_ASSIGN(out.id, required_name(out.object, at, "id"));
+    SHIPLOG_TRY_ASSIGN(out.name, required_name(out.object, at, "name"));
+    return out;
+}
+
+Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
+                                                  std::string_view key) {
+    IdAndName<std::int64_t> out;
+    SHIPLOG_TRY_ASSIGN(out.object, required_object(obj, path, key));
+    const std::string at = join(path, key);
+    SHIPLOG_TRY_ASSIGN(out.id, required_int(out.object, at, "id"));
+    SHIPLOG_TRY_ASSIGN(out.name, required_name(out.object, at, "name"));
+    return out;
+}
+
+Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
+                     std::string& name) {
+    if (auto pipeline = optional_object(resource, "pipeline")) {
+        SHIPLOG_TRY_ASSIGN(auto named, required_numbered(resource, "resource", "pipeline"));
+        id = named.id;
+        name = std::move(named.name);
+        return {};
+    }
+    if (auto nested = optional_object(run, "pipeline")) {
+        id = optional_int(*nested, "id").value_or(0);
+        name = optional_string(*nested, "name").value_or("");
+    }
+    if (name.empty()) return invalid("resource.pipeline: missing object");
+    return {};
+}
+
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
+                                                 std::string_view path) {
+    SHIPLOG_TRY_ASSIGN(auto repository, required_named(resource, path, "repository"));
+    SHIPLOG_TRY_ASSIGN(auto project,
+                       required_named(repository.object, join(path, "repository"), "project"));
+    return GitRepositoryRef{std::move(repository.id), std::move(repository.name),
+                            std::move(project.id), std::move(project.name)};
 }
 
 std::optional<dom::object> optional_object(const dom::object& obj, std::string_view key) {
@@ -382,17 +437,6 @@ bool validate_value(dom::element value, int depth) {
         default:
             return true;
     }
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
 }
 
 }  // namespace shiplog::handlers::detail

@@ -23,15 +23,11 @@
 
 #include <simdjson.h>
 
+#include "common/ascii.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "handlers/git_repository.hpp"
 #include "handlers/json_parser.hpp"
-
-// Binds `var` to the value of a Result expression, or returns its error.
-#define SHIPLOG_TRY(var, expr)                                      \
-    auto var##_result = (expr);                                     \
-    if (!var##_result) return tl::unexpected(var##_result.error()); \
-    auto var = std::move(*var##_result)
 
 namespace shiplog::handlers::detail {
 
@@ -82,6 +78,20 @@ class Document {
     bool m_fully_validated;
 };
 
+// What each standalone parse_*_event(body) does: parse on this thread's
+// parser, then read the event from that parse.
+template <class Event>
+Result<Event> parse_with(std::string_view body, Result<Event> (*read)(const Document&)) {
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    return read(document);
+}
+
+// Document::parse(body).root() in one step (the root stays valid until
+// this thread's next parse).
+Result<dom::object> parse_root(std::string_view body);
+// The "resource" object of a parsed service-hook event body.
+Result<dom::object> resource_of(const Document& document);
+
 // "resource" + "." + "repository", or "resource.refUpdates" + "[3]".
 std::string join(std::string_view path, std::string_view key);
 std::string index(std::string_view path, std::size_t i);
@@ -107,6 +117,30 @@ std::optional<std::string_view> optional_string_view(const dom::object& obj, std
 // A required string that must not be empty.
 Result<std::string> required_name(const dom::object& obj, std::string_view path,
                                   std::string_view key);
+
+// An object under `key` with a required "id" and a non-empty "name" (a
+// repository, a project, a definition, an environment); the object is
+// checked first, then the id, then the name.
+template <class Id>
+struct IdAndName {
+    dom::object object;
+    Id id{};
+    std::string name;
+};
+Result<IdAndName<std::string>> required_named(const dom::object& obj, std::string_view path,
+                                              std::string_view key);
+Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
+                                                  std::string_view key);
+
+// The pipeline of a run or stage event: resource.pipeline {id, name}, or in
+// older payloads only the one nested in resource.run (its id may be absent);
+// an error when there is neither.
+Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
+                     std::string& name);
+
+// <path>.repository of the git events (push, pull request) and its project.
+Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
+                                                 std::string_view path = "resource");
 
 // The values of `keys` in `obj`, found in one pass over its fields: what a
 // lookup of each key would give (the first occurrence; null reads as
@@ -172,6 +206,6 @@ std::optional<std::string> scalar_text(dom::element value);
 // not fully_validated().
 bool validate_value(dom::element value, int depth = 0);
 
-bool iequals(std::string_view a, std::string_view b);
+using ascii::iequals;
 
 }  // namespace shiplog::handlers::detail

@@ -24,29 +24,35 @@ std::string optional_commit(const dom::object& obj, std::string_view key) {
     return normalize_sha(*id).value_or("");
 }
 
+// GitCommitRefs with a valid commitId (others are skipped, not refused).
+std::vector<PullRequestCommit> commit_list(const dom::array& commits) {
+    std::vector<PullRequestCommit> list;
+    for (auto element : commits) {
+        dom::object commit;
+        if (element.get(commit) != simdjson::SUCCESS) continue;
+        auto sha = optional_string_view(commit, "commitId");
+        if (!sha) continue;
+        auto normalized = normalize_sha(*sha);
+        if (!normalized) continue;
+        PullRequestCommit c;
+        c.sha = std::move(*normalized);
+        if (auto author = optional_object(commit, "author"))
+            c.author_date = optional_time(*author, "date");
+        list.push_back(std::move(c));
+    }
+    return list;
+}
+
 // The GitPullRequest object shared by deliveries and REST answers, at `path`.
 Result<PullRequestEvent> parse_pull_request_object(const dom::object& resource,
                                                    std::string_view path) {
     PullRequestEvent pr;
-    {
-        const std::string repo_path = join(path, "repository");
-        SHIPLOG_TRY(repository, required_object(resource, path, "repository"));
-        SHIPLOG_TRY(repository_id, required_name(repository, repo_path, "id"));
-        SHIPLOG_TRY(repository_name, required_name(repository, repo_path, "name"));
-        pr.repository_id = std::move(repository_id);
-        pr.repository_name = std::move(repository_name);
-        const std::string project_path = join(repo_path, "project");
-        SHIPLOG_TRY(project, required_object(repository, repo_path, "project"));
-        SHIPLOG_TRY(project_id, required_name(project, project_path, "id"));
-        SHIPLOG_TRY(project_name, required_name(project, project_path, "name"));
-        pr.project_id = std::move(project_id);
-        pr.project_name = std::move(project_name);
-    }
-    SHIPLOG_TRY(id, required_int(resource, path, "pullRequestId"));
+    SHIPLOG_TRY_ASSIGN(static_cast<GitRepositoryRef&>(pr), required_git_repository(resource, path));
+    SHIPLOG_TRY_ASSIGN(auto id, required_int(resource, path, "pullRequestId"));
     pr.pull_request_id = id;
-    SHIPLOG_TRY(status, required_name(resource, path, "status"));
+    SHIPLOG_TRY_ASSIGN(auto status, required_name(resource, path, "status"));
     pr.status = std::move(status);
-    SHIPLOG_TRY(target, required_name(resource, path, "targetRefName"));
+    SHIPLOG_TRY_ASSIGN(auto target, required_name(resource, path, "targetRefName"));
     pr.target_ref = std::move(target);
     pr.source_ref = optional_string(resource, "sourceRefName").value_or("");
     pr.title = optional_string(resource, "title").value_or("");
@@ -55,7 +61,8 @@ Result<PullRequestEvent> parse_pull_request_object(const dom::object& resource,
     pr.closed_date = optional_time(resource, "closedDate");
     pr.created_by = identity_id(resource, "createdBy");
     if (auto commit = optional_object(resource, "lastMergeCommit")) {
-        SHIPLOG_TRY(sha, required_sha(*commit, join(path, "lastMergeCommit"), "commitId"));
+        SHIPLOG_TRY_ASSIGN(auto sha,
+                           required_sha(*commit, join(path, "lastMergeCommit"), "commitId"));
         pr.last_merge_commit = std::move(sha);
     }
     pr.last_merge_target_commit = optional_commit(resource, "lastMergeTargetCommit");
@@ -75,21 +82,7 @@ Result<PullRequestEvent> parse_pull_request_object(const dom::object& resource,
             if (!r.id.empty()) pr.reviewers.push_back(std::move(r));
         }
     }
-    if (auto commits = optional_array(resource, "commits")) {
-        for (auto element : *commits) {
-            dom::object commit;
-            if (element.get(commit) != simdjson::SUCCESS) continue;
-            auto sha = optional_string_view(commit, "commitId");
-            if (!sha) continue;
-            auto normalized = normalize_sha(*sha);
-            if (!normalized) continue;
-            PullRequestCommit c;
-            c.sha = std::move(*normalized);
-            if (auto author = optional_object(commit, "author"))
-                c.author_date = optional_time(*author, "date");
-            pr.commits.push_back(std::move(c));
-        }
-    }
+    if (auto commits = optional_array(resource, "commits")) pr.commits = commit_list(*commits);
     return pr;
 }
 
@@ -104,57 +97,37 @@ PullRequestComment parse_comment(const dom::object& comment) {
 }  // namespace
 
 Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_pull_request_event(document);
+    return parse_with(body, detail::read_pull_request_event);
 }
 
 Result<PullRequestEvent> detail::read_pull_request_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     return parse_pull_request_object(resource, "resource");
 }
 
 Result<PullRequestCommentEvent> parse_pull_request_comment_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_pull_request_comment_event(document);
+    return parse_with(body, detail::read_pull_request_comment_event);
 }
 
 Result<PullRequestCommentEvent> detail::read_pull_request_comment_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
-    SHIPLOG_TRY(pr_object, required_object(resource, "resource", "pullRequest"));
-    SHIPLOG_TRY(comment, required_object(resource, "resource", "comment"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
+    SHIPLOG_TRY_ASSIGN(auto pr_object, required_object(resource, "resource", "pullRequest"));
+    SHIPLOG_TRY_ASSIGN(auto comment, required_object(resource, "resource", "comment"));
     PullRequestCommentEvent event;
-    SHIPLOG_TRY(pr, parse_pull_request_object(pr_object, "resource.pullRequest"));
+    SHIPLOG_TRY_ASSIGN(auto pr, parse_pull_request_object(pr_object, "resource.pullRequest"));
     event.pull_request = std::move(pr);
     event.comment = parse_comment(comment);
     return event;
 }
 
 Result<PullRequestRecord> parse_pull_request_record(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(pr_object, required_object(root, "", "pullRequest"));
+    SHIPLOG_TRY_ASSIGN(auto document, Document::parse(body));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto pr_object, required_object(root, "", "pullRequest"));
     PullRequestRecord record;
-    SHIPLOG_TRY(pr, parse_pull_request_object(pr_object, "pullRequest"));
+    SHIPLOG_TRY_ASSIGN(auto pr, parse_pull_request_object(pr_object, "pullRequest"));
     record.pull_request = std::move(pr);
-    if (auto commits = optional_array(root, "commits")) {
-        std::vector<PullRequestCommit> list;
-        for (auto element : *commits) {
-            dom::object commit;
-            if (element.get(commit) != simdjson::SUCCESS) continue;
-            auto sha = optional_string_view(commit, "commitId");
-            if (!sha) continue;
-            auto normalized = normalize_sha(*sha);
-            if (!normalized) continue;
-            PullRequestCommit c;
-            c.sha = std::move(*normalized);
-            if (auto author = optional_object(commit, "author"))
-                c.author_date = optional_time(*author, "date");
-            list.push_back(std::move(c));
-        }
-        record.commits = std::move(list);
-    }
+    if (auto commits = optional_array(root, "commits")) record.commits = commit_list(*commits);
     if (auto threads = optional_array(root, "threads")) {
         for (auto element : *threads) {
             dom::object thread;

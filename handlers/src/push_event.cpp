@@ -11,9 +11,9 @@ using namespace detail;
 
 Result<RefUpdate> parse_ref_update(const dom::object& obj, std::string_view path) {
     RefUpdate ref;
-    SHIPLOG_TRY(name, required_name(obj, path, "name"));
-    SHIPLOG_TRY(old_id, required_sha(obj, path, "oldObjectId"));
-    SHIPLOG_TRY(new_id, required_sha(obj, path, "newObjectId"));
+    SHIPLOG_TRY_ASSIGN(auto name, required_name(obj, path, "name"));
+    SHIPLOG_TRY_ASSIGN(auto old_id, required_sha(obj, path, "oldObjectId"));
+    SHIPLOG_TRY_ASSIGN(auto new_id, required_sha(obj, path, "newObjectId"));
     ref.name = std::move(name);
     ref.old_object_id = std::move(old_id);
     ref.new_object_id = std::move(new_id);
@@ -58,45 +58,30 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 }  // namespace
 
 Result<PushEvent> parse_push_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_push_event(document);
+    return parse_with(body, detail::read_push_event);
 }
 
 Result<PushEvent> detail::read_push_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     PushEvent push;
-    {
-        SHIPLOG_TRY(repository, required_object(resource, "resource", "repository"));
-        SHIPLOG_TRY(repository_id, required_name(repository, "resource.repository", "id"));
-        SHIPLOG_TRY(repository_name, required_name(repository, "resource.repository", "name"));
-        push.repository_id = std::move(repository_id);
-        push.repository_name = std::move(repository_name);
-        SHIPLOG_TRY(project, required_object(repository, "resource.repository", "project"));
-        SHIPLOG_TRY(project_id, required_name(project, "resource.repository.project", "id"));
-        SHIPLOG_TRY(project_name, required_name(project, "resource.repository.project", "name"));
-        push.project_id = std::move(project_id);
-        push.project_name = std::move(project_name);
-    }
-    SHIPLOG_TRY(push_id, required_int(resource, "resource", "pushId"));
-    push.push_id = push_id;
-    SHIPLOG_TRY(date, required_time(resource, "resource", "date"));
-    push.date = date;
+    SHIPLOG_TRY_ASSIGN(static_cast<GitRepositoryRef&>(push), required_git_repository(resource));
     push.pushed_by = optional_identity(resource, "pushedBy").value_or("");
     // An identity object reads as "displayName <uniqueName>"; the push
     // record wants the account alone.
     if (auto open = push.pushed_by.rfind(" <");
         open != std::string::npos && push.pushed_by.ends_with('>'))
         push.pushed_by = push.pushed_by.substr(open + 2, push.pushed_by.size() - open - 3);
+    SHIPLOG_TRY_ASSIGN(push.push_id, required_int(resource, "resource", "pushId"));
+    SHIPLOG_TRY_ASSIGN(push.date, required_time(resource, "resource", "date"));
     {
-        SHIPLOG_TRY(refs, required_array(resource, "resource", "refUpdates"));
+        SHIPLOG_TRY_ASSIGN(auto refs, required_array(resource, "resource", "refUpdates"));
         std::size_t i = 0;
         for (auto element : refs) {
             std::string path = index("resource.refUpdates", i++);
             dom::object obj;
             if (element.get_object().get(obj) != simdjson::SUCCESS)
                 return fail(ErrorCode::invalid_argument, path + ": not an object");
-            SHIPLOG_TRY(ref, parse_ref_update(obj, path));
+            SHIPLOG_TRY_ASSIGN(auto ref, parse_ref_update(obj, path));
             push.ref_updates.push_back(std::move(ref));
         }
     }

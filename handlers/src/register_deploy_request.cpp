@@ -8,11 +8,10 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<RegisterDeployRequest> parse_register_deploy_request(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    SHIPLOG_TRY(root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto root, parse_root(body));
     RegisterDeployRequest request;
     {
-        SHIPLOG_TRY(sha_text, required_string(root, "", "sha"));
+        SHIPLOG_TRY_ASSIGN(auto sha_text, required_string(root, "", "sha"));
         auto sha = normalize_sha(sha_text);
         if (!sha)
             return fail(ErrorCode::invalid_argument,

@@ -62,23 +62,20 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 }  // namespace
 
 Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_release_deployment_event(document);
+    return parse_with(body, detail::read_release_deployment_event);
 }
 
 Result<ReleaseDeploymentEvent> detail::read_release_deployment_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     ReleaseDeploymentEvent event;
     Reference definition, release;
     std::int64_t environment_release_id = 0;
     std::string step_operation_status;
     {
-        SHIPLOG_TRY(environment, required_object(resource, "resource", "environment"));
-        SHIPLOG_TRY(environment_id, required_int(environment, "resource.environment", "id"));
-        SHIPLOG_TRY(environment_name, required_name(environment, "resource.environment", "name"));
-        event.environment_id = environment_id;
-        event.environment_name = std::move(environment_name);
+        SHIPLOG_TRY_ASSIGN(auto named, required_numbered(resource, "resource", "environment"));
+        const dom::object& environment = named.object;
+        event.environment_id = named.id;
+        event.environment_name = std::move(named.name);
         event.status = optional_string(environment, "status").value_or("");
         event.definition_environment_id =
             optional_int(environment, "definitionEnvironmentId").value_or(0);

@@ -8,18 +8,16 @@ namespace shiplog::handlers {
 using namespace detail;
 
 Result<StageEvent> parse_stage_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_stage_event(document);
+    return parse_with(body, detail::read_stage_event);
 }
 
 Result<StageEvent> detail::read_stage_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     StageEvent stage;
     {
-        SHIPLOG_TRY(obj, required_object(resource, "resource", "stage"));
-        SHIPLOG_TRY(name, required_name(obj, "resource.stage", "name"));
-        SHIPLOG_TRY(state, required_name(obj, "resource.stage", "state"));
+        SHIPLOG_TRY_ASSIGN(auto obj, required_object(resource, "resource", "stage"));
+        SHIPLOG_TRY_ASSIGN(auto name, required_name(obj, "resource.stage", "name"));
+        SHIPLOG_TRY_ASSIGN(auto state, required_name(obj, "resource.stage", "state"));
         stage.stage_name = std::move(name);
         stage.state = std::move(state);
         stage.stage_display_name = optional_string(obj, "displayName").value_or("");
@@ -27,16 +25,10 @@ Result<StageEvent> detail::read_stage_event(const Document& document) {
         stage.attempt = optional_int(obj, "attempt");
     }
     {
-        SHIPLOG_TRY(run, required_object(resource, "resource", "run"));
-        SHIPLOG_TRY(run_id, required_int(run, "resource.run", "id"));
+        SHIPLOG_TRY_ASSIGN(auto run, required_object(resource, "resource", "run"));
+        SHIPLOG_TRY_ASSIGN(auto run_id, required_int(run, "resource.run", "id"));
         stage.run_id = run_id;
         stage.run_name = optional_string(run, "name").value_or("");
-        // The pipeline is normally resource.pipeline; older payloads only
-        // nest it in the run.
-        if (auto pipeline = optional_object(run, "pipeline")) {
-            stage.pipeline_id = optional_int(*pipeline, "id").value_or(0);
-            stage.pipeline_name = optional_string(*pipeline, "name").value_or("");
-        }
         // The run's own checkout: a sha that is not a commit id is ignored
         // (the build look-up then answers), never guessed at.
         if (auto resources = optional_object(run, "resources"))
@@ -47,14 +39,7 @@ Result<StageEvent> detail::read_stage_event(const Document& document) {
                     if (!stage.source_version.empty())
                         stage.source_branch = optional_string(*self, "refName").value_or("");
                 }
-    }
-    if (auto pipeline = optional_object(resource, "pipeline")) {
-        SHIPLOG_TRY(id, required_int(*pipeline, "resource.pipeline", "id"));
-        SHIPLOG_TRY(name, required_name(*pipeline, "resource.pipeline", "name"));
-        stage.pipeline_id = id;
-        stage.pipeline_name = std::move(name);
-    } else if (stage.pipeline_name.empty()) {
-        return fail(ErrorCode::invalid_argument, "resource.pipeline: missing object");
+        SHIPLOG_TRY(read_pipeline(resource, run, stage.pipeline_id, stage.pipeline_name));
     }
     if (!stage.attempt) stage.attempt = optional_int(resource, "attempt");
     return stage;

@@ -152,18 +152,17 @@ std::vector<std::string> split_tags(std::string_view tags) {
 }
 
 Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
-    SHIPLOG_TRY(document, Document::parse(body));
-    return detail::read_work_item_event(document);
+    return parse_with(body, detail::read_work_item_event);
 }
 
 Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
-    SHIPLOG_TRY(root, document.root());
-    SHIPLOG_TRY(event_type, required_string(root, "", "eventType"));
+    SHIPLOG_TRY_ASSIGN(auto root, document.root());
+    SHIPLOG_TRY_ASSIGN(auto event_type, required_string(root, "", "eventType"));
     auto change = change_of(event_type);
     if (!change)
         return invalid("eventType: \"" + event_type.substr(0, 64) +
                        "\" is not workitem.created/updated/deleted/restored");
-    SHIPLOG_TRY(resource, required_object(root, "", "resource"));
+    SHIPLOG_TRY_ASSIGN(auto resource, required_object(root, "", "resource"));
 
     WorkItemEvent event;
     event.change = *change;
@@ -172,11 +171,11 @@ Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
     std::string fields_path = "resource.fields";
 
     if (*change != WorkItemChange::updated) {
-        SHIPLOG_TRY(id, required_int(resource, "resource", "id"));
-        SHIPLOG_TRY(rev, required_int(resource, "resource", "rev"));
+        SHIPLOG_TRY_ASSIGN(auto id, required_int(resource, "resource", "id"));
+        SHIPLOG_TRY_ASSIGN(auto rev, required_int(resource, "resource", "rev"));
         event.id = id;
         event.rev = rev;
-        SHIPLOG_TRY(fields, required_object(resource, "resource", "fields"));
+        SHIPLOG_TRY_ASSIGN(auto fields, required_object(resource, "resource", "fields"));
         if (!read_fields(fields, values)) return invalid("resource.fields: not valid JSON");
         if (auto relations = optional_array(resource, "relations"))
             read_relations(*relations, event.commit_links);
@@ -194,19 +193,20 @@ Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
             if (auto removed = optional_array(*relations, "removed"))
                 read_relations(*removed, event.removed_commit_links);
         }
-        SHIPLOG_TRY(revision, required_object(resource, "resource", "revision"));
+        SHIPLOG_TRY_ASSIGN(auto revision, required_object(resource, "resource", "revision"));
         if (work_item_id == 0) {
-            SHIPLOG_TRY(revision_id, required_int(revision, "resource.revision", "id"));
+            SHIPLOG_TRY_ASSIGN(auto revision_id, required_int(revision, "resource.revision", "id"));
             work_item_id = revision_id;
         }
         if (!rev) {
-            SHIPLOG_TRY(revision_rev, required_int(revision, "resource.revision", "rev"));
+            SHIPLOG_TRY_ASSIGN(auto revision_rev,
+                               required_int(revision, "resource.revision", "rev"));
             rev = revision_rev;
         }
         event.id = work_item_id;
         event.rev = *rev;
         fields_path = "resource.revision.fields";
-        SHIPLOG_TRY(fields, required_object(revision, "resource.revision", "fields"));
+        SHIPLOG_TRY_ASSIGN(auto fields, required_object(revision, "resource.revision", "fields"));
         if (!read_fields(fields, values))
             return invalid("resource.revision.fields: not valid JSON");
         if (auto relations = optional_array(revision, "relations"))
@@ -227,8 +227,8 @@ Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
                            ": missing string");
         return *values[field];
     };
-    SHIPLOG_TRY(project, required_field(f_team_project));
-    SHIPLOG_TRY(work_item_type, required_field(f_type));
+    SHIPLOG_TRY_ASSIGN(auto project, required_field(f_team_project));
+    SHIPLOG_TRY_ASSIGN(auto work_item_type, required_field(f_type));
     event.team_project = std::move(project);
     event.work_item_type = std::move(work_item_type);
     event.state = values[f_state].value_or("");

@@ -19,10 +19,6 @@ bool boundary_before(std::string_view text, std::size_t pos) {
     return pos == 0 || (!is_word(text[pos - 1]) && text[pos - 1] != '&');
 }
 
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() && detail::iequals(text.substr(0, prefix.size()), prefix);
-}
-
 }  // namespace
 
 std::vector<std::int64_t> extract_work_item_ids(std::string_view message, std::size_t limit) {
@@ -62,7 +58,7 @@ std::vector<std::int64_t> extract_work_item_ids(std::string_view message, std::s
 std::optional<CommitArtifact> parse_commit_artifact_uri(std::string_view uri) {
     constexpr std::string_view k_prefix = "vstfs:///Git/Commit/";
     constexpr std::string_view k_separator = "%2F";
-    if (!starts_with_icase(uri, k_prefix)) return std::nullopt;
+    if (!ascii::istarts_with(uri, k_prefix)) return std::nullopt;
     std::string_view rest = uri.substr(k_prefix.size());
     std::string_view parts[3];
     for (int i = 0; i < 3; ++i) {
@@ -72,7 +68,7 @@ std::optional<CommitArtifact> parse_commit_artifact_uri(std::string_view uri) {
         }
         std::size_t at = std::string_view::npos;
         for (std::size_t p = 0; p + k_separator.size() <= rest.size(); ++p) {
-            if (starts_with_icase(rest.substr(p), k_separator)) {
+            if (ascii::istarts_with(rest.substr(p), k_separator)) {
                 at = p;
                 break;
             }

@@ -1,29 +1,23 @@
 #include "http/message.hpp"
 
-#include <strings.h>
-
+#include "common/ascii.hpp"
 #include "common/cidr.hpp"
+#include "common/json.hpp"
 
 namespace shiplog::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using ascii::hex_value;
+using ascii::iequals;
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+}  // namespace
 
-std::string percent_decode(std::string_view s) {
+std::string percent_decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '+') {
+        if (c == '+' && plus_is_space) {
             out += ' ';
         } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
                    hex_value(s[i + 2]) >= 0) {
@@ -35,8 +29,6 @@ std::string percent_decode(std::string_view s) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string_view Request::header(std::string_view name) const {
     for (const auto& [n, v] : headers)
@@ -58,8 +50,9 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
         q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
         auto eq = pair.find('=');
         std::string_view key = pair.substr(0, eq);
-        if (percent_decode(key) != name) continue;
-        return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+        if (percent_decode(key, true) != name) continue;
+        return eq == std::string_view::npos ? std::string{}
+                                            : percent_decode(pair.substr(eq + 1), true);
     }
     return std::nullopt;
 }
@@ -68,44 +61,10 @@ bool Request::from_loopback() const {
     return !via_proxy && is_loopback_address(client_address);
 }
 
-std::string json_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    static const char* hex = "0123456789abcdef";
-                    out += "\\u00";
-                    out += hex[c >> 4];
-                    out += hex[c & 0xf];
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out;
-}
-
 Response json_error(int status, std::string_view message) {
     Response res;
     res.status = status;
-    res.body = "{\"error\":\"" + json_escape(message) + "\"}";
+    res.body = json::Writer().begin_object().field("error", message).end_object().take();
     return res;
 }
 

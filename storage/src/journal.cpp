@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/bytes.hpp"
 #include "lmdb_util.hpp"
 
 namespace shiplog::storage {
@@ -12,7 +13,6 @@ namespace {
 
 constexpr std::uint8_t k_flag_created_date = 0x01;
 constexpr std::uint8_t k_known_flags = k_flag_created_date;
-constexpr std::size_t k_max_varint_bytes = 5;  // a u32 in LEB128
 constexpr std::size_t k_fixed_header_bytes = 3 + 8;
 
 bool valid_source(std::uint8_t value) {
@@ -20,103 +20,12 @@ bool valid_source(std::uint8_t value) {
            value <= static_cast<std::uint8_t>(EventSource::backfill);
 }
 
-std::size_t varint_size(std::uint64_t value) {
-    std::size_t n = 1;
-    while (value >= 0x80) {
-        value >>= 7;
-        ++n;
-    }
-    return n;
-}
-
-char* put_varint(char* out, std::uint64_t value) {
-    while (value >= 0x80) {
-        *out++ = static_cast<char>((value & 0x7fU) | 0x80U);
-        value >>= 7;
-    }
-    *out++ = static_cast<char>(value);
-    return out;
-}
-
-char* put_i64_le(char* out, std::int64_t signed_value) {
-    auto value = static_cast<std::uint64_t>(signed_value);
-    for (int i = 0; i < 8; ++i) {
-        *out++ = static_cast<char>(value & 0xffU);
-        value >>= 8;
-    }
-    return out;
-}
-
-char* put_string(char* out, std::string_view s) {
-    out = put_varint(out, s.size());
-    if (!s.empty()) std::memcpy(out, s.data(), s.size());
-    return out + s.size();
-}
-
 std::int64_t nanos(Timestamp t) {
     return t.time_since_epoch().count();
 }
 
-// A bounds-checked cursor over a record: every read says whether it fit, so
-// a truncated or corrupt record is an error and never an out-of-bounds read.
-class Reader {
-  public:
-    explicit Reader(std::string_view bytes) : m_bytes(bytes) {}
-
-    std::size_t offset() const { return m_pos; }
-    bool at_end() const { return m_pos == m_bytes.size(); }
-
-    bool u8(std::uint8_t& out) {
-        if (m_bytes.size() - m_pos < 1) return false;
-        out = static_cast<std::uint8_t>(m_bytes[m_pos++]);
-        return true;
-    }
-
-    bool i64(std::int64_t& out) {
-        if (m_bytes.size() - m_pos < 8) return false;
-        std::uint64_t value = 0;
-        for (int i = 7; i >= 0; --i)
-            value = (value << 8) |
-                    static_cast<std::uint8_t>(m_bytes[m_pos + static_cast<std::size_t>(i)]);
-        m_pos += 8;
-        out = static_cast<std::int64_t>(value);
-        return true;
-    }
-
-    // Rejects overlong encodings and values >= 2^32.
-    bool varint(std::uint32_t& out) {
-        std::uint64_t value = 0;
-        for (std::size_t i = 0; i < k_max_varint_bytes; ++i) {
-            if (m_pos >= m_bytes.size()) return false;
-            const auto byte = static_cast<std::uint8_t>(m_bytes[m_pos++]);
-            value |= std::uint64_t{byte & 0x7fU} << (7 * i);
-            if ((byte & 0x80U) == 0) {
-                // Only the shortest encoding is valid, so that a record has
-                // exactly one byte form (decode then encode is the identity).
-                if (byte == 0 && i > 0) return false;
-                if (value > std::numeric_limits<std::uint32_t>::max()) return false;
-                out = static_cast<std::uint32_t>(value);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    bool string(std::string& out) {
-        std::uint32_t size = 0;
-        if (!varint(size)) return false;
-        if (m_bytes.size() - m_pos < size) return false;
-        out.assign(m_bytes.data() + m_pos, size);
-        m_pos += size;
-        return true;
-    }
-
-  private:
-    std::string_view m_bytes;
-    std::size_t m_pos = 0;
-};
-
-tl::unexpected<Error> corrupt(std::uint64_t seq, const Reader& reader, std::string_view what) {
+tl::unexpected<Error> corrupt(std::uint64_t seq, const bytes::Reader& reader,
+                              std::string_view what) {
     return fail(ErrorCode::store, "journal record " + std::to_string(seq) +
                                       " is corrupt: " + std::string(what) + " at byte " +
                                       std::to_string(reader.offset()));
@@ -148,7 +57,7 @@ Result<std::uint64_t> decode_seq_value(const MDB_val& value, std::string_view wh
     if (value.mv_size != 8)
         return fail(ErrorCode::store, std::string(what) + " is corrupt (" +
                                           std::to_string(value.mv_size) + " bytes, expected 8)");
-    return detail::get_u64_be(static_cast<const unsigned char*>(value.mv_data));
+    return bytes::decode_u64_be(detail::to_view(value));
 }
 
 }  // namespace
@@ -171,7 +80,7 @@ std::size_t encoded_size(const JournalEntry& entry) {
     std::size_t size = k_fixed_header_bytes + (entry.created_date ? 8 : 0);
     for (const std::string* field : {&entry.event_id, &entry.event_type, &entry.publisher_id,
                                      &entry.resource_version, &entry.raw})
-        size += varint_size(field->size()) + field->size();
+        size += bytes::length_prefixed_size(*field);
     return size;
 }
 
@@ -179,13 +88,12 @@ void encode_entry(const JournalEntry& entry, char* out) {
     *out++ = static_cast<char>(k_journal_record_version);
     *out++ = static_cast<char>(entry.source);
     *out++ = static_cast<char>(entry.created_date ? k_flag_created_date : 0);
-    out = put_i64_le(out, nanos(entry.received_at));
-    if (entry.created_date) out = put_i64_le(out, nanos(*entry.created_date));
-    out = put_string(out, entry.event_id);
-    out = put_string(out, entry.event_type);
-    out = put_string(out, entry.publisher_id);
-    out = put_string(out, entry.resource_version);
-    put_string(out, entry.raw);
+    out = bytes::encode_fixed64(out, static_cast<std::uint64_t>(nanos(entry.received_at)));
+    if (entry.created_date)
+        out = bytes::encode_fixed64(out, static_cast<std::uint64_t>(nanos(*entry.created_date)));
+    for (const std::string* field : {&entry.event_id, &entry.event_type, &entry.publisher_id,
+                                     &entry.resource_version, &entry.raw})
+        out = bytes::encode_length_prefixed(out, *field);
 }
 
 std::string encode_entry(const JournalEntry& entry) {
@@ -195,30 +103,30 @@ std::string encode_entry(const JournalEntry& entry) {
 }
 
 Result<JournalEntry> decode_entry(std::string_view record, std::uint64_t seq) {
-    Reader in(record);
+    bytes::Reader in(record);
     JournalEntry entry;
     entry.seq = seq;
-    std::uint8_t version = 0;
-    if (!in.u8(version)) return corrupt(seq, in, "empty record");
+    const std::uint8_t version = in.u8();
+    if (!in.ok()) return corrupt(seq, in, "empty record");
     if (version > k_journal_record_version)
         return fail(ErrorCode::store,
                     "journal record " + std::to_string(seq) + " has format version " +
                         std::to_string(version) + ", newer than this shiplog reads (" +
                         std::to_string(k_journal_record_version) + "): upgrade shiplog");
     if (version == 0) return corrupt(seq, in, "format version 0");
-    std::uint8_t source = 0;
-    if (!in.u8(source)) return corrupt(seq, in, "truncated source");
+    const std::uint8_t source = in.u8();
+    if (!in.ok()) return corrupt(seq, in, "truncated source");
     if (!valid_source(source)) return corrupt(seq, in, "unknown source " + std::to_string(source));
     entry.source = static_cast<EventSource>(source);
-    std::uint8_t flags = 0;
-    if (!in.u8(flags)) return corrupt(seq, in, "truncated flags");
+    const std::uint8_t flags = in.u8();
+    if (!in.ok()) return corrupt(seq, in, "truncated flags");
     if ((flags & ~k_known_flags) != 0) return corrupt(seq, in, "unknown flags");
-    std::int64_t received = 0;
-    if (!in.i64(received)) return corrupt(seq, in, "truncated received_at");
+    const auto received = static_cast<std::int64_t>(in.fixed64());
+    if (!in.ok()) return corrupt(seq, in, "truncated received_at");
     entry.received_at = Timestamp{std::chrono::nanoseconds{received}};
     if ((flags & k_flag_created_date) != 0) {
-        std::int64_t created = 0;
-        if (!in.i64(created)) return corrupt(seq, in, "truncated created_date");
+        const auto created = static_cast<std::int64_t>(in.fixed64());
+        if (!in.ok()) return corrupt(seq, in, "truncated created_date");
         entry.created_date = Timestamp{std::chrono::nanoseconds{created}};
     }
     const std::pair<std::string*, const char*> fields[] = {
@@ -229,9 +137,12 @@ Result<JournalEntry> decode_entry(std::string_view record, std::uint64_t seq) {
         {&entry.raw, "raw"},
     };
     for (const auto& [field, name] : fields) {
-        if (!in.string(*field)) return corrupt(seq, in, std::string("truncated ") + name);
+        // Lengths above 4 GiB are refused as the writer refuses them.
+        const std::uint64_t size = in.varint32();
+        *field = in.bytes(size);
+        if (!in.ok()) return corrupt(seq, in, std::string("truncated ") + name);
     }
-    if (!in.at_end()) return corrupt(seq, in, "trailing bytes");
+    if (!in.done()) return corrupt(seq, in, "trailing bytes");
     return entry;
 }
 

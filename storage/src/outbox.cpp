@@ -10,43 +10,26 @@ namespace {
 
 constexpr unsigned char k_record_version = 1;
 
+// Outbox records outlive an upgrade (they are not derived data), so their
+// format stays as first written: 4-byte big-endian string lengths and
+// 8-byte big-endian times after the version byte.
 void put_str(std::string& out, std::string_view s) {
-    unsigned char len[4];
-    detail::put_u32_be(len, static_cast<std::uint32_t>(s.size()));
-    out.append(reinterpret_cast<const char*>(len), 4);
+    bytes::put_u32_be(out, static_cast<std::uint32_t>(s.size()));
     out.append(s);
 }
 
 void put_i64(std::string& out, std::int64_t v) {
-    unsigned char bytes[8];
-    detail::put_u64_be(bytes, static_cast<std::uint64_t>(v));
-    out.append(reinterpret_cast<const char*>(bytes), 8);
+    bytes::put_u64_be(out, static_cast<std::uint64_t>(v));
 }
 
-struct Cursor {
-    std::string_view rest;
-    bool ok = true;
+std::string get_str(bytes::Reader& in) {
+    const std::uint32_t n = in.u32_be();
+    return std::string(in.bytes(n));
+}
 
-    std::string str() {
-        if (!ok || rest.size() < 4) return fail<std::string>();
-        const auto n = detail::get_u32_be(reinterpret_cast<const unsigned char*>(rest.data()));
-        if (rest.size() - 4 < n) return fail<std::string>();
-        std::string out(rest.substr(4, n));
-        rest.remove_prefix(4 + n);
-        return out;
-    }
-    std::int64_t i64() {
-        if (!ok || rest.size() < 8) return fail<std::int64_t>();
-        const auto v = detail::get_u64_be(reinterpret_cast<const unsigned char*>(rest.data()));
-        rest.remove_prefix(8);
-        return static_cast<std::int64_t>(v);
-    }
-    template <class T>
-    T fail() {
-        ok = false;
-        return T{};
-    }
-};
+std::int64_t get_i64(bytes::Reader& in) {
+    return static_cast<std::int64_t>(in.u64_be());
+}
 
 Timestamp from_ns(std::int64_t ns) {
     return Timestamp(std::chrono::nanoseconds(ns));
@@ -79,19 +62,19 @@ std::string encode_outbox_message(const OutboxMessage& m) {
 std::optional<OutboxMessage> decode_outbox_message(std::string_view bytes) {
     if (bytes.empty() || static_cast<unsigned char>(bytes[0]) != k_record_version)
         return std::nullopt;
-    Cursor c{bytes.substr(1)};
+    bytes::Reader in(bytes.substr(1));
     OutboxMessage m;
-    m.event_id = c.str();
-    m.target = c.str();
-    m.event = c.str();
-    m.occurred_at = from_ns(c.i64());
-    m.queued_at = from_ns(c.i64());
-    m.deployment = c.str();
-    m.environment = c.str();
-    m.subject = c.str();
-    m.summary = c.str();
-    m.link = c.str();
-    if (!c.ok || !c.rest.empty()) return std::nullopt;
+    m.event_id = get_str(in);
+    m.target = get_str(in);
+    m.event = get_str(in);
+    m.occurred_at = from_ns(get_i64(in));
+    m.queued_at = from_ns(get_i64(in));
+    m.deployment = get_str(in);
+    m.environment = get_str(in);
+    m.subject = get_str(in);
+    m.summary = get_str(in);
+    m.link = get_str(in);
+    if (!in.done()) return std::nullopt;
     return m;
 }
 
@@ -134,7 +117,7 @@ Result<bool> Outbox::enqueue(Txn& txn, const OutboxMessage& message) const {
         auto cursor = lmdb::cursor::open(txn, m_rows);
         MDB_val last_key{}, last_value{};
         if (cursor.get(&last_key, &last_value, MDB_LAST) && last_key.mv_size == 8)
-            seq = detail::get_u64_be(static_cast<const unsigned char*>(last_key.mv_data)) + 1;
+            seq = bytes::decode_u64_be(detail::to_view(last_key)) + 1;
         cursor.close();
         const std::string record = encode_outbox_message(message);
         detail::SeqKey seq_key(seq);
@@ -161,7 +144,7 @@ Result<std::vector<OutboxRow>> Outbox::pending(Txn& txn, std::size_t limit,
         while (found && out.size() < limit) {
             if (key.mv_size == 8) {
                 auto message = decode_outbox_message(detail::to_view(value));
-                const auto seq = detail::get_u64_be(static_cast<const unsigned char*>(key.mv_data));
+                const auto seq = bytes::decode_u64_be(detail::to_view(key));
                 // A record this build cannot read is left for the build that wrote it.
                 if (message) out.push_back(OutboxRow{seq, std::move(*message)});
             }

@@ -167,9 +167,9 @@ Status Store::init_tables() {
                                               " has journal entries but no schema version: it is "
                                               "damaged; restore a backup");
         // A new store: record the schema it is written in.
-        unsigned char bytes[4];
-        detail::put_u32_be(bytes, k_schema_version);
-        MDB_val stored{sizeof bytes, bytes};
+        char version[4];
+        bytes::encode_u32_be(version, k_schema_version);
+        MDB_val stored{sizeof version, version};
         lmdb::dbi_put(txn.handle(), m_meta, &key, &stored, 0);
     } else if (rc != MDB_SUCCESS) {
         return tl::unexpected(store_error(rc, "read meta/schema_version"));
@@ -178,8 +178,7 @@ Status Store::init_tables() {
             return fail(ErrorCode::store,
                         "the store at " + where + " has a corrupt meta/schema_version (" +
                             std::to_string(value.mv_size) + " bytes, expected 4)");
-        const std::uint32_t found =
-            detail::get_u32_be(static_cast<const unsigned char*>(value.mv_data));
+        const std::uint32_t found = bytes::decode_u32_be(detail::to_view(value));
         if (found > k_schema_version)
             return fail(ErrorCode::store, "store schema " + std::to_string(found) +
                                               " is newer than this shiplog (" +
@@ -293,6 +292,25 @@ Status put_meta(Store& store, std::string_view key, std::string_view value) {
     } catch (const lmdb::error& e) {
         return tl::unexpected(store.commit_error(e.code(), context));
     }
+}
+
+Result<std::optional<std::string_view>> get_value(Txn& txn, MDB_dbi table, std::string_view key,
+                                                  std::string_view context) {
+    MDB_val k = detail::to_val(key);
+    MDB_val v{};
+    const int rc = ::mdb_get(txn.handle(), table, &k, &v);
+    if (rc == MDB_NOTFOUND) return std::nullopt;
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+    return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+
+Status put_value(Txn& txn, MDB_dbi table, std::string_view key, std::string_view value,
+                 std::string_view context) {
+    MDB_val k = detail::to_val(key);
+    MDB_val v = detail::to_val(value);
+    const int rc = ::mdb_put(txn.handle(), table, &k, &v, 0);
+    if (rc != MDB_SUCCESS) return tl::unexpected(store_error(rc, context));
+    return {};
 }
 
 Status copy_compacted(Store& store, int fd, std::string_view context) {

@@ -23,22 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> event_ids_in(const fs::path& store_dir) {
-    std::vector<std::string> ids;
-    auto store = storage::Store::open({store_dir, std::size_t{64} << 20, true});
-    if (!store) {
-        ADD_FAILURE() << "cannot open " << store_dir << ": " << store.error().message;
-        return ids;
-    }
-    auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
-    auto visited = storage::for_each_entry(txn, **store, 0, [&](const storage::JournalEntry& e) {
-        ids.push_back(e.event_id);
-        return true;
-    });
-    if (!visited) ADD_FAILURE() << visited.error().message;
-    return ids;
-}
-
 void post_stored(const DaemonHarness& daemon, const std::string& id) {
     auto res = daemon.post_event(make_push_event(id));
     ASSERT_TRUE(res) << "POST " << id << " failed: " << httplib::to_string(res.error());
@@ -77,7 +61,7 @@ TEST(Backup, CopiesTheStoreWhileServing) {
     auto journal_stat = run_command("/usr/bin/mdb_stat", {"-s", "journal", dest.string()});
     EXPECT_EQ(journal_stat.exit_code, 0) << journal_stat.err;
     EXPECT_NE(journal_stat.out.find("Entries: 3\n"), std::string::npos) << journal_stat.out;
-    EXPECT_EQ(event_ids_in(dest), posted);
+    EXPECT_EQ(journal_event_ids_in(dest), posted);
 
     // serve did not notice: still healthy, still storing.
     auto health = daemon.client().Get("/healthz");
@@ -89,7 +73,7 @@ TEST(Backup, CopiesTheStoreWhileServing) {
     // The backup is a snapshot: the later event is in the store, not in the copy.
     EXPECT_EQ(daemon.journal_event_ids(),
               (std::vector<std::string>{"bk-1", "bk-2", "bk-3", "bk-after"}));
-    EXPECT_EQ(event_ids_in(dest), posted);
+    EXPECT_EQ(journal_event_ids_in(dest), posted);
 }
 
 // Entries of one table in an LMDB environment folder, as `mdb_stat` counts them.
@@ -128,7 +112,7 @@ TEST(Backup, IsASnapshotWhileEventsKeepArriving) {
     EXPECT_EQ(failures, 0) << "serve failed requests during the backup";
     EXPECT_EQ(daemon.stop(), 0);
 
-    const auto copied = event_ids_in(dest);
+    const auto copied = journal_event_ids_in(dest);
     const auto all = daemon.journal_event_ids();
     ASSERT_GE(copied.size(), 5u);
     ASSERT_LE(copied.size(), all.size());
@@ -175,7 +159,7 @@ TEST(Backup, AnEmptyExistingFolderIsFineAndAFileIsNot) {
     auto backup = run_command(SHIPLOG_BINARY, {"backup", "--config", daemon.config_path().string(),
                                                empty.path().string()});
     EXPECT_EQ(backup.exit_code, 0) << backup.err;
-    EXPECT_EQ(event_ids_in(empty.path()), std::vector<std::string>{"ef-1"});
+    EXPECT_EQ(journal_event_ids_in(empty.path()), std::vector<std::string>{"ef-1"});
 
     auto file = daemon.dir().write("not-a-folder", "x");
     auto onto_file = run_command(
@@ -221,7 +205,7 @@ TEST(Backup, ABackupFolderServesAsAStore) {
                                            dest.string() + "\"\nmax_size_mb = 64\n");
     auto check = run_command(SHIPLOG_BINARY, {"config", "check", "--config", config.string()});
     EXPECT_EQ(check.exit_code, 0) << check.err;
-    EXPECT_EQ(event_ids_in(dest), (std::vector<std::string>{"rs-1", "rs-2"}));
+    EXPECT_EQ(journal_event_ids_in(dest), (std::vector<std::string>{"rs-1", "rs-2"}));
 
     // And a daemon runs on it, deduplicating against the restored journal.
     ServeProcess serve(SHIPLOG_BINARY, config.string());

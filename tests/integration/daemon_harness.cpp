@@ -13,6 +13,7 @@
 
 #include "storage/journal.hpp"
 #include "storage/store.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::testing {
 
@@ -77,10 +78,30 @@ int DaemonHarness::stop() {
 }
 
 std::vector<std::string> DaemonHarness::journal_event_ids() const {
+    return journal_event_ids_in(store_path(), m_options.max_size_mb << 20);
+}
+
+void expect_duplicates(const DaemonHarness& daemon, const std::vector<std::string>& ids,
+                       int commits) {
+    for (const auto& id : ids) {
+        auto res = daemon.post_event(make_push_event(id, "billing", "main", commits));
+        ASSERT_TRUE(res);
+        EXPECT_EQ(res->body, R"({"status":"duplicate"})") << id;
+    }
+}
+
+void expect_each_once(const std::vector<std::string>& ids) {
+    std::map<std::string, int> count;
+    for (const auto& id : ids) ++count[id];
+    for (const auto& [id, times] : count) EXPECT_EQ(times, 1) << id;
+}
+
+std::vector<std::string> journal_event_ids_in(const std::filesystem::path& store_dir,
+                                              std::size_t map_size) {
     std::vector<std::string> ids;
-    auto store = storage::Store::open({store_path(), m_options.max_size_mb << 20, true});
+    auto store = storage::Store::open({store_dir, map_size, true});
     if (!store) {
-        ADD_FAILURE() << "cannot open store: " << store.error().message;
+        ADD_FAILURE() << "cannot open " << store_dir << ": " << store.error().message;
         return ids;
     }
     auto txn = lmdb::txn::begin((*store)->env(), nullptr, MDB_RDONLY);
@@ -94,11 +115,6 @@ std::vector<std::string> DaemonHarness::journal_event_ids() const {
 
 std::string make_push_event(const std::string& event_id, const std::string& repository,
                             const std::string& branch, int commits) {
-    auto sha = [](int n) {
-        char buf[41];
-        std::snprintf(buf, sizeof buf, "%040x", n);
-        return std::string(buf);
-    };
     std::ostringstream j;
     j << R"({"subscriptionId":"5c9d6f3e-0a51-4f8e-9a57-0c4f2b1d7e11","notificationId":7,"id":")"
       << event_id << R"(","eventType":"git.push","publisherId":"tfs","message":{"text":"pushed"},)"
@@ -147,11 +163,12 @@ bool raw_send(int fd, const std::string& bytes) {
     return true;
 }
 
-std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout) {
+std::string raw_read_until(int fd, std::chrono::milliseconds timeout,
+                           const std::function<bool(const std::string&)>& done) {
     std::string out;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     char buf[8192];
-    for (;;) {
+    while (!done(out)) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
@@ -165,6 +182,10 @@ std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout) {
         out.append(buf, static_cast<std::size_t>(n));
     }
     return out;
+}
+
+std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout) {
+    return raw_read_until(fd, timeout, [](const std::string&) { return false; });
 }
 
 std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout) {

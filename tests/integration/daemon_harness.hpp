@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -76,6 +77,17 @@ class DaemonHarness {
 };
 
 // A git.push delivery to Contoso/web-api refs/heads/<branch> with a unique id.
+// Posting each of `ids` again (make_push_event to billing:main with
+// `commits` commits) answers "duplicate".
+void expect_duplicates(const DaemonHarness& daemon, const std::vector<std::string>& ids,
+                       int commits);
+// Every id in `ids` appears once.
+void expect_each_once(const std::vector<std::string>& ids);
+
+// The event ids in the journal of the store in `store_dir`, opened read-only.
+std::vector<std::string> journal_event_ids_in(const std::filesystem::path& store_dir,
+                                              std::size_t map_size = std::size_t{64} << 20);
+
 std::string make_push_event(const std::string& event_id, const std::string& repository = "web-api",
                             const std::string& branch = "main", int commits = 1);
 
@@ -88,11 +100,53 @@ int raw_connect(int port);
 bool raw_send(int fd, const std::string& bytes);
 // Reads until the peer closes or `timeout` passes; returns what arrived.
 std::string raw_read_until_close(int fd, std::chrono::milliseconds timeout);
+// Reads until `done(what arrived)` holds, the peer closes, or `timeout` passes.
+std::string raw_read_until(int fd, std::chrono::milliseconds timeout,
+                           const std::function<bool(const std::string&)>& done);
 // Connects, sends `bytes`, reads until close/timeout, closes.
 std::string raw_exchange(int port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::seconds{10});
 // Status codes of every "HTTP/1.x NNN" response in `stream`, in order.
 std::vector<int> response_statuses(const std::string& stream);
+
+// A test against a daemon whose config has [api] with `token` in its token
+// file (`extra_toml` after it); api_get sends the token, cli runs the
+// shiplog binary with this daemon's --config.
+class ApiDaemonTest : public ::testing::Test {
+  protected:
+    explicit ApiDaemonTest(std::string token, const std::string& extra_toml = "")
+        : m_token(std::move(token)), daemon(options(extra_toml)) {
+        daemon.dir().write("api-token", m_token + "\n");
+    }
+
+    httplib::Result api_get(const std::string& path) {
+        auto c = daemon.client();
+        c.set_bearer_token_auth(m_token);
+        return c.Get(path.c_str());
+    }
+
+    // The status of GET `path` (api_get), or -1 when nothing answered.
+    int api_status(const std::string& path) {
+        auto res = api_get(path);
+        return res ? res->status : -1;
+    }
+
+    CommandResult cli(std::vector<std::string> args) {
+        args.push_back("--config");
+        args.push_back(daemon.config_path().string());
+        return run_command(SHIPLOG_BINARY, args);
+    }
+
+    std::string m_token;
+    DaemonHarness daemon;
+
+  private:
+    static DaemonOptions options(const std::string& extra_toml) {
+        DaemonOptions o;
+        o.extra_toml = "[api]\ntoken_file = \"api-token\"\n" + extra_toml;
+        return o;
+    }
+};
 
 // Number of times `needle` occurs in `haystack`.
 std::size_t count_occurrences(const std::string& haystack, const std::string& needle);

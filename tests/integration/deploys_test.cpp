@@ -14,23 +14,9 @@ namespace {
 
 constexpr const char* k_api_token = "api-token-4d2c8e1f0a9b";
 
-class DeploysTest : public ::testing::Test {
+class DeploysTest : public ApiDaemonTest {
   protected:
-    DeploysTest() : daemon(options()) {
-        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
-    }
-
-    static DaemonOptions options() {
-        DaemonOptions o;
-        o.extra_toml = "[api]\ntoken_file = \"api-token\"\n";
-        return o;
-    }
-
-    httplib::Result api_get(const std::string& path) {
-        auto c = daemon.client();
-        c.set_bearer_token_auth(k_api_token);
-        return c.Get(path.c_str());
-    }
+    DeploysTest() : ApiDaemonTest(k_api_token) {}
 
     httplib::Result register_deploy(const std::string& body,
                                     const std::string& auth = std::string("apikey ") +
@@ -40,27 +26,14 @@ class DeploysTest : public ::testing::Test {
         return c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body,
                       "application/json");
     }
-
-    CommandResult cli(const std::vector<std::string>& args) {
-        std::vector<std::string> full = args;
-        full.push_back("--config");
-        full.push_back(daemon.config_path().string());
-        return run_command(SHIPLOG_BINARY, full);
-    }
-
-    DaemonHarness daemon;
 };
 
 TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
     // First deploy: ships only its own push's commits (never all history).
-    ASSERT_EQ(
-        daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
-        R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(first_push())->body, R"({"status":"stored"})");
     // Two pushes, then a third: each push is a deploy with push trigger.
-    ASSERT_EQ(
-        daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
-        R"({"status":"stored"})");
+    ASSERT_EQ(daemon.post_event(second_push())->body, R"({"status":"stored"})");
     // A push to another branch is ignored and creates nothing.
     ASSERT_EQ(daemon.post_event(make_push_event("other-branch", "web-api", "feature/x"))->body,
               R"({"status":"ignored","reason":"no deployment tracks Contoso/web-api:feature/x"})");
@@ -87,9 +60,7 @@ TEST_F(DeploysTest, PushesBecomeDeploysWithTheirCommitsAndTheApiAndCliAgree) {
     auto one = api_get("/api/v1/deploys/web-api:production:1");
     ASSERT_TRUE(one);
     EXPECT_EQ(one->status, 200);
-    auto missing = api_get("/api/v1/deploys/web-api:production:999");
-    ASSERT_TRUE(missing);
-    EXPECT_EQ(missing->status, 404);
+    EXPECT_EQ(api_status("/api/v1/deploys/web-api:production:999"), 404);
 
     // The CLI reads the same store while serve runs and prints the same JSON.
     auto cli_list =

@@ -148,17 +148,11 @@ TEST(DiskFull, Answers503KeepsRunningAndResumesWhenSpaceIsFreed) {
 
     // After a restart every acknowledged event is there, once, and nothing else.
     ASSERT_TRUE(daemon.start()) << daemon.serve().process().output();
-    for (const auto& id : accepted) {
-        auto res = daemon.post_event(make_push_event(id, "billing", "main", 60));
-        ASSERT_TRUE(res);
-        EXPECT_EQ(res->body, R"({"status":"duplicate"})") << id;
-    }
+    expect_duplicates(daemon, accepted, 60);
     ASSERT_EQ(daemon.stop(), 0);
     auto ids = daemon.journal_event_ids();
     EXPECT_EQ(ids, accepted);
-    std::map<std::string, int> count;
-    for (const auto& id : ids) ++count[id];
-    for (const auto& [id, times] : count) EXPECT_EQ(times, 1) << id;
+    expect_each_once(ids);
 }
 
 }  // namespace

@@ -6,13 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace shiplog::testing {
+#include "support/sha.hpp"
 
-inline std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+namespace shiplog::testing {
 
 // A git.push to Contoso/web-api <branch> moving old -> new with the given commits (oldest first).
 inline std::string push_event(const std::string& id, int push_id, int old_sha, int new_sha,
@@ -37,6 +33,15 @@ inline std::string push_event(const std::string& id, int push_id, int old_sha, i
       << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")"
       << date << R"("}})";
     return j.str();
+}
+
+// The two pushes several tests start from: web-api deploys on
+// 2026-11-20T10:00Z (commits 11, 12) and 2026-11-21T10:00Z (13, 14).
+inline std::string first_push() {
+    return push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z");
+}
+inline std::string second_push() {
+    return push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z");
 }
 
 // A build.complete (resourceVersion 2.0) of definition `definition` on refs/heads/main.

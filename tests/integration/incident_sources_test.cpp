@@ -24,36 +24,26 @@ std::string read_fixture(const std::string& name) {
     return s.str();
 }
 
-class IncidentSourcesTest : public ::testing::Test {
+class IncidentSourcesTest : public ApiDaemonTest {
   protected:
-    IncidentSourcesTest() : daemon(options()) {
-        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
-    }
+    IncidentSourcesTest() : ApiDaemonTest(k_api_token, sources_toml()) {}
 
-    static DaemonOptions options() {
-        DaemonOptions o;
-        o.extra_toml =
-            "[[deployment]]\nname = \"shop\"\nenvironment = \"staging\"\nproject = \"Contoso\"\n"
-            "repository = \"web-api\"\ntrigger = \"manual\"\n\n"
-            "[[deployment]]\nname = \"shop\"\nenvironment = \"production\"\nproject = "
-            "\"Contoso\"\nrepository = \"web-api\"\ntrigger = \"manual\"\n\n"
-            "[api]\ntoken_file = \"api-token\"\n\n"
-            "[[incident_source]]\nname = \"pager\"\nkind = \"api\"\ndeployment = \"web-api\"\n"
-            "environment = \"production\"\n\n"
-            "[[incident_source]]\nname = \"alerts\"\nkind = \"azure-monitor\"\n"
-            "deployment = \"web-api\"\nenvironment = \"production\"\n";
-        return o;
+    static std::string sources_toml() {
+        return "[[deployment]]\nname = \"shop\"\nenvironment = \"staging\"\nproject = \"Contoso\"\n"
+               "repository = \"web-api\"\ntrigger = \"manual\"\n\n"
+               "[[deployment]]\nname = \"shop\"\nenvironment = \"production\"\nproject = "
+               "\"Contoso\"\nrepository = \"web-api\"\ntrigger = \"manual\"\n\n"
+               "[[incident_source]]\nname = \"pager\"\nkind = \"api\"\ndeployment = \"web-api\"\n"
+               "environment = \"production\"\n\n"
+               "[[incident_source]]\nname = \"alerts\"\nkind = \"azure-monitor\"\n"
+               "deployment = \"web-api\"\nenvironment = \"production\"\n";
     }
 
     void SetUp() override {
         ASSERT_TRUE(daemon.start());
         // Two web-api deploys: 2026-11-20T10:00Z and 2026-11-21T10:00Z.
-        ASSERT_EQ(
-            daemon.post_event(push_event("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
-            R"({"status":"stored"})");
-        ASSERT_EQ(
-            daemon.post_event(push_event("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
-            R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(first_push())->body, R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(second_push())->body, R"({"status":"stored"})");
     }
 
     // POST register_impact with the key in the path; {status, body}.
@@ -77,29 +67,19 @@ class IncidentSourcesTest : public ::testing::Test {
         return {res->status, res->body};
     }
 
-    std::string api_get(const std::string& path) {
-        auto c = daemon.client();
-        c.set_bearer_token_auth(k_api_token);
-        auto res = c.Get(path.c_str());
+    std::string api_body(const std::string& path) {
+        auto res = api_get(path);
         EXPECT_TRUE(res);
         if (!res) return "";
         EXPECT_EQ(res->status, 200) << res->body;
         return res->body;
     }
 
-    CommandResult cli(std::vector<std::string> args) {
-        args.push_back("--config");
-        args.push_back(daemon.config_path().string());
-        return run_command(SHIPLOG_BINARY, args);
-    }
-
     std::string metrics() {
-        return api_get(
+        return api_body(
             "/api/v1/metrics?deployment=web-api&environment=production&since=2026-11-01&until="
             "2026-12-01");
     }
-
-    DaemonHarness daemon;
 };
 
 TEST_F(IncidentSourcesTest, RegisterImpactTriggeredThenResolvedCountsAsAnIncident) {
@@ -132,7 +112,7 @@ TEST_F(IncidentSourcesTest, RegisterImpactTriggeredThenResolvedCountsAsAnInciden
 
     // Listed with its source, times and blamed deploy, the same in the CLI and the API.
     const std::string listed =
-        api_get("/api/v1/incidents?since=2026-11-01&until=2026-12-01&deployment=web-api");
+        api_body("/api/v1/incidents?since=2026-11-01&until=2026-12-01&deployment=web-api");
     EXPECT_NE(listed.find(
                   R"({"id":"api:pager:INC-7","source":"pager","title":"checkout down",)"
                   R"("url":"https://status.example.com/7","opened_at":"2026-11-21T11:00:00Z",)"
@@ -144,7 +124,8 @@ TEST_F(IncidentSourcesTest, RegisterImpactTriggeredThenResolvedCountsAsAnInciden
     EXPECT_EQ(cli_listed.exit_code, 0) << cli_listed.err;
     EXPECT_EQ(cli_listed.out, listed + "\n");
     // Another deployment's selection does not list it.
-    EXPECT_EQ(api_get("/api/v1/incidents?since=2026-11-01&until=2026-12-01&deployment=shop"), "[]");
+    EXPECT_EQ(api_body("/api/v1/incidents?since=2026-11-01&until=2026-12-01&deployment=shop"),
+              "[]");
 }
 
 TEST_F(IncidentSourcesTest, RegisterImpactRefusals) {
@@ -187,7 +168,7 @@ TEST_F(IncidentSourcesTest, AzureMonitorFiredAndResolvedCountAsAnIncident) {
     EXPECT_NE(after.find("\"time_to_restore_seconds\":{\"median\":14399,\"failures\":1}"),
               std::string::npos)
         << after;
-    const std::string listed = api_get("/api/v1/incidents?since=2026-11-01&until=2026-12-01");
+    const std::string listed = api_body("/api/v1/incidents?since=2026-11-01&until=2026-12-01");
     EXPECT_NE(
         listed.find(
             R"("id":"monitor:alerts:aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e","source":"alerts","title":"web-api 5xx rate")"),
@@ -225,7 +206,7 @@ TEST_F(IncidentSourcesTest, DriftListsStagingCommitsNotYetInProductionInCliAndAp
     reg(14, "production", "2026-11-22T15:00:00Z");  // ships 13, 14
     reg(17, "staging", "2026-11-22T16:00:00Z");     // ships 16, 17
 
-    const std::string api = api_get("/api/v1/drift?deployment=shop&from=staging&to=production");
+    const std::string api = api_body("/api/v1/drift?deployment=shop&from=staging&to=production");
     auto cli_json =
         cli({"drift", "--deployment", "shop", "--from", "staging", "--to", "production", "--json"});
     ASSERT_EQ(cli_json.exit_code, 0) << cli_json.err;

@@ -11,17 +11,12 @@
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::testing {
 namespace {
 
 constexpr const char* k_api_token = "api-token-9b1e4c7d2a6f";
-
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
 
 // A git.push to Contoso/web-api main moving old -> new; every commit authored 2026-11-19T08:00:00Z.
 std::string push(const std::string& id, int push_id, int old_sha, int new_sha,
@@ -46,23 +41,9 @@ std::string push(const std::string& id, int push_id, int old_sha, int new_sha,
     return j.str();
 }
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest : public ApiDaemonTest {
   protected:
-    MetricsTest() : daemon(options()) {
-        daemon.dir().write("api-token", std::string(k_api_token) + "\n");
-    }
-
-    static DaemonOptions options() {
-        DaemonOptions o;
-        o.extra_toml = "[api]\ntoken_file = \"api-token\"\n";
-        return o;
-    }
-
-    httplib::Result api_get(const std::string& path) {
-        auto c = daemon.client();
-        c.set_bearer_token_auth(k_api_token);
-        return c.Get(path.c_str());
-    }
+    MetricsTest() : ApiDaemonTest(k_api_token) {}
 
     int register_deploy(const std::string& body) {
         auto c = daemon.client();
@@ -70,13 +51,6 @@ class MetricsTest : public ::testing::Test {
         auto res = c.Post("/api/1/deployments/contoso/web-api/register_deploy", headers, body,
                           "application/json");
         return res ? res->status : -1;
-    }
-
-    CommandResult cli(const std::vector<std::string>& args) {
-        std::vector<std::string> full = args;
-        full.push_back("--config");
-        full.push_back(daemon.config_path().string());
-        return run_command(SHIPLOG_BINARY, full);
     }
 
     // Deploys (hand-computed figures in the test below):
@@ -95,8 +69,6 @@ class MetricsTest : public ::testing::Test {
         ASSERT_EQ(register_deploy(R"({"sha":")" + sha(12) + R"(","date":"2026-11-22T10:00:00Z"})"),
                   200);
     }
-
-    DaemonHarness daemon;
 };
 
 TEST_F(MetricsTest, ApiAndCliAgreeOnHandComputedFigures) {
@@ -162,12 +134,8 @@ TEST_F(MetricsTest, ApiAndCliAgreeOnHandComputedFigures) {
     EXPECT_EQ(reversed.exit_code, 2);
     auto unknown = cli({"metrics", "--deployment", "no-such"});
     EXPECT_EQ(unknown.exit_code, 2);
-    auto bad_api = api_get("/api/v1/metrics?since=yesterday");
-    ASSERT_TRUE(bad_api);
-    EXPECT_EQ(bad_api->status, 400);
-    auto unknown_api = api_get("/api/v1/metrics?deployment=no-such");
-    ASSERT_TRUE(unknown_api);
-    EXPECT_EQ(unknown_api->status, 404);
+    EXPECT_EQ(api_status("/api/v1/metrics?since=yesterday"), 400);
+    EXPECT_EQ(api_status("/api/v1/metrics?deployment=no-such"), 404);
     auto no_token = daemon.client().Get("/api/v1/metrics");
     ASSERT_TRUE(no_token);
     EXPECT_EQ(no_token->status, 401);

@@ -64,20 +64,9 @@ std::string post_head(const std::string& path, const std::string& headers,
 
 // Reads from `fd` until what arrived contains `needle` or `timeout` passes.
 std::string read_until(int fd, const std::string& needle, std::chrono::milliseconds timeout) {
-    std::string stream;
-    const auto deadline = steady::now() + timeout;
-    char buf[4096];
-    while (stream.find(needle) == std::string::npos) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-        if (left.count() <= 0) break;
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        stream.append(buf, static_cast<std::size_t>(n));
-    }
-    return stream;
+    return raw_read_until(fd, timeout, [&needle](const std::string& stream) {
+        return stream.find(needle) != std::string::npos;
+    });
 }
 
 std::string register_body(char digit) {

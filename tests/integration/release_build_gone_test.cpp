@@ -18,21 +18,6 @@ using namespace work_queue;
 constexpr const char* k_pat = "pat-relgone-4b6d8f0a2c4e6a8c0e2f";
 constexpr std::size_t npos = std::string::npos;
 
-// A classic release's deployment-completed event (resourceVersion 3.0-preview.1).
-std::string release_event(const std::string& id, int release_id, const std::string& date) {
-    const std::string rid = std::to_string(release_id);
-    return R"({"id":")" + id +
-           R"(","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
-           R"("resourceVersion":"3.0-preview.1","createdDate":")" +
-           date + R"(","resource":{"environment":{"id":)" + std::to_string(1000 + release_id) +
-           R"(,"name":"Prod","status":"succeeded","releaseId":)" + rid +
-           R"(,"definitionEnvironmentId":12,"release":{"id":)" + rid + R"(,"name":"Release-)" +
-           rid +
-           R"("},"releaseDefinition":{"id":4,"name":"web-api-rm"},"deploySteps":[{"attempt":1}]},)"
-           R"("project":{"id":")" +
-           k_project_id + R"(","name":"Contoso"}}})";
-}
-
 // A release of web-api-rm whose web-api-ci build `build_id` no longer exists;
 // the artifact still names the commit it was built from (`source_version`
 // 0: not sent). A second, non-primary artifact of another pipeline names

@@ -14,6 +14,7 @@
 
 #include "daemon_harness.hpp"
 #include "support/process.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::testing {
 namespace {
@@ -62,12 +63,6 @@ DaemonOptions secret_options() {
         "[azure_devops]\norganization_url = \"https://dev.azure.com/contoso\"\ntoken_file = "
         "\"azure-token\"\n";
     return o;
-}
-
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
 }
 
 TEST(Secrets, NoSecretInAnyOutputLogOrUnauthenticatedBody) {

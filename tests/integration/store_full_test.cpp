@@ -94,21 +94,15 @@ TEST(StoreFull, WebhookAnswers503ReadyzFailsThenRaisingTheMapLosesNothing) {
             << id << " was already (partly) stored";
     }
     // And the accepted ones are recognised as duplicates.
-    for (const auto& id : accepted) {
-        auto res = daemon.post_event(make_push_event(id, "billing", "main", 600));
-        ASSERT_TRUE(res);
-        EXPECT_EQ(res->body, R"({"status":"duplicate"})") << id;
-    }
+    expect_duplicates(daemon, accepted, 600);
     ASSERT_EQ(daemon.stop(), 0);
 
     auto ids = daemon.journal_event_ids();
-    std::map<std::string, int> count;
-    for (const auto& id : ids) ++count[id];
     std::vector<std::string> expected = accepted;
     expected.insert(expected.end(), refused.begin(), refused.end());
     EXPECT_EQ(ids, expected)
         << "journal must hold every acknowledged event, in order, then the retried ones";
-    for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
+    expect_each_once(ids);
 }
 
 // Before the retries: a restart with the larger map shows exactly the

@@ -110,20 +110,9 @@ TEST(WebhookAuthFirst, UnreadBodyOfARefusedRequestIsNotServedAsARequest) {
 // Reads from `fd` until `stream` holds `count` complete JSON answers of the
 // webhook (each ends its body with '}'), or `timeout` passes.
 std::string read_answers(int fd, std::size_t count, std::chrono::milliseconds timeout) {
-    std::string stream;
-    const auto deadline = steady::now() + timeout;
-    char buf[4096];
-    while (count_occurrences(stream, "\"}") < count) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-        if (left.count() <= 0) break;
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        stream.append(buf, static_cast<std::size_t>(n));
-    }
-    return stream;
+    return raw_read_until(fd, timeout, [count](const std::string& stream) {
+        return count_occurrences(stream, "\"}") >= count;
+    });
 }
 
 // With the right password the connection stays usable (keep-alive): two

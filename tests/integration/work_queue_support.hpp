@@ -25,6 +25,21 @@ inline std::string time_of(int n) {  // 2026-11-19T08:00:00Z + n seconds
     return buf;
 }
 
+// A classic release's deployment-completed event (resourceVersion 3.0-preview.1).
+inline std::string release_event(const std::string& id, int release_id, const std::string& date) {
+    const std::string rid = std::to_string(release_id);
+    return R"({"id":")" + id +
+           R"(","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
+           R"("resourceVersion":"3.0-preview.1","createdDate":")" +
+           date + R"(","resource":{"environment":{"id":)" + std::to_string(1000 + release_id) +
+           R"(,"name":"Prod","status":"succeeded","releaseId":)" + rid +
+           R"(,"definitionEnvironmentId":12,"release":{"id":)" + rid + R"(,"name":"Release-)" +
+           rid +
+           R"("},"releaseDefinition":{"id":4,"name":"web-api-rm"},"deploySteps":[{"attempt":1}]},)"
+           R"("project":{"id":")" +
+           k_project_id + R"(","name":"Contoso"}}})";
+}
+
 // The `[azure_devops]` section pointing `serve` at the fake (token in "azure-token").
 inline std::string azure_devops_toml(const FakeAzureDevOps& fake) {
     return "[azure_devops]\norganization_url = \"" + fake.organization_url() +
@@ -59,6 +74,17 @@ inline std::string deploy_show(const DaemonHarness& daemon, const std::string& i
                          {"deploy", "show", id, "--config", daemon.config_path().string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
+}
+
+// Whether the pending deploy (no sha yet) in a `deploys --json` array shows
+// FAILED in `deploy show`; `id` receives its id.
+inline bool pending_deploy_failed(const DaemonHarness& daemon, const std::string& json,
+                                  std::string& id) {
+    auto at = json.find("\"sha\":\"\"");
+    if (at == std::string::npos) return false;
+    auto start = json.rfind("{\"id\":\"", at) + 7;
+    id = json.substr(start, json.find('"', start) - start);
+    return deploy_show(daemon, id).find("FAILED") != std::string::npos;
 }
 
 // Polls `deploys --json` until `pred` holds (deadline 30 s).

@@ -10,19 +10,15 @@
 #include "daemon_harness.hpp"
 #include "event_builders.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "work_queue_support.hpp"
 
 namespace shiplog::testing {
 namespace {
 
+using namespace work_queue;
+
 constexpr const char* k_pat = "pat-workqueue-3e5f7a9b1c2d4e6f8a0b";
 constexpr int k_history = 150;  // commits 1..150 on main, each the parent of the next
-
-std::string time_of(int n) {  // 2026-11-19T08:00:00Z + n seconds
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "2026-11-19T%02d:%02d:%02dZ", 8 + n / 3600, (n / 60) % 60,
-                  n % 60);
-    return buf;
-}
 
 std::string stage_event(const std::string& id, int run_id, const std::string& date) {
     return R"({"id":")" + id +
@@ -33,20 +29,6 @@ std::string stage_event(const std::string& id, int run_id, const std::string& da
            R"("state":"completed","result":"succeeded"},"run":{"pipeline":{"id":9,"name":"web-api-cd"},)"
            R"("state":"inProgress","result":null,"id":)" +
            std::to_string(run_id) + R"(,"name":"r"},"pipeline":{"id":9,"name":"web-api-cd"}}})";
-}
-
-// A classic release's deployment-completed event (resourceVersion 3.0-preview.1).
-std::string release_event(const std::string& id, int release_id, const std::string& date) {
-    const std::string rid = std::to_string(release_id);
-    return R"({"id":")" + id +
-           R"(","eventType":"ms.vss-release.deployment-completed-event","publisherId":"rm",)"
-           R"("resourceVersion":"3.0-preview.1","createdDate":")" +
-           date + R"(","resource":{"environment":{"id":)" + std::to_string(1000 + release_id) +
-           R"(,"name":"Prod","status":"succeeded","releaseId":)" + rid +
-           R"(,"definitionEnvironmentId":12,"release":{"id":)" + rid + R"(,"name":"Release-)" +
-           rid +
-           R"("},"releaseDefinition":{"id":4,"name":"web-api-rm"},"deploySteps":[{"attempt":1}]},)"
-           R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}}})";
 }
 
 // A release of definition web-api-rm whose primary artifact is build `build_id`.
@@ -86,15 +68,6 @@ DaemonOptions options_for(const FakeAzureDevOps& fake) {
     return o;
 }
 
-// The JSON object of the deploy with `sha` in a `deploys --json` array ("" when absent).
-std::string deploy_with_sha(const std::string& json, const std::string& sha_) {
-    auto at = json.find("\"sha\":\"" + sha_ + "\"");
-    if (at == std::string::npos) return {};
-    auto start = json.rfind("{\"id\":", at);
-    auto end = json.find("{\"id\":", at);
-    return json.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 class WorkQueueTest : public ::testing::Test {
   protected:
     WorkQueueTest() : fake(k_pat), daemon(options_for(fake)) {
@@ -115,31 +88,14 @@ class WorkQueueTest : public ::testing::Test {
     }
 
     std::string deploys_json(const std::string& deployment) {
-        auto r = run_command(SHIPLOG_BINARY, {"deploys", "--json", "--deployment", deployment,
-                                              "--config", daemon.config_path().string()});
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        return r.out;
+        return work_queue::deploys_json(daemon, deployment);
     }
-
-    // Polls `deploys --json` until `pred` holds (deadline 30 s).
     template <class Pred>
     bool eventually(const std::string& deployment, Pred pred) {
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (pred(deploys_json(deployment))) return true;
-            std::this_thread::sleep_for(
-                std::chrono::milliseconds{200});  // polling interval, not synchronisation
-        }
-        return false;
+        return work_queue::eventually(daemon, deployment, pred);
     }
-
     std::size_t requests_to(const std::string& method, const std::string& suffix) const {
-        std::size_t n = 0;
-        for (const auto& r : fake.requests())
-            if (r.method == method && r.path.size() >= suffix.size() &&
-                r.path.compare(r.path.size() - suffix.size(), suffix.size(), suffix) == 0)
-                ++n;
-        return n;
+        return work_queue::requests_to(fake, method, suffix);
     }
 
     FakeAzureDevOps fake;
@@ -184,13 +140,7 @@ TEST_F(WorkQueueTest, TruncatedPushGetsItsFullCommitSetAndStageDeployItsShaThenR
     ASSERT_TRUE(unknown && unknown->status == 200);
     std::string id;
     ASSERT_TRUE(eventually("web-api-cd", [&](const std::string& json) {
-        auto at = json.find("\"sha\":\"\"");  // the pending deploy
-        if (at == std::string::npos) return false;
-        auto start = json.rfind("{\"id\":\"", at) + 7;
-        id = json.substr(start, json.find('"', start) - start);
-        auto show = run_command(SHIPLOG_BINARY,
-                                {"deploy", "show", id, "--config", daemon.config_path().string()});
-        return show.out.find("FAILED") != std::string::npos;
+        return pending_deploy_failed(daemon, json, id);
     }));
     const auto asked = requests_to("GET", "/_apis/build/builds/78");
     EXPECT_EQ(asked, 1u);
@@ -250,13 +200,7 @@ TEST_F(WorkQueueTest, ReleaseDeployGetsShaAndCommitsFromItsBuildArtifactThenRein
     ASSERT_TRUE(daemon.post_event(release_event("r32", 32, time_of(500)))->status == 200);
     std::string id;
     ASSERT_TRUE(eventually("web-api-rm", [&](const std::string& json) {
-        auto at = json.find("\"sha\":\"\"");
-        if (at == std::string::npos) return false;
-        auto start = json.rfind("{\"id\":\"", at) + 7;
-        id = json.substr(start, json.find('"', start) - start);
-        auto show = run_command(SHIPLOG_BINARY,
-                                {"deploy", "show", id, "--config", daemon.config_path().string()});
-        return show.out.find("FAILED") != std::string::npos;
+        return pending_deploy_failed(daemon, json, id);
     }));
 
     const std::string live = deploys_json("web-api-rm");

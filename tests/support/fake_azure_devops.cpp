@@ -11,6 +11,8 @@
 #include <thread>
 #include <tuple>
 
+#include "common/ascii.hpp"
+
 namespace shiplog::testing {
 namespace {
 
@@ -267,8 +269,9 @@ struct FakeAzureDevOps::State {
             for (const auto& [k, v] : s.publisher_inputs) {
                 // Named: clang 14 cannot capture a structured binding.
                 const std::string& name = k;
-                auto id = std::find_if(known->second.begin(), known->second.end(),
-                                       [&name](const std::string& n) { return iequal(n, name); });
+                auto id =
+                    std::find_if(known->second.begin(), known->second.end(),
+                                 [&name](const std::string& n) { return ascii::iequals(n, name); });
                 if (id == known->second.end())
                     return "The publisher input '" + k + "' is not valid for event type '" +
                            s.event_type + "'.";
@@ -379,13 +382,6 @@ struct FakeAzureDevOps::State {
         res.set_content("{\"currentValues\":" + object(current) + ",\"inputValues\":[" + answers +
                             "],\"resource\":null}",
                         "application/json; charset=utf-8");
-    }
-
-    static bool iequal(std::string_view a, std::string_view b) {
-        return a.size() == b.size() &&
-               std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-                   return std::tolower(x) == std::tolower(y);
-               });
     }
 
     // "7.1", "6.0-preview.1": major.minor compared numerically.
@@ -505,7 +501,7 @@ struct FakeAzureDevOps::State {
         }
         const bool git = parts.size() >= 6 && parts[2] == "git" && parts[3] == "repositories";
         if (!git) return false;
-        if (iequal(parts[5], "pullrequests") && req.method == "GET")
+        if (ascii::iequals(parts[5], "pullrequests") && req.method == "GET")
             return handle_pull_requests(req, res, parts, project_name);
         if (parts[5] == "pushes" && req.method == "GET") {
             auto history = pushes.find({project_name, parts[4]});
@@ -702,11 +698,7 @@ struct FakeAzureDevOps::State {
                 req.has_param("searchText") ? req.get_param_value("searchText") : "";
             const bool environments =
                 req.has_param("$expand") && req.get_param_value("$expand") == "environments";
-            auto lower = [](std::string t) {
-                for (auto& c : t)
-                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                return t;
-            };
+            auto lower = [](std::string_view t) { return ascii::lower(t); };
             std::vector<std::string> items;
             for (const auto& d : release_definitions) {
                 if (d.project != project_name ||

@@ -32,6 +32,11 @@
 
 namespace shiplog::azure {
 
+// About how far back Azure DevOps keeps service-hook notification history:
+// the reach of a backfill with nothing better to start from, and of the
+// "last delivery" column of `hooks list`.
+inline constexpr std::chrono::hours k_notification_history{24 * 14};
+
 struct Project {
     std::string id;  // GUID
     std::string name;

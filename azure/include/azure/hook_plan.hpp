@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "azure/client.hpp"
+#include "common/json.hpp"
 #include "config/config.hpp"
 
 namespace shiplog::azure {
@@ -129,5 +130,8 @@ std::string plan_json(const SyncPlan& plan);
 // deployments that need it.
 std::string subscription_json(const Subscription& s,
                               const std::vector<std::string>& deployments = {});
+// The same members, inside an object the caller opened (and may add to).
+void write_subscription_fields(json::Writer& w, const Subscription& s,
+                               const std::vector<std::string>& deployments);
 
 }  // namespace shiplog::azure

@@ -48,3 +48,23 @@ inline tl::unexpected<Error> fail(ErrorCode code, std::string message) {
 }
 
 }  // namespace shiplog
+
+// Early return for Result/Status (ccache's TRY, absl's RETURN_IF_ERROR):
+//   SHIPLOG_TRY(write(x));                   // returns the error of a failed write
+//   SHIPLOG_TRY_ASSIGN(auto n, count(x));    // declares n from a Result, or returns its error
+//   SHIPLOG_TRY_ASSIGN(total, count(x));     // assigns to an existing variable
+// The enclosing function returns a Result or Status.
+#define SHIPLOG_TRY(expr)                                                             \
+    do {                                                                              \
+        if (auto shiplog_try_ = (expr); !shiplog_try_)                                \
+            return tl::unexpected<::shiplog::Error>(std::move(shiplog_try_.error())); \
+    } while (0)
+
+#define SHIPLOG_TRY_CONCAT_(a, b) a##b
+#define SHIPLOG_TRY_NAME_(line) SHIPLOG_TRY_CONCAT_(shiplog_try_, line)
+#define SHIPLOG_TRY_ASSIGN(target, expr) \
+    SHIPLOG_TRY_ASSIGN_(SHIPLOG_TRY_NAME_(__LINE__), target, expr)
+#define SHIPLOG_TRY_ASSIGN_(tmp, target, expr)                                 \
+    auto tmp = (expr);                                                         \
+    if (!tmp) return tl::unexpected<::shiplog::Error>(std::move(tmp.error())); \
+    target = std::move(*tmp)

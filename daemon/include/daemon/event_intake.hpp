@@ -3,7 +3,7 @@
 // journal writer: validates the envelope, decides stored vs ignored against
 // the config in force, hands the raw bytes to the group-commit writer and
 // waits until they are durable. Used by POST /hooks/azure-devops, `ingest`
-// and (later) backfill, so every path applies the same rules.
+// and backfill, so every path applies the same rules.
 //
 // Threading: submit() may be called from any thread concurrently.
 

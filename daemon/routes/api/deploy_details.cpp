@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
@@ -20,26 +21,6 @@ namespace shiplog::daemon::api {
 namespace {
 
 using http::json_error;
-
-void append_string(std::string& out, std::string_view s) {
-    out += '"';
-    out += http::json_escape(s);
-    out += '"';
-}
-
-void append_optional(std::string& out, const std::string& s) {
-    if (s.empty())
-        out += "null";
-    else
-        append_string(out, s);
-}
-
-void append_time(std::string& out, const std::optional<Timestamp>& t) {
-    if (t)
-        append_string(out, format_rfc3339(*t));
-    else
-        out += "null";
-}
 
 const config::DeploymentConfig* find_deployment(const config::Config& config,
                                                 const tracking::DeployView& d) {
@@ -123,76 +104,59 @@ http::Response deploy_details(const http::Request& req, const ApiDeps& deps) {
         if (!incidents) return json_error(status_for(incidents.error()), incidents.error().message);
 
         const Links links(*config, find_deployment(*config, *deploy));
-        std::string out = "{\"id\":";
-        append_string(out, deploy->id());
-        out += ",\"origin\":";
+        json::Writer w;
+        w.begin_object().field("id", deploy->id()).key("origin");
         if (*origin) {
-            out += "{\"kind\":";
-            append_string(out, (*origin)->kind);
-            out += ",\"id\":";
-            out += (*origin)->ref_id > 0 ? std::to_string((*origin)->ref_id) : "null";
-            out += "}";
+            w.begin_object().field("kind", (*origin)->kind).key("id");
+            if ((*origin)->ref_id > 0)
+                w.value((*origin)->ref_id);
+            else
+                w.null();
+            w.end_object();
         } else {
-            out += "null";
+            w.null();
         }
-        out += ",\"links\":";
+        w.key("links");
         if (links.any()) {
-            out += "{\"repository\":";
-            append_optional(out, links.repository());
-            out += ",\"commit\":";
-            append_optional(out, links.commit(deploy->sha));
-            out += ",\"run\":";
-            append_optional(out, links.run(*origin));
-            out += "}";
+            w.begin_object();
+            w.text_or_null("repository", links.repository());
+            w.text_or_null("commit", links.commit(deploy->sha));
+            w.text_or_null("run", links.run(*origin));
+            w.end_object();
         } else {
-            out += "null";
+            w.null();
         }
-        out += ",\"work_items\":[";
-        for (std::size_t i = 0; i < deploy->work_items.size(); ++i) {
-            const auto id = deploy->work_items[i];
+        w.key("work_items").begin_array();
+        for (const auto id : deploy->work_items) {
             const tracking::WorkItemInfo* info = nullptr;
             for (const auto& candidate : *items)
                 if (candidate.id == id) info = &candidate;
-            if (i) out += ",";
-            out += "{\"id\":" + std::to_string(id) + ",\"title\":";
-            append_optional(out, info ? info->title : std::string());
-            out += ",\"type\":";
-            append_optional(out, info ? info->type : std::string());
-            out += ",\"state\":";
-            append_optional(out, info ? info->state : std::string());
-            out += ",\"url\":";
-            append_optional(out, links.work_item(*config, id, info ? info->project : ""));
-            out += "}";
+            w.begin_object().field("id", id);
+            w.text_or_null("title", info ? info->title : std::string());
+            w.text_or_null("type", info ? info->type : std::string());
+            w.text_or_null("state", info ? info->state : std::string());
+            w.text_or_null("url", links.work_item(*config, id, info ? info->project : ""));
+            w.end_object();
         }
-        out += "],\"incidents\":[";
-        bool first = true;
+        w.end_array().key("incidents").begin_array();
         for (const auto& id : deploy->incidents) {
             const auto number = boards_number(id);
             const tracking::WorkItemInfo* info = nullptr;
             if (number)
                 for (const auto& candidate : *incidents)
                     if (candidate.id == *number) info = &candidate;
-            if (!first) out += ",";
-            first = false;
-            out += "{\"id\":\"" + http::json_escape(id) +
-                   "\",\"work_item\":" + (number ? std::to_string(*number) : "null") +
-                   ",\"title\":";
-            append_optional(out, info ? info->title : std::string());
-            out += ",\"state\":";
-            append_optional(out, info ? info->state : std::string());
-            out += ",\"opened_at\":";
-            append_time(out, info ? info->created_at : std::nullopt);
-            out += ",\"restored_at\":";
-            append_time(out, info ? info->restored_at : std::nullopt);
-            out += ",\"url\":";
-            append_optional(out, number
-                                     ? links.work_item(*config, *number, info ? info->project : "")
-                                     : std::string());
-            out += "}";
+            w.begin_object().field("id", id).field("work_item", number);
+            w.text_or_null("title", info ? info->title : std::string());
+            w.text_or_null("state", info ? info->state : std::string());
+            w.time_field("opened_at", info ? info->created_at : std::nullopt);
+            w.time_field("restored_at", info ? info->restored_at : std::nullopt);
+            w.text_or_null("url", number
+                                      ? links.work_item(*config, *number, info ? info->project : "")
+                                      : std::string());
+            w.end_object();
         }
-        out += "],\"rest_lookups\":";
-        out += config->azure_devops ? "true" : "false";
-        return http::json(out + "}");
+        w.end_array().field("rest_lookups", config->azure_devops.has_value());
+        return http::json(w.end_object().take());
     });
     if (!answered) return json_error(503, "store unavailable");
     return std::move(*answered);

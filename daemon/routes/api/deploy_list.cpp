@@ -3,12 +3,12 @@
 // stays the plain array `shiplog deploys --json` prints; the next page's
 // address travels in a Link header (rel="next").
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.hpp"
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
@@ -23,23 +23,14 @@ using http::json_error;
 
 constexpr std::size_t k_max_limit = 10000;
 
-std::string lowered(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix_lower) {
-    return text.size() >= prefix_lower.size() &&
-           lowered(text.substr(0, prefix_lower.size())) == prefix_lower;
-}
+using ascii::istarts_with;
 
 // The search box: a work item ("1234", "#1234", "AB#1234"), a sha prefix
 // (the deployed sha or any shipped commit), or part of an author's email or
 // name; any of them matches.
 class Search {
   public:
-    explicit Search(std::string_view text) : m_text(lowered(text)) {
+    explicit Search(std::string_view text) : m_text(ascii::lower(text)) {
         std::string_view digits = m_text;
         if (digits.starts_with("ab#"))
             digits.remove_prefix(3);
@@ -55,11 +46,11 @@ class Search {
         if (m_work_item &&
             std::binary_search(d.work_items.begin(), d.work_items.end(), *m_work_item))
             return true;
-        if (starts_with_nocase(d.sha, m_text)) return true;
+        if (istarts_with(d.sha, m_text)) return true;
         for (const auto& c : d.commits) {
-            if (starts_with_nocase(c.sha, m_text)) return true;
-            if (lowered(c.author_email).find(m_text) != std::string::npos) return true;
-            if (lowered(c.author_name).find(m_text) != std::string::npos) return true;
+            if (istarts_with(c.sha, m_text)) return true;
+            if (ascii::lower(c.author_email).find(m_text) != std::string::npos) return true;
+            if (ascii::lower(c.author_name).find(m_text) != std::string::npos) return true;
         }
         return false;
     }

@@ -1,17 +1,6 @@
 #include "routes/api/query_params.hpp"
 
 namespace shiplog::daemon::api {
-namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
-
 std::optional<std::string> nonempty_param(const http::Request& req, std::string_view name) {
     auto value = req.query_param(name);
     if (!value || value->empty()) return std::nullopt;
@@ -19,18 +8,7 @@ std::optional<std::string> nonempty_param(const http::Request& req, std::string_
 }
 
 std::string decode_segment(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-            hex_digit(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
+    return http::percent_decode(s, false);
 }
 
 std::string percent_encode(std::string_view s) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "routes/api/dashboard_api.hpp"
 #include "routes/api/query_params.hpp"
@@ -67,12 +68,10 @@ http::Response metrics_trend(const http::Request& req, const ApiDeps& deps) {
     query.environment = nonempty_param(req, "environment");
     query.explain = false;
     auto config = deps.config.get();
-    std::string out = "{\"deployment\":";
-    out += query.deployment ? "\"" + http::json_escape(*query.deployment) + "\"" : "null";
-    out += ",\"environment\":";
-    out += query.environment ? "\"" + http::json_escape(*query.environment) + "\"" : "null";
-    out += ",\"since\":\"" + format_rfc3339(window.since) + "\",\"until\":\"" +
-           format_rfc3339(window.until) + "\",\"bucket\":\"" + bucket + "\",\"buckets\":[";
+    json::Writer w;
+    w.begin_object().field("deployment", query.deployment).field("environment", query.environment);
+    w.field("since", format_rfc3339(window.since)).field("until", format_rfc3339(window.until));
+    w.field("bucket", bucket).key("buckets").begin_array();
     auto answered =
         storage::read(deps.store, "read", [&](storage::Txn& txn) -> std::optional<http::Response> {
             // An empty window still validates the filter (an unknown
@@ -89,14 +88,13 @@ http::Response metrics_trend(const http::Request& req, const ApiDeps& deps) {
                 auto figures = tracking::query_dora(txn, deps.tables, *config, query);
                 if (!figures)
                     return json_error(status_for(figures.error()), figures.error().message);
-                if (i) out += ",";
-                out += tracking::dora_json(*figures);
+                w.raw(tracking::dora_json(*figures));
             }
             return std::nullopt;
         });
     if (!answered) return json_error(503, "store unavailable");
     if (*answered) return std::move(**answered);
-    return http::json(out + "]}");
+    return http::json(w.end_array().end_object().take());
 }
 
 }  // namespace shiplog::daemon::api

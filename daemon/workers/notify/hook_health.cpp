@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "http/message.hpp"
+#include "common/json.hpp"
 
 namespace shiplog::daemon {
 
@@ -10,14 +10,6 @@ namespace {
 
 constexpr unsigned char k_record_version = 1;
 constexpr std::string_view k_table = "notify_hooks";
-
-std::string json_str(std::string_view s) {
-    return "\"" + http::json_escape(s) + "\"";
-}
-
-MDB_val to_val(std::string_view s) {
-    return MDB_val{s.size(), const_cast<char*>(s.data())};
-}
 
 std::string_view listed_status(const azure::Subscription& s) {
     return s.status.empty() ? std::string_view("enabled") : std::string_view(s.status);
@@ -70,15 +62,19 @@ storage::OutboxMessage hook_unhealthy_message(const azure::Subscription& s,
     m.event = "hooks.unhealthy";
     m.occurred_at = now;
     m.queued_at = now;
-    std::string filters;
+    json::Writer subject;
+    subject.begin_object()
+        .field("id", s.id)
+        .field("event_type", s.event_type)
+        .field("status", listed_status(s))
+        .field("probation_retries", s.probation_retries);
+    subject.key("filters").begin_object();
     for (const auto& [key, value] : s.publisher_inputs) {
         if (key == "tfsSubscriptionId" || key == "hostId") continue;  // server bookkeeping
-        filters += (filters.empty() ? "" : ",") + json_str(key) + ":" + json_str(value);
+        subject.field(key, value);
     }
-    m.subject = "{\"id\":" + json_str(s.id) + ",\"event_type\":" + json_str(s.event_type) +
-                ",\"status\":" + json_str(listed_status(s)) +
-                ",\"probation_retries\":" + std::to_string(s.probation_retries) + ",\"filters\":{" +
-                filters + "}}";
+    subject.end_object().end_object();
+    m.subject = subject.take();
     m.summary = "The " + s.event_type + " subscription " + s.id + " is " +
                 std::string(listed_status(s)) + ": " + what_it_means(listed_status(s)) + ".";
     return m;
@@ -112,22 +108,18 @@ Result<HookHealthTable> HookHealthTable::open(storage::Store& store) {
     return table;
 }
 
-Result<std::size_t> HookHealthTable::record(lmdb::txn& txn, const storage::Outbox& outbox,
+Result<std::size_t> HookHealthTable::record(storage::Txn& txn, const storage::Outbox& outbox,
                                             const config::Config& config,
                                             const std::vector<azure::Subscription>& listed,
                                             Timestamp now) const {
     std::map<std::string, HookHealthState> known;
     for (const auto& s : listed) {
         if (s.id.empty()) continue;
-        MDB_val key = to_val(s.id);
-        MDB_val value{};
-        const int rc = ::mdb_get(txn.handle(), m_dbi, &key, &value);
-        if (rc == MDB_NOTFOUND) continue;
-        if (rc != MDB_SUCCESS) return tl::unexpected(storage::store_error(rc, "read hook health"));
+        auto stored = storage::get_value(txn, m_dbi, s.id, "read hook health");
+        if (!stored) return tl::unexpected(stored.error());
+        if (!*stored) continue;
         // A record this build cannot read counts as never seen.
-        if (auto state = decode_hook_health(
-                std::string_view(static_cast<const char*>(value.mv_data), value.mv_size)))
-            known[s.id] = std::move(*state);
+        if (auto state = decode_hook_health(**stored)) known[s.id] = std::move(*state);
     }
     const auto before = known;
     const auto turned = note_hook_listing(known, listed);
@@ -135,10 +127,8 @@ Result<std::size_t> HookHealthTable::record(lmdb::txn& txn, const storage::Outbo
         auto it = before.find(id);
         if (it != before.end() && it->second == state) continue;
         const std::string bytes = encode_hook_health(state);
-        MDB_val key = to_val(id);
-        MDB_val value = to_val(bytes);
-        const int rc = ::mdb_put(txn.handle(), m_dbi, &key, &value, 0);
-        if (rc != MDB_SUCCESS) return tl::unexpected(storage::store_error(rc, "note hook health"));
+        if (auto put = storage::put_value(txn, m_dbi, id, bytes, "note hook health"); !put)
+            return put;
     }
     for (const auto& s : turned)
         for (const auto& n : config.notify) {

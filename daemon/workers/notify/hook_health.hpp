@@ -72,7 +72,7 @@ class HookHealthTable {
 
     // Notes one hook sync listing and queues a message per transition in
     // `txn`. Returns the number of transitions.
-    Result<std::size_t> record(lmdb::txn& txn, const storage::Outbox& outbox,
+    Result<std::size_t> record(storage::Txn& txn, const storage::Outbox& outbox,
                                const config::Config& config,
                                const std::vector<azure::Subscription>& listed, Timestamp now) const;
 

@@ -4,16 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/json.hpp"
 #include "common/time_format.hpp"
-#include "http/message.hpp"
 
 namespace shiplog::daemon {
 
 namespace {
-
-std::string json_str(std::string_view s) {
-    return "\"" + http::json_escape(s) + "\"";
-}
 
 std::string_view what(std::string_view event) {
     if (event == "deploy.succeeded") return "deployed";
@@ -54,14 +50,17 @@ std::vector<std::pair<std::string, std::string>> facts(const storage::OutboxMess
 }
 
 std::string webhook_body(const storage::OutboxMessage& m) {
-    std::string out = "{\"id\":" + json_str(m.event_id) + ",\"event\":" + json_str(m.event) +
-                      ",\"occurred_at\":" + json_str(format_rfc3339(m.occurred_at)) +
-                      ",\"deployment\":" + json_str(m.deployment) +
-                      ",\"environment\":" + json_str(m.environment) + ",\"" +
-                      std::string(subject_key(m.event)) + "\":";
-    out += m.subject.empty() ? "null" : m.subject;
-    out += "}";
-    return out;
+    json::Writer w;
+    w.begin_object().field("id", m.event_id).field("event", m.event);
+    w.field("occurred_at", format_rfc3339(m.occurred_at));
+    w.field("deployment", m.deployment).field("environment", m.environment);
+    w.key(subject_key(m.event));
+    // The subject is the stored API object, already JSON.
+    if (m.subject.empty())
+        w.null();
+    else
+        w.raw(m.subject);
+    return w.end_object().take();
 }
 
 // Slack mrkdwn treats &, < and > specially.
@@ -84,43 +83,45 @@ std::string slack_body(const storage::OutboxMessage& m) {
     const std::string title = notify_title(m);
     std::string summary = slack_text(m.summary);
     if (!m.link.empty()) summary += "\n<" + slack_text(m.link) + "|open>";
-    std::string fields;
-    for (const auto& [label, value] : facts(m)) {
-        if (!fields.empty()) fields += ",";
-        fields +=
-            "{\"type\":\"mrkdwn\",\"text\":" + json_str("*" + label + "*\n" + slack_text(value)) +
-            "}";
+    json::Writer w;
+    w.begin_object().field("text", title).key("blocks").begin_array();
+    w.begin_object().field("type", "header").key("text").begin_object();
+    w.field("type", "plain_text").field("text", title).end_object().end_object();
+    w.begin_object().field("type", "section").key("text").begin_object();
+    w.field("type", "mrkdwn").field("text", summary.empty() ? std::string(" ") : summary);
+    w.end_object().end_object();
+    w.begin_object().field("type", "section").key("fields").begin_array();
+    for (const auto& fact : facts(m)) {
+        w.begin_object().field("type", "mrkdwn");
+        w.field("text", "*" + fact.first + "*\n" + slack_text(fact.second)).end_object();
     }
-    return "{\"text\":" + json_str(title) + ",\"blocks\":[" +
-           "{\"type\":\"header\",\"text\":{\"type\":\"plain_text\",\"text\":" + json_str(title) +
-           "}}," + "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":" +
-           json_str(summary.empty() ? std::string(" ") : summary) + "}}," +
-           "{\"type\":\"section\",\"fields\":[" + fields + "]}]}";
+    w.end_array().end_object();
+    return w.end_array().end_object().take();
 }
 
 std::string teams_body(const storage::OutboxMessage& m) {
-    std::string fact_set;
-    for (const auto& [label, value] : facts(m)) {
-        if (!fact_set.empty()) fact_set += ",";
-        fact_set += "{\"title\":" + json_str(label) + ",\"value\":" + json_str(value) + "}";
+    json::Writer w;
+    w.begin_object().field("type", "message").field("summary", notify_title(m));
+    w.key("attachments").begin_array().begin_object();
+    w.field("contentType", "application/vnd.microsoft.card.adaptive").null_field("contentUrl");
+    w.key("content").begin_object();
+    w.field("$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
+    w.field("type", "AdaptiveCard").field("version", "1.4").key("body").begin_array();
+    w.begin_object().field("type", "TextBlock").field("size", "Medium");
+    w.field("weight", "Bolder").field("wrap", true).field("text", notify_title(m)).end_object();
+    if (!m.summary.empty()) {
+        w.begin_object().field("type", "TextBlock").field("wrap", true);
+        w.field("text", m.summary).end_object();
     }
-    std::string body =
-        "[{\"type\":\"TextBlock\",\"size\":\"Medium\",\"weight\":\"Bolder\","
-        "\"wrap\":true,\"text\":" +
-        json_str(notify_title(m)) + "}";
-    if (!m.summary.empty())
-        body += ",{\"type\":\"TextBlock\",\"wrap\":true,\"text\":" + json_str(m.summary) + "}";
-    body += ",{\"type\":\"FactSet\",\"facts\":[" + fact_set + "]}]";
-    std::string actions;
-    if (!m.link.empty())
-        actions = ",\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Open\",\"url\":" +
-                  json_str(m.link) + "}]";
-    return "{\"type\":\"message\",\"summary\":" + json_str(notify_title(m)) +
-           ",\"attachments\":[{\"contentType\":\"application/vnd.microsoft.card.adaptive\","
-           "\"contentUrl\":null,\"content\":{\"$schema\":"
-           "\"http://adaptivecards.io/schemas/adaptive-card.json\",\"type\":\"AdaptiveCard\","
-           "\"version\":\"1.4\",\"body\":" +
-           body + actions + "}}]}";
+    w.begin_object().field("type", "FactSet").key("facts").begin_array();
+    for (const auto& fact : facts(m))
+        w.begin_object().field("title", fact.first).field("value", fact.second).end_object();
+    w.end_array().end_object().end_array();
+    if (!m.link.empty()) {
+        w.key("actions").begin_array().begin_object().field("type", "Action.OpenUrl");
+        w.field("title", "Open").field("url", m.link).end_object().end_array();
+    }
+    return w.end_object().end_object().end_array().end_object().take();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/write.hpp"
 #include "workers/notify/notify_payload.hpp"
 
 namespace shiplog::daemon {
@@ -171,15 +172,11 @@ int NotifySender::post(const config::NotifyConfig& target, const storage::Outbox
 bool NotifySender::remove(std::uint64_t seq, const std::string& target,
                           storage::OutboxOutcome outcome) {
     auto done = m_writer.run_exclusive([this, seq, &target, outcome]() -> Status {
-        try {
-            auto txn = lmdb::txn::begin(m_store.env());
-            if (auto s = m_outbox.remove(txn, seq); !s) return s;
-            if (auto s = m_outbox.count(txn, target, outcome); !s) return s;
-            storage::commit(txn);
-            return {};
-        } catch (const lmdb::error& e) {
-            return tl::unexpected(storage::store_error(e, "remove a sent notification"));
-        }
+        return storage::write(m_store, "remove a sent notification",
+                              [&](storage::Txn& txn) -> Status {
+                                  if (auto s = m_outbox.remove(txn, seq); !s) return s;
+                                  return m_outbox.count(txn, target, outcome);
+                              });
     });
     auto status = done.get();
     if (!status) {
@@ -192,14 +189,9 @@ bool NotifySender::remove(std::uint64_t seq, const std::string& target,
 void NotifySender::tally_failure(const std::string& target) {
     // At most one write per target per backoff period (10 s and more).
     auto done = m_writer.run_exclusive([this, &target]() -> Status {
-        try {
-            auto txn = lmdb::txn::begin(m_store.env());
-            if (auto s = m_outbox.count(txn, target, storage::OutboxOutcome::failed); !s) return s;
-            storage::commit(txn);
-            return {};
-        } catch (const lmdb::error& e) {
-            return tl::unexpected(storage::store_error(e, "count a failed notification"));
-        }
+        return storage::write(m_store, "count a failed notification", [&](storage::Txn& txn) {
+            return m_outbox.count(txn, target, storage::OutboxOutcome::failed);
+        });
     });
     if (auto status = done.get(); !status) log(LogLevel::error, status.error().message);
 }

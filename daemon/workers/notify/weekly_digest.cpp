@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "common/cli_time.hpp"
+#include "common/json.hpp"
 #include "common/time_format.hpp"
-#include "http/message.hpp"
+#include "storage/write.hpp"
 #include "tracking/dora.hpp"
 
 namespace shiplog::daemon {
@@ -18,10 +19,6 @@ using std::chrono::days;
 using std::chrono::sys_days;
 
 constexpr days k_window{7};
-
-std::string json_str(std::string_view s) {
-    return "\"" + http::json_escape(s) + "\"";
-}
 
 sys_days monday_of(Timestamp t) {
     const sys_days day = std::chrono::floor<days>(t);
@@ -98,7 +95,7 @@ std::optional<DigestWeek> digest_due(Timestamp now, int weekday, int minute) {
     return DigestWeek{iso_week_of(scheduled), scheduled};
 }
 
-Result<storage::OutboxMessage> digest_message(lmdb::txn& txn, const tracking::Tables& tables,
+Result<storage::OutboxMessage> digest_message(storage::Txn& txn, const tracking::Tables& tables,
                                               const config::Config& config,
                                               const config::NotifyConfig& target,
                                               const DigestWeek& week, Timestamp now) {
@@ -113,7 +110,8 @@ Result<storage::OutboxMessage> digest_message(lmdb::txn& txn, const tracking::Ta
     m.occurred_at = week.scheduled;
     m.queued_at = now;
 
-    std::string rows;
+    json::Writer rows;
+    rows.begin_array();
     std::string summary;
     for (const auto& deployment : digest_deployments(config, target)) {
         tracking::DoraQuery query;
@@ -130,19 +128,18 @@ Result<storage::OutboxMessage> digest_message(lmdb::txn& txn, const tracking::Ta
         const auto& c = *current;
         const auto& p = *previous;
 
-        rows += rows.empty() ? "{" : ",{";
-        rows += "\"deployment\":" + json_str(deployment);
-        rows += ",\"current\":" + tracking::dora_json(c);
-        rows += ",\"previous\":" + tracking::dora_json(p);
-        rows += ",\"change\":{\"deploys\":" + std::to_string(c.deploys - p.deploys);
-        rows += ",\"deploys_per_day\":" + number(minus(c.deploys_per_day, p.deploys_per_day), true);
-        rows += ",\"lead_time_median_seconds\":" +
-                number(minus(c.lead_time_median, p.lead_time_median), false);
-        rows += ",\"change_failure_rate\":" +
-                number(minus(c.change_failure_rate, p.change_failure_rate), true);
-        rows += ",\"time_to_restore_median_seconds\":" +
-                number(minus(c.time_to_restore_median, p.time_to_restore_median), false);
-        rows += "}}";
+        rows.begin_object().field("deployment", deployment);
+        rows.key("current").raw(tracking::dora_json(c));
+        rows.key("previous").raw(tracking::dora_json(p));
+        rows.key("change").begin_object().field("deploys", c.deploys - p.deploys);
+        rows.key("deploys_per_day").raw(number(minus(c.deploys_per_day, p.deploys_per_day), true));
+        rows.key("lead_time_median_seconds")
+            .raw(number(minus(c.lead_time_median, p.lead_time_median), false));
+        rows.key("change_failure_rate")
+            .raw(number(minus(c.change_failure_rate, p.change_failure_rate), true));
+        rows.key("time_to_restore_median_seconds")
+            .raw(number(minus(c.time_to_restore_median, p.time_to_restore_median), false));
+        rows.end_object().end_object();
 
         if (!summary.empty()) summary += "\n";
         summary +=
@@ -151,11 +148,15 @@ Result<storage::OutboxMessage> digest_message(lmdb::txn& txn, const tracking::Ta
             percent_change(c.change_failure_rate, p.change_failure_rate) + ", time to restore " +
             duration_change(c.time_to_restore_median, p.time_to_restore_median);
     }
-    m.subject = "{\"week\":" + json_str(week.iso_week) +
-                ",\"since\":" + json_str(format_rfc3339(since)) +
-                ",\"until\":" + json_str(format_rfc3339(until)) +
-                ",\"previous_since\":" + json_str(format_rfc3339(previous_since)) +
-                ",\"deployments\":[" + rows + "]}";
+    rows.end_array();
+    json::Writer subject;
+    subject.begin_object()
+        .field("week", week.iso_week)
+        .field("since", format_rfc3339(since))
+        .field("until", format_rfc3339(until))
+        .field("previous_since", format_rfc3339(previous_since));
+    subject.key("deployments").raw(rows.str()).end_object();
+    m.subject = subject.take();
     m.summary = summary.empty() ? std::string("no deployments") : summary;
     return m;
 }
@@ -212,8 +213,7 @@ void WeeklyDigest::check() {
     if (due.empty()) return;
     std::vector<std::string> queued, before;
     auto done = m_writer.run_exclusive([&]() -> Status {
-        try {
-            auto txn = lmdb::txn::begin(m_store.env());
+        return storage::write(m_store, "queue the weekly digest", [&](storage::Txn& txn) -> Status {
             for (const auto& d : due) {
                 auto message = digest_message(txn, m_tables, *config, *d.target, d.week, now);
                 if (!message) return tl::unexpected(message.error());
@@ -221,11 +221,8 @@ void WeeklyDigest::check() {
                 if (!fresh) return tl::unexpected(fresh.error());
                 (*fresh ? queued : before).push_back(message->event_id);
             }
-            storage::commit(txn);
             return {};
-        } catch (const lmdb::error& e) {
-            return tl::unexpected(storage::store_error(e, "queue the weekly digest"));
-        }
+        });
     });
     auto status = done.get();
     if (!status) {

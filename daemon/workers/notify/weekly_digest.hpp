@@ -57,7 +57,7 @@ std::string iso_week_of(Timestamp t);
 std::optional<DigestWeek> digest_due(Timestamp now, int weekday, int minute);
 
 // The message for `target` and `week`, its figures read in `txn`.
-Result<storage::OutboxMessage> digest_message(lmdb::txn& txn, const tracking::Tables& tables,
+Result<storage::OutboxMessage> digest_message(storage::Txn& txn, const tracking::Tables& tables,
                                               const config::Config& config,
                                               const config::NotifyConfig& target,
                                               const DigestWeek& week, Timestamp now);

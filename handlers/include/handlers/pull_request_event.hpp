@@ -15,6 +15,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "handlers/git_repository.hpp"
 
 namespace shiplog::handlers {
 
@@ -38,11 +39,7 @@ struct PullRequestComment {
     std::string comment_type;  // "text", "system", "codeChange", ...; empty when absent
 };
 
-struct PullRequestEvent {
-    std::string repository_id;
-    std::string repository_name;
-    std::string project_id;
-    std::string project_name;
+struct PullRequestEvent : GitRepositoryRef {
     std::int64_t pull_request_id = 0;
     std::string status;             // "active", "completed", "abandoned"
     std::string title;              // empty when absent

@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "handlers/git_repository.hpp"
 
 namespace shiplog::handlers {
 
@@ -31,11 +32,7 @@ struct PushCommit {
     bool comment_truncated = false;  // the payload said "commentTruncated": true
 };
 
-struct PushEvent {
-    std::string repository_id;
-    std::string repository_name;
-    std::string project_id;
-    std::string project_name;
+struct PushEvent : GitRepositoryRef {
     std::int64_t push_id = 0;  // with repository_id, the natural key of a push
     Timestamp date;            // when the push happened
     std::string pushed_by;     // pushedBy.uniqueName (or the identity string); empty when absent

@@ -47,6 +47,10 @@ struct Request {
     bool from_loopback() const;
 };
 
+// %XX sequences decoded (a malformed one stays as it is); '+' is a space
+// when `plus_is_space` (a query), itself in a path segment.
+std::string percent_decode(std::string_view s, bool plus_is_space);
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
@@ -72,8 +76,5 @@ struct Response {
 Response json_error(int status, std::string_view message);
 // A 200 (or `status`) with a JSON body.
 Response json(std::string body, int status = 200);
-
-// Escapes a string for a JSON string literal (control characters as \u00XX).
-std::string json_escape(std::string_view s);
 
 }  // namespace shiplog::http

@@ -24,6 +24,7 @@
 
 #include "common/cidr.hpp"
 #include "common/error.hpp"
+#include "common/log_line.hpp"
 #include "http/router.hpp"
 
 namespace shiplog::http {
@@ -99,6 +100,8 @@ class Server {
 // Escapes request-controlled text for one log line: control bytes, DEL,
 // backslash and double quote as \xNN / \\ / \"; bytes >= 0x80 pass through
 // only as valid UTF-8, else \xNN. At most `max` input bytes (then "...").
-std::string log_escape(std::string_view text, std::size_t max = 256);
+inline std::string log_escape(std::string_view text, std::size_t max = 256) {
+    return quoted_field(text, max);
+}
 
 }  // namespace shiplog::http

@@ -149,6 +149,15 @@ void commit(lmdb::txn& txn);
 Result<std::optional<std::string>> get_meta(Txn& txn, const Store& store, std::string_view key);
 Status put_meta(Store& store, std::string_view key, std::string_view value);
 
+// One value of a table the caller opened (Store::open_tables), in `txn`:
+// get_value returns a view into the map, valid until `txn` ends, or nullopt
+// when the key is absent; put_value writes (replacing) it. An LMDB failure
+// becomes ErrorCode::store led by `context`.
+Result<std::optional<std::string_view>> get_value(Txn& txn, MDB_dbi table, std::string_view key,
+                                                  std::string_view context);
+Status put_value(Txn& txn, MDB_dbi table, std::string_view key, std::string_view value,
+                 std::string_view context);
+
 // Writes a compacted copy of the whole store to `fd` (a consistent snapshot,
 // taken under a read transaction: serve may keep writing meanwhile).
 Status copy_compacted(Store& store, int fd, std::string_view context);

@@ -11,6 +11,7 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -23,15 +24,11 @@ struct Fixture {
     FakeAzureDevOps fake{k_token};
     Fixture() { fake.add_project("Contoso", "1f2e3d4c-0000-4000-8000-000000000002"); }
     std::unique_ptr<AzureDevOpsClient> client(int notifications_page = 200) {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        options.notifications_page_size = notifications_page;
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
+        return testing::fake_client(
+            fake, k_token,
+            [notifications_page](config::AzureDevOpsConfig&, ClientOptions& options) {
+                options.notifications_page_size = notifications_page;
+            });
     }
     std::size_t requests_to(const std::string& suffix) const {
         std::size_t n = 0;

@@ -10,6 +10,7 @@
 
 #include "azure/hook_sync_worker.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/hook_sync_config.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -20,18 +21,7 @@ using Outcome = HookSyncWorker::LastRun::Outcome;
 constexpr const char* k_token = "pat-last-run-test-bbbbbbbbbbbbbbbbbbbbbbb";
 
 std::shared_ptr<const config::Config> make_config(const std::string& org_url) {
-    config::Config c;
-    c.server.public_url = "https://shiplog.example.com";
-    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}, {}};
-    c.azure_devops =
-        config::AzureDevOpsConfig{org_url, Secret(k_token), std::nullopt, std::nullopt};
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Fabrikam";
-    d.repository = "web-api";
-    c.deployments.push_back(d);
-    return std::make_shared<const config::Config>(std::move(c));
+    return testing::hook_sync_config(org_url, k_token);
 }
 
 // Polls `done` (with a deadline) against the worker's state.
@@ -132,13 +122,7 @@ TEST(HookSyncLastRun, FailureKeepsTheLastKnownSubscriptionsAndSaysWhy) {
         url = gone.organization_url();
     }
     auto config = make_config(url);
-    HookSyncWorker::Options options;
-    options.retry_initial = 10ms;
-    options.make_client = [](const config::AzureDevOpsConfig& c) {
-        ClientOptions o;
-        o.max_attempts = 1;
-        return make_http_client(c, o);
-    };
+    auto options = testing::one_attempt_options();
     HookSyncWorker worker([&] { return config; }, [](HookSyncWorker::Level, const std::string&) {},
                           options);
     auto run = wait_for(worker, [](const auto& r) { return r.outcome == Outcome::failed; });

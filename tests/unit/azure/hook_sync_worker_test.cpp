@@ -5,6 +5,7 @@
 
 #include "azure/hook_sync_worker.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/hook_sync_config.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -46,18 +47,7 @@ struct LogSink {
 };
 
 std::shared_ptr<const config::Config> make_config(const std::string& org_url) {
-    config::Config c;
-    c.server.public_url = "https://shiplog.example.com";
-    c.webhook = config::WebhookConfig{"shiplog", {Secret("hook-pass")}, {}};
-    c.azure_devops =
-        config::AzureDevOpsConfig{org_url, Secret(k_token), std::nullopt, std::nullopt};
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Fabrikam";
-    d.repository = "web-api";
-    c.deployments.push_back(d);
-    return std::make_shared<const config::Config>(std::move(c));
+    return testing::hook_sync_config(org_url, k_token);
 }
 
 TEST(HookSyncWorker, SyncsAtStartAndReenablesOnTrigger) {
@@ -88,13 +78,7 @@ TEST(HookSyncWorker, FailureIsLoggedAndRetried) {
     }
     auto config = make_config(url);
     LogSink sink;
-    HookSyncWorker::Options options;
-    options.retry_initial = 10ms;
-    options.make_client = [](const config::AzureDevOpsConfig& c) {
-        ClientOptions o;
-        o.max_attempts = 1;
-        return make_http_client(c, o);
-    };
+    auto options = testing::one_attempt_options();
     HookSyncWorker worker([&] { return config; }, sink.log(), options);
     ASSERT_TRUE(
         sink.wait_for("hooks sync failed (will retry): deployment web-api:production: GET "

@@ -11,17 +11,15 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::azure {
 namespace {
 
 constexpr const char* k_token = "pat-pushcap-5d7f9b1a3c5e7a9b";
 
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+using testing::sha;
 
 // A GitPush of commits 1..n (listed newest first, as Azure DevOps does).
 std::string push_json(int n) {
@@ -43,16 +41,7 @@ std::size_t count(const std::string& text, const std::string& needle) {
 struct Fixture {
     testing::FakeAzureDevOps fake{k_token};
     Fixture() { fake.add_project("Contoso", "1f2e3d4c-0000-4000-8000-000000000002"); }
-    std::unique_ptr<AzureDevOpsClient> client() {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
-    }
+    std::unique_ptr<AzureDevOpsClient> client() { return testing::fake_client(fake, k_token); }
 };
 
 TEST(PushCommitsCap, APushOfMoreThan1000CommitsComesBackWithItsNewest1000) {

@@ -8,6 +8,8 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -16,11 +18,7 @@ using testing::FakeAzureDevOps;
 
 constexpr const char* k_token = "pat-history-0123456789abcdef";
 
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+using testing::sha;
 
 struct Fixture {
     FakeAzureDevOps fake{k_token};
@@ -37,15 +35,10 @@ struct Fixture {
         }
     }
     std::unique_ptr<AzureDevOpsClient> client(int page = 1000) {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        options.commits_page_size = page;
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
+        return testing::fake_client(fake, k_token,
+                                    [page](config::AzureDevOpsConfig&, ClientOptions& options) {
+                                        options.commits_page_size = page;
+                                    });
     }
 };
 

@@ -14,6 +14,8 @@
 #include "azure/client.hpp"
 #include "support/expect_ok.hpp"
 #include "support/fake_azure_devops.hpp"
+#include "support/fake_client.hpp"
+#include "support/sha.hpp"
 
 namespace shiplog::azure {
 namespace {
@@ -22,11 +24,7 @@ using testing::FakeAzureDevOps;
 
 constexpr const char* k_token = "pat-version-0123456789abcdef";
 
-std::string sha(int n) {
-    char buf[41];
-    std::snprintf(buf, sizeof buf, "%040x", n);
-    return buf;
-}
+using testing::sha;
 
 struct Server {
     FakeAzureDevOps fake{k_token};
@@ -40,23 +38,14 @@ struct Server {
             c.comment = "Change " + std::to_string(n);
             fake.add_commit("Contoso", "web-api", c);
         }
-        testing::FakeBuild b;
-        b.id = 5;
-        b.project = "Contoso";
-        b.definition = "web-api-ci";
-        b.source_version = sha(5);
-        fake.add_build(b);
+        fake.add_build(
+            {.id = 5, .project = "Contoso", .definition = "web-api-ci", .source_version = sha(5)});
     }
     std::unique_ptr<AzureDevOpsClient> client(std::optional<std::string> api_version = {}) {
-        config::AzureDevOpsConfig cfg;
-        cfg.organization_url = fake.organization_url();
-        cfg.token = Secret(k_token);
-        cfg.api_version = std::move(api_version);
-        ClientOptions options;
-        options.sleep = [](std::chrono::milliseconds) {};
-        auto c = make_http_client(cfg, options);
-        EXPECT_TRUE(c.has_value());
-        return std::move(*c);
+        return testing::fake_client(fake, k_token,
+                                    [&](config::AzureDevOpsConfig& cfg, ClientOptions&) {
+                                        cfg.api_version = std::move(api_version);
+                                    });
     }
     std::vector<std::string> versions_asked() const {
         std::vector<std::string> out;

@@ -27,6 +27,7 @@
 #include "integration/event_builders.hpp"
 #include "storage/journal_writer.hpp"
 #include "storage/store.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/fake_azure_devops.hpp"
 #include "support/temp_dir.hpp"
 #include "tracking/deploy.hpp"
@@ -42,24 +43,14 @@ constexpr const char* k_pat = "pat-delivery-fields-3c5e7a9b1d";
 constexpr const char* k_time = "2026-11-20T10:00:00Z";
 
 config::DeploymentConfig stage_deployment() {
-    config::DeploymentConfig d;
-    d.name = "web-stage";
-    d.environment = "production";
-    d.project = "Contoso";
-    d.repository = "web-api";
-    d.trigger = config::Trigger::stage;
+    auto d = testing::production_deployment("web-stage", "Contoso", config::Trigger::stage);
     d.pipeline = "web-api-ci";
     d.stage = "Production";
     return d;
 }
 
 config::DeploymentConfig release_deployment() {
-    config::DeploymentConfig d;
-    d.name = "web-rel";
-    d.environment = "production";
-    d.project = "Contoso";
-    d.repository = "web-api";
-    d.trigger = config::Trigger::release;
+    auto d = testing::production_deployment("web-rel", "Contoso", config::Trigger::release);
     d.pipeline = "web-api-ci";  // picks this build artifact among several
     d.release_definition = "web-api-rm";
     d.release_environment = "Prod";
@@ -244,12 +235,8 @@ TEST_F(DeliveryFields, ReleaseArtifactFromTheDeliveryBuildLookedUpInTheArtifacts
     deliver(testing::push_event("p1", 1, 0, 5, {5}, "2026-11-19T09:00:00Z"));
     // The primary artifact is another pipeline's; `pipeline` picks web-api-ci,
     // whose build lives in project Platform and whose version is a build id.
-    testing::FakeBuild build;
-    build.id = 777;
-    build.project = "Platform";
-    build.definition = "web-api-ci";
-    build.source_version = sha(5);
-    m_fake.add_build(build);
+    m_fake.add_build(
+        {.id = 777, .project = "Platform", .definition = "web-api-ci", .source_version = sha(5)});
     deliver(release_event("r1", 10, "succeeded", "Approved",
                           {artifact("Build", "_tools", true, "tools-ci", "Contoso", "12", sha(99)),
                            artifact("Build", "_web", false, "web-api-ci", "Platform", "777")}));

@@ -104,11 +104,18 @@ std::uint64_t monotonic_usec() {
            static_cast<std::uint64_t>(ts.tv_nsec) / 1'000U;
 }
 
-TEST(SystemdNotifier, SendsEachLifecycleMessage) {
+// A systemd notifier whose NOTIFY_SOCKET is a socket the test reads.
+struct NotifierUnderTest {
     testing::TempDir dir;
-    NotifySocket sock(dir / "notify.sock");
-    ScopedEnv env("NOTIFY_SOCKET", sock.path());
-    auto notifier = make_systemd_notifier();
+    NotifySocket sock{dir / "notify.sock"};
+    ScopedEnv env{"NOTIFY_SOCKET", sock.path()};
+    std::unique_ptr<Notifier> notifier = make_systemd_notifier();
+};
+
+TEST(SystemdNotifier, SendsEachLifecycleMessage) {
+    NotifierUnderTest t;
+    auto& sock = t.sock;
+    auto& notifier = t.notifier;
 
     notifier->ready();
     EXPECT_EQ(sock.receive(), "READY=1");
@@ -123,10 +130,9 @@ TEST(SystemdNotifier, SendsEachLifecycleMessage) {
 
 TEST(SystemdNotifier, KeepsNotifySocketForLaterCalls) {
     // sd_notify(unset_environment = 0): the second call must still reach us.
-    testing::TempDir dir;
-    NotifySocket sock(dir / "notify.sock");
-    ScopedEnv env("NOTIFY_SOCKET", sock.path());
-    auto notifier = make_systemd_notifier();
+    NotifierUnderTest t;
+    auto& sock = t.sock;
+    auto& notifier = t.notifier;
 
     notifier->watchdog();
     notifier->watchdog();
@@ -137,10 +143,9 @@ TEST(SystemdNotifier, KeepsNotifySocketForLaterCalls) {
 }
 
 TEST(SystemdNotifier, ReloadingCarriesMonotonicTimestamp) {
-    testing::TempDir dir;
-    NotifySocket sock(dir / "notify.sock");
-    ScopedEnv env("NOTIFY_SOCKET", sock.path());
-    auto notifier = make_systemd_notifier();
+    NotifierUnderTest t;
+    auto& sock = t.sock;
+    auto& notifier = t.notifier;
 
     const std::uint64_t before = monotonic_usec();
     notifier->reloading();
@@ -159,10 +164,9 @@ TEST(SystemdNotifier, ReloadingCarriesMonotonicTimestamp) {
 }
 
 TEST(SystemdNotifier, StatusCannotInjectAssignments) {
-    testing::TempDir dir;
-    NotifySocket sock(dir / "notify.sock");
-    ScopedEnv env("NOTIFY_SOCKET", sock.path());
-    auto notifier = make_systemd_notifier();
+    NotifierUnderTest t;
+    auto& sock = t.sock;
+    auto& notifier = t.notifier;
 
     notifier->status("reload failed\nREADY=1\r\nX=y");
     EXPECT_EQ(sock.receive(), "STATUS=reload failed READY=1  X=y");

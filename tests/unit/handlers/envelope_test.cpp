@@ -7,15 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using testing::fixture;
 
 std::string error_of(std::string_view body) {
     auto envelope = parse_envelope(body);

@@ -6,27 +6,19 @@
 #include <gtest/gtest.h>
 
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
+using testing::fixture;
+
 using config::Trigger;
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
-
 config::Config fabrikam() {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Fabrikam";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = Trigger::push;
     config::Config config;
-    config.deployments = {d};
+    config.deployments = {testing::production_deployment("web-api", "Fabrikam")};
     return config;
 }
 

@@ -12,15 +12,15 @@
 #include "handlers/parsed_event.hpp"
 #include "handlers/push_event.hpp"
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using testing::fixture;
+using testing::push_config;
 
 // A body the way the edge leaves it: padding in the capacity.
 std::string padded(const std::string& body) {
@@ -28,18 +28,6 @@ std::string padded(const std::string& body) {
     out.reserve(body.size() + k_json_padding);
     out.assign(body);
     return out;
-}
-
-config::Config push_config(const PushEvent& push) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = push.project_name;
-    d.repository = push.repository_name;
-    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
-    config::Config config;
-    config.deployments.push_back(d);
-    return config;
 }
 
 // Changes "pushId": 1187 to 9187 in place (same address, same size).

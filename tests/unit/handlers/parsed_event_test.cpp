@@ -10,27 +10,15 @@
 
 #include "handlers/envelope.hpp"
 #include "handlers/relevance.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
-
-config::Config push_config(const PushEvent& push) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = push.project_name;
-    d.repository = push.repository_name;
-    d.branch = push.ref_updates.at(0).name.substr(std::string("refs/heads/").size());
-    config::Config config;
-    config.deployments.push_back(d);
-    return config;
-}
+using testing::fixture;
+using testing::push_config;
 
 TEST(ParsedEvent, TakeWithNothingCarriedParsesTheRawBytes) {
     const std::string raw = fixture("git.push.json");

@@ -5,37 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using namespace testing;  // fixture, replaced, ts, error_of
 
-std::string replaced_all(std::string text, std::string_view from, std::string_view to) {
-    std::size_t count = 0;
-    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-        text.replace(at, from.size(), to);
-        ++count;
-    }
-    EXPECT_GT(count, 0u) << from;
-    return text;
-}
-
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-    auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
-}
-
-std::string error_of(const std::string& body) {
-    auto event = parse_release_deployment_event(body);
-    EXPECT_FALSE(event.has_value());
-    return event ? "" : event.error().message;
+std::string error_of(std::string_view body) {
+    return testing::error_of(parse_release_deployment_event(body));
 }
 
 const char* k_file = "ms.vss-release.deployment-completed-event.json";

@@ -5,34 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
+using namespace testing;  // fixture, replaced, ts, error_of
+
 using config::Trigger;
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
-
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-    auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
-}
-
 config::DeploymentConfig deployment(Trigger trigger) {
-    config::DeploymentConfig d;
-    d.name = "web-api";
-    d.environment = "production";
-    d.project = "Contoso";
-    d.repository = "web-api";
-    d.branch = "main";
-    d.trigger = trigger;
-    return d;
+    return production_deployment("web-api", "Contoso", trigger);
 }
 
 config::Config with(std::vector<config::DeploymentConfig> deployments) {

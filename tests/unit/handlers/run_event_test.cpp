@@ -6,22 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
-
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-    auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
-}
+using namespace testing;  // fixture, replaced, ts, error_of
 
 const char* k_file = "ms.vss-pipelines.run-state-changed-event.json";
 

@@ -6,31 +6,17 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.hpp"
+#include "support/event_fixtures.hpp"
 #include "support/expect_ok.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::handlers {
 namespace {
 
-std::string fixture(const std::string& name) {
-    return testing::read_file(std::filesystem::path(SHIPLOG_TEST_FIXTURES) / "events" / name);
-}
+using namespace testing;  // fixture, replaced, ts, error_of
 
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-    auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
-}
-
-Timestamp ts(std::string_view text) {
-    return parse_rfc3339(text).value();
-}
-
-std::string error_of(const std::string& body) {
-    auto event = parse_work_item_event(body);
-    EXPECT_FALSE(event.has_value());
-    return event ? "" : event.error().message;
+std::string error_of(std::string_view body) {
+    return testing::error_of(parse_work_item_event(body));
 }
 
 const CommitArtifact k_c1{"aa6546cf-b860-4947-8a45-6dacaa3675ed",

@@ -2,6 +2,7 @@
 // pipelining, deadlines, the exactly-once answer. The hostile-client suite
 // (tests/integration) drives the same edge through the real binary.
 #include "http/server.hpp"
+#include "common/json.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -128,9 +129,9 @@ class EdgeTest : public ::testing::Test {
         item.pattern = "/items/{}";
         item.execution = Execution::inline_io;
         item.handler = [](Request& req, Respond respond) {
-            respond(json("{\"id\":\"" + json_escape(req.params.at(0)) + "\",\"client\":\"" +
+            respond(json("{\"id\":\"" + json::escape(req.params.at(0)) + "\",\"client\":\"" +
                          req.client_address + "\",\"proxy\":" + (req.via_proxy ? "true" : "false") +
-                         ",\"q\":\"" + json_escape(req.query_param("q").value_or("-")) + "\"}"));
+                         ",\"q\":\"" + json::escape(req.query_param("q").value_or("-")) + "\"}"));
         };
         router.add(std::move(item));
 
@@ -383,6 +384,9 @@ TEST(LogEscape, ControlBytesQuotesAndInvalidUtf8AreEscaped) {
     EXPECT_EQ(log_escape("caf\xc3\xa9"), "caf\xc3\xa9");       // valid UTF-8 kept
     EXPECT_EQ(log_escape("bad\xc3("), "bad\\xc3(");            // broken sequence escaped
     EXPECT_EQ(log_escape("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate refused
+    // Regression: lead bytes 0xf5-0xff start no sequence (they were taken as
+    // the lead of a three-byte one and passed through).
+    EXPECT_EQ(log_escape("\xf8\x88\x80"), "\\xf8\\x88\\x80");
     EXPECT_EQ(log_escape(std::string(300, 'a'), 10), "aaaaaaaaaa...");
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/expect_ok.hpp"
+#include "support/journal_entry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::storage {
@@ -33,12 +34,7 @@ JournalEntry full_entry() {
 }
 
 JournalEntry make_entry(std::string id, std::string raw = "{}") {
-    JournalEntry entry;
-    entry.received_at = Timestamp{std::chrono::seconds{1'700'000'000}};
-    entry.event_id = std::move(id);
-    entry.event_type = "build.complete";
-    entry.raw = std::move(raw);
-    return entry;
+    return testing::journal_entry(std::move(id), "build.complete", std::move(raw));
 }
 
 class JournalTable : public ::testing::Test {
@@ -69,6 +65,38 @@ TEST(JournalRecord, RoundTripsEveryField) {
     entry.seq = 42;
     EXPECT_EQ(*decoded, entry);
     EXPECT_EQ(decoded->raw.size(), 10U);
+}
+
+// Journal records are the source of truth and must stay readable by every
+// later build: this record is spelled out byte by byte from the format in
+// storage/journal.hpp (version 1), not produced by the encoder under test.
+TEST(JournalRecord, ReadsAndWritesTheVersion1Layout) {
+    const std::string record(
+        "\x01"                              // format version
+        "\x02"                              // source: ingest
+        "\x01"                              // flags: created_date present
+        "\x15\xcd\x5b\x07\x00\x00\x00\x00"  // received_at: 123456789 ns, LE
+        "\x00\x01\x00\x00\x00\x00\x00\x00"  // created_date: 256 ns, LE
+        "\x02id"                            // event_id
+        "\x08git.push"                      // event_type
+        "\x03tfs"                           // publisher_id
+        "\x03"
+        "1.0"      // resource_version
+        "\x02{}",  // raw
+        11 + 8 + 3 + 9 + 4 + 4 + 3);
+    auto decoded = decode_entry(record, 42);
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(decoded->seq, 42U);
+    EXPECT_EQ(decoded->source, EventSource::ingest);
+    EXPECT_EQ(decoded->received_at, Timestamp{123'456'789ns});
+    ASSERT_TRUE(decoded->created_date);
+    EXPECT_EQ(*decoded->created_date, Timestamp{256ns});
+    EXPECT_EQ(decoded->event_id, "id");
+    EXPECT_EQ(decoded->event_type, "git.push");
+    EXPECT_EQ(decoded->publisher_id, "tfs");
+    EXPECT_EQ(decoded->resource_version, "1.0");
+    EXPECT_EQ(decoded->raw, "{}");
+    EXPECT_EQ(encode_entry(*decoded), record);
 }
 
 TEST(JournalRecord, RoundTripsEmptyFieldsNoCreatedDateAndTimesBefore1970) {

@@ -12,6 +12,7 @@
 
 #include "storage/journal.hpp"
 #include "support/expect_ok.hpp"
+#include "support/journal_entry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace shiplog::storage {
@@ -31,12 +32,7 @@ StoreOptions options_for(const fs::path& path, bool read_only = false) {
 }
 
 JournalEntry make_entry(std::string id, std::string raw = "{}") {
-    JournalEntry entry;
-    entry.received_at = Timestamp{std::chrono::seconds{1'700'000'000}};
-    entry.event_id = std::move(id);
-    entry.event_type = "git.push";
-    entry.raw = std::move(raw);
-    return entry;
+    return testing::journal_entry(std::move(id), "git.push", std::move(raw));
 }
 
 // Appends `count` entries "id-1".."id-count" in one committed transaction.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "config/config.hpp"
 #include "storage/journal.hpp"
@@ -55,16 +56,7 @@ inline std::string envelope(const std::string& id, const std::string& type,
 }
 
 inline std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') out.push_back('\\');
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
+    return json::escape(s);
 }
 
 inline std::string push_resource(int push_id, Timestamp date, const std::string& ref,

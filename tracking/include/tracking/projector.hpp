@@ -1,7 +1,8 @@
 #pragma once
 // Projector keeps tracking's derived tables in step with the journal. It is
-// the JournalWriter's AppendObserver: for every new entry it re-parses the
-// raw event with the handlers' parsers, records the facts it holds under
+// the JournalWriter's AppendObserver: for every new entry it takes the event
+// the intake already parsed (or parses the raw bytes, as in reindex, with
+// the handlers' parsers), records the facts it holds under
 // their natural keys (so a fact delivered twice counts once), and then
 // recomputes the derived state of every deployment+environment the fact can
 // affect. Derived data is therefore a pure function of (journal, deployments
@@ -54,6 +55,8 @@ class Projector final : public storage::AppendObserver {
     Status on_append(lmdb::txn& txn, const storage::JournalEntry& entry) override;
 
     const Tables& tables() const { return m_tables; }
+    // Where on_append queues [[notify]] messages (the sender reads them).
+    const storage::Outbox& outbox() const { return m_outbox; }
 
     // Deferred mode (reindex): on_append only records facts and remembers
     // which deployment+environments are dirty; the caller derives them

@@ -22,7 +22,7 @@
 //   tr_queue       item key                                   -> work-queue item
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
 //   tr_deploy_time, tr_deploy_shas, tr_incident_blame, tr_deploy_days: query indexes kept
-//                  with tr_deploys (src/deploy_index.hpp has their layout)
+//                  with tr_deploys (src/index/deploy_index.hpp has their layout)
 //   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
 //                  succeeded deploy that shipped it (first-shipped flags of later deploys)
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
@@ -64,7 +64,9 @@ namespace shiplog::tracking {
 // 9: pull requests (tr_pull_requests, tr_pr_merges); deploys carry their
 //    pull requests, batch size and rework; index rows the breakdown, rework,
 //    batch and direct commits.
-inline constexpr int k_layout_version = 9;
+// 10: records in common/bytes.hpp's codec (varint lengths and counts instead
+//    of fixed 8-byte ones).
+inline constexpr int k_layout_version = 10;
 
 struct Tables {
     MDB_dbi repos = 0;

@@ -6,10 +6,10 @@
 #include <string_view>
 #include <vector>
 
-#include "../codec.hpp"
-#include "../deploy_index.hpp"
-#include "../facts.hpp"
-#include "../recompute.hpp"
+#include "index/deploy_index.hpp"
+#include "projection/recompute.hpp"
+#include "records/codec.hpp"
+#include "records/facts.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/incident.hpp"
 

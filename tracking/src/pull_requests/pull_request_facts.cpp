@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <tuple>
 
-#include "codec.hpp"
 #include "common/event_kind.hpp"
-#include "facts.hpp"
 #include "handlers/pull_request_event.hpp"
 #include "handlers/relevance.hpp"
+#include "records/codec.hpp"
+#include "records/facts.hpp"
 
 namespace shiplog::tracking::detail {
 
@@ -61,58 +61,11 @@ void fold_comment(PullRequestFact& f, const handlers::PullRequestComment& c) {
     keep_min(f.comments, c.author_id, *c.published_at);
 }
 
-void put_times(Writer& w, const std::map<std::string, Timestamp>& m) {
-    w.u64(m.size());
-    for (const auto& [k, t] : m) w.str(k).time(t);
-}
-
-void get_times(Reader& r, std::map<std::string, Timestamp>& m) {
-    const auto n = r.u64();
-    for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
-        auto key = r.str();
-        m[key] = r.time();
-    }
-}
-
 std::string merge_key(std::string_view repo, std::string_view sha, std::uint64_t id) {
     return KeyBuilder().str(repo).str(sha).u64(id).bytes();
 }
 
 }  // namespace
-
-std::string encode(const PullRequestFact& f) {
-    Writer w;
-    w.boolean(f.info_completed).time(f.info_at).str(f.title).str(f.source_ref).str(f.target_ref);
-    w.str(f.author).opt_time(f.created_at).boolean(f.abandoned).boolean(f.completed);
-    w.time(f.closed_at).str(f.merge_sha).str(f.target_sha).str(f.strategy);
-    put_times(w, f.votes);
-    put_times(w, f.comments);
-    w.opt_time(f.first_commit_at);
-    return w.take();
-}
-
-std::optional<PullRequestFact> decode_pull_request(std::string_view bytes) {
-    Reader r(bytes);
-    PullRequestFact f;
-    f.info_completed = r.boolean();
-    f.info_at = r.time();
-    f.title = r.str();
-    f.source_ref = r.str();
-    f.target_ref = r.str();
-    f.author = r.str();
-    f.created_at = r.opt_time();
-    f.abandoned = r.boolean();
-    f.completed = r.boolean();
-    f.closed_at = r.time();
-    f.merge_sha = r.str();
-    f.target_sha = r.str();
-    f.strategy = r.str();
-    get_times(r, f.votes);
-    get_times(r, f.comments);
-    f.first_commit_at = r.opt_time();
-    if (!r.done()) return std::nullopt;
-    return f;
-}
 
 std::optional<Timestamp> first_review(const PullRequestFact& f) {
     if (!f.created_at || !f.completed) return std::nullopt;
@@ -171,7 +124,7 @@ Result<std::optional<PullRequestChange>> ingest_pull_request_entry(
     if (!stored) return tl::unexpected(stored.error());
     PullRequestFact old;
     if (*stored) {
-        auto decoded = decode_pull_request(**stored);
+        auto decoded = decode<PullRequestFact>(**stored);
         if (!decoded) return fail(ErrorCode::store, "a stored pull request does not decode");
         old = std::move(*decoded);
     }
@@ -209,7 +162,8 @@ Result<std::vector<PullRequestView>> pull_requests_merged_as(lmdb::txn& txn, con
     std::vector<std::uint64_t> ids;
     const std::string prefix = KeyBuilder().str(repo_key).str(sha).sep().bytes();
     auto scanned = scan_prefix(txn, t.pr_merges, prefix, [&](std::string_view k, std::string_view) {
-        if (k.size() == prefix.size() + 8) ids.push_back(read_u64_be(k.substr(prefix.size())));
+        if (k.size() == prefix.size() + 8)
+            ids.push_back(bytes::decode_u64_be(k.substr(prefix.size())));
         return true;
     });
     if (!scanned) return tl::unexpected(scanned.error());
@@ -217,7 +171,7 @@ Result<std::vector<PullRequestView>> pull_requests_merged_as(lmdb::txn& txn, con
         auto stored = get(txn, t.pull_requests, KeyBuilder().str(repo_key).u64(id).bytes());
         if (!stored) return tl::unexpected(stored.error());
         if (!*stored) continue;
-        auto f = decode_pull_request(**stored);
+        auto f = decode<PullRequestFact>(**stored);
         if (!f || !f->completed || f->merge_sha != sha || !f->created_at) continue;
         if (f->target_ref != ref) continue;  // only pull requests into the tracked branch
         PullRequestView v;

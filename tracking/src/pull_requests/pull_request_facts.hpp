@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include <lmdb++.h>
 
@@ -49,8 +51,12 @@ struct PullRequestFact {
     std::optional<Timestamp> first_commit_at;
 };
 
-std::string encode(const PullRequestFact& f);
-std::optional<PullRequestFact> decode_pull_request(std::string_view bytes);
+// Stored in this order (records/codec.hpp).
+inline auto record_fields(PullRequestFact& f) {
+    return std::tie(f.info_completed, f.info_at, f.title, f.source_ref, f.target_ref, f.author,
+                    f.created_at, f.abandoned, f.completed, f.closed_at, f.merge_sha, f.target_sha,
+                    f.strategy, f.votes, f.comments, f.first_commit_at);
+}
 
 // The first review: the earliest vote or text comment by someone other than
 // the author within [creation, closed]; nullopt when there is none.
