@@ -185,12 +185,11 @@ Status Outbox::count(Txn& txn, std::string_view target, OutboxOutcome outcome) c
         return tl::unexpected(store_error(rc, "count a notification"));
     if (rc == MDB_SUCCESS && value.mv_size == 24)
         for (int i = 0; i < 3; ++i)
-            counts[i] =
-                detail::get_u64_be(static_cast<const unsigned char*>(value.mv_data) + 8 * i);
+            counts[i] = bytes::decode_u64_be(detail::to_view(value).substr(8 * i, 8));
     ++counts[static_cast<int>(outcome)];
-    unsigned char bytes[24];
-    for (int i = 0; i < 3; ++i) detail::put_u64_be(bytes + 8 * i, counts[i]);
-    MDB_val out{sizeof bytes, bytes};
+    std::string encoded;
+    for (int i = 0; i < 3; ++i) bytes::put_u64_be(encoded, counts[i]);
+    MDB_val out = detail::to_val(encoded);
     const int put = ::mdb_put(txn.handle(), m_stats, &key, &out, 0);
     if (put != MDB_SUCCESS) return tl::unexpected(store_error(put, "count a notification"));
     return {};
@@ -205,9 +204,10 @@ Result<std::map<std::string, OutboxTally>> Outbox::tally(Txn& txn) const {
         bool found = cursor.get(&key, &value, MDB_FIRST);
         while (found) {
             if (value.mv_size == 24) {
-                const auto* p = static_cast<const unsigned char*>(value.mv_data);
+                const std::string_view v = detail::to_view(value);
                 out[std::string(detail::to_view(key))] = OutboxTally{
-                    detail::get_u64_be(p), detail::get_u64_be(p + 8), detail::get_u64_be(p + 16)};
+                    bytes::decode_u64_be(v.substr(0, 8)), bytes::decode_u64_be(v.substr(8, 8)),
+                    bytes::decode_u64_be(v.substr(16, 8))};
             }
             found = cursor.get(&key, &value, MDB_NEXT);
         }

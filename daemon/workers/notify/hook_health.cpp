@@ -128,7 +128,7 @@ Result<std::size_t> HookHealthTable::record(storage::Txn& txn, const storage::Ou
         if (it != before.end() && it->second == state) continue;
         const std::string bytes = encode_hook_health(state);
         if (auto put = storage::put_value(txn, m_dbi, id, bytes, "note hook health"); !put)
-            return put;
+            return tl::unexpected(put.error());
     }
     for (const auto& s : turned)
         for (const auto& n : config.notify) {
