@@ -101,7 +101,14 @@ Writer& Writer::time_field(std::string_view name, const std::optional<Timestamp>
 Writer& Writer::value(double d) {
     if (!std::isfinite(d)) return null();
     char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    // The shortest form of a large integral double is a bare integer
+    // ("-36893488147418193920"), which readers that hold integers in 64 bits
+    // (simdjson, so shiplog's own) refuse: from 2^63 on, write an exponent.
+    const auto format =
+        std::fabs(d) >= 0x1p63 ? std::chars_format::scientific : std::chars_format{};
+    auto [end, ec] = format == std::chars_format{}
+                         ? std::to_chars(buf, buf + sizeof buf, d)
+                         : std::to_chars(buf, buf + sizeof buf, d, format);
     (void)ec;  // 32 bytes hold any double's shortest form
     return raw(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }

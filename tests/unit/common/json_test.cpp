@@ -52,6 +52,12 @@ TEST(JsonWriter, WritesNumbersAndOptionals) {
     w.end_array();
     EXPECT_EQ(w.str(), "[-9223372036854775808,18446744073709551615,0.5,-2,null,null]");
 
+    // A large integral double keeps an exponent: a bare 20-digit integer is
+    // beyond what 64-bit JSON readers (simdjson) accept. Found by the fuzzer.
+    Writer big;
+    big.begin_array().value(-36893488147418193920.0).value(1e300).value(1e15).end_array();
+    EXPECT_EQ(big.str(), "[-3.6893488147418194e+19,1e+300,1e+15]");
+
     Writer o;
     std::optional<std::string> set = "a", unset;
     o.begin_object().field("set", set).field("unset", unset).key("pre").raw("1.50").end_object();
