@@ -227,7 +227,7 @@ class DriftTest : public TrackingTest {
 
     Drift drift(const std::string& from, const std::string& to, Timestamp now) {
         auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
-        auto d = query_drift(txn, m_projector->tables(), "web-api", from, to, now);
+        auto d = query_drift(txn, m_projector->tables(), *m_config, "web-api", from, to, now);
         EXPECT_OK(d);
         return d ? *d : Drift{};
     }

@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "config/config.hpp"
 #include "tracking/deploy.hpp"
 #include "tracking/tables.hpp"
 
@@ -37,9 +38,10 @@ struct Drift {
 // succeeded deploy of deployment+`to` has shipped, leaving out deploys that
 // a rollback skipped back over; empty when `to` runs `from`'s latest sha or
 // is ahead of it. not_found when either series is not configured is the
-// caller's check (the config is not consulted here).
-Result<Drift> query_drift(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
-                          std::string_view from, std::string_view to, Timestamp now);
+// caller's check; `config` names the repository whose commits `to` ships.
+Result<Drift> query_drift(lmdb::txn& txn, const Tables& tables, const config::Config& config,
+                          std::string_view deployment, std::string_view from, std::string_view to,
+                          Timestamp now);
 
 // {"deployment","from","to","from_sha","to_sha","commits":[{"sha","author_email",
 // "authored_at","summary","deploy","deployed_at","waiting_seconds"}]}

@@ -23,8 +23,11 @@
 //   tr_commit_ranges repo key \0 from sha \0 to sha           -> commit set (REST answer)
 //   tr_deploy_time, tr_deploy_shas, tr_incident_blame, tr_deploy_days: query indexes kept
 //                  with tr_deploys (src/index/deploy_index.hpp has their layout)
-//   tr_shipped     deployment \0 environment \0 commit sha      -> time seq of the first
-//                  succeeded deploy that shipped it (first-shipped flags of later deploys)
+//   tr_shipped     deployment \0 environment \0 commit order   -> time seq of the first
+//                  succeeded deploy that shipped it (first-shipped flags of later deploys);
+//                  commit order = the commit fact's first_seq, first_index (u64 BE each),
+//                  so a deploy's rows follow those of earlier deploys instead of
+//                  scattering by sha
 //   tr_gaps        deployment \0 environment \0 time seq      -> sha where the deploy's
 //                  commit walk stopped (a push that links that sha re-derives from there)
 //   tr_pull_requests repo key \0 prId(u64 BE)                -> pull request fact, every
@@ -66,7 +69,9 @@ namespace shiplog::tracking {
 //    batch and direct commits.
 // 10: records in common/bytes.hpp's codec (varint lengths and counts instead
 //    of fixed 8-byte ones).
-inline constexpr int k_layout_version = 10;
+// 11: tr_shipped keyed by commit order (tr_commits records carry first_seq
+//    and first_index) instead of sha; tr_repos rewritten only on change.
+inline constexpr int k_layout_version = 11;
 
 struct Tables {
     MDB_dbi repos = 0;

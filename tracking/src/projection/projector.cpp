@@ -134,7 +134,12 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
         .str(push->repository_name)
         .str(push->project_id)
         .str(push->repository_id);
-    if (auto s = put(txn, t.repos, rk, repo.take()); !s) return s;
+    // Written only when it changes: an unchanged put still copies its page.
+    const std::string repo_record = repo.take();
+    auto stored_repo = get(txn, t.repos, rk);
+    if (!stored_repo) return tl::unexpected(stored_repo.error());
+    if (!*stored_repo || **stored_repo != repo_record)
+        if (auto s = put(txn, t.repos, rk, repo_record); !s) return s;
 
     const std::string push_key =
         KeyBuilder().str(rk).u64(static_cast<std::uint64_t>(push->push_id)).bytes();
@@ -148,18 +153,23 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
     fact.comments_truncated = push->comments_truncated;
     bool upgraded_commit = false;
     std::set<std::string> new_commits;  // facts this push adds
-    for (const auto& c : push->commits) {
+    for (std::size_t i = 0; i < push->commits.size(); ++i) {
+        const auto& c = push->commits[i];
         fact.commit_shas.push_back(c.commit_id);
         const std::string commit_key = KeyBuilder().str(rk).str(c.commit_id).bytes();
         auto known = get(txn, t.commits, commit_key);
         if (!known) return tl::unexpected(known.error());
+        CommitFact commit;
+        commit.first_seq = entry.seq;
+        commit.first_index = i;
         if (*known) {
             auto old = decode<CommitFact>(**known);
             // Commits are content-addressed: only a fuller message adds anything.
             if (!old || !old->comment_truncated || c.comment_truncated) continue;
             upgraded_commit = true;
+            commit.first_seq = old->first_seq;  // its tr_shipped rows stay where they are
+            commit.first_index = old->first_index;
         }
-        CommitFact commit;
         commit.author_name = c.author_name;
         commit.author_email = c.author_email;
         commit.authored_at = c.author_date;
@@ -569,9 +579,11 @@ Status ingest_pull_requests(lmdb::txn& txn, const Tables& t, const config::Confi
         if (repo_key(d.project, d.repository) != (*change)->repo_key) continue;
         if (!handlers::ref_matches_branch((*change)->target_ref, d.branch)) continue;
         for (const auto& sha : (*change)->merge_shas) {
-            const std::string key = deploy_prefix(d.name, d.environment) + sha;
-            if (key.size() > k_max_key_bytes) continue;
-            auto shipped = get(txn, t.shipped, key);
+            auto key = shipped_key_of(txn, t, (*change)->repo_key,
+                                      deploy_prefix(d.name, d.environment), sha);
+            if (!key) return tl::unexpected(key.error());
+            if (!*key || (*key)->size() > k_max_key_bytes) continue;
+            auto shipped = get(txn, t.shipped, **key);
             if (!shipped) return tl::unexpected(shipped.error());
             if (*shipped) mark_at(dirty, d, **shipped);
         }

@@ -122,7 +122,9 @@ class Deriver {
     Status write(const std::string& from, std::vector<DeployView>& views,
                  std::vector<DeployIndexRow>& rows, std::vector<QueueItem>& items,
                  std::optional<LastSucceeded>& last);
-    std::string shipped_key(std::string_view sha) const { return m_prefix + std::string(sha); }
+    // The tr_shipped key of one of the repository's commits in this series
+    // (nullopt: not a known commit, so never shipped).
+    Result<std::optional<std::string>> shipped_key_for(const std::string& sha);
 
     lmdb::txn& m_txn;
     const Tables& m_t;
@@ -140,6 +142,7 @@ class Deriver {
     std::vector<ViaMap> m_via;
     std::vector<std::map<std::string, std::vector<std::int64_t>>> m_items;
     std::vector<IncidentView> m_incidents;  // every incident of this deployment+environment
+    std::map<std::string, std::string> m_shipped_keys;  // sha -> tr_shipped key, as read
 };
 
 Status Deriver::load_candidates(const std::string& from, std::vector<Candidate>& out) {
@@ -292,6 +295,14 @@ Result<ChainResult> Deriver::chain(const std::optional<std::string>& from, const
     return ChainResult{{}, false, current, {}};
 }
 
+Result<std::optional<std::string>> Deriver::shipped_key_for(const std::string& sha) {
+    auto found = m_shipped_keys.find(sha);
+    if (found != m_shipped_keys.end()) return found->second;
+    auto key = shipped_key_of(m_txn, m_t, m_repo, m_prefix, sha);
+    if (key && *key) m_shipped_keys.emplace(sha, **key);
+    return key;
+}
+
 Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& shas,
                              std::map<std::string, std::vector<std::int64_t>>& items_of) {
     std::set<std::string> seen;
@@ -305,6 +316,7 @@ Status Deriver::fill_commits(DeployView& view, const std::vector<std::string>& s
         std::optional<CommitFact> fact;
         if (*stored) fact = decode<CommitFact>(**stored);
         if (fact) {
+            m_shipped_keys.emplace(sha, shipped_key(m_prefix, *fact));
             commit.author_name = fact->author_name;
             commit.author_email = fact->author_email;
             commit.authored_at = fact->authored_at;
@@ -696,9 +708,10 @@ Result<std::optional<std::string>> Deriver::derive(const std::string& from) {
         state.failed_since = std::move(before->failed_since);
         state.previous_sha = before->previous_sha;
         state.shipped = [&](const std::string& sha) {
-            const std::string key = shipped_key(sha);
-            if (key.size() > k_max_key_bytes) return false;
-            auto first = get(m_txn, m_t.shipped, key);
+            auto key = shipped_key_for(sha);
+            if (!key) lookup_error = key.error();
+            if (!key || !*key || (*key)->size() > k_max_key_bytes) return false;
+            auto first = get(m_txn, m_t.shipped, **key);
             if (!first) lookup_error = first.error();
             return first && *first && **first < from;
         };
@@ -738,10 +751,12 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         if (!*bytes) continue;
         auto view = decode_deploy(**bytes);
         if (view && view->commits.size() == row.first_shipped.size())
-            for (std::size_t i = 0; i < view->commits.size(); ++i)
-                if (row.first_shipped[i] != '\0')
-                    old_shipped.emplace(shipped_key(view->commits[i].sha),
-                                        position(row.deployed_at, row.seq));
+            for (std::size_t i = 0; i < view->commits.size(); ++i) {
+                if (row.first_shipped[i] == '\0') continue;
+                auto key = shipped_key_for(view->commits[i].sha);
+                if (!key) return tl::unexpected(key.error());
+                if (*key) old_shipped.emplace(std::move(**key), position(row.deployed_at, row.seq));
+            }
         old_deploys.emplace(row.seq, std::move(**bytes));
     }
 
@@ -780,9 +795,10 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         }
         for (std::size_t i = 0; i < row.first_shipped.size(); ++i) {
             if (row.first_shipped[i] == '\0') continue;
-            std::string shipped = shipped_key(views[k].commits[i].sha);
-            if (shipped.size() <= k_max_key_bytes)
-                new_shipped.emplace(std::move(shipped), position(row.deployed_at, row.seq));
+            auto shipped = shipped_key_for(views[k].commits[i].sha);
+            if (!shipped) return tl::unexpected(shipped.error());
+            if (*shipped && (*shipped)->size() <= k_max_key_bytes)
+                new_shipped.emplace(std::move(**shipped), position(row.deployed_at, row.seq));
         }
     }
     for (const auto& [key, bytes] : old_times)

@@ -22,8 +22,9 @@ std::optional<std::string> latest_sha(const std::vector<DeployView>& deploys) {
 
 }  // namespace
 
-Result<Drift> query_drift(lmdb::txn& txn, const Tables& tables, std::string_view deployment,
-                          std::string_view from, std::string_view to, Timestamp now) {
+Result<Drift> query_drift(lmdb::txn& txn, const Tables& tables, const config::Config& config,
+                          std::string_view deployment, std::string_view from, std::string_view to,
+                          Timestamp now) {
     Drift drift;
     drift.deployment = std::string(deployment);
     drift.from = std::string(from);
@@ -37,9 +38,15 @@ Result<Drift> query_drift(lmdb::txn& txn, const Tables& tables, std::string_view
     if (!drift.from_sha) return drift;
 
     const std::string to_prefix = deploy_prefix(deployment, to);
+    std::string repo;
+    for (const auto& d : config.deployments)
+        if (d.name == deployment && d.environment == to) repo = repo_key(d.project, d.repository);
     auto shipped_to = [&](const std::string& sha) -> Result<bool> {
         if (drift.to_sha && *drift.to_sha == sha) return true;
-        auto found = get(txn, tables.shipped, to_prefix + sha);
+        auto key = shipped_key_of(txn, tables, repo, to_prefix, sha);
+        if (!key) return tl::unexpected(key.error());
+        if (!*key) return false;
+        auto found = get(txn, tables.shipped, **key);
         if (!found) return tl::unexpected(found.error());
         return found->has_value();
     };

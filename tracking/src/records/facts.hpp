@@ -37,6 +37,12 @@ struct CommitFact {
     std::string summary;
     bool comment_truncated = false;
     std::vector<std::int64_t> work_item_refs;
+    // Where the commit was first stored: the journal entry and its place in
+    // that entry's list. tr_shipped is keyed by it (commit_order) rather
+    // than by sha, so a deploy's first-shipped rows land next to the rows of
+    // the deploys before it instead of on random leaves.
+    std::uint64_t first_seq = 0;
+    std::uint64_t first_index = 0;
 };
 
 struct BuildFact {
@@ -106,7 +112,7 @@ inline auto record_fields(PushFact& f) {
 }
 inline auto record_fields(CommitFact& f) {
     return std::tie(f.author_name, f.author_email, f.authored_at, f.summary, f.comment_truncated,
-                    f.work_item_refs);
+                    f.work_item_refs, f.first_seq, f.first_index);
 }
 inline auto record_fields(BuildFact& f) {
     return std::tie(f.seq, f.definition, f.project, f.branch, f.sha, f.result, f.finish_time);
@@ -146,6 +152,13 @@ Status scan_prefix_from(lmdb::txn& txn, MDB_dbi dbi, std::string_view prefix,
 // Keys.
 std::string repo_key(std::string_view project, std::string_view repository);
 std::string deploy_prefix(std::string_view deployment, std::string_view environment);
+// tr_shipped: deploy_prefix then the commit's order (first_seq, first_index, big-endian).
+std::string shipped_key(std::string_view prefix, const CommitFact& commit);
+// The tr_shipped key of commit `sha` of `repo` in the series `prefix`;
+// nullopt when the commit is not a known fact (then it was never shipped).
+Result<std::optional<std::string>> shipped_key_of(lmdb::txn& txn, const Tables& t,
+                                                  std::string_view repo, std::string_view prefix,
+                                                  std::string_view sha);
 std::string deploy_key(std::string_view deployment, std::string_view environment,
                        std::uint64_t seq);
 // tr_sources: deploy_prefix then the deploy's position (deploy_index.hpp).

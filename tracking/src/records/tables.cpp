@@ -114,6 +114,24 @@ std::string deploy_prefix(std::string_view deployment, std::string_view environm
     return KeyBuilder().str(deployment).str(environment).sep().bytes();
 }
 
+std::string shipped_key(std::string_view prefix, const CommitFact& commit) {
+    std::string key(prefix);
+    bytes::put_u64_be(key, commit.first_seq);
+    bytes::put_u64_be(key, commit.first_index);
+    return key;
+}
+
+Result<std::optional<std::string>> shipped_key_of(lmdb::txn& txn, const Tables& t,
+                                                  std::string_view repo, std::string_view prefix,
+                                                  std::string_view sha) {
+    auto stored = get(txn, t.commits, KeyBuilder().str(repo).str(sha).bytes());
+    if (!stored) return tl::unexpected(stored.error());
+    if (!*stored) return std::nullopt;
+    auto fact = decode<CommitFact>(**stored);
+    if (!fact) return std::nullopt;
+    return shipped_key(prefix, *fact);
+}
+
 std::string deploy_key(std::string_view deployment, std::string_view environment,
                        std::uint64_t seq) {
     return KeyBuilder().str(deployment).str(environment).u64(seq).bytes();
