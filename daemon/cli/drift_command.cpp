@@ -35,8 +35,8 @@ int run_drift(const std::filesystem::path& config_path, const DriftOptions& opti
         exit_code);
     if (!ctx) return exit_code;
     return read_exit_code(*ctx, [&](storage::Txn& txn) {
-        auto drift = tracking::query_drift(txn, ctx->tables, ctx->config, options.deployment, options.from,
-                                           options.to, system_clock().now());
+        auto drift = tracking::query_drift(txn, ctx->tables, ctx->config, options.deployment,
+                                           options.from, options.to, system_clock().now());
         if (!drift) {
             std::fprintf(stderr, "%s\n", drift.error().message.c_str());
             return 1;

@@ -52,8 +52,8 @@ void add_drift_route(http::Router& router, const DriftRouteDeps& deps) {
         if (auto error = drift_selection_error(*snapshot, params[0], params[1], params[2]))
             return http::json_error(params[1] == params[2] ? 400 : 404, *error);
         auto answered = storage::read(deps.store, "read", [&](storage::Txn& txn) -> http::Response {
-            auto drift = tracking::query_drift(txn, deps.tables, *snapshot, params[0], params[1], params[2],
-                                               deps.clock.now());
+            auto drift = tracking::query_drift(txn, deps.tables, *snapshot, params[0], params[1],
+                                               params[2], deps.clock.now());
             if (!drift) return http::json_error(503, drift.error().message);
             return http::json(tracking::drift_json(*drift));
         });

@@ -123,7 +123,8 @@ Status ingest_lookup_record(lmdb::txn& txn, const Tables& t, const config::Confi
     const std::string_view type = entry.event_type;
     if (type == k_build_lookup_event_type)
         return apply_build(txn, t, config, entry.raw, dirty, entry.seq);
-    if (type == k_commit_range_event_type) return apply_range(txn, t, config, entry.raw, entry.seq, dirty);
+    if (type == k_commit_range_event_type)
+        return apply_range(txn, t, config, entry.raw, entry.seq, dirty);
     if (type == k_release_lookup_event_type) return apply_release(txn, t, config, entry.raw, dirty);
     if (type == k_lookup_failed_event_type) return apply_failure(txn, t, entry.raw);
     return {};
