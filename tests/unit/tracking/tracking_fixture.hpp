@@ -46,6 +46,7 @@ struct Commit {
     std::string message = "change";
     std::string email = "dev@example.com";
     Timestamp authored = at(-60);
+    bool truncated = false;  // commentTruncated: the message is cut short
 };
 
 inline std::string envelope(const std::string& id, const std::string& type,
@@ -78,7 +79,8 @@ inline std::string push_resource(int push_id, Timestamp date, const std::string&
         r += "{\"commitId\":\"" + c.sha + "\",\"author\":{\"name\":\"Dev\",\"email\":\"" + c.email +
              "\",\"date\":\"" + iso(c.authored) +
              "\"},\"committer\":{\"name\":\"Dev\",\"email\":\"" + c.email + "\",\"date\":\"" +
-             iso(c.authored) + "\"},\"comment\":\"" + json_escape(c.message) + "\"}";
+             iso(c.authored) + "\"},\"comment\":\"" + json_escape(c.message) + "\"" +
+             (c.truncated ? ",\"commentTruncated\":true}" : "}");
     }
     return r + "]}";
 }

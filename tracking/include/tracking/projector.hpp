@@ -39,6 +39,10 @@
 
 namespace shiplog::tracking {
 
+namespace detail {
+class SortedRows;
+}
+
 class Projector final : public storage::AppendObserver {
   public:
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
@@ -47,6 +51,7 @@ class Projector final : public storage::AppendObserver {
     // config in force; it is called once per entry.
     static Result<std::unique_ptr<Projector>> open(storage::Store& store,
                                                    ConfigSource current_config);
+    ~Projector() override;
 
     // Records the entry's facts, recomputes what they affect and queues the
     // [[notify]] messages the entry causes (not in deferred mode). Entries that
@@ -60,24 +65,30 @@ class Projector final : public storage::AppendObserver {
 
     // Deferred mode (reindex): on_append only records facts and remembers
     // which deployment+environments are dirty; the caller derives them
-    // (take_dirty hands the set over and clears it).
+    // (take_dirty hands the set over and clears it). The sha-keyed facts
+    // (tr_commits, tr_ref_links) are queued instead of inserted: the caller
+    // writes them, sorted, with write_deferred_rows() once every entry is
+    // replayed, and before deriving (the tables must be empty then).
     using Series = std::pair<std::string, std::string>;  // (deployment, environment)
-    void set_deferred(bool deferred) { m_deferred = deferred; }
+    // `sort_run_bytes` bounds the queue's memory (beyond it, sorted runs go
+    // to temporary files).
+    void set_deferred(bool deferred, std::size_t sort_run_bytes = std::size_t{64} << 20);
     std::set<Series> take_dirty() { return std::exchange(m_dirty, {}); }
+    Status write_deferred_rows(storage::Store& store);
 
     // Recomputes one deployment+environment from the facts (config lookup by name).
     Status recompute(lmdb::txn& txn, const config::Config& config,
                      const config::DeploymentConfig& deployment);
 
   private:
-    Projector(Tables tables, storage::Outbox outbox, ConfigSource current_config)
-        : m_tables(tables), m_outbox(outbox), m_current_config(std::move(current_config)) {}
+    Projector(Tables tables, storage::Outbox outbox, ConfigSource current_config);
 
     Tables m_tables;
     storage::Outbox m_outbox;  // [[notify]] messages, queued with the fact (live ingestion only)
     ConfigSource m_current_config;
     bool m_deferred = false;
     std::set<Series> m_dirty;
+    std::unique_ptr<detail::SortedRows> m_sorted;  // deferred mode's queued rows
 };
 
 // Drops every derived table and replays the whole journal through the same
@@ -88,9 +99,13 @@ class Projector final : public storage::AppendObserver {
 // read-only store. Not while a JournalWriter runs on `store`. `progress`, if
 // set, is called with the entries replayed so far and the highest journal seq.
 using ReindexProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+// `sort_run_bytes`: memory for the sha-keyed facts queued while replaying
+// (set_deferred).
 inline constexpr std::size_t k_reindex_derive_chunk = 2000;
+inline constexpr std::size_t k_reindex_sort_run_bytes = std::size_t{64} << 20;
 Status reindex(storage::Store& store, const config::Config& config,
                const ReindexProgress& progress = {},
-               std::size_t derive_chunk = k_reindex_derive_chunk);
+               std::size_t derive_chunk = k_reindex_derive_chunk,
+               std::size_t sort_run_bytes = k_reindex_sort_run_bytes);
 
 }  // namespace shiplog::tracking

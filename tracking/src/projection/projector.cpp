@@ -17,8 +17,10 @@
 #include "handlers/work_item_refs.hpp"
 #include "index/deploy_index.hpp"
 #include "notify/notify_events.hpp"
+#include "projection/commit_facts.hpp"
 #include "projection/external_incidents.hpp"
 #include "projection/recompute.hpp"
+#include "projection/sorted_rows.hpp"
 #include "pull_requests/pull_request_facts.hpp"
 #include "records/facts.hpp"
 #include "tracking/impact.hpp"
@@ -117,8 +119,9 @@ Result<std::optional<std::string>> earliest_position(lmdb::txn& txn, MDB_dbi dbi
 
 // ---- git.push --------------------------------------------------------------
 
+// `deferred`: reindex's queue for tr_commits and tr_ref_links rows (nullptr live).
 Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config,
-                   const storage::JournalEntry& entry, Dirty& dirty) {
+                   const storage::JournalEntry& entry, SortedRows* deferred, Dirty& dirty) {
     auto push = handlers::take_push_event(entry.parsed, entry.raw);
     if (!push) return {};
     std::vector<const DeploymentConfig*> repo_deployments;
@@ -156,28 +159,20 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
     for (std::size_t i = 0; i < push->commits.size(); ++i) {
         const auto& c = push->commits[i];
         fact.commit_shas.push_back(c.commit_id);
-        const std::string commit_key = KeyBuilder().str(rk).str(c.commit_id).bytes();
-        auto known = get(txn, t.commits, commit_key);
-        if (!known) return tl::unexpected(known.error());
         CommitFact commit;
         commit.first_seq = entry.seq;
         commit.first_index = i;
-        if (*known) {
-            auto old = decode<CommitFact>(**known);
-            // Commits are content-addressed: only a fuller message adds anything.
-            if (!old || !old->comment_truncated || c.comment_truncated) continue;
-            upgraded_commit = true;
-            commit.first_seq = old->first_seq;  // its tr_shipped rows stay where they are
-            commit.first_index = old->first_index;
-        }
         commit.author_name = c.author_name;
         commit.author_email = c.author_email;
         commit.authored_at = c.author_date;
         commit.summary = first_line(c.comment);
         commit.comment_truncated = c.comment_truncated;
         commit.work_item_refs = handlers::extract_work_item_ids(c.comment);
-        if (auto s = put(txn, t.commits, commit_key, encode(commit)); !s) return s;
-        new_commits.insert(c.commit_id);
+        SHIPLOG_TRY_ASSIGN(
+            auto stored,
+            store_commit(txn, t, deferred, KeyBuilder().str(rk).str(c.commit_id).bytes(), commit));
+        if (stored == CommitStored::upgraded) upgraded_commit = true;
+        if (stored != CommitStored::unchanged) new_commits.insert(c.commit_id);
     }
     if (auto s = put(txn, t.pushes, push_key, encode(fact)); !s) return s;
 
@@ -189,9 +184,8 @@ Status ingest_push(lmdb::txn& txn, const Tables& t, const config::Config& config
                                      .u64(static_cast<std::uint64_t>(push->push_id))
                                      .bytes();
         // An absurdly long ref name is not indexed: chains through it go to REST.
-        if (link.size() <= k_max_key_bytes) {
-            if (auto s = put(txn, t.ref_links, link, update.old_object_id); !s) return s;
-        }
+        if (link.size() <= k_max_key_bytes)
+            SHIPLOG_TRY(store_ref_link(txn, t, deferred, link, entry.seq, update.old_object_id));
         for (const auto* d : repo_deployments) {
             if (!handlers::ref_matches_branch(update.name, d->branch)) continue;
             if (auto s = mark_push_effects(txn, t, *d, rk, update,
@@ -610,7 +604,7 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     const std::string_view type = entry.event_type;
     switch (payload_of(event_kind_of(type))) {
         case EventPayload::push:
-            ingested = ingest_push(txn, m_tables, *config, entry, dirty);
+            ingested = ingest_push(txn, m_tables, *config, entry, m_sorted.get(), dirty);
             break;
         case EventPayload::build:
             ingested = ingest_build(txn, m_tables, *config, entry, dirty);
@@ -640,10 +634,18 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
             else if (type == k_release_artifact_event_type)
                 ingested = ingest_release_artifact(txn, m_tables, *config, entry, dirty);
             else if (is_lookup_record(type))  // the REST work queue's answers
-                ingested = ingest_lookup_record(txn, m_tables, *config, entry, dirty.all);
+                ingested =
+                    ingest_lookup_record(txn, m_tables, *config, entry, m_sorted.get(), dirty.all);
             else if (type == handlers::k_pull_request_record_type)  // backfill's and the queue's
                 ingested = ingest_pull_requests(txn, m_tables, *config, entry, dirty);
             break;
+    }
+    if (m_sorted) {
+        if (!ingested) {
+            m_sorted->drop_entry();  // the caller rolls the entry back
+            return ingested;
+        }
+        SHIPLOG_TRY(m_sorted->end_entry());
     }
     if (!ingested) return ingested;
 
@@ -665,6 +667,22 @@ Status Projector::on_append(lmdb::txn& txn, const storage::JournalEntry& entry) 
     const bool may_open_incident =
         payload_of(event_kind_of(type)) == EventPayload::work_item || type == k_impact_event_type;
     return queue_notifications(txn, m_tables, m_outbox, *config, entry, may_open_incident);
+}
+
+Projector::Projector(Tables tables, storage::Outbox outbox, ConfigSource current_config)
+    : m_tables(tables), m_outbox(outbox), m_current_config(std::move(current_config)) {}
+
+Projector::~Projector() = default;
+
+void Projector::set_deferred(bool deferred, std::size_t sort_run_bytes) {
+    m_deferred = deferred;
+    if (deferred && !m_sorted) m_sorted = std::make_unique<SortedRows>(sort_run_bytes);
+    if (!deferred) m_sorted.reset();
+}
+
+Status Projector::write_deferred_rows(storage::Store& store) {
+    if (!m_sorted) return {};
+    return append_sorted_rows(store, m_tables, *m_sorted);
 }
 
 Status Projector::recompute(lmdb::txn& txn, const config::Config& config,

@@ -15,14 +15,14 @@ constexpr std::uint64_t k_reindex_chunk = 5000;
 }  // namespace
 
 Status reindex(storage::Store& store, const config::Config& config, const ReindexProgress& progress,
-               std::size_t derive_chunk) {
+               std::size_t derive_chunk, std::size_t sort_run_bytes) {
     if (store.read_only())
         return fail(ErrorCode::invalid_argument, "reindex needs a writable store");
     auto shared = std::make_shared<const config::Config>(config);
     auto projector = Projector::open(store, [shared] { return shared; });
     if (!projector) return tl::unexpected(projector.error());
     const Tables& t = (*projector)->tables();
-    (*projector)->set_deferred(true);
+    (*projector)->set_deferred(true, sort_run_bytes);
 
     try {
         {
@@ -80,6 +80,8 @@ Status reindex(storage::Store& store, const config::Config& config, const Reinde
             storage::commit(txn);
             if (count < k_reindex_chunk) break;
         }
+        // The sha-keyed facts, queued while replaying, in key order.
+        if (auto written = (*projector)->write_deferred_rows(store); !written) return written;
 
         // Each dirty series from scratch, in chunks: one transaction holding
         // every deploy of a long series grew superlinearly (and in memory).

@@ -7,6 +7,7 @@
 #include "handlers/build_event.hpp"
 #include "handlers/relevance.hpp"
 #include "handlers/work_item_refs.hpp"
+#include "projection/commit_facts.hpp"
 #include "records/facts.hpp"
 #include "tracking/lookup_records.hpp"
 #include "tracking/work_queue.hpp"
@@ -46,33 +47,25 @@ Status apply_build(lmdb::txn& txn, const Tables& t, const config::Config& config
 }
 
 Status apply_range(lmdb::txn& txn, const Tables& t, const config::Config& config,
-                   std::string_view raw, std::uint64_t seq, Dirty& dirty) {
+                   std::string_view raw, std::uint64_t seq, SortedRows* deferred, Dirty& dirty) {
     auto answer = parse_commit_range_record(raw);
     if (!answer) return {};
     const std::string key = range_key(answer->repo, answer->from, answer->to);
     if (key.size() > k_max_key_bytes) return {};
     for (std::size_t i = 0; i < answer->commits.size(); ++i) {
         const auto& c = answer->commits[i];
-        const std::string commit_key = KeyBuilder().str(answer->repo).str(c.sha).bytes();
-        auto known = get(txn, t.commits, commit_key);
-        if (!known) return tl::unexpected(known.error());
         CommitFact commit;
         commit.first_seq = seq;
         commit.first_index = i;
-        if (*known) {
-            auto old = decode<CommitFact>(**known);
-            // Content-addressed: only a fuller message adds anything.
-            if (!old || !old->comment_truncated || c.comment_truncated) continue;
-            commit.first_seq = old->first_seq;  // its tr_shipped rows stay where they are
-            commit.first_index = old->first_index;
-        }
         commit.author_name = c.author_name;
         commit.author_email = c.author_email;
         if (auto when = parse_rfc3339(c.author_date)) commit.authored_at = *when;
         commit.summary = c.comment.substr(0, c.comment.find_first_of("\r\n"));
         commit.comment_truncated = c.comment_truncated;
         commit.work_item_refs = handlers::extract_work_item_ids(c.comment);
-        if (auto s = put(txn, t.commits, commit_key, encode(commit)); !s) return s;
+        auto stored = store_commit(txn, t, deferred,
+                                   KeyBuilder().str(answer->repo).str(c.sha).bytes(), commit);
+        if (!stored) return tl::unexpected(stored.error());
     }
     auto existing = get(txn, t.commit_ranges, key);
     if (!existing) return tl::unexpected(existing.error());
@@ -119,12 +112,13 @@ bool is_lookup_record(std::string_view type) {
 }
 
 Status ingest_lookup_record(lmdb::txn& txn, const Tables& t, const config::Config& config,
-                            const storage::JournalEntry& entry, Dirty& dirty) {
+                            const storage::JournalEntry& entry, SortedRows* deferred,
+                            Dirty& dirty) {
     const std::string_view type = entry.event_type;
     if (type == k_build_lookup_event_type)
         return apply_build(txn, t, config, entry.raw, dirty, entry.seq);
     if (type == k_commit_range_event_type)
-        return apply_range(txn, t, config, entry.raw, entry.seq, dirty);
+        return apply_range(txn, t, config, entry.raw, entry.seq, deferred, dirty);
     if (type == k_release_lookup_event_type) return apply_release(txn, t, config, entry.raw, dirty);
     if (type == k_lookup_failed_event_type) return apply_failure(txn, t, entry.raw);
     return {};

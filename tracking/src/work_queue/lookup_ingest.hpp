@@ -21,11 +21,14 @@ namespace shiplog::tracking::detail {
 // True for the event types of lookup_records.hpp.
 bool is_lookup_record(std::string_view event_type);
 
+class SortedRows;
+
 // Applies one answer record: facts first-answer-wins, the answered queue item
 // removed, and the deployment+environments it can change added to `dirty`.
-// A record that does not parse changes nothing.
+// A record that does not parse changes nothing. `deferred`: reindex's queue
+// for tr_commits rows (nullptr live).
 Status ingest_lookup_record(lmdb::txn& txn, const Tables& t, const config::Config& config,
-                            const storage::JournalEntry& entry,
+                            const storage::JournalEntry& entry, SortedRows* deferred,
                             std::set<std::pair<std::string, std::string>>& dirty);
 
 // The commit set REST gave for (repo, from, to), if a commit_range answer
