@@ -381,23 +381,21 @@ class HttpClient final : public AzureDevOpsClient {
         std::vector<std::string> out;
         std::string error;
         bool answered = false;
-        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
-            simdjson::dom::array values;
-            if (doc["inputValues"].get(values) != simdjson::SUCCESS) return;
-            for (auto v : values) {
-                if (get_string(v, "inputId") != input_id) continue;
+        SHIPLOG_TRY(for_each_listed(
+            *r, "POST " + path, "inputValues",
+            [&](simdjson::dom::element v) {
+                if (get_string(v, "inputId") != input_id) return;
                 answered = true;
                 simdjson::dom::element e;
                 if (v["error"].get(e) == simdjson::SUCCESS && e.is_object())
                     error = get_string(e, "message");
                 simdjson::dom::array possible;
-                if (v["possibleValues"].get(possible) != simdjson::SUCCESS) continue;
+                if (v["possibleValues"].get(possible) != simdjson::SUCCESS) return;
                 for (auto p : possible)
                     if (auto value = get_string(p, "value"); !value.empty())
                         out.push_back(std::move(value));
-            }
-        });
-        if (!st) return tl::unexpected(st.error());
+            },
+            false));
         if (!answered)
             return fail(ErrorCode::remote, "POST " + path + ": no values for input " + input_id);
         if (!error.empty())
@@ -523,21 +521,10 @@ class HttpClient final : public AzureDevOpsClient {
                 return not_found_as(r.error(),
                                     "commits " + from + ".." + to + " not found in " + repository);
             std::size_t got = 0;
-            bool shaped = true;
-            auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) {
-                    shaped = false;
-                    return;
-                }
-                for (auto v : values) {
-                    out.push_back(parse_commit(v));
-                    ++got;
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
-            if (!shaped)
-                return fail(ErrorCode::remote, "POST " + path + ": response has no \"value\" list");
+            SHIPLOG_TRY(for_each_listed(*r, "POST " + path, "value", [&](simdjson::dom::element v) {
+                out.push_back(parse_commit(v));
+                ++got;
+            }));
             if (got < static_cast<std::size_t>(top)) return out;
         }
         return fail(ErrorCode::remote,
@@ -563,10 +550,9 @@ class HttpClient final : public AzureDevOpsClient {
             auto r = call("POST", path, {}, w.end_object().take());
             if (!r) return tl::unexpected(r.error());
             std::vector<Notification> page;
-            auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array results;
-                if (doc["results"].get(results) != simdjson::SUCCESS) return;
-                for (auto e : results) {
+            SHIPLOG_TRY(for_each_listed(
+                *r, "POST " + path, "results",
+                [&](simdjson::dom::element e) {
                     Notification n;
                     n.id = get_int(e, "id");
                     n.subscription_id = get_string(e, "subscriptionId");
@@ -577,9 +563,8 @@ class HttpClient final : public AzureDevOpsClient {
                     if (e["details"]["event"].get(event) == simdjson::SUCCESS && event.is_object())
                         n.event_json = simdjson::to_string(event);
                     page.push_back(std::move(n));
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
+                },
+                false));
             std::size_t fresh = 0;
             for (auto& n : page)
                 if (seen.insert(n.id).second) {
@@ -630,13 +615,7 @@ class HttpClient final : public AzureDevOpsClient {
                                       std::int64_t push_id) override {
         const std::string path = percent_encode(project) + "/_apis/git/repositories/" +
                                  percent_encode(repository) + "/pushes/" + std::to_string(push_id);
-        auto r = call("GET", path, {{"includeCommits", "1000"}, {"includeRefUpdates", "true"}}, "");
-        if (!r) return tl::unexpected(r.error());
-        std::string json;
-        auto st = parse(*r, "GET " + path,
-                        [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
-        if (!st) return tl::unexpected(st.error());
-        return json;
+        return get_json(path, {{"includeCommits", "1000"}, {"includeRefUpdates", "true"}});
     }
 
     Result<std::vector<std::string>> list_pull_requests_json(
@@ -661,13 +640,7 @@ class HttpClient final : public AzureDevOpsClient {
                                               const std::string& repository,
                                               std::int64_t id) override {
         const std::string path = pull_request_path(project, repository, id);
-        auto r = call("GET", path, {}, "");
-        if (!r) return tl::unexpected(r.error());
-        std::string json;
-        auto st = parse(*r, "GET " + path,
-                        [&](simdjson::dom::element e) { json = simdjson::to_string(e); });
-        if (!st) return tl::unexpected(st.error());
-        return json;
+        return get_json(path, {});
     }
 
     Result<std::string> pull_request_list_json(const std::string& path) {
@@ -722,19 +695,9 @@ class HttpClient final : public AzureDevOpsClient {
                       json::Writer().begin_object().field("query", query).end_object().take());
         if (!r) return tl::unexpected(r.error());
         std::vector<std::int64_t> out;
-        bool shaped = true;
-        auto st = parse(*r, "POST " + path, [&](simdjson::dom::element doc) {
-            simdjson::dom::array items;
-            if (doc["workItems"].get(items) != simdjson::SUCCESS) {
-                shaped = false;
-                return;
-            }
-            for (auto e : items)
-                if (auto id = get_int(e, "id"); id > 0) out.push_back(id);
-        });
-        if (!st) return tl::unexpected(st.error());
-        if (!shaped)
-            return fail(ErrorCode::remote, "POST " + path + ": response has no \"workItems\" list");
+        SHIPLOG_TRY(for_each_listed(*r, "POST " + path, "workItems", [&](simdjson::dom::element e) {
+            if (auto id = get_int(e, "id"); id > 0) out.push_back(id);
+        }));
         return out;
     }
 
@@ -750,16 +713,14 @@ class HttpClient final : public AzureDevOpsClient {
             auto r = call("GET", path,
                           {{"ids", list}, {"$expand", "relations"}, {"errorPolicy", "omit"}}, "");
             if (!r) return tl::unexpected(r.error());
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
-                    if (!v.is_object()) continue;  // errorPolicy=omit: null for one that is gone
+            SHIPLOG_TRY(for_each_listed(
+                *r, "GET " + path, "value",
+                [&](simdjson::dom::element v) {
+                    if (!v.is_object()) return;  // errorPolicy=omit: null for one that is gone
                     WorkItemJson item{get_int(v, "id"), get_int(v, "rev"), simdjson::to_string(v)};
                     if (item.id > 0) out.push_back(std::move(item));
-                }
-            });
-            if (!st) return tl::unexpected(st.error());
+                },
+                false));
         }
         return out;
     }
@@ -1003,6 +964,36 @@ class HttpClient final : public AzureDevOpsClient {
         return {};
     }
 
+    // Parses a 2xx body and hands each element of its `key` list to `fn`.
+    // A body without the list is an error when `required`, else an empty list.
+    Status for_each_listed(const Response& r, const std::string& what, const char* key,
+                           const std::function<void(simdjson::dom::element)>& fn,
+                           bool required = true) const {
+        bool listed = true;
+        SHIPLOG_TRY(parse(r, what, [&](simdjson::dom::element doc) {
+            simdjson::dom::array values;
+            if (doc[key].get(values) != simdjson::SUCCESS) {
+                listed = false;
+                return;
+            }
+            for (auto v : values) fn(v);
+        }));
+        if (!listed && required)
+            return fail(ErrorCode::remote,
+                        what + ": response has no \"" + std::string(key) + "\" list");
+        return {};
+    }
+
+    // GETs `path` and returns its JSON body, checked and re-serialised
+    // (minified): what the journal keeps of a fetched object.
+    Result<std::string> get_json(const std::string& path, const Query& query) {
+        SHIPLOG_TRY_ASSIGN(auto r, call("GET", path, query, ""));
+        std::string json;
+        SHIPLOG_TRY(parse(r, "GET " + path,
+                          [&](simdjson::dom::element e) { json = simdjson::to_string(e); }));
+        return json;
+    }
+
     Result<Subscription> parsed_subscription(const Response& r, const std::string& what) const {
         Subscription s;
         auto st = parse(r, what, [&](simdjson::dom::element e) { s = parse_subscription(e); });
@@ -1023,18 +1014,7 @@ class HttpClient final : public AzureDevOpsClient {
             if (!token.empty()) q.emplace_back("continuationToken", token);
             auto r = call("GET", path, q, "", release);
             if (!r) return tl::unexpected(r.error());
-            bool shaped = true;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) {
-                    shaped = false;
-                    return;
-                }
-                for (auto v : values) fn(v);
-            });
-            if (!st) return st;
-            if (!shaped)
-                return fail(ErrorCode::remote, "GET " + path + ": response has no \"value\" list");
+            SHIPLOG_TRY(for_each_listed(*r, "GET " + path, "value", fn));
             if (r->continuation.empty() || r->continuation == token) return {};
             token = r->continuation;
         }
@@ -1054,15 +1034,13 @@ class HttpClient final : public AzureDevOpsClient {
             auto r = call("GET", path, q, "");
             if (!r) return tl::unexpected(r.error());
             std::size_t got = 0;
-            auto st = parse(*r, "GET " + path, [&](simdjson::dom::element doc) {
-                simdjson::dom::array values;
-                if (doc["value"].get(values) != simdjson::SUCCESS) return;
-                for (auto v : values) {
+            SHIPLOG_TRY(for_each_listed(
+                *r, "GET " + path, "value",
+                [&](simdjson::dom::element v) {
                     fn(v);
                     ++got;
-                }
-            });
-            if (!st) return st;
+                },
+                false));
             if (got < static_cast<std::size_t>(top)) return {};
         }
         return fail(ErrorCode::remote,

@@ -1,18 +1,25 @@
 #include "daemon/logging.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <mutex>
 
+#include <spdlog/async_logger.h>
+#include <spdlog/details/thread_pool.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
-
-#include "runtime/stderr_batcher.hpp"
 
 namespace shiplog::daemon {
 namespace {
@@ -29,55 +36,114 @@ bool stderr_is_journal() {
     return st.st_dev == dev && st.st_ino == ino;
 }
 
-// sd-daemon(3) priority prefixes: the journal reads "<N>" as the line's level.
-int journal_priority(spdlog::level::level_enum level) {
-    switch (level) {
-        case spdlog::level::trace:
-        case spdlog::level::debug:
-            return 7;
-        case spdlog::level::info:
-            return 6;
-        case spdlog::level::warn:
-            return 4;
-        case spdlog::level::err:
-            return 3;
-        case spdlog::level::critical:
-            return 2;
-        default:
-            return 6;
+// Wraps the real sink (stderr or the journal) and counts the messages the
+// pool thread is done with, so that a warning can wait for its own line.
+class CountingSink final : public spdlog::sinks::sink {
+  public:
+    explicit CountingSink(std::shared_ptr<spdlog::sinks::sink> out) : m_out(std::move(out)) {}
+
+    void log(const spdlog::details::log_msg& msg) override {
+        // A failing sink (a journal that went away) loses the line but still
+        // counts it, or a waiting warning would wait for ever; there is
+        // nowhere to report it.
+        try {
+            m_out->log(msg);
+            if (msg.level >= spdlog::level::warn) m_out->flush();
+        } catch (const std::exception&) {
+        }
+        count_one();
     }
+    void flush() override {
+        try {
+            m_out->flush();
+        } catch (const std::exception&) {
+        }
+    }
+    void set_pattern(const std::string& pattern) override { m_out->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+        m_out->set_formatter(std::move(formatter));
+    }
+
+    void count_one() {
+        bool wake = false;
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_done;
+            wake = m_waiters > 0;
+        }
+        if (wake) m_done_changed.notify_all();
+    }
+
+    // Returns once `n` messages are done.
+    void wait_for(std::uint64_t n) {
+        std::unique_lock lock(m_mutex);
+        ++m_waiters;
+        m_done_changed.wait(lock, [&] { return m_done >= n; });
+        --m_waiters;
+    }
+
+  private:
+    std::shared_ptr<spdlog::sinks::sink> m_out;
+    std::mutex m_mutex;
+    std::condition_variable m_done_changed;
+    std::uint64_t m_done = 0;  // guarded by m_mutex
+    int m_waiters = 0;         // guarded by m_mutex
+};
+
+// The process logger in front of spdlog's async logger: a request thread only
+// queues its line (a copy under the queue's mutex, no syscall) and one pool
+// thread writes. A warning or an error then waits until the pool thread has
+// written it and, the queue being first in first out, every line queued before
+// it: those are out before the caller goes on. (spdlog's flush_on() on an
+// async logger only queues a flush request, and async_logger is final.)
+class Logger final : public spdlog::logger {
+  public:
+    Logger(std::shared_ptr<spdlog::details::thread_pool> pool,
+           std::shared_ptr<spdlog::sinks::sink> out)
+        : spdlog::logger("shiplog"), m_sink(std::make_shared<CountingSink>(std::move(out))) {
+        m_queue = std::make_shared<spdlog::async_logger>("shiplog", m_sink, std::move(pool),
+                                                         spdlog::async_overflow_policy::block);
+        m_queue->set_level(spdlog::level::trace);  // this logger's level decides
+        // Only a line that could not be queued (no pool: the process is
+        // ending) lands here; it will never be written, so it counts as done.
+        m_queue->set_error_handler([sink = m_sink](const std::string&) { sink->count_one(); });
+    }
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        // Counted before it is queued: when this thread reads the count after
+        // queueing, every message ahead of its own in the queue is included.
+        m_queued.fetch_add(1);
+        m_queue->log(msg.time, msg.source, msg.level, msg.payload);
+        if (msg.level >= spdlog::level::warn) m_sink->wait_for(m_queued.load());
+    }
+    void flush_() override { m_queue->flush(); }
+
+  private:
+    std::shared_ptr<CountingSink> m_sink;
+    std::shared_ptr<spdlog::async_logger> m_queue;
+    std::atomic<std::uint64_t> m_queued{0};
+};
+
+// The pool's one thread. Its queue drains when the pool is destroyed (at exit,
+// after main returns), so lines logged up to the end of main (SIGTERM's
+// shutdown included) are written. Lines still queued when the process is
+// killed outright are lost: log durability is not a promise, stored events are.
+std::shared_ptr<spdlog::details::thread_pool> g_pool;
+
+std::shared_ptr<spdlog::details::thread_pool> start_pool() {
+    constexpr std::size_t k_queue_lines = 8192;
+    // The thread starts with every signal blocked (a new thread inherits the
+    // creator's mask). Logging starts before serve blocks SIGTERM/SIGINT/SIGHUP
+    // for its signal thread; a process-directed SIGTERM must never land here,
+    // where its default action would kill the process (exit 143).
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    auto pool = std::make_shared<spdlog::details::thread_pool>(k_queue_lines, 1);
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return pool;
 }
-
-// Both sinks format on the logging thread and hand the line to a
-// StderrBatcher, which writes from its own thread (one write(2) per batch,
-// not one per access log line; see stderr_batcher.hpp). flush_() waits for
-// the batcher: the logger flushes on warnings and errors.
-class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-  protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override {
-        spdlog::memory_buf_t line;
-        fmt::format_to(std::back_inserter(line), "<{}>{}\n", journal_priority(msg.level),
-                       std::string_view(msg.payload.data(), msg.payload.size()));
-        m_out.append(std::string_view(line.data(), line.size()));
-    }
-    void flush_() override { m_out.flush(); }
-
-  private:
-    StderrBatcher m_out{STDERR_FILENO};
-};
-
-class HumanStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-  protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override {
-        spdlog::memory_buf_t formatted;
-        formatter_->format(msg, formatted);
-        m_out.append(std::string_view(formatted.data(), formatted.size()));
-    }
-    void flush_() override { m_out.flush(); }
-
-  private:
-    StderrBatcher m_out{STDERR_FILENO};
-};
 
 Result<spdlog::level::level_enum> parse_level(std::string_view name) {
     if (name == "trace") return spdlog::level::trace;
@@ -95,20 +161,22 @@ Result<spdlog::level::level_enum> parse_level(std::string_view name) {
 Status init_logging(std::string_view level) {
     auto parsed = parse_level(level);
     if (!parsed) return tl::unexpected(parsed.error());
-    std::shared_ptr<spdlog::sinks::sink> sink;
+    std::shared_ptr<spdlog::sinks::sink> out;
     if (stderr_is_journal()) {
-        sink = std::make_shared<JournalStderrSink>();
+        // The journal keeps the level as the entry's priority, so
+        // `journalctl -p warning` works.
+        out = std::make_shared<spdlog::sinks::systemd_sink_mt>("shiplog");
     } else {
-        sink = std::make_shared<HumanStderrSink>();
-        sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        out = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        out->set_formatter(std::make_unique<spdlog::pattern_formatter>(
             "%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc));
     }
-    auto logger = std::make_shared<spdlog::logger>("shiplog", std::move(sink));
+    auto pool = start_pool();
+    auto logger = std::make_shared<Logger>(pool, std::move(out));
     logger->set_level(*parsed);
-    // Warnings and errors (and every line before them) are written before
-    // the caller goes on; info lines (the access log) go out in batches.
-    logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
+    // A previous pool (a second init) drains its queue and stops here.
+    g_pool = std::move(pool);
     return {};
 }
 

@@ -33,10 +33,6 @@ BuildResult normalize_build_result(std::string_view text) {
     return BuildResult::other;
 }
 
-Result<BuildEvent> parse_build_event(std::string_view body) {
-    return parse_with(body, detail::read_build_event);
-}
-
 Result<BuildEvent> detail::read_build_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     BuildEvent build;

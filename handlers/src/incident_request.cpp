@@ -1,6 +1,5 @@
 #include "handlers/incident_request.hpp"
 
-#include "common/time_format.hpp"
 #include "json.hpp"
 
 namespace shiplog::handlers {
@@ -46,8 +45,7 @@ Result<ImpactRequest> parse_register_impact_request(std::string_view body) {
         SHIPLOG_TRY_ASSIGN(auto type_text, required_string(root, "", "type"));
         auto type = impact_type_from(type_text);
         if (!type)
-            return invalid("type: \"" + type_text.substr(0, 32) +
-                           "\" is not one of triggered, resolved, reopened");
+            return rejected("", "type", type_text, "is not one of triggered, resolved, reopened");
         request.type = *type;
     }
     {
@@ -61,11 +59,7 @@ Result<ImpactRequest> parse_register_impact_request(std::string_view body) {
         if (has_control(*id)) return invalid("id: contains a control character");
         request.id = std::move(*id);
     }
-    if (auto date = optional_string(root, "date")) {
-        auto parsed = parse_rfc3339(*date);
-        if (!parsed) return invalid("date: " + parsed.error().message);
-        request.date = *parsed;
-    }
+    SHIPLOG_TRY_ASSIGN(request.date, checked_optional_time(root, "", "date"));
     request.url = optional_string(root, "url").value_or("");
     request.title = optional_string(root, "title").value_or("");
     return request;
@@ -96,8 +90,7 @@ Result<MonitorAlert> parse_azure_monitor_alert(std::string_view body) {
     if (condition == "Resolved")
         alert.resolved = true;
     else if (condition != "Fired")
-        return invalid("data.essentials.monitorCondition: \"" + condition.substr(0, 32) +
-                       "\" is not Fired or Resolved");
+        return rejected(path, "monitorCondition", condition, "is not Fired or Resolved");
     SHIPLOG_TRY_ASSIGN(auto fired_at, required_time(essentials, path, "firedDateTime"));
     alert.fired_at = fired_at;
     if (alert.resolved) {

@@ -232,20 +232,23 @@ Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::s
     return out;
 }
 
-Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
-                     std::string& name) {
+Result<RunRef> required_run(const dom::object& resource) {
+    RunRef run;
+    SHIPLOG_TRY_ASSIGN(run.object, required_object(resource, "resource", "run"));
+    SHIPLOG_TRY_ASSIGN(run.id, required_int(run.object, "resource.run", "id"));
+    run.name = optional_string(run.object, "name").value_or("");
     if (auto pipeline = optional_object(resource, "pipeline")) {
         SHIPLOG_TRY_ASSIGN(auto named, required_numbered(resource, "resource", "pipeline"));
-        id = named.id;
-        name = std::move(named.name);
-        return {};
+        run.pipeline_id = named.id;
+        run.pipeline_name = std::move(named.name);
+        return run;
     }
-    if (auto nested = optional_object(run, "pipeline")) {
-        id = optional_int(*nested, "id").value_or(0);
-        name = optional_string(*nested, "name").value_or("");
+    if (auto nested = optional_object(run.object, "pipeline")) {
+        run.pipeline_id = optional_int(*nested, "id").value_or(0);
+        run.pipeline_name = optional_string(*nested, "name").value_or("");
     }
-    if (name.empty()) return invalid("resource.pipeline: missing object");
-    return {};
+    if (run.pipeline_name.empty()) return invalid("resource.pipeline: missing object");
+    return run;
 }
 
 Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
@@ -345,6 +348,21 @@ std::optional<Timestamp> optional_time(const dom::object& obj, std::string_view 
     auto t = parse_rfc3339(*s);
     if (!t) return std::nullopt;
     return *t;
+}
+
+Result<std::optional<Timestamp>> checked_optional_time(const dom::object& obj,
+                                                       std::string_view path,
+                                                       std::string_view key) {
+    auto s = optional_string_view(obj, key);
+    if (!s) return std::optional<Timestamp>();
+    auto t = parse_rfc3339(*s);
+    if (!t) return invalid(join(path, key) + ": " + t.error().message);
+    return std::optional<Timestamp>(*t);
+}
+
+tl::unexpected<Error> rejected(std::string_view path, std::string_view key, std::string_view value,
+                               std::string_view why) {
+    return invalid(join(path, key) + ": " + shown(value) + " " + std::string(why));
 }
 
 std::optional<std::string> normalize_sha(std::string_view text) {

@@ -132,11 +132,18 @@ Result<IdAndName<std::string>> required_named(const dom::object& obj, std::strin
 Result<IdAndName<std::int64_t>> required_numbered(const dom::object& obj, std::string_view path,
                                                   std::string_view key);
 
-// The pipeline of a run or stage event: resource.pipeline {id, name}, or in
-// older payloads only the one nested in resource.run (its id may be absent);
-// an error when there is neither.
-Status read_pipeline(const dom::object& resource, const dom::object& run, std::int64_t& id,
-                     std::string& name);
+// The run a run or stage event belongs to: resource.run {id, name} and its
+// pipeline, resource.pipeline {id, name}, or in older payloads only the one
+// nested in resource.run (its id may be absent); an error when there is
+// neither.
+struct RunRef {
+    dom::object object;  // resource.run, for the fields only one event reads
+    std::int64_t id = 0;
+    std::string name;  // empty when absent
+    std::int64_t pipeline_id = 0;
+    std::string pipeline_name;
+};
+Result<RunRef> required_run(const dom::object& resource);
 
 // <path>.repository of the git events (push, pull request) and its project.
 Result<GitRepositoryRef> required_git_repository(const dom::object& resource,
@@ -183,6 +190,15 @@ std::optional<bool> optional_bool(const dom::object& obj, std::string_view key);
 Result<Timestamp> required_time(const dom::object& obj, std::string_view path,
                                 std::string_view key);
 std::optional<Timestamp> optional_time(const dom::object& obj, std::string_view key);
+// For requests a user writes: an absent (or non-string) time is nullopt, but
+// a string that is not RFC 3339 is an error naming the key ("date: ...").
+Result<std::optional<Timestamp>> checked_optional_time(const dom::object& obj,
+                                                       std::string_view path, std::string_view key);
+
+// invalid_argument for a value not among those a field allows:
+// `status: "meh" is not one of succeeded, failed`.
+tl::unexpected<Error> rejected(std::string_view path, std::string_view key, std::string_view value,
+                               std::string_view why);
 
 // A 40-hex Git object id, returned in lower case.
 Result<std::string> required_sha(const dom::object& obj, std::string_view path,

@@ -96,17 +96,9 @@ PullRequestComment parse_comment(const dom::object& comment) {
 
 }  // namespace
 
-Result<PullRequestEvent> parse_pull_request_event(std::string_view body) {
-    return parse_with(body, detail::read_pull_request_event);
-}
-
 Result<PullRequestEvent> detail::read_pull_request_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     return parse_pull_request_object(resource, "resource");
-}
-
-Result<PullRequestCommentEvent> parse_pull_request_comment_event(std::string_view body) {
-    return parse_with(body, detail::read_pull_request_comment_event);
 }
 
 Result<PullRequestCommentEvent> detail::read_pull_request_comment_event(const Document& document) {

@@ -57,10 +57,6 @@ Status parse_commit(const dom::object& obj, std::size_t i, PushCommit& commit) {
 
 }  // namespace
 
-Result<PushEvent> parse_push_event(std::string_view body) {
-    return parse_with(body, detail::read_push_event);
-}
-
 Result<PushEvent> detail::read_push_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     PushEvent push;

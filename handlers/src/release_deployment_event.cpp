@@ -61,10 +61,6 @@ void read_artifacts(const dom::array& list, std::vector<ReleaseArtifactRef>& out
 
 }  // namespace
 
-Result<ReleaseDeploymentEvent> parse_release_deployment_event(std::string_view body) {
-    return parse_with(body, detail::read_release_deployment_event);
-}
-
 Result<ReleaseDeploymentEvent> detail::read_release_deployment_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     ReleaseDeploymentEvent event;

@@ -7,10 +7,6 @@ namespace shiplog::handlers {
 
 using namespace detail;
 
-Result<StageEvent> parse_stage_event(std::string_view body) {
-    return parse_with(body, detail::read_stage_event);
-}
-
 Result<StageEvent> detail::read_stage_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto resource, resource_of(document));
     StageEvent stage;
@@ -25,13 +21,14 @@ Result<StageEvent> detail::read_stage_event(const Document& document) {
         stage.attempt = optional_int(obj, "attempt");
     }
     {
-        SHIPLOG_TRY_ASSIGN(auto run, required_object(resource, "resource", "run"));
-        SHIPLOG_TRY_ASSIGN(auto run_id, required_int(run, "resource.run", "id"));
-        stage.run_id = run_id;
-        stage.run_name = optional_string(run, "name").value_or("");
+        SHIPLOG_TRY_ASSIGN(auto run, required_run(resource));
+        stage.run_id = run.id;
+        stage.run_name = std::move(run.name);
+        stage.pipeline_id = run.pipeline_id;
+        stage.pipeline_name = std::move(run.pipeline_name);
         // The run's own checkout: a sha that is not a commit id is ignored
         // (the build look-up then answers), never guessed at.
-        if (auto resources = optional_object(run, "resources"))
+        if (auto resources = optional_object(run.object, "resources"))
             if (auto repositories = optional_object(*resources, "repositories"))
                 if (auto self = optional_object(*repositories, "self")) {
                     if (auto version = optional_string_view(*self, "version"))
@@ -39,7 +36,6 @@ Result<StageEvent> detail::read_stage_event(const Document& document) {
                     if (!stage.source_version.empty())
                         stage.source_branch = optional_string(*self, "refName").value_or("");
                 }
-        SHIPLOG_TRY(read_pipeline(resource, run, stage.pipeline_id, stage.pipeline_name));
     }
     if (!stage.attempt) stage.attempt = optional_int(resource, "attempt");
     return stage;

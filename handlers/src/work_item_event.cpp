@@ -151,10 +151,6 @@ std::vector<std::string> split_tags(std::string_view tags) {
     return out;
 }
 
-Result<WorkItemEvent> parse_work_item_event(std::string_view body) {
-    return parse_with(body, detail::read_work_item_event);
-}
-
 Result<WorkItemEvent> detail::read_work_item_event(const Document& document) {
     SHIPLOG_TRY_ASSIGN(auto root, document.root());
     SHIPLOG_TRY_ASSIGN(auto event_type, required_string(root, "", "eventType"));

@@ -1,5 +1,5 @@
-// The access log is written from a background thread in batches
-// (daemon/runtime/stderr_batcher.hpp). These check that batching loses nothing:
+// The access log is written from spdlog's async logger thread
+// (daemon/runtime/logging.cpp). These check that queueing loses nothing:
 // every request's line is out by the time SIGTERM's shutdown finished, and
 // warnings are written while the daemon runs.
 #include <gtest/gtest.h>

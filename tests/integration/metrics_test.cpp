@@ -6,40 +6,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
+#include "event_builders.hpp"
 #include "support/sha.hpp"
 
 namespace shiplog::testing {
 namespace {
 
 constexpr const char* k_api_token = "api-token-9b1e4c7d2a6f";
-
-// A git.push to Contoso/web-api main moving old -> new; every commit authored 2026-11-19T08:00:00Z.
-std::string push(const std::string& id, int push_id, int old_sha, int new_sha,
-                 const std::vector<int>& commits, const std::string& date) {
-    std::ostringstream j;
-    j << R"({"id":")" << id
-      << R"(","eventType":"git.push","publisherId":"tfs","resourceVersion":"1.0",)"
-      << R"("createdDate":")" << date << R"(","resource":{"commits":[)";
-    for (std::size_t i = commits.size(); i-- > 0;) {
-        j << R"({"commitId":")" << sha(commits[i])
-          << R"(","author":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"committer":{"name":"Ada","email":"ada@contoso.example",)"
-          << R"("date":"2026-11-19T08:00:00Z"},"comment":"Change )" << commits[i] << R"("})"
-          << (i ? "," : "");
-    }
-    j << R"(],"refUpdates":[{"name":"refs/heads/main","oldObjectId":")" << sha(old_sha)
-      << R"(","newObjectId":")" << sha(new_sha)
-      << R"("}],"repository":{"id":"7a1b2c3d-0000-4000-8000-000000000001","name":"web-api",)"
-      << R"("project":{"id":"1f2e3d4c-0000-4000-8000-000000000002","name":"Contoso"}},)"
-      << R"("pushedBy":{"uniqueName":"ada@contoso.example"},"pushId":)" << push_id << R"(,"date":")"
-      << date << R"("}})";
-    return j.str();
-}
 
 class MetricsTest : public ApiDaemonTest {
   protected:
@@ -59,10 +36,8 @@ class MetricsTest : public ApiDaemonTest {
     //  3 failed 2026-11-21T12:00Z sha 15 (register_deploy)                -- restored by 4 (22 h)
     //  4 rollback to sha 12 at 2026-11-22T10:00Z (restores 2 after 24 h)
     void record_history() {
-        ASSERT_EQ(daemon.post_event(push("p1", 1, 10, 12, {11, 12}, "2026-11-20T10:00:00Z"))->body,
-                  R"({"status":"stored"})");
-        ASSERT_EQ(daemon.post_event(push("p2", 2, 12, 14, {13, 14}, "2026-11-21T10:00:00Z"))->body,
-                  R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(first_push())->body, R"({"status":"stored"})");
+        ASSERT_EQ(daemon.post_event(second_push())->body, R"({"status":"stored"})");
         ASSERT_EQ(register_deploy(R"({"sha":")" + sha(15) +
                                   R"(","date":"2026-11-21T12:00:00Z","status":"failed"})"),
                   200);

@@ -1,7 +1,9 @@
 #pragma once
-// Process-wide logging setup (spdlog): stderr, with journald priority
-// prefixes ("<6>...") when stderr is connected to the journal
-// (JOURNAL_STREAM), a human format otherwise. Never log secrets or bodies.
+// Process-wide logging setup (spdlog's async logger, one writer thread): to
+// the journal, each line with its level as the entry's priority, when stderr
+// is connected to the journal (JOURNAL_STREAM); else to stderr in a human
+// format. Info lines are queued; warnings and errors are written, with every
+// line before them, before the call returns. Never log secrets or bodies.
 
 #include <string>
 #include <string_view>

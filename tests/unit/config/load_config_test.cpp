@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,48 @@ constexpr const char* k_minimal = R"([storage]
 path = "store"
 )";
 
+// k_minimal followed by `rest`.
+std::string minimal(const std::string& rest) {
+    return std::string(k_minimal) + rest;
+}
+
+// A [[deployment]] with its required keys (five lines); more keys may follow.
+std::string deployment(const std::string& name = "a") {
+    return "[[deployment]]\nname = \"" + name +
+           "\"\nenvironment = \"e\"\nproject = \"p\"\nrepository = \"r\"\n";
+}
+
+constexpr const char* k_azure = R"([azure_devops]
+organization_url = "https://dev.azure.com/x"
+)";
+
+constexpr const char* k_tfs = R"([azure_devops]
+organization_url = "https://tfs.example.com/tfs/DefaultCollection"
+)";
+
+constexpr const char* k_webhook_file = R"([storage]
+path = "store"
+[webhook]
+username = "shiplog"
+password_file = "webhook-password"
+)";
+
 class LoadConfigTest : public ::testing::Test {
   protected:
     // Writes `text` as shiplog.toml in the temp dir and loads it.
     Result<Config> load(const std::string& text) {
         m_path = m_dir.write("shiplog.toml", text);
         return load_config(m_path, m_env.env());
+    }
+
+    // Listening on `listen` with webhook and API credentials (from the
+    // environment) and one deployment; public_url is on line 3.
+    Result<Config> load_exposed(const std::string& listen, const std::string& public_url) {
+        m_env.vars["SHIPLOG_WEBHOOK_PASSWORD"] = "pw";
+        m_env.vars["SHIPLOG_API_TOKEN"] = "tok";
+        return load("[server]\nlisten = \"" + listen + "\"\npublic_url = \"" + public_url +
+                    "\"\n[storage]\npath = \"store\"\n[webhook]\nusername = \"shiplog\"\n[api]\n" +
+                    deployment());
     }
 
     // Asserts that loading `text` fails with a message that starts with
@@ -128,18 +165,19 @@ TEST_F(LoadConfigTest, AbsoluteStoragePathIsKept) {
     EXPECT_EQ(config->storage.path, fs::path("/var/lib/shiplog"));
 }
 
-TEST_F(LoadConfigTest, Ipv6ListenWithBrackets) {
-    auto config = load(std::string(k_minimal) + "[server]\nlisten = \"[::1]:0\"\n");
-    ASSERT_OK(config);
-    EXPECT_EQ(config->server.listen_host, "::1");
-    EXPECT_EQ(config->server.listen_port, 0);
-}
-
-TEST_F(LoadConfigTest, LocalhostListenIsLoopback) {
-    auto config = load(std::string(k_minimal) + "[server]\nlisten = \"localhost:9000\"\n");
-    ASSERT_OK(config);
-    EXPECT_EQ(config->server.listen_host, "localhost");
-    EXPECT_EQ(config->server.listen_port, 9000);
+TEST_F(LoadConfigTest, ListenHostAndPort) {
+    const struct {
+        const char* listen;
+        const char* host;
+        int port;
+    } cases[] = {{"[::1]:0", "::1", 0}, {"localhost:9000", "localhost", 9000}};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.listen);
+        auto config = load(minimal("[server]\nlisten = \"" + std::string(c.listen) + "\"\n"));
+        ASSERT_OK(config);
+        EXPECT_EQ(config->server.listen_host, c.host);
+        EXPECT_EQ(config->server.listen_port, c.port);
+    }
 }
 
 TEST_F(LoadConfigTest, BranchLosesRefsHeadsAndTriggerDefaultsToPush) {
@@ -253,22 +291,7 @@ TEST_F(LoadConfigTest, EmptyDeploymentArrayWarns) {
 }
 
 TEST_F(LoadConfigTest, HttpPublicUrlIsAWarningNotAnError) {
-    m_env.vars["SHIPLOG_WEBHOOK_PASSWORD"] = "pw";
-    m_env.vars["SHIPLOG_API_TOKEN"] = "tok";
-    auto config = load(R"([server]
-listen = "0.0.0.0:8080"
-public_url = "http://shiplog.internal:8080/"
-[storage]
-path = "store"
-[webhook]
-username = "shiplog"
-[api]
-[[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-)");
+    auto config = load_exposed("0.0.0.0:8080", "http://shiplog.internal:8080/");
     ASSERT_OK(config);
     EXPECT_EQ(config->server.public_url, "http://shiplog.internal:8080");
     ASSERT_EQ(config->warnings.size(), 1u);
@@ -278,22 +301,7 @@ repository = "r"
 }
 
 TEST_F(LoadConfigTest, HttpsPublicUrlWithCredentialsHasNoWarnings) {
-    m_env.vars["SHIPLOG_WEBHOOK_PASSWORD"] = "pw";
-    m_env.vars["SHIPLOG_API_TOKEN"] = "tok";
-    auto config = load(R"([server]
-listen = "[::]:443"
-public_url = "https://shiplog.example.com"
-[storage]
-path = "store"
-[webhook]
-username = "shiplog"
-[api]
-[[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-)");
+    auto config = load_exposed("[::]:443", "https://shiplog.example.com");
     ASSERT_OK(config);
     EXPECT_TRUE(config->warnings.empty()) << config->warnings[0];
     EXPECT_EQ(config->server.listen_host, "::");
@@ -313,80 +321,6 @@ TEST_F(LoadConfigTest, DuplicateTomlKeyIsASyntaxError) {
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().message.rfind(m_path.string() + ":3: ", 0), 0u)
         << result.error().message;
-}
-
-TEST_F(LoadConfigTest, UnknownTopLevelKey) {
-    expect_error(std::string(k_minimal) + "\n[serverr]\nlisten = \"1\"\n", 4, "serverr",
-                 "unknown key");
-}
-
-TEST_F(LoadConfigTest, UnknownKeyInServer) {
-    expect_error(std::string(k_minimal) + "[server]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n", 5,
-                 "server.lisen", "unknown key (expected one of listen,");
-}
-
-TEST_F(LoadConfigTest, UnknownKeyInDeploymentUsesZeroBasedIndex) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-[[deployment]]
-name = "b"
-environment = "e"
-project = "p"
-repository = "r"
-pipline = "x"
-)",
-                 13, "deployment[1].pipline", "unknown key");
-}
-
-TEST_F(LoadConfigTest, UnknownKeyInStorageAndFailures) {
-    expect_error("[storage]\npath = \"s\"\nsize = 1\n", 3, "storage.size", "unknown key");
-    expect_error(std::string(k_minimal) + "[failures]\nincident_tag = []\n", 4,
-                 "failures.incident_tag", "unknown key");
-}
-
-TEST_F(LoadConfigTest, WrongTypes) {
-    expect_error(std::string(k_minimal) + "[server]\nmax_body_bytes = \"big\"\n", 4,
-                 "server.max_body_bytes", "expected an integer, got a string");
-    expect_error("[storage]\npath = 42\n", 2, "storage.path", "expected a string, got an integer");
-    expect_error(std::string(k_minimal) + "[failures]\nincident_tags = \"incident\"\n", 4,
-                 "failures.incident_tags", "expected an array of strings, got a string");
-    expect_error(std::string(k_minimal) + "[failures]\nincident_tags = [\"a\", 2]\n", 4,
-                 "failures.incident_tags[1]", "expected a string, got an integer");
-    expect_error("server = 1\n" + std::string(k_minimal), 1, "server",
-                 "expected a table ([server]), got an integer");
-    expect_error(std::string(k_minimal) + "[deployment]\nname = \"a\"\n", 3, "deployment",
-                 "expected an array of tables ([[deployment]]), got a table");
-}
-
-TEST_F(LoadConfigTest, DuplicateNameAndEnvironment) {
-    expect_error(
-        std::string(k_minimal) + R"([[deployment]]
-name = "web"
-environment = "production"
-project = "p"
-repository = "r"
-
-[[deployment]]
-name = "web"
-environment = "production"
-project = "p"
-repository = "other"
-)",
-        10, "deployment[1].name",
-        "duplicate (name, environment) (\"web\", \"production\"): already defined at line 3");
-}
-
-TEST_F(LoadConfigTest, NameMustBeASlug) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "Web_API"
-environment = "production"
-project = "p"
-repository = "r"
-)",
-                 4, "deployment[0].name", "\"Web_API\" is not a slug");
 }
 
 TEST_F(LoadConfigTest, BadTriggerValue) {
@@ -413,165 +347,17 @@ trigger = "pushh"
               "release, manual");
 }
 
-TEST_F(LoadConfigTest, BuildWithoutPipeline) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "build"
-)",
-                 8, "deployment[0].pipeline",
-                 "required key is missing (trigger \"build\" needs it)");
-}
-
-TEST_F(LoadConfigTest, StageWithoutStage) {
-    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
-    expect_error(std::string(k_minimal) + R"([azure_devops]
-organization_url = "https://dev.azure.com/x"
-[[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "stage"
-pipeline = "cd"
-)",
-                 10, "deployment[0].stage", "required key is missing");
-}
-
-TEST_F(LoadConfigTest, ReleaseWithoutReleaseEnvironment) {
-    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
-    expect_error(std::string(k_minimal) + R"([azure_devops]
-organization_url = "https://dev.azure.com/x"
-[[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "release"
-release_definition = "rd"
-)",
-                 10, "deployment[0].release_environment", "required key is missing");
-}
-
-TEST_F(LoadConfigTest, KeyThatDoesNotFitTheTrigger) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "push"
-stage = "Production"
-)",
-                 9, "deployment[0].stage",
-                 "only applies to trigger \"stage\" (this deployment's trigger is \"push\")");
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "manual"
-pipeline = "ci"
-)",
-                 9, "deployment[0].pipeline", "only applies to trigger \"build\" or \"stage\"");
-}
-
-TEST_F(LoadConfigTest, StageAndReleaseNeedAzureDevOps) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "stage"
-pipeline = "cd"
-stage = "Prod"
-)",
-                 8, "deployment[0].trigger", "needs an [azure_devops] section");
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-trigger = "release"
-release_definition = "rd"
-release_environment = "Prod"
-)",
-                 8, "deployment[0].trigger", "needs an [azure_devops] section");
-}
-
-TEST_F(LoadConfigTest, MissingRequiredKeys) {
+TEST_F(LoadConfigTest, MissingStorageSectionHasNoLine) {
     auto result = load("[server]\nlisten = \"127.0.0.1:1\"\n");
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().message.rfind(
                   m_path.string() + ": storage.path: required key is missing", 0),
               0u)
         << result.error().message;
-    expect_error("\n[storage]\nmax_size_mb = 10\n", 2, "storage.path", "required key is missing");
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-repository = "r"
-)",
-                 3, "deployment[0].project", "required key is missing");
-    expect_error(std::string(k_minimal) +
-                     "[[deployment]]\nname = \"a\"\nenvironment = \"e\"\nproject = \"p\"\n",
-                 3, "deployment[0].repository", "required key is missing");
-    expect_error(std::string(k_minimal) + "[[deployment]]\nname = \"\"\n", 4, "deployment[0].name",
-                 "must not be empty");
 }
 
-TEST_F(LoadConfigTest, BadListenAddresses) {
-    auto listen = [&](const std::string& value, const std::string& problem) {
-        SCOPED_TRACE(value);
-        expect_error(std::string(k_minimal) + "[server]\nlisten = \"" + value + "\"\n", 4,
-                     "server.listen", problem);
-    };
-    listen("127.0.0.1", "expected host:port");
-    listen("127.0.0.1:", "is not a port number");
-    listen("127.0.0.1:65536", "65536 is not a port number");
-    listen("127.0.0.1:http", "\"http\" is not a port number");
-    listen("::1:8080", "an IPv6 address needs brackets");
-    listen("[::1]", "expected [ipv6]:port");
-    listen("[127.0.0.1]:80", "is not an IPv6 address");
-    listen(":8080", "the host is empty");
-    listen("bad host:80", "is not a host name or address");
-}
-
-TEST_F(LoadConfigTest, NumbersOutOfRange) {
-    expect_error(std::string(k_minimal) + "[server]\nmax_body_bytes = 0\n", 4,
-                 "server.max_body_bytes", "0 is out of range (1024 to 1073741824)");
-    expect_error(std::string(k_minimal) + "[server]\nmax_body_bytes = 2147483648\n", 4,
-                 "server.max_body_bytes", "out of range");
-    expect_error("[storage]\npath = \"s\"\nmax_size_mb = 0\n", 3, "storage.max_size_mb",
-                 "out of range");
-    expect_error("[storage]\npath = \"s\"\nmax_size_mb = -5\n", 3, "storage.max_size_mb",
-                 "-5 is out of range");
-    expect_error("[storage]\npath = \"s\"\nmax_size_mb = 1.5\n", 3, "storage.max_size_mb",
-                 "expected an integer, got a float");
-}
-
-TEST_F(LoadConfigTest, NonLoopbackListenNeedsWebhookAndApi) {
-    expect_error(std::string(k_minimal) + "[server]\nlisten = \"0.0.0.0:8080\"\n", 4,
-                 "server.listen",
-                 "\"0.0.0.0\" is not a loopback address, so a [webhook] section with credentials "
-                 "is required");
-    m_env.vars["SHIPLOG_WEBHOOK_PASSWORD"] = "pw";
-    expect_error(
-        std::string(k_minimal) + "[server]\nlisten = \"[::]:8080\"\n[webhook]\nusername = \"u\"\n",
-        4, "server.listen", "so a [api] section with credentials is required");
-}
-
-TEST_F(LoadConfigTest, OrganizationUrlMustBeHttp) {
+TEST_F(LoadConfigTest, OnPremOrganizationUrlOverHttp) {
     m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
-    expect_error(
-        std::string(k_minimal) + "[azure_devops]\norganization_url = \"dev.azure.com/contoso\"\n",
-        4, "azure_devops.organization_url", "is not an http:// or https:// URL");
-    expect_error(std::string(k_minimal) + "[azure_devops]\norganization_url = \"ftp://x\"\n", 4,
-                 "azure_devops.organization_url", "is not an http:// or https:// URL");
-    expect_error(std::string(k_minimal) + "[azure_devops]\norganization_url = \"https://\"\n", 4,
-                 "azure_devops.organization_url", "has no host");
-    // On-prem over plain http is allowed.
     auto config = load(
         std::string(k_minimal) +
         "[azure_devops]\norganization_url = \"http://tfs.local:8080/tfs/DefaultCollection\"\n");
@@ -580,33 +366,12 @@ TEST_F(LoadConfigTest, OrganizationUrlMustBeHttp) {
               "http://tfs.local:8080/tfs/DefaultCollection");
 }
 
-TEST_F(LoadConfigTest, PublicUrlWithOtherSchemeIsAnError) {
-    expect_error(std::string(k_minimal) + "[server]\npublic_url = \"shiplog.example.com\"\n", 4,
-                 "server.public_url", "is not an http:// or https:// URL");
-}
-
 TEST_F(LoadConfigTest, TlsHalfConfiguredOrMissing) {
     m_dir.write("cert.pem", "c");
     expect_error(std::string(k_minimal) + "[server]\ntls_certificate = \"cert.pem\"\n", 4,
                  "server.tls_certificate", "set together with tls_private_key");
     expect_error(std::string(k_minimal) + "[server]\ntls_certificate = \"nope.pem\"\n", 4,
                  "server.tls_certificate", "does not exist");
-}
-
-TEST_F(LoadConfigTest, BadBranchAndEnvironment) {
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "e"
-project = "p"
-repository = "r"
-branch = "refs/tags/v1"
-)",
-                 8, "deployment[0].branch", "is not a branch name");
-    expect_error(std::string(k_minimal) + R"([[deployment]]
-name = "a"
-environment = "prod:eu"
-)",
-                 5, "deployment[0].environment", "must not contain ':'");
 }
 
 TEST_F(LoadConfigTest, ControlCharactersAreEscapedInMessages) {
@@ -628,13 +393,6 @@ TEST_F(LoadConfigTest, MissingConfigFile) {
 }
 
 // --- secrets -----------------------------------------------------------------
-
-constexpr const char* k_webhook_file = R"([storage]
-path = "store"
-[webhook]
-username = "shiplog"
-password_file = "webhook-password"
-)";
 
 TEST_F(LoadConfigTest, WebhookPasswordFromFileWithRotationLine) {
     m_dir.write("webhook-password", "new-secret\r\nold-secret\n", k_private);
@@ -724,19 +482,6 @@ TEST_F(LoadConfigTest, GroupReadableSecretFileIsRefused) {
     expect_error(k_webhook_file, 5, "webhook.password_file", "(mode 0604)");
 }
 
-TEST_F(LoadConfigTest, MissingSecretFile) {
-    expect_error(k_webhook_file, 5, "webhook.password_file", "webhook-password\": no such file");
-}
-
-TEST_F(LoadConfigTest, SectionWithoutAnySecretSource) {
-    expect_error(
-        std::string(k_minimal) + "[api]\n", 3, "api",
-        "no token: set token_file, or the environment variable SHIPLOG_API_TOKEN, or the systemd "
-        "credential \"api-token\"");
-    expect_error(std::string(k_minimal) + "[webhook]\nusername = \"u\"\n", 3, "webhook",
-                 "no password");
-}
-
 TEST_F(LoadConfigTest, EmptySecretsAreErrors) {
     m_dir.write("webhook-password", "\n", k_private);
     expect_error(k_webhook_file, 5, "webhook.password_file", "is empty");
@@ -779,13 +524,16 @@ TEST_F(LoadConfigTest, SecretValuesNeverAppearInMessages) {
     }
 }
 
-TEST_F(LoadConfigTest, WebhookUsernameWithColonIsRefused) {
-    m_env.vars["SHIPLOG_WEBHOOK_PASSWORD"] = "pw";
-    expect_error(std::string(k_minimal) + "[webhook]\nusername = \"a:b\"\n", 4, "webhook.username",
-                 "contains ':'");
+TEST_F(LoadConfigTest, WebhookPasswordWithASpaceIsRefusedWithoutShowingIt) {
+    m_dir.write("webhook-password", "two words\n", k_private);
+    auto result = load(k_webhook_file);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("webhook.password_file"), std::string::npos);
+    EXPECT_NE(result.error().message.find("^\\S+$"), std::string::npos) << result.error().message;
+    EXPECT_EQ(result.error().message.find("two words"), std::string::npos) << "never shown";
+    m_dir.write("webhook-password", std::string(257, 'x') + "\n", k_private);
+    EXPECT_FALSE(load(k_webhook_file)) << "257 characters are more than Azure DevOps takes";
 }
-
-// --- small API pieces ---------------------------------------------------------
 
 // --- edge limits: trusted_proxies, connection caps, request deadline, allow_from ---
 
@@ -825,21 +573,26 @@ TEST_F(LoadConfigTest, EmptyTrustedProxiesMeansNone) {
     EXPECT_TRUE(config->server.trusted_proxies.empty());
 }
 
-TEST_F(LoadConfigTest, LowestEdgeLimitsAreAccepted) {
-    auto config = load(std::string(k_minimal) +
-                       "[server]\nmax_connections = 1\nmax_connections_per_ip = 1\n"
-                       "request_timeout_s = 1\n");
-    ASSERT_OK(config);
-    EXPECT_EQ(config->server.max_connections, 1u);
-    EXPECT_EQ(config->server.max_connections_per_ip, 1u);
-    EXPECT_EQ(config->server.request_timeout, std::chrono::seconds(1));
-}
-
-TEST_F(LoadConfigTest, DefaultPerIpCapFollowsALowerMaxConnections) {
-    auto config = load(std::string(k_minimal) + "[server]\nmax_connections = 10\n");
-    ASSERT_OK(config);
-    EXPECT_EQ(config->server.max_connections, 10u);
-    EXPECT_EQ(config->server.max_connections_per_ip, 10u);
+TEST_F(LoadConfigTest, ConnectionCapsAndDeadlineAreRead) {
+    const struct {
+        const char* server;  // the [server] body
+        unsigned connections;
+        unsigned per_ip;
+        int timeout_s;
+    } cases[] = {
+        // The lowest values are accepted.
+        {"max_connections = 1\nmax_connections_per_ip = 1\nrequest_timeout_s = 1\n", 1, 1, 1},
+        // The default per-IP cap follows a lower max_connections.
+        {"max_connections = 10\n", 10, 10, 10},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.server);
+        auto config = load(minimal("[server]\n" + std::string(c.server)));
+        ASSERT_OK(config);
+        EXPECT_EQ(config->server.max_connections, c.connections);
+        EXPECT_EQ(config->server.max_connections_per_ip, c.per_ip);
+        EXPECT_EQ(config->server.request_timeout, std::chrono::seconds(c.timeout_s));
+    }
 }
 
 TEST_F(LoadConfigTest, WebhookAllowFromIsRead) {
@@ -861,74 +614,7 @@ TEST_F(LoadConfigTest, WebhookWithoutAllowFromAcceptsEveryNetwork) {
     EXPECT_TRUE(config->webhook->allow_from.empty());
 }
 
-// Each broken edge setting: the message names file, line and key.
-TEST_F(LoadConfigTest, BadEdgeLimits) {
-    struct Case {
-        const char* server;  // the [server] body, starting at line 4
-        int line;
-        const char* key;
-        const char* problem;
-    };
-    const Case cases[] = {
-        {"max_connections = 0\n", 4, "server.max_connections", "0 is out of range (1 to 1000000)"},
-        {"max_connections = -1\n", 4, "server.max_connections", "-1 is out of range"},
-        {"max_connections = 1000001\n", 4, "server.max_connections", "out of range"},
-        {"max_connections = \"many\"\n", 4, "server.max_connections",
-         "expected an integer, got a string"},
-        {"max_connections_per_ip = 0\n", 4, "server.max_connections_per_ip",
-         "0 is out of range (1 to 1000000)"},
-        {"max_connections = 10\nmax_connections_per_ip = 11\n", 5, "server.max_connections_per_ip",
-         "11 exceeds max_connections (10)"},
-        {"max_connections_per_ip = 4097\n", 4, "server.max_connections_per_ip",
-         "4097 exceeds max_connections (4096)"},
-        {"request_timeout_s = 0\n", 4, "server.request_timeout_s", "0 is out of range (1 to 300)"},
-        {"request_timeout_s = 301\n", 4, "server.request_timeout_s", "301 is out of range"},
-        {"request_timeout_s = 2.5\n", 4, "server.request_timeout_s",
-         "expected an integer, got a float"},
-        {"trusted_proxies = \"127.0.0.1\"\n", 4, "server.trusted_proxies",
-         "expected an array of strings, got a string"},
-        {"trusted_proxies = [1]\n", 4, "server.trusted_proxies[0]",
-         "expected a string, got an integer"},
-        {"trusted_proxies = [\"127.0.0.1/32\",\n  \"nginx\"]\n", 5, "server.trusted_proxies[1]",
-         "\"nginx\" is not an IP address or network"},
-        {"trusted_proxies = [\"10.0.0.0/33\"]\n", 4, "server.trusted_proxies[0]",
-         "prefix length must be 0-32"},
-        {"trusted_proxies = [\"::/129\"]\n", 4, "server.trusted_proxies[0]",
-         "prefix length must be 0-128"},
-        {"trusted_proxies = [\"10.0.0.0/\"]\n", 4, "server.trusted_proxies[0]",
-         "prefix length must be 0-32"},
-        {"trusted_proxies = [\"\"]\n", 4, "server.trusted_proxies[0]", "must not be empty"},
-        {"trusted_proxies = [\"10.0.0.1\\n\"]\n", 4, "server.trusted_proxies[0]",
-         "contains a control character"},
-        {"max_conections = 5\n", 4, "server.max_conections", "unknown key"},
-    };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.server);
-        expect_error(std::string(k_minimal) + "[server]\n" + c.server, c.line, c.key, c.problem);
-    }
-}
-
-TEST_F(LoadConfigTest, BadWebhookAllowFrom) {
-    m_dir.write("webhook-password", "pw\n", k_private);
-    struct Case {
-        const char* allow_from;  // the value, on line 6
-        const char* key;
-        const char* problem;
-    };
-    const Case cases[] = {
-        {"\"10.0.0.0/8\"", "webhook.allow_from", "expected an array of strings, got a string"},
-        {"[\"10.0.0.0/8\", \"10.0.0.0/8/8\"]", "webhook.allow_from[1]",
-         "\"10.0.0.0/8/8\": prefix length must be 0-32"},
-        {"[\"300.1.2.3/8\"]", "webhook.allow_from[0]", "is not an IP address or network"},
-        {"[\"10.0.0.0/-1\"]", "webhook.allow_from[0]", "prefix length must be 0-32"},
-        {"[]", "webhook.allow_from", "is empty"},
-    };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.allow_from);
-        expect_error(std::string(k_webhook_file) + "allow_from = " + c.allow_from + "\n", 6, c.key,
-                     c.problem);
-    }
-}
+// --- small API pieces ---------------------------------------------------------
 
 TEST(DefaultConfigPath, FromEnvironmentOrEtc) {
     FakeEnv env;
@@ -975,43 +661,259 @@ pipeline = "web-api-ci"
     EXPECT_EQ(config->deployments[0].pipeline, "web-api-ci");
 }
 
-TEST_F(LoadConfigTest, WebhookUsernameWithASpaceIsRefusedNamingTheRule) {
-    m_dir.write("webhook-password", "secret\n", k_private);
-    expect_error(R"([storage]
+TEST_F(LoadConfigTest, ApiVersionIsOptional) {
+    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
+    auto none = load(minimal(k_tfs));
+    ASSERT_OK(none);
+    EXPECT_FALSE(none->azure_devops->api_version);
+    auto six = load(minimal(std::string(k_tfs) + "api_version = \"6.0\"\n"));
+    ASSERT_OK(six);
+    EXPECT_EQ(six->azure_devops->api_version, "6.0");
+}
+
+// --- the table of broken configs ---------------------------------------------
+
+// A config that must not load; expect_error checks the message.
+struct BrokenCase {
+    const char* name;  // the test's name
+    std::string toml;
+    int line;
+    const char* key;
+    const char* problem;
+    const char* env = nullptr;   // "NAME=value" set for this case
+    bool password_file = false;  // writes a good webhook-password file
+};
+
+void PrintTo(const BrokenCase& c, std::ostream* os) {
+    *os << c.name;
+}
+
+std::string listen(const std::string& value) {
+    return minimal("[server]\nlisten = \"" + value + "\"\n");
+}
+
+constexpr const char* k_azure_token = "SHIPLOG_AZURE_TOKEN=t";
+
+std::vector<BrokenCase> broken_cases() {
+    const std::string azure = minimal(std::string(k_azure) + deployment());
+    const std::string tfs = minimal(k_tfs);
+    const std::string webhook = k_webhook_file;
+    return {
+        // Unknown keys and wrong types.
+        {"UnknownTopLevelKey", minimal("\n[serverr]\nlisten = \"1\"\n"), 4, "serverr",
+         "unknown key"},
+        {"UnknownKeyInServer", minimal("[server]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n"), 5,
+         "server.lisen", "unknown key (expected one of listen,"},
+        {"UnknownKeyInDeploymentUsesZeroBasedIndex",
+         minimal(deployment("a") + deployment("b") + "pipline = \"x\"\n"), 13,
+         "deployment[1].pipline", "unknown key"},
+        {"UnknownKeyInStorage", "[storage]\npath = \"s\"\nsize = 1\n", 3, "storage.size",
+         "unknown key"},
+        {"UnknownKeyInFailures", minimal("[failures]\nincident_tag = []\n"), 4,
+         "failures.incident_tag", "unknown key"},
+        {"StringForInteger", minimal("[server]\nmax_body_bytes = \"big\"\n"), 4,
+         "server.max_body_bytes", "expected an integer, got a string"},
+        {"IntegerForString", "[storage]\npath = 42\n", 2, "storage.path",
+         "expected a string, got an integer"},
+        {"StringForArray", minimal("[failures]\nincident_tags = \"incident\"\n"), 4,
+         "failures.incident_tags", "expected an array of strings, got a string"},
+        {"IntegerInStringArray", minimal("[failures]\nincident_tags = [\"a\", 2]\n"), 4,
+         "failures.incident_tags[1]", "expected a string, got an integer"},
+        {"IntegerForTable", "server = 1\n" + std::string(k_minimal), 1, "server",
+         "expected a table ([server]), got an integer"},
+        {"TableForArrayOfTables", minimal("[deployment]\nname = \"a\"\n"), 3, "deployment",
+         "expected an array of tables ([[deployment]]), got a table"},
+        // Deployments.
+        {"DuplicateNameAndEnvironment", minimal(R"([[deployment]]
+name = "web"
+environment = "production"
+project = "p"
+repository = "r"
+
+[[deployment]]
+name = "web"
+environment = "production"
+project = "p"
+repository = "other"
+)"),
+         10, "deployment[1].name",
+         "duplicate (name, environment) (\"web\", \"production\"): already defined at line 3"},
+        {"NameMustBeASlug",
+         minimal("[[deployment]]\nname = \"Web_API\"\nenvironment = \"production\"\nproject = "
+                 "\"p\"\nrepository = \"r\"\n"),
+         4, "deployment[0].name", "\"Web_API\" is not a slug"},
+        {"BuildWithoutPipeline", minimal(deployment() + "trigger = \"build\"\n"), 8,
+         "deployment[0].pipeline", "required key is missing (trigger \"build\" needs it)"},
+        {"StageWithoutStage", azure + "trigger = \"stage\"\npipeline = \"cd\"\n", 10,
+         "deployment[0].stage", "required key is missing", k_azure_token},
+        {"ReleaseWithoutReleaseEnvironment",
+         azure + "trigger = \"release\"\nrelease_definition = \"rd\"\n", 10,
+         "deployment[0].release_environment", "required key is missing", k_azure_token},
+        {"StageKeyWithPushTrigger",
+         minimal(deployment() + "trigger = \"push\"\nstage = \"Production\"\n"), 9,
+         "deployment[0].stage",
+         "only applies to trigger \"stage\" (this deployment's trigger is \"push\")"},
+        {"PipelineKeyWithManualTrigger",
+         minimal(deployment() + "trigger = \"manual\"\npipeline = \"ci\"\n"), 9,
+         "deployment[0].pipeline", "only applies to trigger \"build\" or \"stage\""},
+        {"StageNeedsAzureDevOps",
+         minimal(deployment() + "trigger = \"stage\"\npipeline = \"cd\"\nstage = \"Prod\"\n"), 8,
+         "deployment[0].trigger", "needs an [azure_devops] section"},
+        {"ReleaseNeedsAzureDevOps",
+         minimal(deployment() +
+                 "trigger = \"release\"\nrelease_definition = \"rd\"\nrelease_environment = "
+                 "\"Prod\"\n"),
+         8, "deployment[0].trigger", "needs an [azure_devops] section"},
+        {"StoragePathMissing", "\n[storage]\nmax_size_mb = 10\n", 2, "storage.path",
+         "required key is missing"},
+        {"DeploymentProjectMissing",
+         minimal("[[deployment]]\nname = \"a\"\nenvironment = \"e\"\nrepository = \"r\"\n"), 3,
+         "deployment[0].project", "required key is missing"},
+        {"DeploymentRepositoryMissing",
+         minimal("[[deployment]]\nname = \"a\"\nenvironment = \"e\"\nproject = \"p\"\n"), 3,
+         "deployment[0].repository", "required key is missing"},
+        {"DeploymentNameEmpty", minimal("[[deployment]]\nname = \"\"\n"), 4, "deployment[0].name",
+         "must not be empty"},
+        {"BranchThatIsATag", minimal(deployment() + "branch = \"refs/tags/v1\"\n"), 8,
+         "deployment[0].branch", "is not a branch name"},
+        {"EnvironmentWithColon",
+         minimal("[[deployment]]\nname = \"a\"\nenvironment = \"prod:eu\"\n"), 5,
+         "deployment[0].environment", "must not contain ':'"},
+        // [server] listen, sizes, exposure, public_url.
+        {"ListenWithoutPort", listen("127.0.0.1"), 4, "server.listen", "expected host:port"},
+        {"ListenWithEmptyPort", listen("127.0.0.1:"), 4, "server.listen", "is not a port number"},
+        {"ListenPortTooLarge", listen("127.0.0.1:65536"), 4, "server.listen",
+         "65536 is not a port number"},
+        {"ListenPortByName", listen("127.0.0.1:http"), 4, "server.listen",
+         "\"http\" is not a port number"},
+        {"ListenIpv6WithoutBrackets", listen("::1:8080"), 4, "server.listen",
+         "an IPv6 address needs brackets"},
+        {"ListenIpv6WithoutPort", listen("[::1]"), 4, "server.listen", "expected [ipv6]:port"},
+        {"ListenIpv4InBrackets", listen("[127.0.0.1]:80"), 4, "server.listen",
+         "is not an IPv6 address"},
+        {"ListenWithoutHost", listen(":8080"), 4, "server.listen", "the host is empty"},
+        {"ListenBadHostName", listen("bad host:80"), 4, "server.listen",
+         "is not a host name or address"},
+        {"MaxBodyBytesZero", minimal("[server]\nmax_body_bytes = 0\n"), 4, "server.max_body_bytes",
+         "0 is out of range (1024 to 1073741824)"},
+        {"MaxBodyBytesTooLarge", minimal("[server]\nmax_body_bytes = 2147483648\n"), 4,
+         "server.max_body_bytes", "out of range"},
+        {"MaxSizeZero", "[storage]\npath = \"s\"\nmax_size_mb = 0\n", 3, "storage.max_size_mb",
+         "out of range"},
+        {"MaxSizeNegative", "[storage]\npath = \"s\"\nmax_size_mb = -5\n", 3, "storage.max_size_mb",
+         "-5 is out of range"},
+        {"MaxSizeFraction", "[storage]\npath = \"s\"\nmax_size_mb = 1.5\n", 3,
+         "storage.max_size_mb", "expected an integer, got a float"},
+        {"NonLoopbackListenNeedsWebhook", listen("0.0.0.0:8080"), 4, "server.listen",
+         "\"0.0.0.0\" is not a loopback address, so a [webhook] section with credentials is "
+         "required"},
+        {"NonLoopbackListenNeedsApi", listen("[::]:8080") + "[webhook]\nusername = \"u\"\n", 4,
+         "server.listen", "so a [api] section with credentials is required",
+         "SHIPLOG_WEBHOOK_PASSWORD=pw"},
+        {"PublicUrlWithoutScheme", minimal("[server]\npublic_url = \"shiplog.example.com\"\n"), 4,
+         "server.public_url", "is not an http:// or https:// URL"},
+        // [azure_devops].
+        {"OrganizationUrlWithoutScheme",
+         minimal("[azure_devops]\norganization_url = \"dev.azure.com/contoso\"\n"), 4,
+         "azure_devops.organization_url", "is not an http:// or https:// URL", k_azure_token},
+        {"OrganizationUrlFtp", minimal("[azure_devops]\norganization_url = \"ftp://x\"\n"), 4,
+         "azure_devops.organization_url", "is not an http:// or https:// URL", k_azure_token},
+        {"OrganizationUrlWithoutHost", minimal("[azure_devops]\norganization_url = \"https://\"\n"),
+         4, "azure_devops.organization_url", "has no host", k_azure_token},
+        {"ApiVersionTooOld", tfs + "api_version = \"4.1\"\n", 5, "azure_devops.api_version",
+         "5.0 or later", k_azure_token},
+        {"ApiVersionNotAVersion", tfs + "api_version = \"latest\"\n", 5, "azure_devops.api_version",
+         "not a REST API version", k_azure_token},
+        // Secrets and credentials.
+        {"SecretFileMissing", webhook, 5, "webhook.password_file",
+         "webhook-password\": no such file"},
+        {"ApiWithoutAnySecretSource", minimal("[api]\n"), 3, "api",
+         "no token: set token_file, or the environment variable SHIPLOG_API_TOKEN, or the systemd "
+         "credential \"api-token\""},
+        {"WebhookWithoutAnySecretSource", minimal("[webhook]\nusername = \"u\"\n"), 3, "webhook",
+         "no password"},
+        {"WebhookUsernameWithColon", minimal("[webhook]\nusername = \"a:b\"\n"), 4,
+         "webhook.username", "contains ':'", "SHIPLOG_WEBHOOK_PASSWORD=pw"},
+        {"WebhookUsernameWithASpaceNamesTheRule", R"([storage]
 path = "store"
 [webhook]
 username = "ship log"
 password_file = "webhook-password"
 )",
-                 4, "webhook.username", "^\\S+$");
+         4, "webhook.username", "^\\S+$", nullptr, true},
+        // Edge limits: the [server] body starts at line 4.
+        {"MaxConnectionsZero", minimal("[server]\nmax_connections = 0\n"), 4,
+         "server.max_connections", "0 is out of range (1 to 1000000)"},
+        {"MaxConnectionsNegative", minimal("[server]\nmax_connections = -1\n"), 4,
+         "server.max_connections", "-1 is out of range"},
+        {"MaxConnectionsTooMany", minimal("[server]\nmax_connections = 1000001\n"), 4,
+         "server.max_connections", "out of range"},
+        {"MaxConnectionsString", minimal("[server]\nmax_connections = \"many\"\n"), 4,
+         "server.max_connections", "expected an integer, got a string"},
+        {"PerIpCapZero", minimal("[server]\nmax_connections_per_ip = 0\n"), 4,
+         "server.max_connections_per_ip", "0 is out of range (1 to 1000000)"},
+        {"PerIpCapAboveMaxConnections",
+         minimal("[server]\nmax_connections = 10\nmax_connections_per_ip = 11\n"), 5,
+         "server.max_connections_per_ip", "11 exceeds max_connections (10)"},
+        {"PerIpCapAboveDefaultMaxConnections", minimal("[server]\nmax_connections_per_ip = 4097\n"),
+         4, "server.max_connections_per_ip", "4097 exceeds max_connections (4096)"},
+        {"RequestTimeoutZero", minimal("[server]\nrequest_timeout_s = 0\n"), 4,
+         "server.request_timeout_s", "0 is out of range (1 to 300)"},
+        {"RequestTimeoutTooLong", minimal("[server]\nrequest_timeout_s = 301\n"), 4,
+         "server.request_timeout_s", "301 is out of range"},
+        {"RequestTimeoutFraction", minimal("[server]\nrequest_timeout_s = 2.5\n"), 4,
+         "server.request_timeout_s", "expected an integer, got a float"},
+        {"TrustedProxiesString", minimal("[server]\ntrusted_proxies = \"127.0.0.1\"\n"), 4,
+         "server.trusted_proxies", "expected an array of strings, got a string"},
+        {"TrustedProxiesInteger", minimal("[server]\ntrusted_proxies = [1]\n"), 4,
+         "server.trusted_proxies[0]", "expected a string, got an integer"},
+        {"TrustedProxyHostName",
+         minimal("[server]\ntrusted_proxies = [\"127.0.0.1/32\",\n  \"nginx\"]\n"), 5,
+         "server.trusted_proxies[1]", "\"nginx\" is not an IP address or network"},
+        {"TrustedProxyIpv4PrefixTooLong",
+         minimal("[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n"), 4, "server.trusted_proxies[0]",
+         "prefix length must be 0-32"},
+        {"TrustedProxyIpv6PrefixTooLong", minimal("[server]\ntrusted_proxies = [\"::/129\"]\n"), 4,
+         "server.trusted_proxies[0]", "prefix length must be 0-128"},
+        {"TrustedProxyEmptyPrefix", minimal("[server]\ntrusted_proxies = [\"10.0.0.0/\"]\n"), 4,
+         "server.trusted_proxies[0]", "prefix length must be 0-32"},
+        {"TrustedProxyEmpty", minimal("[server]\ntrusted_proxies = [\"\"]\n"), 4,
+         "server.trusted_proxies[0]", "must not be empty"},
+        {"TrustedProxyControlCharacter", minimal("[server]\ntrusted_proxies = [\"10.0.0.1\\n\"]\n"),
+         4, "server.trusted_proxies[0]", "contains a control character"},
+        {"UnknownEdgeKey", minimal("[server]\nmax_conections = 5\n"), 4, "server.max_conections",
+         "unknown key"},
+        // allow_from, on line 6 of the webhook config.
+        {"AllowFromString", webhook + "allow_from = \"10.0.0.0/8\"\n", 6, "webhook.allow_from",
+         "expected an array of strings, got a string", nullptr, true},
+        {"AllowFromDoublePrefix", webhook + "allow_from = [\"10.0.0.0/8\", \"10.0.0.0/8/8\"]\n", 6,
+         "webhook.allow_from[1]", "\"10.0.0.0/8/8\": prefix length must be 0-32", nullptr, true},
+        {"AllowFromBadAddress", webhook + "allow_from = [\"300.1.2.3/8\"]\n", 6,
+         "webhook.allow_from[0]", "is not an IP address or network", nullptr, true},
+        {"AllowFromNegativePrefix", webhook + "allow_from = [\"10.0.0.0/-1\"]\n", 6,
+         "webhook.allow_from[0]", "prefix length must be 0-32", nullptr, true},
+        {"AllowFromEmpty", webhook + "allow_from = []\n", 6, "webhook.allow_from", "is empty",
+         nullptr, true},
+    };
 }
 
-TEST_F(LoadConfigTest, WebhookPasswordWithASpaceIsRefusedWithoutShowingIt) {
-    m_dir.write("webhook-password", "two words\n", k_private);
-    auto result = load(k_webhook_file);
-    ASSERT_FALSE(result);
-    EXPECT_NE(result.error().message.find("webhook.password_file"), std::string::npos);
-    EXPECT_NE(result.error().message.find("^\\S+$"), std::string::npos) << result.error().message;
-    EXPECT_EQ(result.error().message.find("two words"), std::string::npos) << "never shown";
-    m_dir.write("webhook-password", std::string(257, 'x') + "\n", k_private);
-    EXPECT_FALSE(load(k_webhook_file)) << "257 characters are more than Azure DevOps takes";
+class BrokenConfig : public LoadConfigTest, public ::testing::WithParamInterface<BrokenCase> {};
+
+TEST_P(BrokenConfig, NamesFileLineAndKey) {
+    const BrokenCase& c = GetParam();
+    if (c.env != nullptr) {
+        const std::string assignment = c.env;
+        const auto eq = assignment.find('=');
+        m_env.vars[assignment.substr(0, eq)] = assignment.substr(eq + 1);
+    }
+    if (c.password_file) m_dir.write("webhook-password", "pw\n", k_private);
+    expect_error(c.toml, c.line, c.key, c.problem);
 }
 
-TEST_F(LoadConfigTest, ApiVersionIsOptionalAndChecked) {
-    m_env.vars["SHIPLOG_AZURE_TOKEN"] = "t";
-    const std::string base = std::string(k_minimal) + R"([azure_devops]
-organization_url = "https://tfs.example.com/tfs/DefaultCollection"
-)";
-    auto none = load(base);
-    ASSERT_OK(none);
-    EXPECT_FALSE(none->azure_devops->api_version);
-    auto six = load(base + "api_version = \"6.0\"\n");
-    ASSERT_OK(six);
-    EXPECT_EQ(six->azure_devops->api_version, "6.0");
-    expect_error(base + "api_version = \"4.1\"\n", 5, "azure_devops.api_version", "5.0 or later");
-    expect_error(base + "api_version = \"latest\"\n", 5, "azure_devops.api_version",
-                 "not a REST API version");
-}
+INSTANTIATE_TEST_SUITE_P(LoadConfig, BrokenConfig, ::testing::ValuesIn(broken_cases()),
+                         [](const ::testing::TestParamInfo<BrokenCase>& param) {
+                             return std::string(param.param.name);
+                         });
 
 }  // namespace
 }  // namespace shiplog::config

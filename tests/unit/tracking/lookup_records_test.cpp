@@ -2,6 +2,7 @@
 // applied as facts, they complete what the deploys waited for, remove the
 // answered queue item, and reindex reproduces the same projections.
 #include "tracking/lookup_records.hpp"
+#include "tracking/register_deploy.hpp"
 #include "tracking_fixture.hpp"
 
 namespace shiplog::tracking::test {
@@ -16,6 +17,21 @@ class LookupRecordsTest : public TrackingTest {
                        std::string(type) == std::string(k_lookup_failed_event_type)
                            ? lookup_failed_event_id(key)
                            : lookup_event_id(key));
+    }
+    // A stage deployment (web-api-cd, stage Production) and run `run_id`'s
+    // completed stage, which names no sha: the deploy waits for a build
+    // look-up.
+    void deliver_stage_without_sha(int run_id) {
+        m_config->deployments = {deployment("web-api", "production", Trigger::stage)};
+        m_config->deployments[0].pipeline = "web-api-cd";
+        m_config->deployments[0].stage = "Production";
+        const std::string type = "ms.vss-pipelines.stage-state-changed-event";
+        deliver(
+            type,
+            envelope("s1", type,
+                     stage_resource(run_id, "web-api-cd", "Production", "completed", "succeeded"),
+                     at(3)),
+            at(3));
     }
     void expect_reindex_reproduces() {
         const std::string before = all_json();
@@ -51,6 +67,44 @@ TEST(LookupRecordFormat, RoundTrips) {
     EXPECT_EQ(*prl, rl);
     EXPECT_FALSE(parse_release_lookup_record(
         "{\"project\":\"p\",\"release_id\":0,\"build_id\":1,\"branch\":\"b\",\"sha\":\"x\"}"));
+}
+
+// The error of parsing `raw` with `parse`, or "" when it parsed.
+template <class Parse>
+std::string error_of(Parse parse, const std::string& raw) {
+    auto result = parse(raw);
+    return result ? std::string() : result.error().message;
+}
+
+TEST(LookupRecordFormat, ErrorsNameTheRecordAndTheField) {
+    const std::string good = sha(7);
+    const struct {
+        std::string got;
+        std::string expected;
+    } cases[] = {
+        {error_of(parse_build_lookup_record, "[]"), "build look-up record: not a JSON object"},
+        {error_of(parse_build_lookup_record,
+                  R"({"run_id":1,"branch":"b","sha":")" + good + R"("})"),
+         "build look-up record.project: missing string"},
+        {error_of(parse_build_lookup_record,
+                  R"({"project":"p","run_id":0,"branch":"b","sha":")" + good + R"("})"),
+         "build look-up record.run_id: missing positive integer"},
+        {error_of(parse_build_lookup_record,
+                  R"({"project":"p","run_id":1,"branch":"b","sha":"x"})"),
+         "build look-up record.sha: \"x\" is not a 40-hex commit id"},
+        {error_of(parse_release_lookup_record,
+                  R"({"project":"p","release_id":3,"build_id":-1,"branch":"b","sha":")" + good +
+                      R"("})"),
+         "release look-up record.build_id: missing integer"},
+        {error_of(parse_lookup_failed_record, R"({"key":"","reason":"r"})"),
+         "look-up failure record.key: empty"},
+        {error_of(parse_release_artifact_record, R"({"sha":")" + good + R"("})"),
+         "release artifact record.release_id: missing positive integer"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(c.got, c.expected);
+    // A release found from its artifact alone has build id 0, and reads back.
+    ReleaseLookupAnswer direct{"p", 3, 0, "", good};
+    EXPECT_EQ(error_of(parse_release_lookup_record, make_release_lookup_record(direct)), "");
 }
 
 TEST_F(LookupRecordsTest, ReleaseLookupGivesAReleaseDeployItsShaAndLeavesTheQueue) {
@@ -113,15 +167,7 @@ TEST_F(LookupRecordsTest, CommitRangeAnswerCompletesAGapAndLeavesTheQueue) {
 }
 
 TEST_F(LookupRecordsTest, BuildLookupGivesAStageDeployItsShaAndTheDeliveryLaterAgrees) {
-    m_config->deployments = {deployment("web-api", "production", Trigger::stage)};
-    m_config->deployments[0].pipeline = "web-api-cd";
-    m_config->deployments[0].stage = "Production";
-    const std::string type = "ms.vss-pipelines.stage-state-changed-event";
-    deliver(
-        type,
-        envelope("s1", type,
-                 stage_resource(55, "web-api-cd", "Production", "completed", "succeeded"), at(3)),
-        at(3));
+    deliver_stage_without_sha(55);
     auto d = deploys();
     ASSERT_EQ(d.size(), 1u);
     EXPECT_TRUE(d[0].sha.empty());
@@ -147,15 +193,7 @@ TEST_F(LookupRecordsTest, BuildLookupGivesAStageDeployItsShaAndTheDeliveryLaterA
 }
 
 TEST_F(LookupRecordsTest, AFailedLookupIsMarkedAndSurvivesReindex) {
-    m_config->deployments = {deployment("web-api", "production", Trigger::stage)};
-    m_config->deployments[0].pipeline = "web-api-cd";
-    m_config->deployments[0].stage = "Production";
-    const std::string type = "ms.vss-pipelines.stage-state-changed-event";
-    deliver(
-        type,
-        envelope("s1", type,
-                 stage_resource(56, "web-api-cd", "Production", "completed", "succeeded"), at(3)),
-        at(3));
+    deliver_stage_without_sha(56);
     auto items = queue();
     ASSERT_EQ(items.size(), 1u);
     EXPECT_TRUE(items[0].failed.empty());

@@ -5,6 +5,7 @@
 
 #include "common/time_format.hpp"
 #include "records/codec.hpp"
+#include "records/flat_record.hpp"
 #include "records/record_json.hpp"
 
 namespace shiplog::tracking {
@@ -72,22 +73,21 @@ Result<std::string> default_environment(const config::Config& config, std::strin
                                                  "): say which in \"environment\"");
 }
 
+namespace {
+
+constexpr std::array<FlatField<ReleaseArtifact>, 2> k_release_artifact_fields{{
+    {"release_id", &ReleaseArtifact::release_id, FieldRule::positive_id},
+    {"sha", &ReleaseArtifact::sha, FieldRule::sha},
+}};
+
+}  // namespace
+
 std::string make_release_artifact_record(const ReleaseArtifact& r) {
-    return json::Writer()
-        .begin_object()
-        .field("release_id", r.release_id)
-        .field("sha", r.sha)
-        .end_object()
-        .take();
+    return write_flat_record(r, k_release_artifact_fields);
 }
 
 Result<ReleaseArtifact> parse_release_artifact_record(std::string_view raw) {
-    constexpr const char* what = "release artifact record";
-    SHIPLOG_TRY_ASSIGN(auto record, parse_record(raw, what));
-    ReleaseArtifact r;
-    SHIPLOG_TRY_ASSIGN(r.release_id, record_positive_id(record, what, "release_id"));
-    SHIPLOG_TRY_ASSIGN(r.sha, record_sha(record, what));
-    return r;
+    return read_flat_record(raw, "release artifact record", k_release_artifact_fields);
 }
 
 }  // namespace shiplog::tracking

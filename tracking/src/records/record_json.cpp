@@ -41,6 +41,14 @@ Result<std::int64_t> record_positive_id(simdjson::dom::element record, const cha
     return id;
 }
 
+Result<std::int64_t> record_count(simdjson::dom::element record, const char* what,
+                                  const char* key) {
+    std::int64_t n = 0;
+    if (record[key].get(n) != simdjson::SUCCESS || n < 0)
+        return tl::unexpected(record_error(what, std::string(".") + key + ": missing integer"));
+    return n;
+}
+
 Result<std::string> record_sha(simdjson::dom::element record, const char* what, const char* key) {
     SHIPLOG_TRY_ASSIGN(auto sha, record_string(record, what, key));
     if (!ascii::is_hex40(sha))

@@ -31,6 +31,9 @@ Status record_strings(simdjson::dom::element record, const char* what,
 Result<std::int64_t> record_positive_id(simdjson::dom::element record, const char* what,
                                         const char* key);
 
+// An integer field that must be >= 0.
+Result<std::int64_t> record_count(simdjson::dom::element record, const char* what, const char* key);
+
 // A sha field: 40 hex digits, returned in lower case.
 Result<std::string> record_sha(simdjson::dom::element record, const char* what,
                                const char* key = "sha");

@@ -3,6 +3,7 @@
 
 #include "common/json.hpp"
 #include "records/codec.hpp"
+#include "records/flat_record.hpp"
 #include "records/record_json.hpp"
 
 namespace shiplog::tracking {
@@ -13,31 +14,37 @@ namespace {
 
 using ascii::is_hex40;
 
-// project, branch and sha (40 hex, kept in lower case): what both look-up
-// answers tell about the commit a build or release ran.
-Status read_ref(simdjson::dom::element doc, const char* what, std::string& project,
-                std::string& branch, std::string& sha) {
-    SHIPLOG_TRY(record_strings(doc, what, {{"project", &project}, {"branch", &branch}}));
-    SHIPLOG_TRY_ASSIGN(sha, record_sha(doc, what));
-    return {};
-}
+constexpr const char* k_build_what = "build look-up record";
+constexpr std::array<FlatField<BuildLookupAnswer>, 4> k_build_fields{{
+    {"project", &BuildLookupAnswer::project},
+    {"run_id", &BuildLookupAnswer::run_id, FieldRule::positive_id},
+    {"branch", &BuildLookupAnswer::branch},
+    {"sha", &BuildLookupAnswer::sha, FieldRule::sha},
+}};
+
+constexpr const char* k_release_what = "release look-up record";
+constexpr std::array<FlatField<ReleaseLookupAnswer>, 5> k_release_fields{{
+    {"project", &ReleaseLookupAnswer::project},
+    {"release_id", &ReleaseLookupAnswer::release_id, FieldRule::positive_id},
+    {"build_id", &ReleaseLookupAnswer::build_id, FieldRule::count},
+    {"branch", &ReleaseLookupAnswer::branch},
+    {"sha", &ReleaseLookupAnswer::sha, FieldRule::sha},
+}};
+
+constexpr const char* k_failure_what = "look-up failure record";
+constexpr std::array<FlatField<LookupFailure>, 2> k_failure_fields{{
+    {"key", &LookupFailure::key, FieldRule::nonempty_text},
+    {"reason", &LookupFailure::reason},
+}};
 
 }  // namespace
 
 std::string make_build_lookup_record(const BuildLookupAnswer& a) {
-    json::Writer w;
-    w.begin_object().field("project", a.project).field("run_id", a.run_id);
-    w.field("branch", a.branch).field("sha", a.sha);
-    return w.end_object().take();
+    return write_flat_record(a, k_build_fields);
 }
 
 Result<BuildLookupAnswer> parse_build_lookup_record(std::string_view raw) {
-    constexpr const char* what = "build look-up record";
-    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
-    BuildLookupAnswer a;
-    SHIPLOG_TRY_ASSIGN(a.run_id, record_positive_id(doc, what, "run_id"));
-    SHIPLOG_TRY(read_ref(doc, what, a.project, a.branch, a.sha));
-    return a;
+    return read_flat_record(raw, k_build_what, k_build_fields);
 }
 
 std::string make_commit_range_record(const CommitRangeAnswer& a) {
@@ -88,39 +95,19 @@ Result<CommitRangeAnswer> parse_commit_range_record(std::string_view raw) {
 }
 
 std::string make_release_lookup_record(const ReleaseLookupAnswer& a) {
-    json::Writer w;
-    w.begin_object().field("project", a.project).field("release_id", a.release_id);
-    w.field("build_id", a.build_id).field("branch", a.branch).field("sha", a.sha);
-    return w.end_object().take();
+    return write_flat_record(a, k_release_fields);
 }
 
 Result<ReleaseLookupAnswer> parse_release_lookup_record(std::string_view raw) {
-    constexpr const char* what = "release look-up record";
-    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
-    ReleaseLookupAnswer a;
-    SHIPLOG_TRY_ASSIGN(a.release_id, record_positive_id(doc, what, "release_id"));
-    if (doc["build_id"].get(a.build_id) != simdjson::SUCCESS || a.build_id < 0)
-        return fail(ErrorCode::invalid_argument, std::string(what) + ".build_id: missing integer");
-    SHIPLOG_TRY(read_ref(doc, what, a.project, a.branch, a.sha));
-    return a;
+    return read_flat_record(raw, k_release_what, k_release_fields);
 }
 
 std::string make_lookup_failed_record(const LookupFailure& f) {
-    return json::Writer()
-        .begin_object()
-        .field("key", f.key)
-        .field("reason", f.reason)
-        .end_object()
-        .take();
+    return write_flat_record(f, k_failure_fields);
 }
 
 Result<LookupFailure> parse_lookup_failed_record(std::string_view raw) {
-    constexpr const char* what = "look-up failure record";
-    SHIPLOG_TRY_ASSIGN(auto doc, parse_record(raw, what));
-    LookupFailure f;
-    SHIPLOG_TRY(record_strings(doc, what, {{"key", &f.key}, {"reason", &f.reason}}));
-    if (f.key.empty()) return fail(ErrorCode::invalid_argument, std::string(what) + ".key: empty");
-    return f;
+    return read_flat_record(raw, k_failure_what, k_failure_fields);
 }
 
 std::string lookup_event_id(std::string_view key) {
