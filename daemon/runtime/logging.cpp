@@ -132,7 +132,11 @@ class Logger final : public spdlog::logger {
 std::shared_ptr<spdlog::details::thread_pool> g_pool;
 
 std::shared_ptr<spdlog::details::thread_pool> start_pool() {
-    constexpr std::size_t k_queue_lines = 8192;
+    // spdlog builds every slot up front (~400 bytes each, with its inline
+    // buffer): 8,192 cost 3 MiB of RSS and ~12 ms of start-up. 1,024 lines
+    // are ~50 ms of access log at 20,000 requests/s; beyond that a request
+    // thread waits for the writer (block policy) rather than memory growing.
+    constexpr std::size_t k_queue_lines = 1024;
     // The thread starts with every signal blocked (a new thread inherits the
     // creator's mask). Logging starts before serve blocks SIGTERM/SIGINT/SIGHUP
     // for its signal thread; a process-directed SIGTERM must never land here,
