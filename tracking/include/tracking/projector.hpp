@@ -43,6 +43,10 @@ namespace detail {
 class SortedRows;
 }
 
+// Memory reindex gives the sha-keyed facts it queues before spilling sorted
+// runs to temporary files (Projector::set_deferred, reindex).
+inline constexpr std::size_t k_reindex_sort_run_bytes = std::size_t{64} << 20;
+
 class Projector final : public storage::AppendObserver {
   public:
     using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
@@ -72,7 +76,7 @@ class Projector final : public storage::AppendObserver {
     using Series = std::pair<std::string, std::string>;  // (deployment, environment)
     // `sort_run_bytes` bounds the queue's memory (beyond it, sorted runs go
     // to temporary files).
-    void set_deferred(bool deferred, std::size_t sort_run_bytes = std::size_t{64} << 20);
+    void set_deferred(bool deferred, std::size_t sort_run_bytes = k_reindex_sort_run_bytes);
     std::set<Series> take_dirty() { return std::exchange(m_dirty, {}); }
     Status write_deferred_rows(storage::Store& store);
 
@@ -102,7 +106,6 @@ using ReindexProgress = std::function<void(std::uint64_t done, std::uint64_t tot
 // `sort_run_bytes`: memory for the sha-keyed facts queued while replaying
 // (set_deferred).
 inline constexpr std::size_t k_reindex_derive_chunk = 2000;
-inline constexpr std::size_t k_reindex_sort_run_bytes = std::size_t{64} << 20;
 Status reindex(storage::Store& store, const config::Config& config,
                const ReindexProgress& progress = {},
                std::size_t derive_chunk = k_reindex_derive_chunk,

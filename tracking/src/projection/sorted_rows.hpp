@@ -22,7 +22,7 @@ namespace shiplog::tracking::detail {
 
 class SortedRows {
   public:
-    explicit SortedRows(std::size_t run_bytes = std::size_t{64} << 20);
+    explicit SortedRows(std::size_t run_bytes);
     ~SortedRows();
     SortedRows(const SortedRows&) = delete;
     SortedRows& operator=(const SortedRows&) = delete;
