@@ -71,7 +71,9 @@ namespace shiplog::tracking {
 //    of fixed 8-byte ones).
 // 11: tr_shipped keyed by commit order (tr_commits records carry first_seq
 //    and first_index) instead of sha; tr_repos rewritten only on change.
-inline constexpr int k_layout_version = 11;
+// 12: tr_deploy_days rows carry the breakdown, rework and batch figures
+//    (long metrics windows no longer read every deploy row).
+inline constexpr int k_layout_version = 12;
 
 struct Tables {
     MDB_dbi repos = 0;

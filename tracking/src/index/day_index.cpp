@@ -29,32 +29,61 @@ struct DayTotals {
     std::uint64_t succeeded = 0;
     std::uint64_t changes = 0;
     std::uint64_t failed_changes = 0;
-    std::vector<std::int64_t> lead;
-    std::vector<std::int64_t> restore;
+    std::uint64_t rework = 0;
+    std::uint64_t direct_commits = 0;
+    std::uint64_t batch_sizes[4] = {0, 0, 0, 0};
+    std::vector<std::int64_t> lead, restore, batch_commits, coding, pickup, review, deploy;
 
+    // The arrays in their order in the row.
+    std::vector<std::int64_t>* arrays[7] = {&lead,   &restore, &batch_commits, &coding,
+                                            &pickup, &review,  &deploy};
+
+    DayTotals() = default;
+    DayTotals(const DayTotals&) = delete;  // `arrays` points into this value
+    DayTotals& operator=(const DayTotals&) = delete;
+
+    void add_succeeded(const RowFigures& row) {
+        ++succeeded;
+        lead.insert(lead.end(), row.lead_seconds.begin(), row.lead_seconds.end());
+        restore.insert(restore.end(), row.restore_seconds.begin(), row.restore_seconds.end());
+        const auto& x = row.extras;
+        if (x.rework != Rework::none) ++rework;
+        direct_commits += static_cast<std::uint64_t>(x.direct_commits);
+        batch_commits.push_back(x.batch.commits);
+        ++batch_sizes[batch_size_bucket(x.batch.commits)];
+        for (const auto& p : x.pull_requests) {
+            if (p.coding) coding.push_back(*p.coding);
+            pickup.push_back(p.pickup);
+            review.push_back(p.review);
+            deploy.push_back(p.deploy);
+        }
+    }
     void clear() {
-        succeeded = changes = failed_changes = 0;
-        lead.clear();
-        restore.clear();
+        succeeded = changes = failed_changes = rework = direct_commits = 0;
+        for (auto& n : batch_sizes) n = 0;
+        for (auto* a : arrays) a->clear();
     }
     std::string encode() {
-        std::sort(lead.begin(), lead.end());
-        std::sort(restore.begin(), restore.end());
-        auto fits = [](const std::vector<std::int64_t>& v) {
-            return v.empty() || (v.front() >= 0 && v.back() <= 0xffffffffLL);
-        };
+        bool fits = true;
+        std::size_t values = 0;
+        for (auto* a : arrays) {
+            std::sort(a->begin(), a->end());
+            fits = fits && (a->empty() || (a->front() >= 0 && a->back() <= 0xffffffffLL));
+            values += a->size();
+        }
         // Lead times under 136 years fit 4 bytes: half the pages to read.
-        const unsigned width = fits(lead) && fits(restore) ? 4 : 8;
+        const unsigned width = fits ? 4 : 8;
         std::string out;
-        out.reserve(24 + width * (lead.size() + restore.size()));
-        bytes::put_varint(out, succeeded);
-        bytes::put_varint(out, changes);
-        bytes::put_varint(out, failed_changes);
-        bytes::put_varint(out, lead.size());
-        bytes::put_varint(out, restore.size());
+        out.reserve(64 + width * values);
+        for (auto v :
+             {succeeded, changes, failed_changes, std::uint64_t{lead.size()},
+              std::uint64_t{restore.size()}, rework, direct_commits, std::uint64_t{pickup.size()}})
+            bytes::put_varint(out, v);
+        for (auto n : batch_sizes) bytes::put_varint(out, n);
+        bytes::put_varint(out, coding.size());
         out.push_back(static_cast<char>(width));
-        for (auto v : lead) put_fixed(out, v, width);
-        for (auto v : restore) put_fixed(out, v, width);
+        for (auto* a : arrays)
+            for (auto v : *a) put_fixed(out, v, width);
         return out;
     }
 };
@@ -108,22 +137,18 @@ Status rebuild_days(lmdb::txn& txn, const Tables& t, std::string_view deployment
         written.insert(std::move(key));
         day.clear();
     };
-    auto scanned = scan_window_rows(
-        txn, t, deployment, environment,
-        start.value_or(
-            Timestamp{std::chrono::nanoseconds{std::numeric_limits<std::int64_t>::min()}}),
-        Timestamp::max(), [&](const RowFigures& row) {
-            const Timestamp day_of_row = utc_day_start(row.deployed_at);
-            if (current && *current != day_of_row) emit();
-            current = day_of_row;
-            ++day.changes;
-            if (row.failure != Failure::none) ++day.failed_changes;
-            if (row.status != DeployStatus::succeeded) return;
-            ++day.succeeded;
-            day.lead.insert(day.lead.end(), row.lead_seconds.begin(), row.lead_seconds.end());
-            day.restore.insert(day.restore.end(), row.restore_seconds.begin(),
-                               row.restore_seconds.end());
-        });
+    auto add_row = [&](const RowFigures& row) {
+        const Timestamp day_of_row = utc_day_start(row.deployed_at);
+        if (current && *current != day_of_row) emit();
+        current = day_of_row;
+        ++day.changes;
+        if (row.failure != Failure::none) ++day.failed_changes;
+        if (row.status == DeployStatus::succeeded) day.add_succeeded(row);
+    };
+    const Timestamp since = start.value_or(
+        Timestamp{std::chrono::nanoseconds{std::numeric_limits<std::int64_t>::min()}});
+    auto scanned =
+        scan_window_rows(txn, t, deployment, environment, since, Timestamp::max(), add_row);
     if (!scanned) return scanned;
     emit();
     if (failure) return tl::unexpected(*failure);
@@ -141,6 +166,59 @@ Status rebuild_days(lmdb::txn& txn, const Tables& t, std::string_view deployment
     return {};
 }
 
+namespace {
+
+// A day row's value into `f` (its arrays pointing into `v`). Strict and
+// bounded: every count is checked against the value's size before it is
+// used, and the arrays must fill the rest of the value exactly.
+bool decode_day(std::string_view v, DayFigures& f) {
+    bytes::Reader in(v);
+    f.succeeded = in.varint();
+    f.changes = in.varint();
+    f.failed_changes = in.varint();
+    const std::uint64_t leads = in.varint();
+    const std::uint64_t restores = in.varint();
+    f.rework = in.varint();
+    f.direct_commits = in.varint();
+    f.pull_requests = in.varint();
+    for (auto& n : f.batch_sizes) n = in.varint();
+    const std::uint64_t codings = in.varint();
+    const unsigned width = in.u8();
+    if (!in.ok() || (width != 4 && width != 8)) return false;
+    std::uint64_t sized = 0;
+    for (auto n : f.batch_sizes) {
+        if (n > v.size()) return false;
+        sized += n;
+    }
+    const std::uint64_t counts[7] = {leads,           restores,        f.succeeded,    codings,
+                                     f.pull_requests, f.pull_requests, f.pull_requests};
+    std::uint64_t values = 0;
+    for (auto n : counts) {
+        if (n > v.size()) return false;
+        values += n;
+    }
+    if (values * width != in.remaining() || sized != f.succeeded || f.rework > f.succeeded ||
+        codings > f.pull_requests)
+        return false;
+    const auto* data = reinterpret_cast<const unsigned char*>(v.data()) + in.offset();
+    SortedSeconds* arrays[7] = {&f.lead,   &f.restore, &f.batch_commits, &f.coding,
+                                &f.pickup, &f.review,  &f.deploy};
+    for (int i = 0; i < 7; ++i) {
+        *arrays[i] = SortedSeconds{data, nullptr, static_cast<std::size_t>(counts[i]), width};
+        data += counts[i] * width;
+    }
+    return true;
+}
+
+}  // namespace
+
+int batch_size_bucket(std::int64_t commits) {
+    if (commits <= 5) return 0;
+    if (commits <= 20) return 1;
+    if (commits <= 100) return 2;
+    return 3;
+}
+
 Status scan_days(lmdb::txn& txn, const Tables& t, std::string_view deployment,
                  std::string_view environment, Timestamp first_day, Timestamp end_day,
                  const std::function<void(const DayFigures&)>& each) {
@@ -153,26 +231,12 @@ Status scan_days(lmdb::txn& txn, const Tables& t, std::string_view deployment,
         txn, t.deploy_days, prefix, day_key(prefix, first_day),
         [&](std::string_view k, std::string_view v) {
             if (k >= end) return false;
-            bytes::Reader in(v);
-            figures.succeeded = in.varint();
-            figures.changes = in.varint();
-            figures.failed_changes = in.varint();
-            const std::uint64_t leads = in.varint();
-            const std::uint64_t restores = in.varint();
-            const unsigned width = in.u8();
-            if (k.size() != prefix.size() + 8 || !in.ok() || (width != 4 && width != 8) ||
-                leads > v.size() || restores > v.size() ||
-                (leads + restores) * width != in.remaining()) {
+            if (k.size() != prefix.size() + 8 || !decode_day(v, figures)) {
                 failure = corrupt_days();
                 return false;
             }
-            const std::size_t pos = in.offset();
-            const auto* data = reinterpret_cast<const unsigned char*>(v.data()) + pos;
             figures.day =
                 utc_day_start(time_from_bits(bytes::decode_u64_be(k.substr(prefix.size()))));
-            figures.lead = SortedSeconds{data, nullptr, static_cast<std::size_t>(leads), width};
-            figures.restore = SortedSeconds{data + leads * width, nullptr,
-                                            static_cast<std::size_t>(restores), width};
             each(figures);
             return true;
         });

@@ -14,9 +14,13 @@
 //                    -> the restored incident blamed on one of its deploys
 //   tr_deploy_days   deployment \0 environment \0 UTC day start(u64 BE time)
 //                    -> succeeded deploys, changes, failed changes, lead count,
-//                       restore count (varints), value width (u8: 4 or 8), the
-//                       day's lead seconds ascending, its restore seconds
-//                       ascending (fixed-width little-endian)
+//                       restore count, rework deploys, direct commits, pull
+//                       requests, the S/M/L/XL batch counts, coding count
+//                       (varints), value width (u8: 4 or 8), then ascending
+//                       fixed-width little-endian arrays: lead seconds,
+//                       restore seconds, batch commits (one per succeeded
+//                       deploy), coding, pickup, review and deploy seconds
+//                       (pickup/review/deploy: one per pull request)
 //
 // Times are nanoseconds since the epoch with the sign bit flipped, so byte
 // order is time order. "First-shipped" answers "commit -> first deploy"
@@ -25,8 +29,9 @@
 // (lead time counts only those).
 //
 // A day row sums the tr_deploy_time rows of its day (the figures a window
-// counts) and keeps their seconds sorted, so that a window of whole days
-// reads one row per day and still finds exact medians and p90s: the k-th
+// counts, the breakdown, rework and batch figures included) and keeps their
+// seconds sorted, so that a window of whole days reads one row per day and
+// still finds exact medians and p90s: the k-th
 // value of the union of sorted arrays by binary search on the value
 // (kth_smallest). Recompute rewrites the day rows from the day of the first
 // position it rewrote (rebuild_days), in the same transaction.
@@ -224,14 +229,28 @@ struct SortedSeconds {
 };
 
 // One tr_deploy_days row; the arrays point into the transaction's pages.
+// Every figure but `changes` and `failed_changes` is over the day's
+// succeeded deploys.
 struct DayFigures {
     Timestamp day{};  // 00:00 UTC
     std::uint64_t succeeded = 0;
     std::uint64_t changes = 0;  // succeeded and failed deploys
     std::uint64_t failed_changes = 0;
+    std::uint64_t rework = 0;
+    std::uint64_t direct_commits = 0;
+    std::uint64_t pull_requests = 0;
+    std::uint64_t batch_sizes[4] = {0, 0, 0, 0};  // deploys per batch_size_bucket
     SortedSeconds lead;
     SortedSeconds restore;
+    SortedSeconds batch_commits;  // one per succeeded deploy
+    SortedSeconds coding;         // the pull requests whose coding time is known
+    SortedSeconds pickup;         // pickup, review, deploy: one per pull request
+    SortedSeconds review;
+    SortedSeconds deploy;
 };
+
+// 0-3: S (<= 5 commits), M (<= 20), L (<= 100), XL.
+int batch_size_bucket(std::int64_t commits);
 
 Timestamp utc_day_start(Timestamp t);
 

@@ -52,13 +52,6 @@ std::optional<std::int64_t> p90(std::vector<std::int64_t>& values) {
     return *at;
 }
 
-int size_index(std::int64_t commits) {
-    if (commits <= 5) return 0;
-    if (commits <= 20) return 1;
-    if (commits <= 100) return 2;
-    return 3;
-}
-
 // The breakdown, rework and batch figures, counted the same way by
 // compute_dora and the index path.
 struct ExtraTally {
@@ -75,7 +68,7 @@ struct ExtraTally {
         ++succeeded;
         if (r != Rework::none) ++rework;
         batch_commits.push_back(batch.commits);
-        ++sizes[size_index(batch.commits)];
+        ++sizes[detail::batch_size_bucket(batch.commits)];
     }
     void pull_request(const detail::PullRequestSeconds& p) {
         ++pull_requests;
@@ -88,11 +81,8 @@ struct ExtraTally {
 
 Spread spread(std::vector<std::int64_t>& values);
 
-void finish_extra(DoraFigures& f, ExtraTally& x) {
-    f.coding = spread(x.coding);
-    f.pickup = spread(x.pickup);
-    f.review = spread(x.review);
-    f.deploy = spread(x.deploy);
+// The extra figures that are counts, whichever way they were tallied.
+void finish_extra_counts(DoraFigures& f, const ExtraTally& x) {
     f.pull_requests = x.pull_requests;
     f.direct_commits = x.direct_commits;
     f.rework_deploys = x.rework;
@@ -101,6 +91,15 @@ void finish_extra(DoraFigures& f, ExtraTally& x) {
             std::round(static_cast<double>(x.rework) / static_cast<double>(x.succeeded) * 10000.0) /
             10000.0;
     for (int i = 0; i < 4; ++i) f.batch_counts[i] = x.sizes[i];
+}
+
+void finish_extra(DoraFigures& f, ExtraTally& x) {
+    f.coding = spread(x.coding);
+    f.pickup = spread(x.pickup);
+    f.review = spread(x.review);
+    f.deploy = spread(x.deploy);
+    f.batch_median_commits = median(x.batch_commits);
+    finish_extra_counts(f, x);
 }
 
 // What compute_dora and the index path both count before the figures.
@@ -180,6 +179,7 @@ struct RankedSeconds {
         if (count == 0) return std::nullopt;
         return detail::kth_smallest(arrays, (count * 9 + 9) / 10);
     }
+    Spread spread() const { return Spread{median(), p90()}; }
 };
 
 detail::SortedSeconds sorted_view(std::vector<std::int64_t>& values) {
@@ -191,8 +191,9 @@ detail::SortedSeconds sorted_view(std::vector<std::int64_t>& values) {
 // carries what compute_dora would attribute to its deploy over the whole
 // history (deploy_index.hpp), and each tr_deploy_days row sums a whole UTC
 // day of them. A window reads the day rows of the whole days it covers and
-// the deploy rows of the partial days at its edges; nothing before the
-// window and no deploy record. Allocations are per query, not per deploy.
+// the deploy rows of the partial days at its edges, once; nothing before
+// the window and no deploy record. Allocations are per query and per edge
+// deploy, not per deploy of the window.
 Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
                                        const std::vector<const config::DeploymentConfig*>& selected,
                                        const DoraQuery& query) {
@@ -205,8 +206,11 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     if (first_day < query.since) first_day += std::chrono::days{1};
     const Timestamp end_day = detail::utc_day_start(query.until);
     const bool whole_days = first_day < end_day;
+    // The edges' values in ExtraTally's vectors (and edge_leads,
+    // edge_restores); the day rows' sorted arrays beside them.
+    ExtraTally x;
     std::vector<std::int64_t> edge_leads, edge_restores;
-    RankedSeconds leads, restores;
+    RankedSeconds leads, restores, batch, coding, pickup, review, deploy;
     std::vector<std::int64_t> days;
     std::vector<std::pair<std::string, std::int64_t>> incidents;  // id, seconds
     auto each_row = [&](const detail::RowFigures& row) {
@@ -219,6 +223,9 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
         edge_leads.insert(edge_leads.end(), row.lead_seconds.begin(), row.lead_seconds.end());
         edge_restores.insert(edge_restores.end(), row.restore_seconds.begin(),
                              row.restore_seconds.end());
+        x.deploy_in_window(row.extras.rework, row.extras.batch);
+        x.direct_commits += row.extras.direct_commits;
+        for (const auto& p : row.extras.pull_requests) x.pull_request(p);
     };
     auto each_day = [&](const detail::DayFigures& day) {
         t.changes += static_cast<std::int64_t>(day.changes);
@@ -228,6 +235,16 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
         days.push_back(utc_day(day.day));
         leads.add(day.lead);
         restores.add(day.restore);
+        x.succeeded += static_cast<std::int64_t>(day.succeeded);
+        x.rework += static_cast<std::int64_t>(day.rework);
+        x.direct_commits += static_cast<std::int64_t>(day.direct_commits);
+        x.pull_requests += static_cast<std::int64_t>(day.pull_requests);
+        for (int i = 0; i < 4; ++i) x.sizes[i] += static_cast<std::int64_t>(day.batch_sizes[i]);
+        batch.add(day.batch_commits);
+        coding.add(day.coding);
+        pickup.add(day.pickup);
+        review.add(day.review);
+        deploy.add(day.deploy);
     };
     for (const auto* d : selected) {
         auto rows = [&](Timestamp from, Timestamp to) {
@@ -255,21 +272,6 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     // Days shared by several series count once.
     std::sort(days.begin(), days.end());
     t.deploy_days = static_cast<std::int64_t>(std::unique(days.begin(), days.end()) - days.begin());
-    // The breakdown, rework and batch figures from the window's rows (day
-    // rows do not carry them).
-    ExtraTally x;
-    for (const auto* d : selected) {
-        auto scanned =
-            detail::scan_window_rows(txn, tables, d->name, d->environment, query.since, query.until,
-                                     [&](const detail::RowFigures& row) {
-                                         if (row.status != DeployStatus::succeeded) return;
-                                         x.deploy_in_window(row.extras.rework, row.extras.batch);
-                                         x.direct_commits += row.extras.direct_commits;
-                                         for (const auto& p : row.extras.pull_requests)
-                                             x.pull_request(p);
-                                     });
-        if (!scanned) return tl::unexpected(scanned.error());
-    }
     // An incident blamed in several series is one failure.
     std::sort(incidents.begin(), incidents.end());
     auto last = std::unique(incidents.begin(), incidents.end(),
@@ -277,6 +279,11 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     for (auto it = incidents.begin(); it != last; ++it) edge_restores.push_back(it->second);
     leads.add(sorted_view(edge_leads));
     restores.add(sorted_view(edge_restores));
+    batch.add(sorted_view(x.batch_commits));
+    coding.add(sorted_view(x.coding));
+    pickup.add(sorted_view(x.pickup));
+    review.add(sorted_view(x.review));
+    deploy.add(sorted_view(x.deploy));
 
     finish(f, t);  // counts and rates; the order statistics follow
     f.lead_time_commits = static_cast<std::int64_t>(leads.count);
@@ -284,8 +291,12 @@ Result<DoraFigures> figures_from_index(lmdb::txn& txn, const Tables& tables,
     f.lead_time_p90 = leads.p90();
     f.time_to_restore_failures = static_cast<std::int64_t>(restores.count);
     f.time_to_restore_median = restores.median();
-    f.batch_median_commits = median(x.batch_commits);
-    finish_extra(f, x);
+    f.batch_median_commits = batch.median();
+    f.coding = coding.spread();
+    f.pickup = pickup.spread();
+    f.review = review.spread();
+    f.deploy = deploy.spread();
+    finish_extra_counts(f, x);
     return f;
 }
 
@@ -455,7 +466,6 @@ DoraFigures compute_dora(const std::vector<DeploySeries>& series,
     Tally tally{static_cast<std::int64_t>(days.size()), changes, failed_changes,
                 std::move(lead_times), std::move(restore_times)};
     finish(f, tally);
-    f.batch_median_commits = median(x.batch_commits);
     finish_extra(f, x);
     return f;
 }
