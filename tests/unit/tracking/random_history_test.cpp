@@ -54,6 +54,15 @@ class RandomHistoryTest : public TrackingTest {
     void do_work_item(const std::string& change, const WorkItem& w, Timestamp when) {
         work_item(change, w, when);
     }
+    void do_pull_request(const std::string& type, const PullRequest& p, Timestamp when,
+                         const std::string& event_id) {
+        pull_request(type, p, when, event_id);
+    }
+    void do_pull_request_rest(const PullRequest& p,
+                              const std::vector<std::pair<std::string, Timestamp>>& commits,
+                              const std::string& event_id, Timestamp when) {
+        pull_request_rest(p, commits, {}, event_id, when);
+    }
 };
 
 struct Generated {
@@ -62,8 +71,10 @@ struct Generated {
 };
 
 // `step_minutes` apart: 1 keeps a history within hours, longer steps spread
-// it over days (whole-day windows read tr_deploy_days).
-Generated generate(std::mt19937& rng, int steps, int step_minutes = 1) {
+// it over days (whole-day windows read tr_deploy_days). `extras`: some main
+// pushes complete a pull request (some from hotfix/ branches: rework) and
+// some bring many commits (every batch size).
+Generated generate(std::mt19937& rng, int steps, int step_minutes = 1, bool extras = false) {
     Generated g;
     std::map<std::string, std::string> parent;                      // true commit graph
     std::map<std::string, std::vector<std::string>> pushed_by_tip;  // normal push: new -> commits
@@ -78,6 +89,10 @@ Generated generate(std::mt19937& rng, int steps, int step_minutes = 1) {
     };
     std::vector<RawDeploy> builds;
     auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    int next_pr = 1;
+    auto as = [](TrackingTest& f) -> RandomHistoryTest& {
+        return static_cast<RandomHistoryTest&>(f);
+    };
 
     for (int step = 0; step < steps; ++step) {
         const Timestamp t = at(step * step_minutes);
@@ -85,13 +100,60 @@ Generated generate(std::mt19937& rng, int steps, int step_minutes = 1) {
         if (tip.empty() || r < 45) {
             std::vector<Commit> commits;  // newest first, as Azure DevOps lists them
             std::string base = tip;
-            const int n = 1 + roll(3);
+            const int n = extras && roll(100) < 15 ? 6 + roll(60) : 1 + roll(3);
             for (int i = 0; i < n; ++i) {
                 std::string s = sha(next_sha++);
                 parent[s] = base;
                 commits.insert(commits.begin(),
                                Commit{s, "change " + s.substr(34), "dev@example.com", t});
                 base = s;
+            }
+            if (extras && roll(100) < 35) {
+                // The push completes a pull request of these commits: a merge
+                // commit on top, reviewed or not, its commits known over REST
+                // or not (coding time unknown).
+                std::string merge = sha(next_sha++);
+                parent[merge] = base;
+                commits.insert(
+                    commits.begin(),
+                    Commit{merge, "Merged PR " + std::to_string(next_pr), "dev@example.com", t});
+                base = merge;
+                PullRequest p;
+                p.id = next_pr++;
+                p.created = t - std::chrono::minutes{1 + roll(120 * step_minutes)};
+                p.source = (roll(4) == 0 ? "refs/heads/hotfix/fix-" : "refs/heads/feature/f-") +
+                           std::to_string(p.id);
+                p.strategy = "noFastForward";
+                const std::string key = "pr-" + std::to_string(p.id);
+                g.events.push_back({[=](TrackingTest& f) {
+                    as(f).do_pull_request("git.pullrequest.created", p, p.created, key + "-c");
+                }});
+                if (roll(3) != 0) {
+                    PullRequest voted = p;
+                    voted.reviewers.emplace_back("rev-1", 10);
+                    const Timestamp when = p.created + (t - p.created) / (2 + roll(4));
+                    g.events.push_back({[=](TrackingTest& f) {
+                        as(f).do_pull_request("git.pullrequest.updated", voted, when, key + "-v");
+                    }});
+                }
+                PullRequest completed = p;
+                completed.status = "completed";
+                completed.closed = t;
+                completed.merge_sha = merge;
+                completed.target_sha = tip.empty() ? k_zero : tip;
+                g.events.push_back({[=](TrackingTest& f) {
+                    as(f).do_pull_request("git.pullrequest.updated", completed, t, key + "-done");
+                }});
+                if (roll(3) != 0) {
+                    std::vector<std::pair<std::string, Timestamp>> own;
+                    for (std::size_t i = 1; i < commits.size(); ++i)
+                        own.emplace_back(commits[i].sha,
+                                         p.created - std::chrono::minutes{roll(300)});
+                    g.events.push_back({[=](TrackingTest& f) {
+                        as(f).do_pull_request_rest(completed, own, key + "-rest",
+                                                   t + std::chrono::minutes{5});
+                    }});
+                }
             }
             std::vector<std::string> listed;
             for (const auto& c : commits) listed.push_back(c.sha);
@@ -249,8 +311,13 @@ TEST_F(RandomHistoryTest, CommitSetsMatchAReferenceWhateverTheDeliveryOrder) {
 // incidents opened before and closed inside them, live and after reindex.
 TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
     m_config->deployments.push_back(deployment("web-api", "staging", config::Trigger::push));
+    m_config->failures.hotfix_branches = {"hotfix/*"};
     int windows = 0, with_restores = 0, with_lead_times = 0, with_incidents = 0;
     int with_whole_days = 0;
+    // The breakdown, rework and batch figures, over whole days too (day rows).
+    int with_prs = 0, with_coding = 0, with_rework = 0, with_hotfix = 0, with_direct = 0;
+    int whole_days_with_prs = 0, whole_days_with_rework = 0;
+    std::int64_t batches[4] = {0, 0, 0, 0};
     // Minutes per step: 1 keeps windows inside a day (deploy rows only); 97
     // spreads ~10 days, so windows cover whole days (day rows) and cut
     // partial days at both edges.
@@ -265,7 +332,7 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
         reopen();
 
         std::mt19937 rng(seed);
-        auto generated = generate(rng, 120, unit);
+        auto generated = generate(rng, 120, unit, true);
         auto roll = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
         for (int i = 0; i < 12; ++i) {  // incidents, some before any deploy, some still open
             WorkItem bug{.id = 700 + i, .created = at((roll(130) - 10) * unit)};
@@ -334,10 +401,18 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
                 EXPECT_EQ(dora_json(*rows_only), dora_json(reference));
                 EXPECT_TRUE(rows_only->explain.changes.empty());
                 ++windows;
-                {
-                    Timestamp day = std::chrono::ceil<std::chrono::days>(since);
-                    with_whole_days += day + std::chrono::days{1} <= until ? 1 : 0;
-                }
+                const Timestamp day = std::chrono::ceil<std::chrono::days>(since);
+                const bool whole_day = day + std::chrono::days{1} <= until;
+                with_whole_days += whole_day ? 1 : 0;
+                with_prs += reference.pull_requests > 1 ? 1 : 0;
+                with_coding += reference.coding.median ? 1 : 0;
+                with_rework += reference.rework_deploys > 0 ? 1 : 0;
+                with_direct += reference.direct_commits > 0 ? 1 : 0;
+                whole_days_with_prs += whole_day && reference.pull_requests > 1 ? 1 : 0;
+                whole_days_with_rework += whole_day && reference.rework_deploys > 0 ? 1 : 0;
+                for (int i = 0; i < 4; ++i) batches[i] += reference.batch_counts[i];
+                for (const auto& c : reference.explain.changes)
+                    with_hotfix += c.rework == Rework::hotfix ? 1 : 0;
                 with_restores += reference.time_to_restore_failures > 0 ? 1 : 0;
                 with_lead_times += reference.lead_time_commits > 0 ? 1 : 0;
                 for (const auto& r : reference.explain.restores)
@@ -350,10 +425,23 @@ TEST_F(RandomHistoryTest, WindowedDoraOverIndexesMatchesTheWholeHistory) {
     EXPECT_GT(with_lead_times, windows / 4);
     EXPECT_GT(with_incidents, 10);
     EXPECT_GT(with_whole_days, windows / 8);
+    EXPECT_GT(with_prs, windows / 4);
+    EXPECT_GT(with_coding, windows / 8);
+    EXPECT_GT(with_rework, windows / 8);
+    EXPECT_GT(with_direct, windows / 4);
+    EXPECT_GT(with_hotfix, 10);
+    EXPECT_GT(whole_days_with_prs, windows / 16);
+    EXPECT_GT(whole_days_with_rework, windows / 16);
+    for (int i = 0; i < 4; ++i) EXPECT_GT(batches[i], 10) << "batch size class " << i;
     std::printf(
         "windowed dora: %d windows, %d with restores, %d with lead times, %d incident restores, "
-        "%d over whole days\n",
-        windows, with_restores, with_lead_times, with_incidents, with_whole_days);
+        "%d over whole days; %d with pull requests (%d over whole days), %d with coding times, "
+        "%d with rework (%d over whole days, %d hotfix deploys), batch sizes S %lld M %lld "
+        "L %lld XL %lld\n",
+        windows, with_restores, with_lead_times, with_incidents, with_whole_days, with_prs,
+        whole_days_with_prs, with_coding, with_rework, whole_days_with_rework, with_hotfix,
+        static_cast<long long>(batches[0]), static_cast<long long>(batches[1]),
+        static_cast<long long>(batches[2]), static_cast<long long>(batches[3]));
 }
 
 // ---- incremental derivation against reindex ---------------------------------
@@ -480,13 +568,21 @@ class IncrementalHistoryTest : public TrackingTest {
             }
         }
         for (auto q : queries) {
+            std::string rows_only;
             for (bool explain : {false, true}) {
                 q.explain = explain;
                 auto figures = query_dora(txn, m_projector->tables(), *m_config, q);
                 EXPECT_OK(figures);
-                if (figures)
-                    out += explain ? dora_json_with_explain(*figures) : dora_json(*figures);
+                if (!figures) continue;
+                out += explain ? dora_json_with_explain(*figures) : dora_json(*figures);
                 out += "\n";
+                // The index rows (day rows for whole days) give what the
+                // reference computation gives over the window's deploys.
+                if (!explain)
+                    rows_only = dora_json(*figures);
+                else
+                    EXPECT_EQ(rows_only, dora_json(*figures))
+                        << iso(q.since) << " " << iso(q.until);
             }
         }
         return out;
