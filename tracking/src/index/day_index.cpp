@@ -166,12 +166,8 @@ Status rebuild_days(lmdb::txn& txn, const Tables& t, std::string_view deployment
     return {};
 }
 
-namespace {
-
-// A day row's value into `f` (its arrays pointing into `v`). Strict and
-// bounded: every count is checked against the value's size before it is
-// used, and the arrays must fill the rest of the value exactly.
-bool decode_day(std::string_view v, DayFigures& f) {
+// Strict and bounded: the arrays must fill the rest of the value exactly.
+bool decode_day_row(std::string_view v, DayFigures& f) {
     bytes::Reader in(v);
     f.succeeded = in.varint();
     f.changes = in.varint();
@@ -210,8 +206,6 @@ bool decode_day(std::string_view v, DayFigures& f) {
     return true;
 }
 
-}  // namespace
-
 int batch_size_bucket(std::int64_t commits) {
     if (commits <= 5) return 0;
     if (commits <= 20) return 1;
@@ -231,7 +225,7 @@ Status scan_days(lmdb::txn& txn, const Tables& t, std::string_view deployment,
         txn, t.deploy_days, prefix, day_key(prefix, first_day),
         [&](std::string_view k, std::string_view v) {
             if (k >= end) return false;
-            if (k.size() != prefix.size() + 8 || !decode_day(v, figures)) {
+            if (k.size() != prefix.size() + 8 || !decode_day_row(v, figures)) {
                 failure = corrupt_days();
                 return false;
             }

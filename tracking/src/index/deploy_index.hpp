@@ -249,6 +249,11 @@ struct DayFigures {
     SortedSeconds deploy;
 };
 
+// A tr_deploy_days value into `out` (all but `day`; the arrays point into
+// `value`); false when it is malformed. Every count is checked against the
+// value's size before use.
+bool decode_day_row(std::string_view value, DayFigures& out);
+
 // 0-3: S (<= 5 commits), M (<= 20), L (<= 100), XL.
 int batch_size_bucket(std::int64_t commits);
 
