@@ -16,6 +16,9 @@
 //   tr_work_items  id(u64 BE) rev(u64 BE) change(u8)          -> one revision
 //   tr_wi_links    sha \0 workItemId(u64 BE)                  -> newest added / removed rev
 //   tr_wi_index    lower project \0 lower type \0 id(u64 BE)   -> "" (incident candidates)
+//   tr_wi_created  lower project \0 created(u64 BE) id(u64 BE) -> "" (work items by creation
+//                  time: a derivation reads only the incidents created since the deploy
+//                  before its start, not every incident the project ever had)
 //   tr_sources     deployment \0 environment \0 time seq      -> deploy candidate (raw facts),
 //                  in deploy order (time: deployed_at as in tr_deploy_time)
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
@@ -71,7 +74,8 @@ namespace shiplog::tracking {
 //    of fixed 8-byte ones).
 // 11: tr_shipped keyed by commit order (tr_commits records carry first_seq
 //    and first_index) instead of sha; tr_repos rewritten only on change.
-inline constexpr int k_layout_version = 11;
+// 12: tr_wi_created (incidents by creation time).
+inline constexpr int k_layout_version = 12;
 
 struct Tables {
     MDB_dbi repos = 0;
@@ -85,6 +89,7 @@ struct Tables {
     MDB_dbi work_items = 0;
     MDB_dbi wi_links = 0;
     MDB_dbi wi_index = 0;
+    MDB_dbi wi_created = 0;
     MDB_dbi sources = 0;
     MDB_dbi deploys = 0;
     MDB_dbi queue = 0;

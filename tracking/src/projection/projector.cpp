@@ -538,6 +538,11 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
                                   .bytes();
     if (index.size() <= k_max_key_bytes)
         if (auto s = put(txn, t.wi_index, index, ""); !s) return s;
+    if (item->created_date) {
+        const std::string created = work_item_created_key(item->team_project, *item->created_date, id);
+        if (created.size() <= k_max_key_bytes)
+            if (auto s = put(txn, t.wi_created, created, ""); !s) return s;
+    }
 
     auto link = [&](const handlers::CommitArtifact& artifact, bool added) -> Status {
         const std::string link_key = KeyBuilder().str(lower(artifact.sha)).u64(id).bytes();
