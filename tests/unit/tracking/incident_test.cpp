@@ -133,9 +133,8 @@ TEST_F(IncidentTest, IncidentsCreatedSinceATimeComeFromTheCreationIndex) {
     EXPECT_EQ(ids(at(5)), (std::vector<std::string>{"boards:702", "boards:703", "boards:705"}));
     EXPECT_EQ(ids(at(30)), std::vector<std::string>{});
     // Without a bound: every incident, as before.
-    EXPECT_EQ(ids(std::nullopt),
-              (std::vector<std::string>{"boards:701", "boards:702", "boards:703", "boards:705",
-                                        "boards:706"}));
+    EXPECT_EQ(ids(std::nullopt), (std::vector<std::string>{"boards:701", "boards:702", "boards:703",
+                                                           "boards:705", "boards:706"}));
     // The same answer as the unbounded list filtered by creation time.
     auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
     auto all = list_incidents(txn, m_projector->tables(), "Contoso", m_config->failures);

@@ -484,8 +484,8 @@ Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& vi
     auto incident_of = [&](std::int64_t id) -> Result<const IncidentView*> {
         auto found = m_linked_incidents.find(id);
         if (found == m_linked_incidents.end()) {
-            auto incident = boards_incident(m_txn, m_t, static_cast<std::uint64_t>(id),
-                                            m_d.project, m_config.failures);
+            auto incident = boards_incident(m_txn, m_t, static_cast<std::uint64_t>(id), m_d.project,
+                                            m_config.failures);
             if (!incident) return tl::unexpected(incident.error());
             if (*incident && !area_under((*incident)->area_path, m_d.incident_area_path))
                 incident->reset();
@@ -932,19 +932,18 @@ Result<std::optional<IncidentView>> boards_incident(lmdb::txn& txn, const Tables
     std::optional<Timestamp> created_at, restored_at;
     bool was_closed = false;
     // Key order is (rev, change): the revisions in the order they happened.
-    auto scanned = scan_prefix(txn, t.work_items, KeyBuilder().u64(id).bytes(),
-                               [&](std::string_view, std::string_view v) {
-                                   auto rev = decode<WorkItemRev>(v);
-                                   if (!rev) return true;
-                                   if (rev->created_at) created_at = rev->created_at;
-                                   const bool is_closed = closed(rev->state);
-                                   if (is_closed && !was_closed)
-                                       restored_at =
-                                           rev->changed_at ? rev->changed_at : rev->created_at;
-                                   was_closed = is_closed;
-                                   latest = std::move(rev);
-                                   return true;
-                               });
+    auto scanned = scan_prefix(
+        txn, t.work_items, KeyBuilder().u64(id).bytes(), [&](std::string_view, std::string_view v) {
+            auto rev = decode<WorkItemRev>(v);
+            if (!rev) return true;
+            if (rev->created_at) created_at = rev->created_at;
+            const bool is_closed = closed(rev->state);
+            if (is_closed && !was_closed)
+                restored_at = rev->changed_at ? rev->changed_at : rev->created_at;
+            was_closed = is_closed;
+            latest = std::move(rev);
+            return true;
+        });
     if (!scanned) return tl::unexpected(scanned.error());
     if (!latest || !created_at || !is_incident(*latest, failures)) return Out{};
     if (!iequals(latest->project, project)) return Out{};
@@ -972,13 +971,12 @@ Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
         // below by the time the view ends up with.
         const std::string prefix = work_item_created_prefix(project);
         const std::string first = work_item_created_key(project, *created_since, 0);
-        auto scanned = scan_prefix_from(txn, t.wi_created, prefix, first,
-                                        [&](std::string_view k, std::string_view) {
-                                            if (k.size() == prefix.size() + 16)
-                                                ids.insert(bytes::decode_u64_be(
-                                                    k.substr(prefix.size() + 8)));
-                                            return true;
-                                        });
+        auto scanned = scan_prefix_from(
+            txn, t.wi_created, prefix, first, [&](std::string_view k, std::string_view) {
+                if (k.size() == prefix.size() + 16)
+                    ids.insert(bytes::decode_u64_be(k.substr(prefix.size() + 8)));
+                return true;
+            });
         if (!scanned) return tl::unexpected(scanned.error());
     } else {
         for (const auto& type : failures.incident_work_item_types) {
