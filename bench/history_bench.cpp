@@ -14,6 +14,11 @@
 // peak anonymous memory (RssAnon sampled every 50 ms: the file pages of the
 // memory-mapped store count in RSS but are the page cache's, not the heap).
 //
+// --incident-every N adds, after every N-th push of the history, an incident
+// (a Bug tagged "incident", created 5 minutes after the push, closed an hour
+// later: two work-item events), so that the probes run on a project with
+// years of incidents behind it; 0 (the default) adds none.
+//
 // --reindex-only writes the --deploys pushes to the journal without
 // projecting them (the writer with no observer: what a restored backup or a
 // layout change leaves) and measures only the reindex, for journals of a
@@ -23,7 +28,7 @@
 //
 //   shiplog_history_bench --dir DIR [--deploys 100000] [--checkpoints 100,10000,100000]
 //                         [--probe 300] [--window 256] [--commits 5] [--reindex-only 1]
-//                         [--derive-chunk N]
+//                         [--derive-chunk N] [--incident-every N]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -89,6 +94,38 @@ std::string push_body(std::uint64_t n, int commits) {
     }
     r << "]}}";
     return r.str();
+}
+
+// Incident number k (1-based) of the history, opened after push n: the
+// workitem.created event, or the workitem.updated one that closes it.
+storage::JournalEntry incident_entry(std::uint64_t k, std::uint64_t n, bool closing) {
+    const Timestamp created = k_start + std::chrono::minutes{10 * n + 5};
+    const Timestamp when = closing ? created + std::chrono::hours{1} : created;
+    const std::string id = std::to_string(100'000 + k);
+    const std::string rev = closing ? "2" : "1";
+    const std::string fields =
+        "{\"System.AreaPath\":\"Contoso\",\"System.TeamProject\":\"Contoso\","
+        "\"System.WorkItemType\":\"Bug\",\"System.State\":\"" +
+        std::string(closing ? "Closed" : "New") +
+        "\",\"System.Tags\":\"incident\",\"System.Title\":\"outage\","
+        "\"System.CreatedDate\":\"" +
+        format_rfc3339(created) + "\",\"System.ChangedDate\":\"" + format_rfc3339(when) + "\"}";
+    const std::string revision =
+        "{\"id\":" + id + ",\"rev\":" + rev + ",\"fields\":" + fields + ",\"relations\":[]}";
+    const std::string resource = closing
+                                     ? "{\"id\":2,\"workItemId\":" + id +
+                                           ",\"rev\":2,\"fields\":{},\"revision\":" + revision + "}"
+                                     : revision;
+    storage::JournalEntry e;
+    e.event_id = "incident-" + id + "-" + rev;
+    e.event_type = closing ? "workitem.updated" : "workitem.created";
+    e.publisher_id = "tfs";
+    e.resource_version = "1.0";
+    e.created_date = when;
+    e.raw = "{\"id\":\"" + e.event_id + "\",\"eventType\":\"" + e.event_type +
+            "\",\"publisherId\":\"tfs\",\"resourceVersion\":\"1.0\",\"createdDate\":\"" +
+            format_rfc3339(when) + "\",\"resource\":" + resource + "}";
+    return e;
 }
 
 storage::JournalEntry push_entry(std::uint64_t n, int commits) {
@@ -189,7 +226,7 @@ std::vector<std::uint64_t> parse_list(const std::string& s) {
 
 int main(int argc, char** argv) {
     std::filesystem::path dir;
-    std::uint64_t deploys = 100'000, probe = 300, window = 256;
+    std::uint64_t deploys = 100'000, probe = 300, window = 256, incident_every = 0;
     int commits = 5;
     bool reindex_only = false;
     std::size_t derive_chunk = tracking::k_reindex_derive_chunk;
@@ -212,6 +249,8 @@ int main(int argc, char** argv) {
             reindex_only = v != "0";
         else if (a == "--derive-chunk")
             derive_chunk = std::stoull(v);
+        else if (a == "--incident-every")
+            incident_every = std::stoull(v);
         else {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
             return 2;
@@ -248,6 +287,7 @@ int main(int argc, char** argv) {
     std::uint64_t n = 0;
     double ingest_seconds = 0;
     std::uint64_t ingested = 0;
+    std::uint64_t incidents = 0;  // work-item events among the history's
     auto fail = [](const Error& e) {
         std::fprintf(stderr, "submit: %s\n", e.message.c_str());
         return 1;
@@ -260,8 +300,15 @@ int main(int argc, char** argv) {
         const std::uint64_t before = n;
         while (n < checkpoint) {
             std::vector<std::future<Result<storage::AppendResult>>> pending;
-            for (std::uint64_t i = 0; i < window && n < checkpoint; ++i)
+            for (std::uint64_t i = 0; i < window && n < checkpoint; ++i) {
                 pending.push_back(writer->submit(push_entry(++n, commits)));
+                if (incident_every != 0 && n % incident_every == 0) {
+                    const std::uint64_t k = n / incident_every;
+                    pending.push_back(writer->submit(incident_entry(k, n, false)));
+                    pending.push_back(writer->submit(incident_entry(k, n, true)));
+                    incidents += 2;
+                }
+            }
             for (auto& f : pending)
                 if (auto r = f.get(); !r) return fail(r.error());
         }
@@ -288,10 +335,11 @@ int main(int argc, char** argv) {
     writer->stop();
     const auto stats = writer->stats();
     std::printf(
-        "\nhistory ingest: %llu pushes (%d commits each) in %.1f s = %.0f events/s "
-        "(%llu batches, %llu observer failures)\n",
-        static_cast<unsigned long long>(ingested), commits, ingest_seconds,
-        static_cast<double>(ingested) / ingest_seconds,
+        "\nhistory ingest: %llu pushes (%d commits each) and %llu work-item events in %.1f s = "
+        "%.0f events/s (%llu batches, %llu observer failures)\n",
+        static_cast<unsigned long long>(ingested), commits,
+        static_cast<unsigned long long>(incidents), ingest_seconds,
+        static_cast<double>(ingested + incidents) / ingest_seconds,
         static_cast<unsigned long long>(stats.batches),
         static_cast<unsigned long long>(stats.observer_failures));
     if (stats.observer_failures != 0) return 1;

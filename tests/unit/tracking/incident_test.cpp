@@ -100,6 +100,74 @@ TEST_F(IncidentTest, WorkItemsLinkedToCommitsAppearOnTheDeploy) {
 namespace shiplog::tracking::test {
 namespace {
 
+// A derivation reads only the incidents created since the deploy before its
+// start (tr_wi_created), so the index must find every incident created at or
+// after a time, including one whose creation time a later revision moved.
+TEST_F(IncidentTest, IncidentsCreatedSinceATimeComeFromTheCreationIndex) {
+    work_item("created", WorkItem{.id = 701, .created = at(-30)}, at(-30));
+    work_item("created", WorkItem{.id = 702, .created = at(5)}, at(5));
+    work_item("created", WorkItem{.id = 703, .created = at(20)}, at(20));
+    work_item("created", WorkItem{.id = 704, .type = "Task", .created = at(25)}, at(25));
+    WorkItem moved_later{.id = 705, .created = at(1)};
+    work_item("created", moved_later, at(1));
+    moved_later.rev = 2;
+    moved_later.created = at(12);  // a later revision carries another creation time
+    work_item("updated", moved_later, at(13));
+    WorkItem moved_earlier{.id = 706, .created = at(14)};
+    work_item("created", moved_earlier, at(14));
+    moved_earlier.rev = 2;
+    moved_earlier.created = at(2);
+    work_item("updated", moved_earlier, at(15));
+
+    auto ids = [&](std::optional<Timestamp> since) {
+        auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+        auto incidents =
+            list_incidents(txn, m_projector->tables(), "Contoso", m_config->failures, since);
+        EXPECT_OK(incidents);
+        std::vector<std::string> out;
+        if (incidents)
+            for (const auto& i : *incidents) out.push_back(i.id);
+        return out;
+    };
+    EXPECT_EQ(ids(at(10)), (std::vector<std::string>{"boards:703", "boards:705"}));
+    EXPECT_EQ(ids(at(5)), (std::vector<std::string>{"boards:702", "boards:703", "boards:705"}));
+    EXPECT_EQ(ids(at(30)), std::vector<std::string>{});
+    // Without a bound: every incident, as before.
+    EXPECT_EQ(ids(std::nullopt), (std::vector<std::string>{"boards:701", "boards:702", "boards:703",
+                                                           "boards:705", "boards:706"}));
+    // The same answer as the unbounded list filtered by creation time.
+    auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+    auto all = list_incidents(txn, m_projector->tables(), "Contoso", m_config->failures);
+    ASSERT_OK(all);
+    for (int minute = -40; minute <= 30; ++minute) {
+        std::vector<std::string> want;
+        for (const auto& i : *all)
+            if (i.created_at >= at(minute)) want.push_back(i.id);
+        EXPECT_EQ(ids(at(minute)), want) << minute;
+    }
+}
+
+// An incident created long before the derivation's start (so not among the
+// incidents it reads for blame) still makes a later fix rework: the commits'
+// linked work items are looked up by id.
+TEST_F(IncidentTest, AFixForAnIncidentOpenedBeforeEarlierDeploysIsRework) {
+    work_item("created", WorkItem{.id = 710, .created = at(5)}, at(5));
+    push(3, at(20), sha(2), sha(3), {{sha(3), "unrelated"}});
+    push(4, at(30), sha(3), sha(4), {{sha(4), "Fixes AB#710", "a@x", at(25)}});
+    auto d = deploys();
+    ASSERT_EQ(d.size(), 4u);
+    EXPECT_EQ(d[0].failure, Failure::incident);
+    EXPECT_EQ(d[2].rework, Rework::none);
+    EXPECT_EQ(d[3].rework, Rework::incident_fix);
+    // Closed before the fix was pushed: no longer open, so not a fix.
+    WorkItem closed{.id = 710, .rev = 2, .state = "Closed", .created = at(5), .changed = at(22)};
+    work_item("updated", closed, at(22));
+    push(5, at(40), sha(4), sha(5), {{sha(5), "Also AB#710", "a@x", at(35)}});
+    d = deploys();
+    ASSERT_EQ(d.size(), 5u);
+    EXPECT_EQ(d[4].rework, Rework::none);
+}
+
 TEST_F(IncidentTest, ListIncidentsGivesCreationAndTheLastMoveIntoAClosedState) {
     WorkItem bug{.id = 601, .created = at(5)};
     work_item("created", bug, at(5));

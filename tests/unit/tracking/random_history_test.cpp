@@ -536,7 +536,8 @@ class IncrementalHistoryTest : public TrackingTest {
                                  {"sources", t.sources},
                                  {"impacts", t.impacts},
                                  {"pull_requests", t.pull_requests},
-                                 {"pr_merges", t.pr_merges}}) {
+                                 {"pr_merges", t.pr_merges},
+                                 {"wi_created", t.wi_created}}) {
             out += std::string("== ") + name + "\n";
             auto cursor = lmdb::cursor::open(txn, dbi);
             lmdb::val k, v;

@@ -40,9 +40,12 @@ struct IncidentView {
 
 // The incidents of `project` (case-insensitive) under `failures`, by id.
 // Work items without a System.CreatedDate are left out (they cannot be placed).
+// With `created_since`, only those created at or after it (read through an
+// index by creation time, not by reading every incident).
 Result<std::vector<IncidentView>> list_incidents(lmdb::txn& txn, const Tables& tables,
                                                  std::string_view project,
-                                                 const config::FailuresConfig& failures);
+                                                 const config::FailuresConfig& failures,
+                                                 std::optional<Timestamp> created_since = {});
 
 // The incidents of one [[incident_source]] (register_impact or Azure
 // Monitor), by id; only those that were ever triggered / fired.

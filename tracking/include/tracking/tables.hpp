@@ -16,6 +16,9 @@
 //   tr_work_items  id(u64 BE) rev(u64 BE) change(u8)          -> one revision
 //   tr_wi_links    sha \0 workItemId(u64 BE)                  -> newest added / removed rev
 //   tr_wi_index    lower project \0 lower type \0 id(u64 BE)   -> "" (incident candidates)
+//   tr_wi_created  lower project \0 created(u64 BE) id(u64 BE) -> "" (work items by creation
+//                  time: a derivation reads only the incidents created since the deploy
+//                  before its start, not every incident the project ever had)
 //   tr_sources     deployment \0 environment \0 time seq      -> deploy candidate (raw facts),
 //                  in deploy order (time: deployed_at as in tr_deploy_time)
 //   tr_deploys     deployment \0 environment \0 seq(u64 BE)   -> deploy with derived fields
@@ -72,7 +75,9 @@ namespace shiplog::tracking {
 // 11: tr_shipped keyed by commit order (tr_commits records carry first_seq
 //    and first_index) instead of sha; tr_repos rewritten only on change.
 // 12: tr_deploy_days rows carry the breakdown, rework and batch figures
-//    (long metrics windows no longer read every deploy row).
+//    (long metrics windows no longer read every deploy row); tr_wi_created
+//    (work items by creation time: a derivation reads only the incidents
+//    created since the deploy before its start).
 inline constexpr int k_layout_version = 12;
 
 struct Tables {
@@ -87,6 +92,7 @@ struct Tables {
     MDB_dbi work_items = 0;
     MDB_dbi wi_links = 0;
     MDB_dbi wi_index = 0;
+    MDB_dbi wi_created = 0;
     MDB_dbi sources = 0;
     MDB_dbi deploys = 0;
     MDB_dbi queue = 0;

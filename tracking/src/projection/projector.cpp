@@ -538,6 +538,12 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
                                   .bytes();
     if (index.size() <= k_max_key_bytes)
         if (auto s = put(txn, t.wi_index, index, ""); !s) return s;
+    if (item->created_date) {
+        const std::string created =
+            work_item_created_key(item->team_project, *item->created_date, id);
+        if (created.size() <= k_max_key_bytes)
+            if (auto s = put(txn, t.wi_created, created, ""); !s) return s;
+    }
 
     auto link = [&](const handlers::CommitArtifact& artifact, bool added) -> Status {
         const std::string link_key = KeyBuilder().str(lower(artifact.sha)).u64(id).bytes();
@@ -555,7 +561,47 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
     for (const auto& artifact : item->removed_commit_links)
         if (auto s = link(artifact, false); !s) return s;
 
-    for (const auto* d : matching) mark(dirty, *d);
+    // The earliest deploy the revision can change, per series, instead of
+    // the whole series (whose cost would grow with it). As an incident it
+    // blames the last succeeded deploy at or before its creation time (the
+    // earliest any revision carried: that deploy may lose the blame now),
+    // and makes rework of deploys whose commits were pushed while it was
+    // open, which is after it was created. Its commit links change the
+    // deploys that ship those commits: from the last succeeded deploy
+    // before the first that shipped one, so failed attempts are included.
+    std::optional<Timestamp> created;
+    auto revisions = scan_prefix(
+        txn, t.work_items, KeyBuilder().u64(id).bytes(), [&](std::string_view, std::string_view v) {
+            auto stored = decode<WorkItemRev>(v);
+            if (stored && stored->created_at && (!created || *stored->created_at < *created))
+                created = stored->created_at;
+            return true;
+        });
+    if (!revisions) return revisions;
+    for (const auto* d : matching) {
+        std::optional<std::string> from;
+        auto earlier = [&](std::string pos) {
+            if (!from || pos < *from) from = std::move(pos);
+        };
+        if (created) earlier(position(*created, 0));
+        const std::string prefix = deploy_prefix(d->name, d->environment);
+        const std::string repo = repo_key(d->project, d->repository);
+        for (const auto* links : {&item->commit_links, &item->removed_commit_links})
+            for (const auto& artifact : *links) {
+                auto shipped_key = shipped_key_of(txn, t, repo, prefix, lower(artifact.sha));
+                if (!shipped_key) return tl::unexpected(shipped_key.error());
+                if (!*shipped_key || (*shipped_key)->size() > k_max_key_bytes) continue;
+                auto shipped = get(txn, t.shipped, **shipped_key);
+                if (!shipped) return tl::unexpected(shipped.error());
+                if (!*shipped) continue;
+                auto before = rows_before(txn, t, prefix, **shipped);
+                if (!before) return tl::unexpected(before.error());
+                earlier(before->last_succeeded ? position(before->last_succeeded->deployed_at,
+                                                          before->last_succeeded->seq)
+                                               : std::string());
+            }
+        if (from) mark_at(dirty, *d, std::move(*from));
+    }
     return {};
 }
 

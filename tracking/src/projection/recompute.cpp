@@ -141,7 +141,9 @@ class Deriver {
     // Per derived view: the push that brought each commit, and each commit's work items.
     std::vector<ViaMap> m_via;
     std::vector<std::map<std::string, std::vector<std::int64_t>>> m_items;
-    std::vector<IncidentView> m_incidents;  // every incident of this deployment+environment
+    // Work items linked to derived commits, as incidents of this series
+    // (nullopt: not one), looked up once per derivation.
+    std::map<std::int64_t, std::optional<IncidentView>> m_linked_incidents;
     std::map<std::string, std::string> m_shipped_keys;  // sha -> tr_shipped key, as read
 };
 
@@ -376,7 +378,11 @@ bool is_incident(const WorkItemRev& rev, const config::FailuresConfig& failures)
 
 Status Deriver::blame_incidents(std::vector<DeployView>& views,
                                 std::optional<LastSucceeded>& last) {
-    auto incidents = incidents_in(m_txn, m_t, m_d.project, m_config.failures);
+    // Incidents created before the last succeeded deploy before the start
+    // keep their blame: only the later ones are read.
+    std::optional<Timestamp> since;
+    if (last) since = last->view.deployed_at;
+    auto incidents = incidents_in(m_txn, m_t, m_d.project, m_config.failures, since);
     if (!incidents) return tl::unexpected(incidents.error());
     std::erase_if(*incidents, [&](const IncidentView& incident) {
         return !area_under(incident.area_path, m_d.incident_area_path);
@@ -388,7 +394,6 @@ Status Deriver::blame_incidents(std::vector<DeployView>& views,
         if (!more) return tl::unexpected(more.error());
         for (auto& incident : *more) incidents->push_back(std::move(incident));
     }
-    m_incidents = *incidents;
     std::vector<std::size_t> succeeded;  // indexes of views, deploy order
     for (std::size_t i = 0; i < views.size(); ++i)
         if (views[i].status == DeployStatus::succeeded) succeeded.push_back(i);
@@ -460,9 +465,9 @@ Status Deriver::attach_pull_requests(DeployView& view, const ViaMap& via) {
 Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& views,
                             const std::vector<bool>& is_rollback) {
     // An incident belongs to the series when it can blame one of its
-    // deploys: created at or after its first succeeded deploy (m_incidents
-    // holds only those under its area). Only Azure Boards incidents are work
-    // items a commit can link to.
+    // deploys: created at or after its first succeeded deploy, under its
+    // area. Only Azure Boards incidents are work items a commit can link
+    // to, so they are looked up by the ids the commits link (not read all).
     std::optional<Timestamp> first_succeeded;
     if (!from.empty()) {
         auto rows = first_succeeded_row(m_txn, m_t, m_prefix, from);
@@ -475,10 +480,21 @@ Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& vi
                 first_succeeded = v.deployed_at;
                 break;
             }
-    std::map<std::string, const IncidentView*> incidents;
-    if (first_succeeded)
-        for (const auto& incident : m_incidents)
-            if (incident.created_at >= *first_succeeded) incidents.emplace(incident.id, &incident);
+    m_linked_incidents.clear();
+    auto incident_of = [&](std::int64_t id) -> Result<const IncidentView*> {
+        auto found = m_linked_incidents.find(id);
+        if (found == m_linked_incidents.end()) {
+            auto incident = boards_incident(m_txn, m_t, static_cast<std::uint64_t>(id), m_d.project,
+                                            m_config.failures);
+            if (!incident) return tl::unexpected(incident.error());
+            if (*incident && !area_under((*incident)->area_path, m_d.incident_area_path))
+                incident->reset();
+            found = m_linked_incidents.emplace(id, std::move(*incident)).first;
+        }
+        if (!found->second || !first_succeeded || found->second->created_at < *first_succeeded)
+            return nullptr;
+        return &*found->second;
+    };
     auto open_at = [](const IncidentView& incident, Timestamp t) {
         return incident.created_at <= t && (!incident.restored_at || t < *incident.restored_at);
     };
@@ -499,8 +515,9 @@ Status Deriver::mark_rework(const std::string& from, std::vector<DeployView>& vi
             if (auto via = m_via[k].find(c.sha); via != m_via[k].end()) at = via->second.date;
             if (!at) continue;
             for (auto id : items->second) {
-                auto incident = incidents.find("boards:" + std::to_string(id));
-                if (incident != incidents.end() && open_at(*incident->second, *at)) fix = true;
+                auto incident = incident_of(id);
+                if (!incident) return tl::unexpected(incident.error());
+                if (*incident && open_at(**incident, *at)) fix = true;
             }
             if (fix) break;
         }
@@ -902,57 +919,84 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
 
 }  // namespace
 
-Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
-                                               std::string_view project,
-                                               const config::FailuresConfig& failures) {
-    std::vector<IncidentView> out;
-    if (!t.present) return out;
-    std::set<std::uint64_t> ids;
-    for (const auto& type : failures.incident_work_item_types) {
-        const std::string prefix = KeyBuilder().str(lower(project)).str(lower(type)).sep().bytes();
-        auto scanned =
-            scan_prefix(txn, t.wi_index, prefix, [&](std::string_view k, std::string_view) {
-                if (k.size() == prefix.size() + 8)
-                    ids.insert(bytes::decode_u64_be(k.substr(prefix.size())));
-                return true;
-            });
-        if (!scanned) return tl::unexpected(scanned.error());
-    }
+Result<std::optional<IncidentView>> boards_incident(lmdb::txn& txn, const Tables& t,
+                                                    std::uint64_t id, std::string_view project,
+                                                    const config::FailuresConfig& failures) {
+    using Out = std::optional<IncidentView>;
     auto closed = [&](std::string_view state) {
         for (const auto& c : failures.incident_closed_states)
             if (iequals(c, state)) return true;
         return false;
     };
-    for (const auto id : ids) {
-        std::optional<WorkItemRev> latest;
-        std::optional<Timestamp> created_at, restored_at;
-        bool was_closed = false;
-        // Key order is (rev, change): the revisions in the order they happened.
-        auto scanned = scan_prefix(txn, t.work_items, KeyBuilder().u64(id).bytes(),
-                                   [&](std::string_view, std::string_view v) {
-                                       auto rev = decode<WorkItemRev>(v);
-                                       if (!rev) return true;
-                                       if (rev->created_at) created_at = rev->created_at;
-                                       const bool is_closed = closed(rev->state);
-                                       if (is_closed && !was_closed)
-                                           restored_at =
-                                               rev->changed_at ? rev->changed_at : rev->created_at;
-                                       was_closed = is_closed;
-                                       latest = std::move(rev);
-                                       return true;
-                                   });
+    std::optional<WorkItemRev> latest;
+    std::optional<Timestamp> created_at, restored_at;
+    bool was_closed = false;
+    // Key order is (rev, change): the revisions in the order they happened.
+    auto scanned = scan_prefix(
+        txn, t.work_items, KeyBuilder().u64(id).bytes(), [&](std::string_view, std::string_view v) {
+            auto rev = decode<WorkItemRev>(v);
+            if (!rev) return true;
+            if (rev->created_at) created_at = rev->created_at;
+            const bool is_closed = closed(rev->state);
+            if (is_closed && !was_closed)
+                restored_at = rev->changed_at ? rev->changed_at : rev->created_at;
+            was_closed = is_closed;
+            latest = std::move(rev);
+            return true;
+        });
+    if (!scanned) return tl::unexpected(scanned.error());
+    if (!latest || !created_at || !is_incident(*latest, failures)) return Out{};
+    if (!iequals(latest->project, project)) return Out{};
+    IncidentView view;
+    view.id = "boards:" + std::to_string(id);
+    view.source = "boards";
+    view.project = latest->project;
+    view.area_path = latest->area_path;
+    view.state = latest->state;
+    view.created_at = *created_at;
+    if (was_closed) view.restored_at = restored_at;
+    return Out{std::move(view)};
+}
+
+Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& t,
+                                               std::string_view project,
+                                               const config::FailuresConfig& failures,
+                                               std::optional<Timestamp> created_since) {
+    std::vector<IncidentView> out;
+    if (!t.present) return out;
+    std::set<std::uint64_t> ids;
+    if (created_since) {
+        // Every creation time a revision carried has a row, so the one the
+        // revisions settle on is among those scanned; the rest are filtered
+        // below by the time the view ends up with.
+        const std::string prefix = work_item_created_prefix(project);
+        const std::string first = work_item_created_key(project, *created_since, 0);
+        auto scanned = scan_prefix_from(
+            txn, t.wi_created, prefix, first, [&](std::string_view k, std::string_view) {
+                if (k.size() == prefix.size() + 16)
+                    ids.insert(bytes::decode_u64_be(k.substr(prefix.size() + 8)));
+                return true;
+            });
         if (!scanned) return tl::unexpected(scanned.error());
-        if (!latest || !created_at || !is_incident(*latest, failures)) continue;
-        if (!iequals(latest->project, project)) continue;
-        IncidentView view;
-        view.id = "boards:" + std::to_string(id);
-        view.source = "boards";
-        view.project = latest->project;
-        view.area_path = latest->area_path;
-        view.state = latest->state;
-        view.created_at = *created_at;
-        if (was_closed) view.restored_at = restored_at;
-        out.push_back(std::move(view));
+    } else {
+        for (const auto& type : failures.incident_work_item_types) {
+            const std::string prefix =
+                KeyBuilder().str(lower(project)).str(lower(type)).sep().bytes();
+            auto scanned =
+                scan_prefix(txn, t.wi_index, prefix, [&](std::string_view k, std::string_view) {
+                    if (k.size() == prefix.size() + 8)
+                        ids.insert(bytes::decode_u64_be(k.substr(prefix.size())));
+                    return true;
+                });
+            if (!scanned) return tl::unexpected(scanned.error());
+        }
+    }
+    for (const auto id : ids) {
+        auto incident = boards_incident(txn, t, id, project, failures);
+        if (!incident) return tl::unexpected(incident.error());
+        if (!*incident) continue;
+        if (created_since && (*incident)->created_at < *created_since) continue;
+        out.push_back(std::move(**incident));
     }
     return out;
 }
@@ -1002,8 +1046,9 @@ namespace shiplog::tracking {
 
 Result<std::vector<IncidentView>> list_incidents(lmdb::txn& txn, const Tables& tables,
                                                  std::string_view project,
-                                                 const config::FailuresConfig& failures) {
-    return detail::incidents_in(txn, tables, project, failures);
+                                                 const config::FailuresConfig& failures,
+                                                 std::optional<Timestamp> created_since) {
+    return detail::incidents_in(txn, tables, project, failures, created_since);
 }
 
 Result<std::vector<IncidentView>> list_source_incidents(

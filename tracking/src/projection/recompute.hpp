@@ -39,9 +39,19 @@ Result<std::uint64_t> derive_in_chunks(storage::Store& store, const Tables& tabl
 // an empty root takes every area.
 bool area_is_under(std::string_view area, std::string_view root);
 
-// list_incidents' implementation (recompute uses it too).
+// list_incidents' implementation (recompute uses it too). With
+// `created_since`, only the incidents created at or after it, read through
+// tr_wi_created: what a derivation that starts late in a series needs, at a
+// cost that does not grow with the project's past incidents.
 Result<std::vector<IncidentView>> incidents_in(lmdb::txn& txn, const Tables& tables,
                                                std::string_view project,
-                                               const config::FailuresConfig& failures);
+                                               const config::FailuresConfig& failures,
+                                               std::optional<Timestamp> created_since = {});
+
+// Work item `id` as an incident of `project`, from its revisions; nullopt
+// when it is not one (any more), or has no creation time.
+Result<std::optional<IncidentView>> boards_incident(lmdb::txn& txn, const Tables& tables,
+                                                    std::uint64_t id, std::string_view project,
+                                                    const config::FailuresConfig& failures);
 
 }  // namespace shiplog::tracking::detail

@@ -164,5 +164,10 @@ std::string deploy_key(std::string_view deployment, std::string_view environment
 // tr_sources: deploy_prefix then the deploy's position (deploy_index.hpp).
 std::string source_key(std::string_view deployment, std::string_view environment,
                        Timestamp deployed_at, std::uint64_t seq);
+// tr_wi_created: the project's prefix (lower-cased, then \0), then creation
+// time and id, big-endian; work_item_created_key(project, t, 0) with the id
+// cut off is where the work items created at or after t begin.
+std::string work_item_created_prefix(std::string_view project);
+std::string work_item_created_key(std::string_view project, Timestamp created, std::uint64_t id);
 
 }  // namespace shiplog::tracking::detail

@@ -22,6 +22,7 @@ Result<Tables> Tables::open(storage::Store& store) {
                                                     {"tr_work_items", &tables.work_items},
                                                     {"tr_wi_links", &tables.wi_links},
                                                     {"tr_wi_index", &tables.wi_index},
+                                                    {"tr_wi_created", &tables.wi_created},
                                                     {"tr_sources", &tables.sources},
                                                     {"tr_deploys", &tables.deploys},
                                                     {"tr_queue", &tables.queue},
@@ -135,6 +136,18 @@ Result<std::optional<std::string>> shipped_key_of(lmdb::txn& txn, const Tables& 
 std::string deploy_key(std::string_view deployment, std::string_view environment,
                        std::uint64_t seq) {
     return KeyBuilder().str(deployment).str(environment).u64(seq).bytes();
+}
+
+std::string work_item_created_prefix(std::string_view project) {
+    return KeyBuilder().str(lower(project)).sep().bytes();
+}
+
+std::string work_item_created_key(std::string_view project, Timestamp created, std::uint64_t id) {
+    std::string key = work_item_created_prefix(project);
+    bytes::put_u64_be(key, static_cast<std::uint64_t>(created.time_since_epoch().count()) ^
+                               (std::uint64_t{1} << 63));
+    bytes::put_u64_be(key, id);
+    return key;
 }
 
 std::string source_key(std::string_view deployment, std::string_view environment,
