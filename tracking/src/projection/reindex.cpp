@@ -32,7 +32,7 @@ Status reindex(storage::Store& store, const config::Config& config, const Reinde
                   t.stages,      t.releases,       t.release_shas,  t.work_items, t.wi_links,
                   t.wi_index,    t.sources,        t.deploys,       t.queue,      t.deploy_time,
                   t.deploy_shas, t.incident_blame, t.commit_ranges, t.shipped,    t.gaps,
-                  t.deploy_days, t.impacts,        t.pull_requests, t.pr_merges, t.wi_created}) {
+                  t.deploy_days, t.impacts,        t.pull_requests, t.pr_merges,  t.wi_created}) {
                 const int rc = ::mdb_drop(txn.handle(), dbi, 0);
                 if (rc != MDB_SUCCESS)
                     return tl::unexpected(
