@@ -1,6 +1,7 @@
 // Incidents (SPEC §5) and work-item links: blame, tags judged on every
 // update, deletion, area-path narrowing, and order independence.
 #include "tracking/incident.hpp"
+#include "tracking/dora.hpp"
 #include "tracking_fixture.hpp"
 
 namespace shiplog::tracking::test {
@@ -145,6 +146,45 @@ TEST_F(IncidentTest, IncidentsCreatedSinceATimeComeFromTheCreationIndex) {
             if (i.created_at >= at(minute)) want.push_back(i.id);
         EXPECT_EQ(ids(at(minute)), want) << minute;
     }
+}
+
+// A work-item event derives from the deploy the incident blames, not from
+// the start of the series, so the blamed-incident rows it filed under an
+// earlier restore time must still go: once when the incident is reopened
+// and closed again, once when it stops being an incident.
+TEST_F(IncidentTest, AReopenedIncidentRestoresOnceAtItsLastCloseAndLeavesWhenUntagged) {
+    WorkItem bug{.id = 720, .created = at(5)};
+    work_item("created", bug, at(5));
+    auto revision = [&](int rev, const std::string& state, int minute) {
+        WorkItem w = bug;
+        w.rev = rev;
+        w.state = state;
+        w.changed = at(minute);
+        return w;
+    };
+    auto time_to_restore = [&] {
+        DoraQuery q;
+        q.deployment = "web-api";
+        q.environment = "production";
+        q.since = at(-1000);
+        q.until = at(10'000);
+        auto txn = lmdb::txn::begin(m_store->env().handle(), nullptr, MDB_RDONLY);
+        auto f = query_dora(txn, m_projector->tables(), *m_config, q);
+        EXPECT_OK(f);
+        const std::string json = f ? dora_json(*f) : "";
+        const auto start = json.find("\"time_to_restore_seconds\"");
+        return start == std::string::npos ? json
+                                          : json.substr(start, json.find('}', start) - start);
+    };
+    work_item("updated", revision(2, "Closed", 20), at(20));
+    EXPECT_EQ(time_to_restore(), R"("time_to_restore_seconds":{"median":900,"failures":1)");
+    work_item("updated", revision(3, "Active", 30), at(30));
+    work_item("updated", revision(4, "Closed", 65), at(65));
+    EXPECT_EQ(time_to_restore(), R"("time_to_restore_seconds":{"median":3600,"failures":1)");
+    WorkItem untagged = revision(5, "Closed", 70);
+    untagged.tags = "customer";
+    work_item("updated", untagged, at(70));
+    EXPECT_EQ(time_to_restore(), R"("time_to_restore_seconds":{"median":null,"failures":0)");
 }
 
 // An incident created long before the derivation's start (so not among the

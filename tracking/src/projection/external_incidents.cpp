@@ -56,6 +56,20 @@ Status put_impact(lmdb::txn& txn, const Tables& t, const ImpactRecord& record, s
     return {};
 }
 
+Result<std::optional<Timestamp>> earliest_impact(lmdb::txn& txn, const Tables& t,
+                                                 std::string_view incident_id) {
+    std::optional<Timestamp> earliest;
+    std::string prefix(incident_id);
+    prefix.push_back('\0');
+    auto scanned = scan_prefix(txn, t.impacts, prefix, [&](std::string_view k, std::string_view) {
+        if (k.size() != prefix.size() + 9) return true;  // another id that extends this one
+        earliest = time_from_bits(bytes::decode_u64_be(k.substr(prefix.size(), 8)));
+        return false;  // keys are in time order
+    });
+    if (!scanned) return tl::unexpected(scanned.error());
+    return earliest;
+}
+
 Result<bool> impact_known(lmdb::txn& txn, const Tables& t, std::string_view incident_id) {
     if (!t.present) return false;
     std::string prefix(incident_id);

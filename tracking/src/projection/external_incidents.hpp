@@ -2,6 +2,8 @@
 // Private to tracking: the facts of incidents from [[incident_source]]s
 // (tr_impacts) and the incidents derived from them.
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include <lmdb++.h>
@@ -20,6 +22,12 @@ namespace shiplog::tracking::detail {
 // twice counts once. `changed` tells whether anything new was recorded.
 Status put_impact(lmdb::txn& txn, const Tables& t, const ImpactRecord& record, std::uint64_t seq,
                   bool& changed);
+
+// The time of the incident's earliest recorded transition (nullopt: none).
+// Its opening is at or after it, whatever arrives later, so a derivation
+// from there covers every deploy a new transition can blame or unblame.
+Result<std::optional<Timestamp>> earliest_impact(lmdb::txn& txn, const Tables& t,
+                                                 std::string_view incident_id);
 
 // True when the incident has been triggered (any fact at all says it exists).
 Result<bool> impact_known(lmdb::txn& txn, const Tables& t, std::string_view incident_id);

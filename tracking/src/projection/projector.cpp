@@ -495,8 +495,17 @@ Status ingest_impact(lmdb::txn& txn, const Tables& t, const config::Config& conf
     bool changed = false;
     if (auto s = put_impact(txn, t, *record, entry.seq, changed); !s) return s;
     if (!changed) return {};
-    for (const auto& d : config.deployments)
-        if (d.name == source->deployment && d.environment == source->environment) mark(dirty, d);
+    // From the last succeeded deploy at or before the incident's earliest
+    // transition, not the start of the series: the deploys it can blame.
+    auto earliest = earliest_impact(txn, t, incident_id(*record));
+    if (!earliest) return tl::unexpected(earliest.error());
+    for (const auto& d : config.deployments) {
+        if (d.name != source->deployment || d.environment != source->environment) continue;
+        if (*earliest)
+            mark_at(dirty, d, position(**earliest, 0));
+        else
+            mark(dirty, d);
+    }
     return {};
 }
 

@@ -880,19 +880,38 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
     // `days_from`'s on are all that changed.
     if (auto s = rebuild_days(m_txn, m_t, m_d.name, m_d.environment, days_from); !s) return s;
 
-    // Restored incidents blamed on the series.
-    if (from.empty()) {
+    // Restored incidents blamed on the series. Every incident created at or
+    // after the last succeeded deploy before the start (every incident, from
+    // the start) was considered again, so its rows are rewritten whatever
+    // restore time they were filed under: a reopened and resolved incident
+    // moves, one that stopped being an incident goes. Its old rows were
+    // restored after it was created, so the scan starts there.
+    {
+        std::optional<Timestamp> since;
+        if (last && !from.empty()) since = last->view.deployed_at;
         std::map<std::string, std::string> wanted, existing;
         for (const auto& [incident, blamed] : m_considered)
             if (blamed && incident.restored_at)
                 wanted.emplace(index_blame_key(m_prefix, incident),
                                encode_blamed_incident(incident));
-        auto scanned = scan_prefix(m_txn, m_t.incident_blame, m_prefix,
-                                   [&](std::string_view k, std::string_view v) {
-                                       existing.emplace(std::string(k), std::string(v));
-                                       return true;
-                                   });
+        std::string first = m_prefix;
+        if (since) bytes::put_u64_be(first, time_bits(*since));
+        bool corrupt = false;
+        auto scanned = scan_prefix_from(m_txn, m_t.incident_blame, m_prefix, first,
+                                        [&](std::string_view k, std::string_view v) {
+                                            auto incident = decode<IncidentView>(v);
+                                            if (!incident) {
+                                                corrupt = true;
+                                                return false;
+                                            }
+                                            if (!since || incident->created_at >= *since)
+                                                existing.emplace(std::string(k), std::string(v));
+                                            return true;
+                                        });
         if (!scanned) return scanned;
+        if (corrupt)
+            return fail(ErrorCode::store,
+                        "a blamed incident row does not decode (run shiplog reindex)");
         for (const auto& [key, value] : wanted) {
             auto found = existing.find(key);
             const bool same = found != existing.end() && found->second == value;
@@ -902,14 +921,6 @@ Status Deriver::write(const std::string& from, std::vector<DeployView>& views,
         }
         for (const auto& [key, value] : existing)
             if (auto s = del(m_txn, m_t.incident_blame, key); !s) return s;
-    } else {
-        for (const auto& [incident, blamed] : m_considered) {
-            if (!incident.restored_at) continue;
-            const std::string key = index_blame_key(m_prefix, incident);
-            auto s = blamed ? put(m_txn, m_t.incident_blame, key, encode_blamed_incident(incident))
-                            : del(m_txn, m_t.incident_blame, key);
-            if (!s) return s;
-        }
     }
 
     for (const auto& item : items)
