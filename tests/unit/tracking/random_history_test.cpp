@@ -821,6 +821,23 @@ History generate(std::mt19937& rng, int steps, int unit = 1) {
                 plan(step + 1 + roll(40), [=](TrackingTest& f) {
                     as(f).do_work_item("updated", closed, *closed.changed);
                 });
+                if (roll(3) == 0) {  // reopened, then closed again (or untagged)
+                    WorkItem reopened = closed;
+                    reopened.rev = 3;
+                    reopened.state = "Active";
+                    reopened.changed = *closed.changed + std::chrono::minutes{unit};
+                    WorkItem again = reopened;
+                    again.rev = 4;
+                    again.state = "Closed";
+                    again.changed = *reopened.changed + std::chrono::minutes{unit * 5};
+                    if (roll(4) == 0) again.tags = "customer";
+                    plan(step + 1 + roll(40), [=](TrackingTest& f) {
+                        as(f).do_work_item("updated", reopened, *reopened.changed);
+                    });
+                    plan(step + 1 + roll(40), [=](TrackingTest& f) {
+                        as(f).do_work_item("updated", again, *again.changed);
+                    });
+                }
             }
         } else if (r < 96) {
             // An incident from register_impact or Azure Monitor: triggered

@@ -599,10 +599,19 @@ Status ingest_work_item(lmdb::txn& txn, const Tables& t, const config::Config& c
             for (const auto& artifact : *links) {
                 auto shipped_key = shipped_key_of(txn, t, repo, prefix, lower(artifact.sha));
                 if (!shipped_key) return tl::unexpected(shipped_key.error());
-                if (!*shipped_key || (*shipped_key)->size() > k_max_key_bytes) continue;
+                // A commit no succeeded deploy shipped may still be in a failed
+                // deploy's or an unknown one's set: no index finds those, so
+                // the series derives from its start, as it did before.
+                if (!*shipped_key || (*shipped_key)->size() > k_max_key_bytes) {
+                    earlier(std::string());
+                    continue;
+                }
                 auto shipped = get(txn, t.shipped, **shipped_key);
                 if (!shipped) return tl::unexpected(shipped.error());
-                if (!*shipped) continue;
+                if (!*shipped) {
+                    earlier(std::string());
+                    continue;
+                }
                 auto before = rows_before(txn, t, prefix, **shipped);
                 if (!before) return tl::unexpected(before.error());
                 earlier(before->last_succeeded ? position(before->last_succeeded->deployed_at,
