@@ -20,11 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                      &f.pickup, &f.review,  &f.deploy};
     const auto* end = reinterpret_cast<const unsigned char*>(value.data()) + value.size();
     const unsigned char* next = arrays[0]->bytes;
-    std::int64_t sum = 0;
+    std::uint64_t sum = 0;  // wraps: only there to keep the reads
     for (const auto* a : arrays) {
         if (a->bytes != next || a->native != nullptr || (a->width != 4 && a->width != 8))
             std::abort();
-        for (std::size_t i = 0; i < a->count; ++i) sum += a->at(i);
+        for (std::size_t i = 0; i < a->count; ++i) sum += static_cast<std::uint64_t>(a->at(i));
         next += a->count * a->width;
     }
     if (next != end) std::abort();
